@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("考务通 管理后台")
+admin.site.site_title = _("考务通")
+admin.site.index_title = _("考务管理")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("eligibility/", include("eligibility.urls")),
+    path("", include("registration.urls")),
+]
+
+handler404 = "registration.views.errors.page_not_found"
+handler500 = "registration.views.errors.server_error"

@@ -1,0 +1,194 @@
+"""Eligibility conditions (报考条件) as data an admin edits.
+
+Each record is one numbered condition of the announcement. All of the parameters that are set must
+hold together; a candidate may apply for a level when any one active condition of that level holds.
+The evaluation itself lives in plain Python (eligibility.engine); this module only stores rules.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class YearsBasis(models.TextChoices):
+    CONTINUOUS = "continuous", _("连续")
+    CUMULATIVE = "cumulative", _("累计")
+
+
+class OccupationScope(models.TextChoices):
+    SAME = "same", _("本职业")
+    SAME_OR_RELATED = "same_or_related", _("本职业或相关职业")
+
+
+class SchoolKind(models.TextChoices):
+    TECHNICAL_SCHOOL = "technical_school", _("技工学校")
+    VOCATIONAL_INTERMEDIATE = "vocational_intermediate", _("以中级技能为培养目标的中等职业学校")
+    VOCATIONAL_ADVANCED = (
+        "vocational_advanced",
+        _("以高级技能为培养目标的高级技工学校、技师学院、职业技术学院"),
+    )
+    COLLEGE = "college", _("大学专科及以上")
+
+
+class MajorRelation(models.TextChoices):
+    SAME = "same", _("本专业")
+    RELATED = "related", _("相关专业")
+    UNRELATED = "unrelated", _("非相关专业")
+
+
+CANDIDATE_TYPE_VALUES = ("student", "social")
+
+
+class EligibilityCondition(models.Model):
+    session = models.ForeignKey(
+        "registration.ExamSession",
+        verbose_name=_("考试批次"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="eligibility_conditions",
+        help_text=_("留空表示对该职业的所有批次适用。"),
+    )
+    occupation = models.CharField(
+        _("职业（工种）"), max_length=60, blank=True, help_text=_("仅在未指定批次时使用。")
+    )
+    level = models.ForeignKey(
+        "registration.SkillLevel",
+        verbose_name=_("申报等级"),
+        on_delete=models.PROTECT,
+        related_name="eligibility_conditions",
+    )
+    code = models.CharField(_("条件代码"), max_length=20, help_text=_("如 L4-2"))
+    text = models.TextField(_("公告原文"))
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    candidate_types = models.JSONField(
+        _("适用考生类别"), default=list, help_text=_('如 ["social", "student"]')
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    min_years = models.DecimalField(
+        _("最少从业年限"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    years_basis = models.CharField(
+        _("年限计算方式"), max_length=12, choices=YearsBasis.choices, blank=True
+    )
+    years_scope = models.CharField(
+        _("从业范围"), max_length=20, choices=OccupationScope.choices, blank=True
+    )
+
+    prior_level = models.ForeignKey(
+        "registration.SkillLevel",
+        verbose_name=_("须持有的证书等级"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    prior_scope = models.CharField(
+        _("证书职业范围"), max_length=20, choices=OccupationScope.choices, blank=True
+    )
+    min_years_after_prior = models.DecimalField(
+        _("取证后最少从业年限"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    years_after_prior_basis = models.CharField(
+        _("取证后年限计算方式"), max_length=12, choices=YearsBasis.choices, blank=True
+    )
+
+    school_kinds = models.JSONField(_("认可的学校类型"), default=list, blank=True)
+    major_relations = models.JSONField(_("认可的专业关系"), default=list, blank=True)
+    allow_final_year = models.BooleanField(
+        _("含在校应届毕业生"), default=False, help_text=_("尚未取得毕业证书的在校应届毕业生亦可。")
+    )
+
+    training_level = models.ForeignKey(
+        "registration.SkillLevel",
+        verbose_name=_("须取得的培训结业证书等级"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    grades = models.JSONField(
+        _("在校生年级"), default=list, blank=True, help_text=_("破格报考适用的年级，如 [2, 3]")
+    )
+    requires_related_major = models.BooleanField(_("须为相关专业在校生"), default=False)
+
+    class Meta:
+        verbose_name = _("报考条件")
+        verbose_name_plural = _("报考条件")
+        ordering = ["-level__code", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "code"],
+                condition=Q(session__isnull=False),
+                name="condition_code_unique_per_session",
+            ),
+            models.UniqueConstraint(
+                fields=["occupation", "code"],
+                condition=Q(session__isnull=True),
+                name="condition_code_unique_per_occupation",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_years__isnull=True) | Q(min_years__gte=0),
+                name="condition_min_years_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_years_after_prior__isnull=True) | Q(min_years_after_prior__gte=0),
+                name="condition_years_after_prior_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text[:30]}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.session_id is None and not self.occupation:
+            errors["occupation"] = _("未指定批次时须填写职业（工种）。")
+        types = self.candidate_types
+        if (
+            not isinstance(types, list)
+            or not types
+            or any(t not in CANDIDATE_TYPE_VALUES for t in types)
+        ):
+            errors["candidate_types"] = _("适用考生类别须为 student、social 中的一个或多个。")
+        if self.min_years is not None and not (self.years_basis and self.years_scope):
+            errors["years_basis"] = _("设置了从业年限时，须选择年限计算方式和从业范围。")
+        if self.prior_level_id is not None and not self.prior_scope:
+            errors["prior_scope"] = _("设置了须持有的证书时，须选择证书职业范围。")
+        if self.min_years_after_prior is not None:
+            if self.prior_level_id is None:
+                errors["min_years_after_prior"] = _("取证后年限须与须持有的证书等级一起设置。")
+            elif not self.years_after_prior_basis:
+                errors["years_after_prior_basis"] = _("请选择取证后年限的计算方式。")
+        kinds = self.school_kinds
+        if not isinstance(kinds, list) or any(k not in SchoolKind.values for k in kinds):
+            errors["school_kinds"] = _("学校类型取值无效：可选 %(values)s。") % {
+                "values": "、".join(SchoolKind.values)
+            }
+        relations = self.major_relations
+        if not isinstance(relations, list) or any(r not in MajorRelation.values for r in relations):
+            errors["major_relations"] = _("专业关系取值无效：可选 same、related、unrelated。")
+        elif relations and not kinds:
+            errors["school_kinds"] = _("设置了专业关系时须同时设置认可的学校类型。")
+        grades = self.grades
+        if not isinstance(grades, list) or any(
+            not isinstance(g, int) or isinstance(g, bool) or not 1 <= g <= 8 for g in grades
+        ):
+            errors["grades"] = _("年级须为 1 至 8 的整数列表。")
+        has_requirement = any(
+            [
+                self.min_years is not None,
+                self.prior_level_id is not None,
+                bool(kinds),
+                self.training_level_id is not None,
+                bool(grades),
+                self.requires_related_major,
+            ]
+        )
+        if not has_requirement:
+            errors["code"] = _("条件至少须包含一项要求，否则任何人都符合。")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,178 @@
+"""Loading the announcement (and the demo round built from it) into the database.
+
+Every write is an update_or_create on a natural key, so loading twice changes nothing.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from courses.models import TrainingModule, TrainingTopic
+from eligibility.models import EligibilityCondition
+from fees.models import FeeItem
+from registration import announcement_2022 as a2022
+from registration.models import ExamSession, Major, SchoolClass, SkillLevel
+
+DEMO_SESSION_SLUG = "demo-open"
+
+
+def levels_ensure() -> dict[int, SkillLevel]:
+    levels = {}
+    for code, name, short in a2022.LEVELS:
+        level, _ = SkillLevel.objects.update_or_create(
+            code=code, defaults={"name": name, "short_name": short}
+        )
+        levels[code] = level
+    return levels
+
+
+def majors_ensure() -> dict[str, Major]:
+    majors = {}
+    for name in a2022.RELATED_MAJORS:
+        # Existing majors keep an admin's edits to the flag only if they were marked related;
+        # the announcement's four are related by definition.
+        major, _ = Major.objects.update_or_create(name=name, defaults={"is_related": True})
+        majors[name] = major
+    return majors
+
+
+def _session_contents_load(session: ExamSession, levels: dict[int, SkillLevel]) -> None:
+    session.levels.set([levels[code] for code in a2022.OFFERED_LEVELS])
+
+    for level_code, modules in a2022.TRAINING.items():
+        for number, title, schedule, topics in modules:
+            module, _ = TrainingModule.objects.update_or_create(
+                session=session,
+                level=levels[level_code],
+                number=number,
+                defaults={"title": title, "schedule": schedule},
+            )
+            for order, (code, topic_title) in enumerate(topics, start=1):
+                TrainingTopic.objects.update_or_create(
+                    module=module, code=code, defaults={"title": topic_title, "order": order}
+                )
+
+    for order, (level_code, ctype, kind, option, amount, hours, description) in enumerate(
+        a2022.FEES, start=1
+    ):
+        FeeItem.objects.update_or_create(
+            session=session,
+            level=levels[level_code],
+            candidate_type=ctype,
+            kind=kind,
+            training_option=option,
+            defaults={
+                "amount": amount,
+                "class_hours": hours,
+                "description": description,
+                "charge_item_name": a2022.CHARGE_ITEM_NAMES[(kind, level_code)],
+                "is_active": True,
+                "order": order,
+            },
+        )
+
+    for spec in a2022.CONDITIONS:
+        params: dict[str, Any] = dict(spec)
+        code = params.pop("code")
+        params["level"] = levels[params["level"]]
+        for key in ("prior_level", "training_level"):
+            if key in params:
+                params[key] = levels[params[key]]
+        defaults = {
+            "min_years": None,
+            "years_basis": "",
+            "years_scope": "",
+            "prior_level": None,
+            "prior_scope": "",
+            "min_years_after_prior": None,
+            "years_after_prior_basis": "",
+            "school_kinds": [],
+            "major_relations": [],
+            "allow_final_year": False,
+            "training_level": None,
+            "grades": [],
+            "requires_related_major": False,
+            "is_active": True,
+            "occupation": session.occupation,
+        }
+        defaults.update(params)
+        condition, _ = EligibilityCondition.objects.update_or_create(
+            session=session, code=code, defaults=defaults
+        )
+        condition.full_clean()
+
+
+@transaction.atomic
+def announcement_load() -> ExamSession:
+    """Load the 2022 round exactly as announced."""
+    levels = levels_ensure()
+    majors_ensure()
+    session, _ = ExamSession.objects.update_or_create(
+        slug=a2022.SESSION_SLUG, defaults=a2022.SESSION
+    )
+    session.full_clean()
+    _session_contents_load(session, levels)
+    return session
+
+
+DEMO_CLASSES = [
+    # (name, major, related?, enrolment year offset from the current academic year's first year)
+    ("电子商务2班（大二）", "电子商务", 1),
+    ("跨境电商1班（大三）", "跨境电商", 2),
+    ("市场营销1班（大一）", "市场营销", 0),
+    ("汽车检测1班（大二）", "汽车检测与维修技术", 1),
+]
+
+
+@transaction.atomic
+def demo_load(*, today: dt.date | None = None, password: str = "kaowutong-demo") -> dict:
+    """An open round copied from 2022 with a future deadline, demo classes and two accounts."""
+    today = today or timezone.localdate()
+    levels = levels_ensure()
+    majors_ensure()
+    Major.objects.get_or_create(name="汽车检测与维修技术", defaults={"is_related": False})
+
+    defaults = dict(a2022.SESSION)
+    defaults.update(
+        {
+            "title": "电子商务师职业技能等级认定（演示批次）",
+            "registration_opens": today - dt.timedelta(days=7),
+            "registration_deadline": today + dt.timedelta(days=30),
+            "exam_period": "演示批次：考试时间另行通知",
+        }
+    )
+    session, _ = ExamSession.objects.update_or_create(slug=DEMO_SESSION_SLUG, defaults=defaults)
+    _session_contents_load(session, levels)
+
+    user_model = get_user_model()
+    counselor, created = user_model.objects.get_or_create(
+        username="counselor", defaults={"first_name": "王老师", "is_staff": False}
+    )
+    if created:
+        counselor.set_password(password)
+        counselor.save()
+    admin, created = user_model.objects.get_or_create(
+        username="admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    if created:
+        admin.set_password(password)
+        admin.save()
+
+    first_year = today.year if today.month >= 9 else today.year - 1
+    classes = []
+    for name, major_name, offset in DEMO_CLASSES:
+        school_class, _ = SchoolClass.objects.update_or_create(
+            name=name,
+            defaults={
+                "major": Major.objects.get(name=major_name),
+                "enrolment_year": first_year - offset,
+                "headcount": 45,
+                "counselor": counselor,
+                "is_active": True,
+            },
+        )
+        classes.append(school_class)
+    return {"session": session, "classes": classes, "counselor": counselor, "admin": admin}

@@ -1,0 +1,29 @@
+"""Fixtures shared by the whole suite."""
+
+import pytest
+from django.db import connection
+
+from registration.loaders import announcement_load
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    vendor = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" in vendor:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (runs in the PostgreSQL pass of make test)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def announcement(db):
+    """The 2022 round exactly as the announcement states it."""
+    return announcement_load()
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"
