@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from registration import selectors
+from registration.selectors import public as selectors
 
 
 def home(request):
