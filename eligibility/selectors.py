@@ -1,0 +1,109 @@
+"""Read side of eligibility: load a round's rules from the database and ask the engine.
+
+The four public functions here are what the registration form calls:
+student_facts, facts_from_dict / facts_to_dict, decision_for and decisions_for.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q
+
+from eligibility.engine import Condition, Facts, LevelDecision, Policy, evaluate, in_school_facts
+from eligibility.engine import facts_from_dict as _facts_from_dict
+from eligibility.engine import facts_to_dict as _facts_to_dict
+from eligibility.models import EligibilityCondition
+from registration.models import ExamSession, SchoolClass
+
+
+def student_facts(*, session: ExamSession, school_class: SchoolClass) -> Facts:
+    """An in-school student of a class: year of study as on the round's registration deadline."""
+    major = school_class.major
+    return in_school_facts(
+        grade=school_class.grade_on(session.registration_deadline),
+        major_related=major.is_related,
+        program_years=major.program_years,
+    )
+
+
+def facts_from_dict(data: dict) -> Facts:
+    """Parse declared facts; raise eligibility.engine.FactsError (a ValueError) naming the field."""
+    return _facts_from_dict(data)
+
+
+def facts_to_dict(facts: Facts) -> dict[str, Any]:
+    """JSON-safe form of facts (what a registration stores as declared_facts)."""
+    return _facts_to_dict(facts)
+
+
+def _condition(row: EligibilityCondition) -> Condition:
+    return Condition(
+        code=row.code,
+        text=row.text,
+        level=row.level.code,
+        candidate_types=tuple(row.candidate_types),
+        min_years=row.min_years,
+        years_basis=row.years_basis,
+        years_scope=row.years_scope,
+        prior_level=row.prior_level.code if row.prior_level else None,
+        prior_scope=row.prior_scope,
+        min_years_after_prior=row.min_years_after_prior,
+        years_after_prior_basis=row.years_after_prior_basis,
+        school_kinds=tuple(row.school_kinds),
+        major_relations=tuple(row.major_relations),
+        allow_final_year=row.allow_final_year,
+        training_level=row.training_level.code if row.training_level else None,
+        grades=tuple(row.grades),
+        requires_related_major=row.requires_related_major,
+        order=row.order,
+        is_active=row.is_active,
+    )
+
+
+def _conditions(session: ExamSession, level_codes: Iterable[int]) -> list[Condition]:
+    """Active conditions of the round plus the occupation-wide ones (session empty) of its
+    occupation; a round's own condition replaces an occupation-wide one with the same code."""
+    rows = (
+        EligibilityCondition.objects.filter(
+            Q(session=session) | Q(session__isnull=True, occupation=session.occupation),
+            is_active=True,
+            level__code__in=list(level_codes),
+        )
+        .select_related("level", "prior_level", "training_level")
+        .order_by("order", "code")
+    )
+    by_key: dict[tuple[int, str], EligibilityCondition] = {}
+    for row in rows:
+        key = (row.level.code, row.code)
+        if key not in by_key or row.session_id is not None:
+            by_key[key] = row
+    return [_condition(row) for row in by_key.values()]
+
+
+def _offered_levels(session: ExamSession) -> tuple[int, ...]:
+    # .all() so that a prefetch_related("levels") on the session is reused.
+    return tuple(sorted((level.code for level in session.levels.all()), reverse=True))
+
+
+def _policy(session: ExamSession, facts: Facts, offered: tuple[int, ...]) -> Policy:
+    accepted = tuple(session.accepted_candidate_types())
+    reason = None
+    if facts.candidate_type == "social" and not session.accepts_social:
+        reason = session.social_refusal_reason or None
+    return Policy(accepted_candidate_types=accepted, refusal_reason=reason, offered_levels=offered)
+
+
+def decision_for(*, session: ExamSession, level_code: int, facts: Facts) -> LevelDecision:
+    """The verdict for one level of a round (a level the round does not offer is refused)."""
+    offered = _offered_levels(session)
+    conditions = _conditions(session, [level_code])
+    return evaluate(facts, level_code, conditions, _policy(session, facts, offered))
+
+
+def decisions_for(*, session: ExamSession, facts: Facts) -> dict[int, LevelDecision]:
+    """The verdict for every level the round offers, highest code (lowest level) first.
+    Two queries at most: the offered levels (none if prefetched) and the conditions."""
+    offered = _offered_levels(session)
+    conditions = _conditions(session, offered)
+    policy = _policy(session, facts, offered)
+    return {code: evaluate(facts, code, conditions, policy) for code in offered}
