@@ -6,6 +6,7 @@ The evaluation itself lives in plain Python (eligibility.engine); this module on
 """
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -68,7 +69,12 @@ class EligibilityCondition(models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
 
     min_years = models.DecimalField(
-        _("最少从业年限"), max_digits=4, decimal_places=1, null=True, blank=True
+        _("最少从业年限"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     years_basis = models.CharField(
         _("年限计算方式"), max_length=12, choices=YearsBasis.choices, blank=True
@@ -89,7 +95,12 @@ class EligibilityCondition(models.Model):
         _("证书职业范围"), max_length=20, choices=OccupationScope.choices, blank=True
     )
     min_years_after_prior = models.DecimalField(
-        _("取证后最少从业年限"), max_digits=4, decimal_places=1, null=True, blank=True
+        _("取证后最少从业年限"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     years_after_prior_basis = models.CharField(
         _("取证后年限计算方式"), max_length=12, choices=YearsBasis.choices, blank=True
@@ -133,10 +144,12 @@ class EligibilityCondition(models.Model):
             models.CheckConstraint(
                 condition=Q(min_years__isnull=True) | Q(min_years__gte=0),
                 name="condition_min_years_non_negative",
+                violation_error_message=_("最少从业年限不能为负数。"),
             ),
             models.CheckConstraint(
                 condition=Q(min_years_after_prior__isnull=True) | Q(min_years_after_prior__gte=0),
                 name="condition_years_after_prior_non_negative",
+                violation_error_message=_("取证后最少从业年限不能为负数。"),
             ),
         ]
 
