@@ -1,8 +1,17 @@
-"""Read-side queries for the registration app."""
+"""Read-side queries for the public pages: the current round and its whole announcement."""
 
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from registration.models import ExamSession
+from courses.models import TrainingModule, TrainingTopic
+from eligibility.models import EligibilityCondition
+from fees.models import FeeItem, FeeKind, TrainingOption
+from registration.consultation import ConsultationStatus, consultation_status
+from registration.models import CandidateType, ExamSession, SkillLevel
 
 
 def session_current() -> ExamSession | None:
@@ -10,3 +19,251 @@ def session_current() -> ExamSession | None:
     today = timezone.localdate()
     sessions = ExamSession.objects.published().prefetch_related("levels")
     return sessions.open_on(today).first() or sessions.first()
+
+
+def session_list_published() -> QuerySet[ExamSession]:
+    """Every published round, latest deadline first."""
+    return ExamSession.objects.published().prefetch_related("levels")
+
+
+def session_get_published(*, slug: str) -> ExamSession | None:
+    return ExamSession.objects.published().prefetch_related("levels").filter(slug=slug).first()
+
+
+# --- The announcement of one round -------------------------------------------------------------
+
+
+class RegistrationState:
+    NOT_YET_OPEN = "not_yet_open"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Countdown:
+    days: int
+    hours: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class FeeCell:
+    """One announced price; `item` is None where the announcement offers nothing."""
+
+    item: FeeItem | None
+
+    @property
+    def is_free(self) -> bool:
+        return self.item is not None and self.item.amount == Decimal("0")
+
+    @property
+    def detail(self) -> str:
+        """What the announcement prints in brackets: class hours, or the description's remark."""
+        if self.item is None:
+            return ""
+        if self.item.class_hours:
+            return f"{self.item.class_hours}学时"
+        description = self.item.description.strip()
+        label = str(self.item.get_training_option_display())
+        if description.startswith(label):
+            description = description[len(label) :].strip("（）() ")
+        return description
+
+
+@dataclass(frozen=True)
+class FeeColumn:
+    candidate_type: str
+    training_option: str
+    # "强化班" and "(社会考生)"; the in-school free option is headed by the audience alone.
+    title: str
+    audience: str
+
+
+@dataclass
+class FeeRow:
+    level: SkillLevel
+    # Registration fee per candidate type, in the order the round accepts them.
+    registration: list[tuple[str, FeeItem]] = field(default_factory=list)
+    training: list[FeeCell] = field(default_factory=list)
+
+    @property
+    def registration_amounts(self) -> list[Decimal]:
+        return sorted({item.amount for _, item in self.registration})
+
+
+@dataclass
+class FeeTable:
+    columns: list[FeeColumn]
+    rows: list[FeeRow]
+
+    @property
+    def has_alternative_classes(self) -> bool:
+        """Whether 强化班 and 提高班 are both offered (the candidate picks one of the two)."""
+        options = {column.training_option for column in self.columns}
+        return {TrainingOption.INTENSIVE, TrainingOption.IMPROVEMENT} <= options
+
+
+@dataclass(frozen=True)
+class ConditionLine:
+    condition: EligibilityCondition
+    # The candidate type label when the condition applies to one type only ("在校生"), else "".
+    only_for: str
+
+
+def condition_line(condition: EligibilityCondition) -> ConditionLine:
+    types = [t for t in condition.candidate_types if t in CandidateType.values]
+    only_for = str(CandidateType(types[0]).label) if len(types) == 1 else ""
+    return ConditionLine(condition=condition, only_for=only_for)
+
+
+@dataclass
+class LevelSection:
+    level: SkillLevel
+    conditions: list[ConditionLine]
+    modules: list[TrainingModule]
+
+
+NARRATIVE_FIELDS = (
+    "intro_text",
+    "value_text",
+    "eligibility_notes",
+    "fee_payment_text",
+    "fee_note",
+    "how_to_register_text",
+)
+
+
+def paragraphs(text: str) -> list[str]:
+    """The announcement puts one paragraph per line; blank lines carry nothing."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@dataclass
+class Announcement:
+    session: ExamSession
+    # Narrative field name -> its paragraphs, e.g. paragraphs["value_text"] has five.
+    paragraphs: dict[str, list[str]]
+    levels: list[LevelSection]
+    fee_table: FeeTable
+    state: str
+    countdown: Countdown | None
+    consultation: ConsultationStatus
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == RegistrationState.OPEN
+
+
+_COLUMN_ORDER = [
+    (CandidateType.STUDENT, TrainingOption.FREE),
+    (CandidateType.STUDENT, TrainingOption.INTENSIVE),
+    (CandidateType.STUDENT, TrainingOption.IMPROVEMENT),
+    (CandidateType.SOCIAL, TrainingOption.FREE),
+    (CandidateType.SOCIAL, TrainingOption.INTENSIVE),
+    (CandidateType.SOCIAL, TrainingOption.IMPROVEMENT),
+]
+
+
+def _column(candidate_type: str, option: str) -> FeeColumn:
+    type_label = str(CandidateType(candidate_type).label)
+    if option == TrainingOption.FREE:
+        title, audience = type_label, ""
+    else:
+        title, audience = str(TrainingOption(option).label), f"({type_label})"
+    return FeeColumn(
+        candidate_type=candidate_type, training_option=option, title=title, audience=audience
+    )
+
+
+def fee_table_build(*, levels: list[SkillLevel], items: list[FeeItem]) -> FeeTable:
+    """The fee table as announced: one row per level, one training column per offered option.
+
+    A level without an item for a column gets an empty cell (the page shows "—"): a price the
+    announcement does not give is never made up.
+    """
+    training = {
+        (item.level_id, item.candidate_type, item.training_option): item
+        for item in items
+        if item.kind == FeeKind.TRAINING
+    }
+    present = {(ctype, option) for (_, ctype, option) in training}
+    columns = [
+        _column(ctype, option) for ctype, option in _COLUMN_ORDER if (ctype, option) in present
+    ]
+    rows = []
+    for level in levels:
+        registration = [
+            (item.candidate_type, item)
+            for item in items
+            if item.kind == FeeKind.REGISTRATION and item.level_id == level.pk
+        ]
+        registration.sort(key=lambda pair: pair[0] != CandidateType.STUDENT)
+        cells = [
+            FeeCell(item=training.get((level.pk, column.candidate_type, column.training_option)))
+            for column in columns
+        ]
+        rows.append(FeeRow(level=level, registration=registration, training=cells))
+    return FeeTable(columns=columns, rows=rows)
+
+
+def registration_state(session: ExamSession, *, now: dt.datetime) -> str:
+    if session.opens_at is not None and now < session.opens_at:
+        return RegistrationState.NOT_YET_OPEN
+    if session.is_open(now):
+        return RegistrationState.OPEN
+    return RegistrationState.CLOSED
+
+
+def countdown_to(deadline: dt.datetime, *, now: dt.datetime) -> Countdown | None:
+    """Whole days, hours and minutes left until `deadline`; None once it has passed."""
+    left = deadline - now
+    if left <= dt.timedelta(0):
+        return None
+    hours, rest = divmod(left.seconds, 3600)
+    return Countdown(days=left.days, hours=hours, minutes=rest // 60)
+
+
+def announcement_get(session: ExamSession, *, now: dt.datetime | None = None) -> Announcement:
+    """Everything the announcement page shows for a round, in a fixed number of queries."""
+    now = now or timezone.now()
+    levels = list(session.levels.all())
+    conditions = list(
+        EligibilityCondition.objects.filter(
+            Q(session=session) | Q(session__isnull=True, occupation=session.occupation),
+            is_active=True,
+            level__in=levels,
+        ).order_by("-level__code", "order", "code")
+    )
+    modules = list(
+        TrainingModule.objects.filter(session=session, level__in=levels)
+        .order_by("-level__code", "number")
+        .prefetch_related(
+            Prefetch("topics", queryset=TrainingTopic.objects.order_by("order", "id"))
+        )
+    )
+    items = list(FeeItem.objects.active().filter(session=session, level__in=levels))
+    sections = [
+        LevelSection(
+            level=level,
+            conditions=[condition_line(c) for c in conditions if c.level_id == level.pk],
+            modules=[m for m in modules if m.level_id == level.pk],
+        )
+        for level in levels
+    ]
+    state = registration_state(session, now=now)
+    countdown = None
+    if state == RegistrationState.OPEN:
+        countdown = countdown_to(session.deadline_ends_at, now=now)
+    elif state == RegistrationState.NOT_YET_OPEN and session.opens_at is not None:
+        countdown = countdown_to(session.opens_at, now=now)
+    return Announcement(
+        session=session,
+        paragraphs={name: paragraphs(getattr(session, name)) for name in NARRATIVE_FIELDS},
+        levels=sections,
+        fee_table=fee_table_build(levels=levels, items=items),
+        state=state,
+        countdown=countdown,
+        consultation=consultation_status(
+            now, start=session.consultation_start, end=session.consultation_end
+        ),
+    )
