@@ -18,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pass-word-123")
+    password = factory.django.Password("pass-word-123")
 
 
 def level(code: int) -> SkillLevel:
@@ -38,6 +38,7 @@ def level(code: int) -> SkillLevel:
 class ExamSessionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ExamSession
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"round-{n}")
     title = factory.Sequence(lambda n: f"测试批次{n}")

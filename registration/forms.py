@@ -1,0 +1,383 @@
+"""Forms of the student (and social candidate) sign-up flow."""
+
+import unicodedata
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registration.ethnicities import ETHNICITY_CHOICES
+from registration.idcard import IdNumberError, id_number_parse, phone_normalise
+from registration.models import CandidateType, Registration, SchoolClass
+from registration.services.submission import RegistrationInput
+
+NAME_CONTROL_CHARS = _("姓名中含有不可见的控制字符，请重新输入。")
+NAME_TOO_SHORT = _("请输入完整姓名。")
+STUDENT_NUMBER_INVALID = _("学号只能包含字母、数字和连字符，4至30位。")
+CONSENT_REQUIRED = _("须同意为本次考试处理个人信息后才能报名。")
+PRIOR_CERT_INCOMPLETE = _("请填写证书的职业和取证后的工作年限。")
+EDUCATION_INCOMPLETE = _("请选择学历对应的专业关系。")
+CUMULATIVE_TOO_SMALL = _("累计工作年限不能少于连续工作年限。")
+
+LEVEL_CHOICE_LABEL = "{name}"
+
+
+def _clean_text(value: str) -> str:
+    value = " ".join((value or "").split())
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in value):
+        raise forms.ValidationError(NAME_CONTROL_CHARS)
+    return value
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=30, help_text=_("与身份证上的姓名一致"))
+    id_number = forms.CharField(
+        label=_("身份证号"),
+        max_length=24,
+        help_text=_("18位，最后一位可能是X；性别和出生日期将根据身份证号自动识别"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "text", "data-id-number": "1"}
+        ),
+    )
+    ethnicity = forms.ChoiceField(label=_("民族"), choices=[("", "请选择"), *ETHNICITY_CHOICES])
+    phone = forms.CharField(
+        label=_("手机号"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    student_number = forms.CharField(
+        label=_("学号"),
+        max_length=30,
+        validators=[RegexValidator(r"^[A-Za-z0-9-]{4,30}$", STUDENT_NUMBER_INVALID)],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    level = forms.TypedChoiceField(
+        label=_("申报等级"), coerce=int, widget=forms.RadioSelect, choices=()
+    )
+    training_fee_item = forms.TypedChoiceField(
+        label=_("培训方式"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=(),
+        required=False,
+        help_text=_("提高班和强化班可2选1"),
+    )
+    work_unit = forms.CharField(label=_("工作单位"), max_length=100, required=False)
+    years_in_occupation = forms.DecimalField(
+        label=_("在本职业连续工作年限（年）"),
+        min_value=0,
+        max_value=60,
+        decimal_places=1,
+        required=False,
+        initial=0,
+    )
+    cumulative_years_in_occupation = forms.DecimalField(
+        label=_("在本职业或相关职业累计工作年限（年）"),
+        min_value=0,
+        max_value=60,
+        decimal_places=1,
+        required=False,
+    )
+    prior_certificate_level = forms.TypedChoiceField(
+        label=_("已取得的职业资格（技能等级）证书"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("", "无"), (5, "五级/初级工"), (4, "四级/中级工")],
+    )
+    prior_certificate_occupation = forms.ChoiceField(
+        label=_("证书职业"),
+        required=False,
+        choices=[("", "—"), ("same", "本职业（电子商务师）"), ("related", "相关职业")],
+    )
+    prior_certificate_years_after = forms.DecimalField(
+        label=_("取证后从事本职业或相关职业的年限（年）"),
+        min_value=0,
+        max_value=60,
+        decimal_places=1,
+        required=False,
+    )
+    prior_certificate_continuous = forms.BooleanField(
+        label=_("取证后为连续从事本职业工作"), required=False
+    )
+    education_kind = forms.ChoiceField(
+        label=_("学历（毕业学校类型）"),
+        required=False,
+        choices=[
+            ("", "无以下学历"),
+            ("technical_school", "技工学校"),
+            ("vocational_intermediate", "以中级技能为培养目标的中等及以上职业学校"),
+            ("vocational_advanced", "以高级技能为培养目标的高级技工学校、技师学院、职业技术学院"),
+            ("college", "大学专科及以上"),
+        ],
+    )
+    education_major = forms.ChoiceField(
+        label=_("所学专业"),
+        required=False,
+        choices=[("", "—"), ("same", "本专业"), ("related", "相关专业"), ("unrelated", "其他专业")],
+    )
+    education_graduated = forms.BooleanField(label=_("已取得毕业证书"), required=False)
+    training_certificate = forms.TypedChoiceField(
+        label=_("已取得的本职业正规培训结业证书"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("", "无"), (4, "四级/中级工培训结业证书"), (3, "三级/高级工培训结业证书")],
+    )
+    consent = forms.BooleanField(
+        label=_("我同意考务通及评价机构为本次职业技能等级认定收集和处理我的上述个人信息"),
+        error_messages={"required": CONSENT_REQUIRED},
+    )
+
+    SOCIAL_FIELDS = (
+        "work_unit",
+        "years_in_occupation",
+        "cumulative_years_in_occupation",
+        "prior_certificate_level",
+        "prior_certificate_occupation",
+        "prior_certificate_years_after",
+        "prior_certificate_continuous",
+        "education_kind",
+        "education_major",
+        "education_graduated",
+        "training_certificate",
+    )
+
+    def __init__(
+        self,
+        *args,
+        session,
+        candidate_type: str,
+        levels,
+        training_items=(),
+        school_class: SchoolClass | None = None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.session = session
+        self.candidate_type = candidate_type
+        self.school_class = school_class
+        self.fields["level"].choices = [(lvl.code, lvl.name) for lvl in levels]
+        if len(self.fields["level"].choices) == 1 and not self.is_bound:
+            self.initial.setdefault("level", self.fields["level"].choices[0][0])
+        items = list(training_items)
+        self.training_items = items
+        self.fields["training_fee_item"].choices = [
+            (item.pk, self._training_label(item)) for item in items
+        ]
+        is_student = candidate_type == CandidateType.STUDENT
+        if is_student:
+            for name in self.SOCIAL_FIELDS:
+                del self.fields[name]
+            # In-school students have one free option per level, chosen for them.
+            del self.fields["training_fee_item"]
+        else:
+            del self.fields["student_number"]
+            self.fields["work_unit"].required = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = self._layout(is_student)
+
+    @staticmethod
+    def _training_label(item) -> str:
+        label = f"{item.level.short_name} {item.get_training_option_display()} {item.amount:.0f}元"
+        if item.class_hours:
+            label += f"（{item.class_hours}学时）"
+        elif item.description:
+            label += f"（{item.description}）"
+        return label
+
+    def _layout(self, is_student: bool) -> Layout:
+        personal = Fieldset(
+            _("个人信息"),
+            "name",
+            "id_number",
+            HTML(
+                '<div class="alert alert-light border small py-2 d-none" id="id-derived" '
+                'aria-live="polite"></div>'
+            ),
+            "ethnicity",
+            "phone",
+            *(["student_number"] if is_student else ["work_unit"]),
+        )
+        exam = Fieldset(
+            _("报考信息"),
+            "level",
+            HTML('<div id="eligibility-hint" class="small mb-3" aria-live="polite"></div>'),
+            *([] if is_student else ["training_fee_item"]),
+        )
+        parts = [personal, exam]
+        if not is_student:
+            parts.append(
+                Fieldset(
+                    _("报考条件相关信息"),
+                    "years_in_occupation",
+                    "cumulative_years_in_occupation",
+                    "prior_certificate_level",
+                    Div(
+                        "prior_certificate_occupation",
+                        "prior_certificate_years_after",
+                        "prior_certificate_continuous",
+                        css_class="ps-3 border-start",
+                    ),
+                    "education_kind",
+                    Div("education_major", "education_graduated", css_class="ps-3 border-start"),
+                    "training_certificate",
+                )
+            )
+        parts.append(Fieldset(_("个人信息处理"), "consent"))
+        return Layout(*parts)
+
+    def clean_name(self):
+        name = _clean_text(self.cleaned_data["name"])
+        if len(name) < 2:
+            raise forms.ValidationError(NAME_TOO_SHORT)
+        return name
+
+    def clean_work_unit(self):
+        return _clean_text(self.cleaned_data.get("work_unit", ""))
+
+    def clean_id_number(self):
+        try:
+            card = id_number_parse(self.cleaned_data["id_number"], today=timezone.localdate())
+        except IdNumberError as exc:
+            raise forms.ValidationError(exc.message) from None
+        self.id_card = card
+        return card.number
+
+    def clean_phone(self):
+        try:
+            return phone_normalise(self.cleaned_data["phone"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.candidate_type == CandidateType.SOCIAL:
+            if cleaned.get("prior_certificate_level") and not (
+                cleaned.get("prior_certificate_occupation")
+                and cleaned.get("prior_certificate_years_after") is not None
+            ):
+                self.add_error("prior_certificate_occupation", PRIOR_CERT_INCOMPLETE)
+            years = cleaned.get("years_in_occupation")
+            cumulative = cleaned.get("cumulative_years_in_occupation")
+            if years is not None and cumulative is not None and cumulative < years:
+                self.add_error("cumulative_years_in_occupation", CUMULATIVE_TOO_SMALL)
+            if cleaned.get("education_kind") and not cleaned.get("education_major"):
+                self.add_error("education_major", EDUCATION_INCOMPLETE)
+        return cleaned
+
+    def answers(self) -> dict:
+        """Social candidates' answers in the eligibility API's shape."""
+        data = self.cleaned_data
+        if self.candidate_type != CandidateType.SOCIAL:
+            return {}
+
+        def num(value):
+            return float(value) if isinstance(value, Decimal) else value
+
+        prior = None
+        if data.get("prior_certificate_level"):
+            prior = {
+                "level": data["prior_certificate_level"],
+                "occupation": data["prior_certificate_occupation"],
+                "years_after": num(data["prior_certificate_years_after"]),
+                "continuous": bool(data.get("prior_certificate_continuous")),
+            }
+        education = None
+        if data.get("education_kind"):
+            education = {
+                "kind": data["education_kind"],
+                "major": data["education_major"],
+                "graduated": bool(data.get("education_graduated")),
+            }
+        return {
+            "years_in_occupation": num(data.get("years_in_occupation") or Decimal(0)),
+            "cumulative_years_in_occupation": num(data.get("cumulative_years_in_occupation")),
+            "prior_certificate": prior,
+            "education": education,
+            "training_certificate": data.get("training_certificate"),
+        }
+
+    def to_input(self) -> RegistrationInput:
+        data = self.cleaned_data
+        return RegistrationInput(
+            name=data["name"],
+            id_number=data["id_number"],
+            ethnicity=data["ethnicity"],
+            phone=data["phone"],
+            level_code=data["level"],
+            candidate_type=self.candidate_type,
+            student_number=data.get("student_number", ""),
+            training_fee_item_id=data.get("training_fee_item"),
+            work_unit=data.get("work_unit", ""),
+            answers=self.answers(),
+        )
+
+    @classmethod
+    def initial_from(cls, registration: Registration) -> dict:
+        initial = {
+            "name": registration.name,
+            "id_number": registration.id_number,
+            "ethnicity": registration.ethnicity,
+            "phone": registration.phone,
+            "student_number": registration.student_number,
+            "level": registration.level.code,
+            "training_fee_item": registration.training_fee_item_id,
+            "work_unit": registration.work_unit,
+            "consent": True,
+        }
+        facts = registration.declared_facts or {}
+        if registration.candidate_type == CandidateType.SOCIAL:
+            prior = facts.get("prior_certificate") or {}
+            education = facts.get("education") or {}
+            initial.update(
+                {
+                    "years_in_occupation": facts.get("years_in_occupation"),
+                    "cumulative_years_in_occupation": facts.get("cumulative_years_in_occupation"),
+                    "prior_certificate_level": prior.get("level"),
+                    "prior_certificate_occupation": prior.get("occupation"),
+                    "prior_certificate_years_after": prior.get("years_after"),
+                    "prior_certificate_continuous": prior.get("continuous"),
+                    "education_kind": education.get("kind"),
+                    "education_major": education.get("major"),
+                    "education_graduated": education.get("graduated"),
+                    "training_certificate": facts.get("training_certificate"),
+                }
+            )
+        return initial
+
+
+class ClassPickForm(forms.Form):
+    school_class = forms.ModelChoiceField(
+        label=_("班级"),
+        queryset=SchoolClass.objects.none(),
+        empty_label=_("请选择您的班级"),
+        error_messages={"invalid_choice": _("请选择有效的班级。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = SchoolClass.objects.active().select_related("major")
+        self.fields["school_class"].label_from_instance = lambda c: f"{c.name}（{c.major.name}）"
+
+
+class LookupForm(forms.Form):
+    id_number = forms.CharField(
+        label=_("身份证号"), max_length=24, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    phone = forms.CharField(
+        label=_("报名时填写的手机号"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+    def clean_phone(self):
+        try:
+            return phone_normalise(self.cleaned_data["phone"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None

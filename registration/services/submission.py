@@ -1,0 +1,345 @@
+"""The one write path for a candidate's own registration: submit, update, cancel.
+
+Every rule is enforced here, inside one transaction, whatever the form or the browser did: the
+deadline (the whole deadline day, Asia/Shanghai), the round's policy and the eligibility engine,
+one active registration per ID number per round (a database constraint, so simultaneous double
+submits cannot both win), and the fees quoted at that moment, stored on the registration.
+"""
+
+import dataclasses
+import datetime as dt
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from eligibility import selectors as eligibility
+from fees.models import FeeItem
+from registration.idcard import id_number_parse
+from registration.models import (
+    CandidateType,
+    ExamSession,
+    Registration,
+    RegistrationStatus,
+    ReviewStatus,
+    SchoolClass,
+)
+
+DEADLINE_PASSED = _("报名已于%(deadline)s截止，本次提交未保存。如有疑问请在咨询时间联系工作人员。")
+NOT_OPEN_YET = _("报名尚未开始（%(opens)s开始），本次提交未保存。")
+SESSION_NOT_PUBLISHED = _("该考试批次未发布，不能报名。")
+CANDIDATE_TYPE_NOT_ACCEPTED = _("本批次不接受%(type)s报名：%(reason)s")
+LEVEL_NOT_OFFERED = _("本批次不开考该等级。")
+NOT_ELIGIBLE = _("根据报考条件，您暂不能报考%(level)s。")
+ALREADY_REGISTERED = _("该身份证号已在本批次报名，不能重复报名。请通过“查询报名”查看或修改。")
+CLASS_REQUIRED = _("在校生须通过本班级的报名链接报名。")
+CLASS_INACTIVE = _("该班级报名链接已停用，请联系辅导员。")
+REGISTRATION_FEE_MISSING = _("本批次该等级的报名费尚未设置，暂不能报名，请联系工作人员。")
+TRAINING_OPTION_INVALID = _("请选择本等级可选的培训方式。")
+TRAINING_OPTION_REQUIRED = _("请选择培训方式。")
+ALREADY_CANCELLED = _("该报名已取消。")
+CHANGES_CLOSED = _("报名已截止，报名信息不能再修改或取消。")
+NUMBER_EXHAUSTED = _("系统繁忙，请稍后重试。")
+
+
+class SubmissionError(Exception):
+    """A rule refused the submission. `field` says which form field it belongs to, if any."""
+
+    def __init__(self, message, *, field: str | None = None, reasons: tuple[str, ...] = ()):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+        self.reasons = reasons
+
+
+class AlreadyRegistered(SubmissionError):
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class RegistrationInput:
+    """What the candidate declared, already cleaned by the form."""
+
+    name: str
+    id_number: str
+    ethnicity: str
+    phone: str
+    level_code: int
+    candidate_type: str = CandidateType.STUDENT
+    student_number: str = ""
+    training_fee_item_id: int | None = None
+    work_unit: str = ""
+    # Social candidates' answers to the eligibility questions (eligibility.facts_from_dict shape).
+    answers: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def _deadline_check(session: ExamSession, now: dt.datetime) -> None:
+    if not session.is_published:
+        raise SubmissionError(SESSION_NOT_PUBLISHED)
+    if now >= session.deadline_ends_at:
+        deadline = f"{session.registration_deadline:%Y年%-m月%-d日}"
+        raise SubmissionError(DEADLINE_PASSED % {"deadline": deadline})
+    if session.opens_at is not None and now < session.opens_at:
+        opens = f"{session.registration_opens:%Y年%-m月%-d日}"
+        raise SubmissionError(NOT_OPEN_YET % {"opens": opens})
+
+
+def _locked_session(session: ExamSession) -> ExamSession:
+    # Row lock: an admin moving the deadline or closing the round waits for in-flight submissions.
+    return ExamSession.objects.select_for_update().get(pk=session.pk)
+
+
+def _facts(*, session: ExamSession, school_class: SchoolClass | None, data: RegistrationInput):
+    if data.candidate_type == CandidateType.STUDENT:
+        if school_class is None:
+            raise SubmissionError(CLASS_REQUIRED)
+        return eligibility.student_facts(session=session, school_class=school_class)
+    try:
+        return eligibility.facts_from_dict({**data.answers, "candidate_type": data.candidate_type})
+    except ValueError as exc:  # FactsError: the form lets nothing malformed through, but be safe
+        raise SubmissionError(str(exc)) from None
+
+
+@dataclasses.dataclass(frozen=True)
+class Quote:
+    registration_item: FeeItem
+    training_item: FeeItem | None
+
+    @property
+    def registration_fee(self) -> Decimal:
+        return self.registration_item.amount
+
+    @property
+    def training_fee(self) -> Decimal:
+        return self.training_item.amount if self.training_item else Decimal("0.00")
+
+    def charge_items(self) -> list[dict[str, str]]:
+        items = []
+        for item in (self.registration_item, self.training_item):
+            if item is not None and item.amount > 0:
+                items.append(
+                    {
+                        "kind": str(item.get_kind_display()),
+                        "name": item.charge_item_name,
+                        "amount": f"{item.amount:.2f}",
+                    }
+                )
+        return items
+
+
+def training_options(*, session: ExamSession, level_code: int, candidate_type: str):
+    return (
+        FeeItem.objects.active()
+        .training_options()
+        .filter(session=session, level__code=level_code, candidate_type=candidate_type)
+        .select_related("level")
+        .order_by("order", "id")
+    )
+
+
+def fee_quote(
+    *, session: ExamSession, level_code: int, candidate_type: str, training_fee_item_id: int | None
+) -> Quote:
+    registration_item = (
+        FeeItem.objects.active()
+        .registration_fees()
+        .filter(session=session, level__code=level_code, candidate_type=candidate_type)
+        .first()
+    )
+    if registration_item is None:
+        raise SubmissionError(REGISTRATION_FEE_MISSING)
+    options = list(
+        training_options(session=session, level_code=level_code, candidate_type=candidate_type)
+    )
+    training_item = None
+    if training_fee_item_id is not None:
+        training_item = next((o for o in options if o.pk == training_fee_item_id), None)
+        if training_item is None:
+            raise SubmissionError(TRAINING_OPTION_INVALID, field="training_fee_item")
+    elif len(options) == 1:
+        training_item = options[0]
+    elif options:
+        raise SubmissionError(TRAINING_OPTION_REQUIRED, field="training_fee_item")
+    return Quote(registration_item=registration_item, training_item=training_item)
+
+
+def _decision(*, session: ExamSession, facts, level_code: int):
+    level = session.levels.filter(code=level_code).first()
+    if level is None:
+        raise SubmissionError(LEVEL_NOT_OFFERED, field="level")
+    decision = eligibility.decision_for(session=session, level_code=level_code, facts=facts)
+    if not decision.policy_allows:
+        raise SubmissionError(
+            decision.policy_reason or LEVEL_NOT_OFFERED, reasons=tuple(decision.reasons)
+        )
+    if not decision.eligible:
+        raise SubmissionError(
+            NOT_ELIGIBLE % {"level": level.name}, field="level", reasons=tuple(decision.reasons)
+        )
+    return level, decision
+
+
+def _policy_check(session: ExamSession, candidate_type: str) -> None:
+    if candidate_type not in session.accepted_candidate_types():
+        reason = session.social_refusal_reason if candidate_type == CandidateType.SOCIAL else ""
+        raise SubmissionError(
+            CANDIDATE_TYPE_NOT_ACCEPTED
+            % {"type": CandidateType(candidate_type).label, "reason": reason or "—"}
+        )
+
+
+def _new_number(session: ExamSession, level_code: int) -> str:
+    return f"{session.registration_deadline:%Y}{level_code}{secrets.randbelow(10**6):06d}"
+
+
+def _apply(
+    registration: Registration,
+    *,
+    session: ExamSession,
+    school_class: SchoolClass | None,
+    data: RegistrationInput,
+    now: dt.datetime,
+) -> None:
+    """Check every rule and copy the declared data and the quote onto `registration`."""
+    _policy_check(session, data.candidate_type)
+    if school_class is not None and not school_class.is_active:
+        raise SubmissionError(CLASS_INACTIVE)
+    card = id_number_parse(data.id_number, today=timezone.localdate(now))
+    facts = _facts(session=session, school_class=school_class, data=data)
+    level, decision = _decision(session=session, facts=facts, level_code=data.level_code)
+    quote = fee_quote(
+        session=session,
+        level_code=data.level_code,
+        candidate_type=data.candidate_type,
+        training_fee_item_id=data.training_fee_item_id,
+    )
+    requote = (
+        registration.pk is None
+        or registration.level_id != level.pk
+        or registration.training_fee_item_id
+        != (quote.training_item.pk if quote.training_item else None)
+        or registration.candidate_type != data.candidate_type
+    )
+    matched = decision.matched[0]
+    registration.session = session
+    registration.school_class = school_class
+    registration.candidate_type = data.candidate_type
+    registration.level = level
+    registration.name = data.name
+    registration.id_number = card.number
+    registration.gender = card.gender
+    registration.birth_date = card.birth_date
+    registration.ethnicity = data.ethnicity
+    registration.phone = data.phone
+    registration.student_number = data.student_number
+    registration.work_unit = data.work_unit
+    registration.matched_condition_code = matched.code
+    registration.matched_condition_text = matched.text
+    registration.declared_facts = eligibility.facts_to_dict(facts)
+    if requote:
+        registration.registration_fee_item = quote.registration_item
+        registration.training_fee_item = quote.training_item
+        registration.quoted_registration_fee = quote.registration_fee
+        registration.quoted_training_fee = quote.training_fee
+        registration.quoted_charge_items = quote.charge_items()
+
+
+def _save_unique(registration: Registration, *, exclude_pk: int | None = None) -> None:
+    """Save; a clash on the one-active-registration constraint becomes AlreadyRegistered."""
+    for _attempt in range(5):
+        if registration.pk is None:
+            registration.number = _new_number(registration.session, registration.level.code)
+        registration.full_clean(
+            exclude=["number", "token"], validate_unique=False, validate_constraints=False
+        )
+        try:
+            with transaction.atomic():
+                registration.save()
+            return
+        except IntegrityError:
+            clash = Registration.objects.active().filter(
+                session=registration.session, id_number=registration.id_number
+            )
+            if exclude_pk is not None:
+                clash = clash.exclude(pk=exclude_pk)
+            if clash.exists():
+                raise AlreadyRegistered(ALREADY_REGISTERED, field="id_number") from None
+            if registration.pk is not None:
+                raise
+            # Otherwise the random registration number collided: draw another.
+    raise SubmissionError(NUMBER_EXHAUSTED)
+
+
+@transaction.atomic
+def registration_submit(
+    *,
+    session: ExamSession,
+    school_class: SchoolClass | None,
+    data: RegistrationInput,
+    now: dt.datetime | None = None,
+) -> Registration:
+    now = now or timezone.now()
+    session = _locked_session(session)
+    _deadline_check(session, now)
+    registration = Registration(consent_at=now)
+    _apply(registration, session=session, school_class=school_class, data=data, now=now)
+    _save_unique(registration)
+    return registration
+
+
+def _changes_allowed(registration: Registration, now: dt.datetime) -> ExamSession:
+    session = _locked_session(registration.session)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise SubmissionError(ALREADY_CANCELLED)
+    if now >= session.deadline_ends_at or not session.is_published:
+        raise SubmissionError(CHANGES_CLOSED)
+    return session
+
+
+@transaction.atomic
+def registration_update(
+    *, registration: Registration, data: RegistrationInput, now: dt.datetime | None = None
+) -> Registration:
+    """Re-check everything as for a new submission; the counselor reviews the result again."""
+    now = now or timezone.now()
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    session = _changes_allowed(registration, now)
+    _apply(
+        registration,
+        session=session,
+        school_class=registration.school_class,
+        data=data,
+        now=now,
+    )
+    registration.review_status = ReviewStatus.PENDING
+    registration.reviewed_at = None
+    registration.reviewed_by = None
+    _save_unique(registration, exclude_pk=registration.pk)
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(
+    *, registration: Registration, now: dt.datetime | None = None
+) -> Registration:
+    now = now or timezone.now()
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    _changes_allowed(registration, now)
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    return registration
+
+
+def training_options_for_session(*, session: ExamSession, candidate_type: str):
+    """Every active training option of a round for one candidate type (filtered by level later)."""
+    return (
+        FeeItem.objects.active()
+        .training_options()
+        .filter(session=session, candidate_type=candidate_type, level__in=session.levels.all())
+        .select_related("level")
+        .order_by("-level__code", "order", "id")
+    )

@@ -1,0 +1,304 @@
+"""The student sign-up flow and self-service: thin views over the submission service."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from courses.models import TrainingModule
+from eligibility import selectors as eligibility
+from registration.forms import ClassPickForm, LookupForm, RegistrationForm
+from registration.idcard import normalise_id_number
+from registration.models import CandidateType, RegistrationStatus
+from registration.ratelimit import client_ip, rate_limit_hit
+from registration.selectors import student as selectors
+from registration.selectors.public import session_current
+from registration.services import submission
+from registration.services.submission import SubmissionError
+
+SUBMITTED = "报名成功！请保存本页链接，截止前可凭它查看、修改或取消报名。"
+LOOKUP_FAILED = "未找到与该身份证号和手机号匹配的报名。请核对后重试，或联系辅导员。"
+LOOKUP_RATE_LIMITED = "查询过于频繁，请15分钟后再试。"
+LOOKUP_WINDOW_SECONDS = 15 * 60
+LOOKUP_LIMIT_PER_ID = 5
+LOOKUP_LIMIT_PER_IP = 200
+
+
+def _open_session():
+    session = session_current()
+    if session is None or not session.is_open():
+        return session, False
+    return session, True
+
+
+def _student_levels(session, school_class):
+    facts = eligibility.student_facts(session=session, school_class=school_class)
+    decisions = eligibility.decisions_for(session=session, facts=facts)
+    levels = list(session.levels.all())
+    rows = [(level, decisions.get(level.code)) for level in levels]
+    eligible = [level for level, decision in rows if decision and decision.eligible]
+    return rows, eligible
+
+
+def _fee_rows(session, candidate_type, levels):
+    from fees.models import FeeItem
+
+    items = (
+        FeeItem.objects.active()
+        .filter(session=session, candidate_type=candidate_type, level__in=levels)
+        .select_related("level")
+        .order_by("-level__code", "kind", "order")
+    )
+    return items
+
+
+def _form_context(*, session, school_class, candidate_type, form, rows=(), registration=None):
+    levels = [level for level, _decision in rows] or list(session.levels.all())
+    return {
+        "session": session,
+        "school_class": school_class,
+        "candidate_type": candidate_type,
+        "form": form,
+        "level_rows": rows,
+        "fee_items": _fee_rows(session, candidate_type, levels),
+        "registration": registration,
+        "grade": school_class.grade_on(session.registration_deadline) if school_class else None,
+    }
+
+
+def _apply_error(form, error: SubmissionError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+    for reason in error.reasons:
+        form.add_error(field, reason)
+
+
+def _closed(request, session):
+    return render(request, "registration/student/closed.html", {"session": session}, status=200)
+
+
+@require_http_methods(["GET", "POST"])
+def class_entry(request, code: str):
+    school_class = selectors.school_class_by_code(code)
+    if school_class is None:
+        return render(request, "registration/student/bad_link.html", status=404)
+    session, is_open = _open_session()
+    if not is_open:
+        return _closed(request, session)
+    if CandidateType.STUDENT not in session.accepted_candidate_types():
+        return render(
+            request, "registration/student/not_accepted.html", {"session": session}, status=200
+        )
+    rows, eligible = _student_levels(session, school_class)
+    if not eligible:
+        return render(
+            request,
+            "registration/student/not_eligible.html",
+            {"session": session, "school_class": school_class, "level_rows": rows},
+        )
+    form = RegistrationForm(
+        request.POST or None,
+        session=session,
+        candidate_type=CandidateType.STUDENT,
+        levels=eligible,
+        school_class=school_class,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = submission.registration_submit(
+                session=session, school_class=school_class, data=form.to_input()
+            )
+        except SubmissionError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _(SUBMITTED))
+            return redirect(_private_url(registration))
+    context = _form_context(
+        session=session,
+        school_class=school_class,
+        candidate_type=CandidateType.STUDENT,
+        form=form,
+        rows=rows,
+    )
+    return render(request, "registration/student/form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def social_entry(request):
+    session, is_open = _open_session()
+    if not is_open:
+        return _closed(request, session)
+    if CandidateType.SOCIAL not in session.accepted_candidate_types():
+        return render(request, "registration/student/not_accepted.html", {"session": session})
+    levels = list(session.levels.all())
+    form = RegistrationForm(
+        request.POST or None,
+        session=session,
+        candidate_type=CandidateType.SOCIAL,
+        levels=levels,
+        training_items=submission.training_options_for_session(
+            session=session, candidate_type=CandidateType.SOCIAL
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = submission.registration_submit(
+                session=session, school_class=None, data=form.to_input()
+            )
+        except SubmissionError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _(SUBMITTED))
+            return redirect(_private_url(registration))
+    context = _form_context(
+        session=session,
+        school_class=None,
+        candidate_type=CandidateType.SOCIAL,
+        form=form,
+        rows=[(level, None) for level in levels],
+    )
+    return render(request, "registration/student/form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def register_pick(request):
+    session, is_open = _open_session()
+    form = ClassPickForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return redirect("registration:class_entry", code=form.cleaned_data["school_class"].code)
+    return render(
+        request,
+        "registration/student/pick.html",
+        {"form": form, "session": session, "is_open": is_open},
+    )
+
+
+def _private_url(registration) -> str:
+    return reverse(
+        "registration:registration_detail",
+        kwargs={"pk": registration.pk, "token": registration.token},
+    )
+
+
+def _registration_or_404(pk: int, token: str):
+    registration = selectors.registration_by_link(pk, token)
+    if registration is None:
+        raise Http404
+    return registration
+
+
+def registration_detail(request, pk: int, token: str):
+    registration = _registration_or_404(pk, token)
+    session = registration.session
+    modules = (
+        TrainingModule.objects.filter(session=session, level=registration.level)
+        .prefetch_related("topics")
+        .order_by("number")
+    )
+    return render(
+        request,
+        "registration/student/detail.html",
+        {
+            "registration": registration,
+            "session": session,
+            "modules": modules,
+            "can_change": registration.status == RegistrationStatus.ACTIVE and session.is_open(),
+            "private_url": request.build_absolute_uri(_private_url(registration)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def registration_edit(request, pk: int, token: str):
+    registration = _registration_or_404(pk, token)
+    session = registration.session
+    if registration.status != RegistrationStatus.ACTIVE or not session.is_open():
+        messages.error(request, submission.CHANGES_CLOSED)
+        return redirect(_private_url(registration))
+    school_class = registration.school_class
+    ctype = registration.candidate_type
+    if ctype == CandidateType.STUDENT and school_class is not None:
+        rows, levels = _student_levels(session, school_class)
+        training_items = ()
+    else:
+        levels = list(session.levels.all())
+        rows = [(level, None) for level in levels]
+        training_items = submission.training_options_for_session(
+            session=session, candidate_type=ctype
+        )
+    form = RegistrationForm(
+        request.POST or None,
+        initial=RegistrationForm.initial_from(registration),
+        session=session,
+        candidate_type=ctype,
+        levels=levels or [registration.level],
+        training_items=training_items,
+        school_class=school_class,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission.registration_update(registration=registration, data=form.to_input())
+        except SubmissionError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("报名信息已更新，将由辅导员重新审核。"))
+            return redirect(_private_url(registration))
+    context = _form_context(
+        session=session,
+        school_class=school_class,
+        candidate_type=ctype,
+        form=form,
+        rows=rows,
+        registration=registration,
+    )
+    return render(request, "registration/student/form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def registration_cancel(request, pk: int, token: str):
+    registration = _registration_or_404(pk, token)
+    if request.method == "POST":
+        try:
+            submission.registration_cancel(registration=registration)
+        except SubmissionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("报名已取消。截止前如需报考，可重新报名。"))
+        return redirect(_private_url(registration))
+    return render(
+        request,
+        "registration/student/cancel.html",
+        {"registration": registration, "session": registration.session},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def lookup(request):
+    form = LookupForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        id_key = normalise_id_number(form.cleaned_data["id_number"])
+        limited = rate_limit_hit(
+            scope="lookup-ip",
+            key=client_ip(request),
+            limit=LOOKUP_LIMIT_PER_IP,
+            window_seconds=LOOKUP_WINDOW_SECONDS,
+        ) or rate_limit_hit(
+            scope="lookup-id",
+            key=id_key,
+            limit=LOOKUP_LIMIT_PER_ID,
+            window_seconds=LOOKUP_WINDOW_SECONDS,
+        )
+        if limited:
+            form.add_error(None, _(LOOKUP_RATE_LIMITED))
+            status = 429
+        else:
+            registration = selectors.registration_lookup(
+                id_number=id_key, phone=form.cleaned_data["phone"]
+            )
+            if registration is not None:
+                return redirect(_private_url(registration))
+            form.add_error(None, _(LOOKUP_FAILED))
+    return render(request, "registration/student/lookup.html", {"form": form}, status=status)

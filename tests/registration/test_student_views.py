@@ -1,0 +1,275 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.urls import reverse
+
+from registration.models import Registration, ReviewStatus
+from registration.views import student as views
+from tests.idnumbers import make_id_number
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def form_data(serial=1, **overrides):
+    data = {
+        "name": "张三",
+        "id_number": make_id_number(serial),
+        "ethnicity": "汉族",
+        "phone": "13800138000",
+        "student_number": "2020123456",
+        "level": "3",
+        "consent": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def class_url(school_class):
+    return reverse("registration:class_entry", kwargs={"code": school_class.code})
+
+
+def test_class_entry_shows_the_form_with_only_eligible_levels(
+    client, sophomore_class, during_round
+):
+    response = client.get(class_url(sophomore_class))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert sophomore_class.name in html
+    assert 'name="level" value="3"' in html
+    assert 'name="level" value="4"' not in html
+    assert "320" in html  # the 三级 registration fee is shown before submitting
+
+
+def test_class_entry_unknown_code_is_a_friendly_404(client, announcement, during_round):
+    response = client.get(reverse("registration:class_entry", kwargs={"code": "nope"}))
+    assert response.status_code == 404
+    assert "报名链接无效" in response.content.decode()
+
+
+def test_class_entry_inactive_class_is_a_friendly_404(client, sophomore_class, during_round):
+    sophomore_class.is_active = False
+    sophomore_class.save()
+    response = client.get(class_url(sophomore_class))
+    assert response.status_code == 404
+    assert "报名链接无效" in response.content.decode()
+
+
+def test_class_entry_freshmen_see_why_they_cannot_register(client, freshman_class, during_round):
+    response = client.get(class_url(freshman_class))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "暂不能报考" in html
+    assert 'name="level"' not in html
+
+
+def test_class_entry_after_deadline_shows_closed_page(client, sophomore_class):
+    with time_machine.travel(dt.datetime(2022, 5, 21, 0, 0, tzinfo=SHANGHAI), tick=False):
+        response = client.get(class_url(sophomore_class))
+    assert "截止" in response.content.decode()
+    assert 'name="level"' not in response.content.decode()
+
+
+def test_full_flow_submit_confirm_lookup_edit_cancel(client, sophomore_class, during_round):
+    response = client.post(class_url(sophomore_class), form_data())
+    assert response.status_code == 302
+    registration = Registration.objects.get()
+    detail_url = response["Location"]
+    assert detail_url == reverse(
+        "registration:registration_detail",
+        kwargs={"pk": registration.pk, "token": registration.token},
+    )
+    page = client.get(detail_url).content.decode()
+    assert registration.number in page
+    assert registration.masked_id_number in page
+    assert registration.id_number not in page
+    assert "320.00 元" in page
+    assert "电子商务师三级/高级工考试报名费" in page
+    assert "按选择正确的费用项目即可" in page
+    assert "2022年6月下旬（具体时间另行通知）" in page
+    assert "校内实训室" in page
+    assert "6.3 电子商务数据统计分析" in page
+    assert "2378470284" in page
+    assert "L3-S" in page
+
+    # Lookup by ID number + phone leads back to the private link.
+    response = client.post(
+        reverse("registration:lookup"),
+        {"id_number": registration.id_number.lower(), "phone": "138 0013 8000"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == detail_url
+
+    # The edit form shows the student's own full ID number.
+    edit_url = reverse(
+        "registration:registration_edit",
+        kwargs={"pk": registration.pk, "token": registration.token},
+    )
+    assert registration.id_number in client.get(edit_url).content.decode()
+    response = client.post(edit_url, form_data(name="张三丰"))
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.name == "张三丰"
+
+    cancel_url = reverse(
+        "registration:registration_cancel",
+        kwargs={"pk": registration.pk, "token": registration.token},
+    )
+    assert client.get(cancel_url).status_code == 200
+    client.post(cancel_url)
+    registration.refresh_from_db()
+    assert registration.status == "cancelled"
+    assert "已取消" in client.get(detail_url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("id_number", "420106200203140030", "校验位不正确"),
+        ("id_number", "42010620020314003", "应为18位"),
+        ("phone", "12345678901", "11位"),
+        ("name", "张\x07三", "控制字符"),
+        ("consent", "", "须同意"),
+        ("level", "4", "选择一个有效的选项"),
+        ("student_number", "学号!!", "学号只能包含"),
+    ],
+)
+def test_class_entry_errors_are_chinese_next_to_the_field_and_input_is_kept(
+    client, sophomore_class, during_round, field, value, message
+):
+    data = form_data(name="王小明")
+    data[field] = value
+    if field == "id_number":
+        data["id_number"] = value
+    response = client.post(class_url(sophomore_class), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert "王小明" in html or field == "name"
+    assert not Registration.objects.exists()
+
+
+def test_class_entry_duplicate_id_offers_lookup(client, sophomore_class, during_round):
+    client.post(class_url(sophomore_class), form_data())
+    response = client.post(class_url(sophomore_class), form_data(name="李四"))
+    html = response.content.decode()
+    assert "已在本批次报名" in html
+    assert "查询报名" in html
+    assert Registration.objects.count() == 1
+
+
+def test_form_opened_before_deadline_and_submitted_after_is_refused(client, sophomore_class):
+    with time_machine.travel(dt.datetime(2022, 5, 20, 23, 58, tzinfo=SHANGHAI), tick=False):
+        assert client.get(class_url(sophomore_class)).status_code == 200
+    with time_machine.travel(dt.datetime(2022, 5, 21, 0, 0, 1, tzinfo=SHANGHAI), tick=False):
+        response = client.post(class_url(sophomore_class), form_data())
+    assert "截止" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_names_are_escaped_everywhere(client, sophomore_class, during_round):
+    response = client.post(class_url(sophomore_class), form_data(name="<script>alert(1)</script>"))
+    page = client.get(response["Location"]).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_private_link_with_a_wrong_token_is_404(client, sophomore_class, during_round):
+    client.post(class_url(sophomore_class), form_data())
+    registration = Registration.objects.get()
+    url = reverse(
+        "registration:registration_detail",
+        kwargs={"pk": registration.pk, "token": registration.token[:-1] + "x"},
+    )
+    assert client.get(url).status_code == 404
+
+
+def test_lookup_says_the_same_whether_or_not_the_id_exists(client, sophomore_class, during_round):
+    client.post(class_url(sophomore_class), form_data())
+    wrong_phone = client.post(
+        reverse("registration:lookup"), {"id_number": make_id_number(1), "phone": "13900000000"}
+    )
+    unknown_id = client.post(
+        reverse("registration:lookup"), {"id_number": make_id_number(99), "phone": "13900000000"}
+    )
+    assert wrong_phone.status_code == unknown_id.status_code == 200
+    assert wrong_phone.context["form"].errors == unknown_id.context["form"].errors
+    assert wrong_phone.context["form"].errors == {"__all__": [views.LOOKUP_FAILED]}
+
+
+def test_lookup_is_rate_limited_per_id_number(client, sophomore_class, during_round):
+    client.post(class_url(sophomore_class), form_data())
+    url = reverse("registration:lookup")
+    for _ in range(views.LOOKUP_LIMIT_PER_ID):
+        assert (
+            client.post(url, {"id_number": make_id_number(1), "phone": "13900000000"}).status_code
+            == 200
+        )
+    response = client.post(url, {"id_number": make_id_number(1), "phone": "13800138000"})
+    assert response.status_code == 429
+    assert "查询过于频繁" in response.content.decode()
+
+
+def test_returned_registration_shows_reason_and_resubmits_as_pending(
+    client, sophomore_class, during_round
+):
+    response = client.post(class_url(sophomore_class), form_data())
+    registration = Registration.objects.get()
+    Registration.objects.filter(pk=registration.pk).update(
+        review_status=ReviewStatus.RETURNED, review_reason="学号填写有误"
+    )
+    assert "学号填写有误" in client.get(response["Location"]).content.decode()
+    edit_url = reverse(
+        "registration:registration_edit",
+        kwargs={"pk": registration.pk, "token": registration.token},
+    )
+    client.post(edit_url, form_data(student_number="2020654321"))
+    registration.refresh_from_db()
+    assert registration.review_status == ReviewStatus.PENDING
+    assert registration.student_number == "2020654321"
+
+
+def test_after_deadline_the_registration_is_read_only(client, sophomore_class):
+    with time_machine.travel(dt.datetime(2022, 5, 20, 12, 0, tzinfo=SHANGHAI), tick=False):
+        response = client.post(class_url(sophomore_class), form_data())
+    registration = Registration.objects.get()
+    with time_machine.travel(dt.datetime(2022, 6, 1, 12, 0, tzinfo=SHANGHAI), tick=False):
+        page = client.get(response["Location"]).content.decode()
+        assert "不能再修改或取消" in page
+        edit_url = reverse(
+            "registration:registration_edit",
+            kwargs={"pk": registration.pk, "token": registration.token},
+        )
+        assert client.post(edit_url, form_data(name="改名")).status_code == 302
+        cancel_url = reverse(
+            "registration:registration_cancel",
+            kwargs={"pk": registration.pk, "token": registration.token},
+        )
+        client.post(cancel_url)
+    registration.refresh_from_db()
+    assert registration.name == "张三"
+    assert registration.status == "active"
+
+
+def test_register_pick_redirects_to_the_class_link(client, sophomore_class, during_round):
+    response = client.post(reverse("registration:register"), {"school_class": sophomore_class.pk})
+    assert response.status_code == 302
+    assert response["Location"] == class_url(sophomore_class)
+    bad = client.post(reverse("registration:register"), {"school_class": "999999"})
+    assert "请选择有效的班级" in bad.content.decode()
+
+
+def test_social_entry_refused_in_2022_with_the_reason(client, announcement, during_round):
+    response = client.get(reverse("registration:social_entry"))
+    assert "由于疫情原因" in response.content.decode()
+    assert 'name="level"' not in response.content.decode()
