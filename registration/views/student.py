@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from courses.models import TrainingModule
 from eligibility import selectors as eligibility
+from eligibility.engine.vocabulary import grade_label
 from registration.forms import ClassPickForm, LookupForm, RegistrationForm
 from registration.idcard import normalise_id_number
 from registration.models import CandidateType, RegistrationStatus
@@ -55,16 +56,18 @@ def _fee_rows(session, candidate_type, levels):
 
 
 def _form_context(*, session, school_class, candidate_type, form, rows=(), registration=None):
-    levels = [level for level, _decision in rows] or list(session.levels.all())
+    levels = [level for level, decision in rows if decision is None or decision.eligible]
+    grade = school_class.grade_on(session.registration_deadline) if school_class else None
     return {
         "session": session,
         "school_class": school_class,
         "candidate_type": candidate_type,
         "form": form,
         "level_rows": rows,
-        "fee_items": _fee_rows(session, candidate_type, levels),
+        "fee_items": _fee_rows(session, candidate_type, levels or list(session.levels.all())),
         "registration": registration,
-        "grade": school_class.grade_on(session.registration_deadline) if school_class else None,
+        "grade": grade,
+        "grade_label": grade_label(grade) if grade else "",
     }
 
 

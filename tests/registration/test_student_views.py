@@ -49,6 +49,9 @@ def test_class_entry_shows_the_form_with_only_eligible_levels(
     assert 'name="level" value="3"' in html
     assert 'name="level" value="4"' not in html
     assert "320" in html  # the 三级 registration fee is shown before submitting
+    assert 'data-fee-level="3"' in html
+    assert 'data-fee-level="4"' not in html  # no fees for a level the class cannot take
+    assert "大二（按报名截止日计）" in html
 
 
 def test_class_entry_unknown_code_is_a_friendly_404(client, announcement, during_round):
