@@ -2,6 +2,9 @@
 
 import re
 
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -76,3 +79,216 @@ class EligibilityConditionAdminForm(forms.ModelForm):
         if not all(p.isascii() and p.isdigit() and 1 <= int(p) <= 8 for p in parts):
             raise forms.ValidationError(MSG_GRADES_INVALID)
         return sorted({int(p) for p in parts})
+
+
+# --- The public self-check form ---------------------------------------------------------------
+
+MSG_STUDENT_NEEDS_CLASS_OR_MAJOR = _("请选择班级，或选择专业和年级。")
+MSG_STUDENT_NEEDS_GRADE = _("请选择年级。")
+MSG_CUMULATIVE_LESS = _("累计工作年限不能小于连续工作年限。")
+MSG_PRIOR_NEEDS_OCCUPATION = _("请选择证书所属职业。")
+
+GRADE_CHOICES = [("", _("请选择")), (1, _("大一")), (2, _("大二")), (3, _("大三")), (4, _("大四"))]
+PRIOR_LEVEL_CHOICES = [("", _("没有")), (5, _("五级/初级工")), (4, _("四级/中级工"))]
+PRIOR_OCCUPATION_CHOICES = [("same", _("本职业")), ("related", _("相关职业"))]
+EDUCATION_KIND_CHOICES = [("", _("以上都不是 / 不填")), *SchoolKind.choices]
+EDUCATION_MAJOR_CHOICES = [
+    ("same", _("本专业（电子商务类）")),
+    ("related", _("相关专业")),
+    ("unrelated", _("其他专业")),
+]
+EDUCATION_STATUS_CHOICES = [
+    ("graduated", _("已取得毕业证书")),
+    ("final_year", _("在校应届毕业生（尚未取得毕业证书）")),
+    ("studying", _("在读，非应届")),
+]
+TRAINING_CHOICES = [("", _("没有")), (4, _("四级/中级工")), (3, _("三级/高级工"))]
+
+
+def _years_field(label, help_text="", required=False):
+    return forms.DecimalField(
+        label=label,
+        help_text=help_text,
+        required=required,
+        min_value=0,
+        max_value=60,
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.5", "min": "0"}),
+    )
+
+
+class SelfCheckForm(forms.Form):
+    """Asks only what matters for the candidate type; without JavaScript both groups show and the
+    server reads the group of the chosen type."""
+
+    candidate_type = forms.ChoiceField(
+        label=_("考生类别"),
+        choices=CandidateType.choices,
+        initial=CandidateType.STUDENT,
+        widget=forms.RadioSelect,
+    )
+
+    school_class = forms.ModelChoiceField(
+        label=_("班级"),
+        queryset=None,
+        required=False,
+        empty_label=_("不选班级，按专业和年级自测"),
+    )
+    major = forms.ModelChoiceField(
+        label=_("专业"), queryset=None, required=False, empty_label=_("请选择")
+    )
+    grade = forms.TypedChoiceField(
+        label=_("年级"),
+        choices=GRADE_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("按报名截止时的年级填写。"),
+    )
+
+    years_in_occupation = _years_field(
+        _("在本职业连续工作年限（年）"), _("电子商务相关岗位连续工作的年数，没有填 0。")
+    )
+    cumulative_years_in_occupation = _years_field(
+        _("在本职业累计工作年限（年）"), _("可不填；不填按连续工作年限计算。")
+    )
+    prior_level = forms.TypedChoiceField(
+        label=_("已取得的职业资格（技能等级）证书"),
+        choices=PRIOR_LEVEL_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    prior_occupation = forms.ChoiceField(
+        label=_("证书所属职业"),
+        choices=PRIOR_OCCUPATION_CHOICES,
+        initial="same",
+        required=False,
+    )
+    prior_years_after = _years_field(_("取证后从事本职业或相关职业的工作年限（年）"))
+    prior_continuous = forms.BooleanField(label=_("取证后一直连续从事本职业工作"), required=False)
+    education_kind = forms.ChoiceField(
+        label=_("毕业（或就读）学校类型"), choices=EDUCATION_KIND_CHOICES, required=False
+    )
+    education_major = forms.ChoiceField(
+        label=_("所学专业"), choices=EDUCATION_MAJOR_CHOICES, initial="same", required=False
+    )
+    education_status = forms.ChoiceField(
+        label=_("毕业情况"), choices=EDUCATION_STATUS_CHOICES, initial="graduated", required=False
+    )
+    training_certificate = forms.TypedChoiceField(
+        label=_("本职业正规培训结业证书"),
+        choices=TRAINING_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+
+    session = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, classes=None, majors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = classes
+        self.fields["major"].queryset = majors
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_id = "self-check-form"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            "session",
+            InlineRadios("candidate_type"),
+            Div(
+                Field("school_class"),
+                HTML(
+                    '<p class="elig-or small text-body-secondary">'
+                    + str(_("或者按专业和年级："))
+                    + "</p>"
+                ),
+                Div(
+                    Div("major", css_class="col-7"),
+                    Div("grade", css_class="col-5"),
+                    css_class="row g-2",
+                ),
+                css_id="elig-student",
+                css_class="elig-group",
+                data_group="student",
+            ),
+            Div(
+                Fieldset(
+                    _("工作经历"),
+                    "years_in_occupation",
+                    "cumulative_years_in_occupation",
+                ),
+                Fieldset(
+                    _("已取得的证书"),
+                    "prior_level",
+                    Div(
+                        "prior_occupation",
+                        "prior_years_after",
+                        "prior_continuous",
+                        css_id="elig-prior-details",
+                        data_depends="id_prior_level",
+                    ),
+                ),
+                Fieldset(
+                    _("学历"),
+                    "education_kind",
+                    Div(
+                        "education_major",
+                        "education_status",
+                        css_id="elig-education-details",
+                        data_depends="id_education_kind",
+                    ),
+                ),
+                Fieldset(_("培训"), "training_certificate"),
+                css_id="elig-social",
+                css_class="elig-group",
+                data_group="social",
+            ),
+            Submit("check", _("查看自测结果"), css_class="btn-lg w-100 mt-2"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("candidate_type") == CandidateType.STUDENT:
+            if data.get("school_class") is None:
+                if data.get("major") is None:
+                    self.add_error("major", MSG_STUDENT_NEEDS_CLASS_OR_MAJOR)
+                elif data.get("grade") is None:
+                    self.add_error("grade", MSG_STUDENT_NEEDS_GRADE)
+        elif data.get("candidate_type") == CandidateType.SOCIAL:
+            years = data.get("years_in_occupation") or 0
+            cumulative = data.get("cumulative_years_in_occupation")
+            if cumulative is not None and cumulative < years:
+                self.add_error("cumulative_years_in_occupation", MSG_CUMULATIVE_LESS)
+        return data
+
+    def social_facts_dict(self) -> dict:
+        """The social group's answers in the shape eligibility.selectors.facts_from_dict reads."""
+        data = self.cleaned_data
+        prior = None
+        if data.get("prior_level") is not None:
+            prior = {
+                "level": data["prior_level"],
+                "occupation": data.get("prior_occupation") or "same",
+                "years_after": data.get("prior_years_after") or 0,
+                "continuous": bool(data.get("prior_continuous")),
+            }
+        education = None
+        if data.get("education_kind"):
+            status = data.get("education_status") or "graduated"
+            education = {
+                "kind": data["education_kind"],
+                "major": data.get("education_major") or "same",
+                "graduated": status == "graduated",
+                "final_year": status == "final_year",
+            }
+        return {
+            "candidate_type": CandidateType.SOCIAL.value,
+            "years_in_occupation": data.get("years_in_occupation") or 0,
+            "cumulative_years_in_occupation": data.get("cumulative_years_in_occupation"),
+            "prior_certificate": prior,
+            "education": education,
+            "training_certificate": data.get("training_certificate"),
+        }

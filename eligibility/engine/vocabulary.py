@@ -47,8 +47,8 @@ LEVEL_NAMES = {
 }
 LEVEL_CODES = tuple(LEVEL_NAMES)
 # Levels a candidate can hold a certificate or a training certificate of before applying.
-PRIOR_CERTIFICATE_LEVELS = (5, 4, 3, 2)
-TRAINING_LEVELS = (5, 4, 3, 2, 1)
+PRIOR_CERTIFICATE_LEVELS = (5, 4)
+TRAINING_LEVELS = (4, 3)
 
 GRADE_LABELS = {1: "大一", 2: "大二", 3: "大三", 4: "大四", 5: "大五"}
 MAX_GRADE = 8

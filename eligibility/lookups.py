@@ -1,0 +1,35 @@
+"""Small reads the self-check page and the API need besides the rules themselves."""
+
+import re
+
+from django.db.models import QuerySet
+
+from registration.models import ExamSession, Major, SchoolClass
+from registration.selectors.public import session_current
+
+SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
+MAX_MAJOR_NAME = 60
+
+
+def session_for_self_check(slug: str | None) -> ExamSession | None:
+    """The published round with this slug, or the current round when no slug is given."""
+    if slug is None:
+        return session_current()
+    if not SLUG_RE.match(slug):
+        return None
+    return ExamSession.objects.published().prefetch_related("levels").filter(slug=slug).first()
+
+
+def major_by_name(name: str) -> Major | None:
+    name = name.strip()
+    if not name or len(name) > MAX_MAJOR_NAME or "\x00" in name:
+        return None
+    return Major.objects.filter(name=name).first()
+
+
+def majors_for_self_check() -> QuerySet[Major]:
+    return Major.objects.order_by("-is_related", "name")
+
+
+def classes_for_self_check() -> QuerySet[SchoolClass]:
+    return SchoolClass.objects.active().select_related("major").order_by("name")

@@ -1,0 +1,37 @@
+"""A fixed-window request counter per client kept in the Django cache.
+
+cache.add + cache.incr are atomic in Redis, so with REDIS_URL set every worker process and machine
+shares the counters; with the local-memory cache each process counts on its own. Should the cache be
+unreachable the request goes through (a warning is logged): a broken cache must not take the
+self-check down with it.
+"""
+
+import logging
+import time
+
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+
+def client_ip(request) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def over_limit(*, scope: str, client: str, limit: int, window_seconds: int = 60) -> bool:
+    """Count one request; True when this client has made more than `limit` in the window."""
+    window = int(time.time() // window_seconds)
+    key = f"eligibility:ratelimit:{scope}:{client}:{window}"
+    try:
+        if cache.add(key, 1, timeout=window_seconds + 5):
+            return False
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the key expired between add() and incr()
+            cache.add(key, 1, timeout=window_seconds + 5)
+            return False
+    except Exception:
+        logger.warning("eligibility rate limit: cache unavailable, request allowed")
+        return False
+    return count > limit

@@ -1,0 +1,112 @@
+"""The self-check page (资格自测) and the JSON evaluate API: thin views over the selectors."""
+
+import json
+import logging
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.csrf import csrf_exempt
+
+from eligibility import lookups, selectors
+from eligibility.api import evaluate_request
+from eligibility.engine import FactsError, in_school_facts
+from eligibility.engine import vocabulary as v
+from eligibility.forms import SelfCheckForm
+from eligibility.ratelimit import client_ip, over_limit
+from registration.models import CandidateType
+
+logger = logging.getLogger(__name__)
+
+API_RATE_LIMIT_PER_MINUTE = 60
+API_MAX_BODY_BYTES = 16 * 1024
+
+MSG_METHOD_NOT_ALLOWED = _l("请使用 POST 方法提交 JSON。")
+MSG_RATE_LIMITED = _l("请求过于频繁，请一分钟后再试。")
+MSG_BODY_TOO_LARGE = _l("请求内容过大。")
+MSG_NOT_JSON = _l("请求内容不是有效的 JSON。")
+
+
+def _facts(form: SelfCheckForm, session):
+    data = form.cleaned_data
+    if data["candidate_type"] == CandidateType.STUDENT:
+        if data.get("school_class") is not None:
+            return selectors.student_facts(session=session, school_class=data["school_class"])
+        major = data["major"]
+        return in_school_facts(
+            grade=data["grade"], major_related=major.is_related, program_years=major.program_years
+        )
+    return selectors.facts_from_dict(form.social_facts_dict())
+
+
+def self_check(request):
+    slug = request.GET.get("session") or None
+    session = lookups.session_for_self_check(slug)
+    if session is None and slug is not None:
+        raise Http404(_("未找到该考试批次。"))
+    bound = "candidate_type" in request.GET
+    form = SelfCheckForm(
+        request.GET if bound else None,
+        initial={"session": slug or ""},
+        classes=lookups.classes_for_self_check(),
+        majors=lookups.majors_for_self_check(),
+    )
+    results = facts = None
+    if session is not None and bound and form.is_valid():
+        try:
+            facts = _facts(form, session)
+        except FactsError as error:
+            form.add_error(None, error.message)
+        else:
+            decisions = selectors.decisions_for(session=session, facts=facts)
+            results = [(level, decisions[level.code]) for level in session.levels.all()]
+    context = {
+        "session": session,
+        "form": form,
+        "facts": facts,
+        "grade_label": v.grade_label(facts.grade) if facts and facts.grade else "",
+        "results": results,
+        "registration_open": session is not None and session.is_open(),
+    }
+    return render(request, "eligibility/self_check.html", context)
+
+
+def _error(message: str, *, status: int = 400, field: str | None = None) -> JsonResponse:
+    body = {"error": message}
+    if field is not None:
+        body["field"] = field
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt
+def api_evaluate(request):
+    """POST /eligibility/api/evaluate: see docs/eligibility-api.md."""
+    if request.method != "POST":
+        response = _error(MSG_METHOD_NOT_ALLOWED, status=405)
+        response["Allow"] = "POST"
+        return response
+    limit = getattr(settings, "ELIGIBILITY_API_RATE_LIMIT", API_RATE_LIMIT_PER_MINUTE)
+    if over_limit(scope="evaluate", client=client_ip(request), limit=limit, window_seconds=60):
+        response = _error(MSG_RATE_LIMITED, status=429)
+        response["Retry-After"] = "60"
+        return response
+    try:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > API_MAX_BODY_BYTES:
+            return _error(MSG_BODY_TOO_LARGE, status=413)
+        body = request.body
+    except (RequestDataTooBig, ValueError):
+        return _error(MSG_BODY_TOO_LARGE, status=413)
+    if len(body) > API_MAX_BODY_BYTES:
+        return _error(MSG_BODY_TOO_LARGE, status=413)
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return _error(MSG_NOT_JSON)
+    try:
+        result = evaluate_request(data)
+    except FactsError as error:
+        return _error(error.message, field=error.field or None)
+    return JsonResponse(result, json_dumps_params={"ensure_ascii": False})
