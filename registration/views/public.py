@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registration.selectors import public as selectors
@@ -20,12 +21,16 @@ def home(request):
 
 
 def round_list(request):
-    sessions = list(selectors.session_list_published())
+    now = timezone.now()
+    rounds = [
+        (session, selectors.registration_state(session, now=now))
+        for session in selectors.session_list_published()
+    ]
     current = selectors.session_current()
     return render(
         request,
         "registration/public/round_list.html",
-        {"sessions": sessions, "current": current},
+        {"rounds": rounds, "current": current},
     )
 
 

@@ -433,3 +433,14 @@ def test_training_modules_come_from_the_database(client, announcement):
         title="改名后的模块"
     )
     assert "1.改名后的模块" in section_text(get_html(client), "training")
+
+
+def test_round_list_marks_open_and_closed_rounds(client, announcement):
+    ExamSessionFactory(title="秋季批次", registration_deadline=dt.date(2022, 11, 20))
+    with time_machine.travel(shanghai(2022, 11, 1, 12, 0), tick=False):
+        html = get_html(client, reverse("registration:round_list"))
+    autumn, spring = html.index("秋季批次"), html.index(announcement.title)
+    assert autumn < spring  # latest deadline first
+    assert "当前批次" in html[autumn:spring] and "报名中" in html[autumn:spring]
+    assert "已截止" in html[spring:]
+    assert "当前批次" not in html[spring:]
