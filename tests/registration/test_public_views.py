@@ -444,3 +444,10 @@ def test_round_list_marks_open_and_closed_rounds(client, announcement):
     assert "当前批次" in html[autumn:spring] and "报名中" in html[autumn:spring]
     assert "已截止" in html[spring:]
     assert "当前批次" not in html[spring:]
+
+
+def test_layout_logout_is_a_post_form_for_logged_in_users(client, announcement):
+    client.force_login(UserFactory(username="li"))
+    html = get_html(client)
+    assert '<form method="post" action="/accounts/logout/"' in html
+    assert "csrfmiddlewaretoken" in html
