@@ -9,6 +9,7 @@ admin.site.index_title = _("考务管理")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("eligibility/", include("eligibility.urls")),
+    path("", include("fees.urls")),
     path("", include("registration.urls")),
 ]
 

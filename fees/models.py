@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -96,3 +97,82 @@ class FeeItem(models.Model):
             self.get_training_option_display() if self.training_option else self.get_kind_display()
         )
         return f"{self.level} {self.get_candidate_type_display()} {label} {self.amount}元"
+
+
+class PaymentImport(models.Model):
+    """One upload of the finance office's payment list: previewed first, applied at most once."""
+
+    file_name = models.CharField(_("文件名"), max_length=200)
+    file_sha256 = models.CharField(_("文件摘要"), max_length=64)
+    rows = models.JSONField(_("解析结果"), default=list)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("入账时间"), null=True, blank=True)
+    applied_count = models.PositiveIntegerField(_("入账笔数"), default=0)
+
+    class Meta:
+        verbose_name = _("缴费名单导入")
+        verbose_name_plural = _("缴费名单导入")
+        ordering = ["-uploaded_at", "-id"]
+        permissions = [("view_statistics", _("查看报名与收费统计"))]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class PaymentSource(models.TextChoices):
+    IMPORT = "import", _("财务名单导入")
+    MANUAL = "manual", _("手工登记")
+
+
+class Payment(models.Model):
+    """Money received for one charge item of one registration."""
+
+    registration = models.ForeignKey(
+        "registration.Registration",
+        verbose_name=_("报名"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    charge_item_name = models.CharField(_("收费项目"), max_length=120)
+    amount = models.DecimalField(
+        _("金额（元）"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    paid_on = models.DateField(_("缴费日期"))
+    source = models.CharField(_("来源"), max_length=10, choices=PaymentSource.choices)
+    payment_import = models.ForeignKey(
+        PaymentImport,
+        verbose_name=_("导入批次"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("缴费记录")
+        verbose_name_plural = _("缴费记录")
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "charge_item_name"],
+                name="one_payment_per_charge_item",
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.charge_item_name} {self.amount}元"

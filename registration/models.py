@@ -343,6 +343,7 @@ class Registration(models.Model):
         _("实缴金额（元）"), max_digits=8, decimal_places=2, null=True, blank=True
     )
     paid_on = models.DateField(_("缴费日期"), null=True, blank=True)
+    payment_note = models.CharField(_("缴费备注"), max_length=200, blank=True)
     consent_at = models.DateTimeField(_("同意个人信息处理时间"))
     created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
