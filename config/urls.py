@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from config.health import healthz
+
 admin.site.site_header = _("考务通 管理后台")
 admin.site.site_title = _("考务通")
 admin.site.index_title = _("考务管理")
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("eligibility/", include("eligibility.urls")),
     path("", include("fees.urls")),

@@ -56,8 +56,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Real client addresses behind nginx (DJANGO_TRUSTED_PROXIES), before anything reads them.
+    "config.middleware.TrustedProxyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A friendly Chinese 503 page with Retry-After when PostgreSQL is unreachable.
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -99,13 +103,23 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "kwt",
+            # Separate prefixes let several deployments (or test runs) share one Redis.
+            "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "kwt"),
+            # Fail fast when Redis is unreachable: callers fall back (rate limits allow, sessions
+            # read the database), so a short timeout costs little and a long one stalls workers.
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.5")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.5")),
+                "retry_on_timeout": False,
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_PASSWORD_VALIDATORS = [
+    # Sessions in the database, read through Redis; config/sessions.py says why not cache-only.
+    SESSION_ENGINE = "config.sessions"
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -165,7 +179,6 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         # Request logs would carry query strings; personal data never goes in URLs, but keep
@@ -173,3 +186,36 @@ LOGGING = {
         "django.request": {"level": "WARNING"},
     },
 }
+# Production behind a TLS-terminating reverse proxy (docs/deployment.md): DJANGO_SECURE=true.
+# Off by default so that `make run` and the tests work over plain HTTP.
+SECURE = env_bool("DJANGO_SECURE", default=False)
+# Addresses or networks of the reverse proxies whose X-Forwarded-For is believed (comma-separated).
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
+if SECURE:
+    SECURE_SSL_REDIRECT = True
+    # The proxy must overwrite (not append to) this header; nginx: proxy_set_header
+    # X-Forwarded-Proto $scheme. Load balancers probe /healthz over plain HTTP.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a commitment for a whole registrable domain (usually the college's, not
+        # ours) and only takes effect once submitted to the browsers' list: opt in explicitly.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+        # One JSON object per line with ID numbers, phones and self-service tokens scrubbed.
+        "json": {"()": "config.logs.JsonFormatter"},
+    },
+    # Django logs 4xx paths ("Not Found: /me/<pk>/<token>/"): scrub whatever the format.
+    "filters": {"scrub": {"()": "config.logs.ScrubFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["scrub"],
+            # DJANGO_LOG_FORMAT=json in production (docs/deployment.md).
+            "formatter": os.environ.get("DJANGO_LOG_FORMAT", "plain"),
+        }
