@@ -54,14 +54,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Real client addresses behind nginx (DJANGO_TRUSTED_PROXIES), before anything reads them.
     "config.middleware.TrustedProxyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # A friendly Chinese 503 page with Retry-After when PostgreSQL is unreachable.
     "config.middleware.DatabaseUnavailableMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -114,12 +114,12 @@ if REDIS_URL:
             },
         }
     }
+    # Sessions in the database, read through Redis; config/sessions.py says why not cache-only.
+    SESSION_ENGINE = "config.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_PASSWORD_VALIDATORS = [
-    # Sessions in the database, read through Redis; config/sessions.py says why not cache-only.
-    SESSION_ENGINE = "config.sessions"
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -173,19 +173,6 @@ CONTENT_SECURITY_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Request logs would carry query strings; personal data never goes in URLs, but keep
-        # django.request at WARNING so bodies are never echoed.
-        "django.request": {"level": "WARNING"},
-    },
-}
 # Production behind a TLS-terminating reverse proxy (docs/deployment.md): DJANGO_SECURE=true.
 # Off by default so that `make run` and the tests work over plain HTTP.
 SECURE = env_bool("DJANGO_SECURE", default=False)
@@ -207,6 +194,11 @@ if SECURE:
         # ours) and only takes effect once submitted to the browsers' list: opt in explicitly.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         # One JSON object per line with ID numbers, phones and self-service tokens scrubbed.
         "json": {"()": "config.logs.JsonFormatter"},
     },
@@ -219,3 +211,11 @@ if SECURE:
             # DJANGO_LOG_FORMAT=json in production (docs/deployment.md).
             "formatter": os.environ.get("DJANGO_LOG_FORMAT", "plain"),
         }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Request logs would carry query strings; personal data never goes in URLs, but keep
+        # django.request at WARNING so bodies are never echoed.
+        "django.request": {"level": "WARNING"},
+    },
+}
