@@ -89,6 +89,10 @@ class FeeItem(models.Model):
             models.UniqueConstraint(
                 fields=["session", "level", "candidate_type", "kind", "training_option"],
                 name="fee_item_unique_per_option",
+                violation_error_message=_(
+                    "本批次该等级、该类考生已有同类费用项目（每个等级每类考生只能有一个报名费项目，"
+                    "每种培训方式一个）。"
+                ),
             ),
         ]
 

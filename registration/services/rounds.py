@@ -1,0 +1,87 @@
+"""Starting a new round from an existing one."""
+
+import datetime as dt
+
+from django.db import transaction
+
+from courses.models import TrainingModule, TrainingTopic
+from eligibility.models import EligibilityCondition
+from fees.models import FeeItem
+from registration.models import ExamSession
+
+NARRATIVE_AND_POLICY_FIELDS = [
+    "occupation",
+    "organizer",
+    "exam_location",
+    "accepts_students",
+    "accepts_social",
+    "social_refusal_reason",
+    "consultation_qq",
+    "consultation_days",
+    "consultation_start",
+    "consultation_end",
+    "consultation_note",
+    "intro_text",
+    "value_text",
+    "eligibility_notes",
+    "training_audience",
+    "training_note",
+    "fee_payment_text",
+    "fee_note",
+    "how_to_register_text",
+]
+
+
+def _copy(instance, **changes):
+    """A new unsaved row with the same field values (no primary key), changed as given."""
+    values = {
+        field.attname: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if not field.primary_key
+    }
+    values.update(changes)
+    return type(instance)(**values)
+
+
+@transaction.atomic
+def session_clone(
+    *,
+    source: ExamSession,
+    slug: str,
+    title: str,
+    registration_opens: dt.date | None,
+    registration_deadline: dt.date,
+    exam_period: str,
+) -> ExamSession:
+    """A draft copy of `source`: levels, eligibility rules, training modules, fees and texts.
+
+    Registrations are never copied. The copy is unpublished until an admin publishes it.
+    """
+    session = ExamSession(
+        slug=slug,
+        title=title,
+        is_published=False,
+        registration_opens=registration_opens,
+        registration_deadline=registration_deadline,
+        exam_period=exam_period,
+        **{name: getattr(source, name) for name in NARRATIVE_AND_POLICY_FIELDS},
+    )
+    session.full_clean()
+    session.save()
+    session.levels.set(source.levels.all())
+
+    for condition in EligibilityCondition.objects.filter(session=source):
+        copy = _copy(condition, session_id=session.pk)
+        copy.full_clean()
+        copy.save()
+    for fee in FeeItem.objects.filter(session=source):
+        copy = _copy(fee, session_id=session.pk)
+        copy.full_clean()
+        copy.save()
+    for module in TrainingModule.objects.filter(session=source).prefetch_related("topics"):
+        module_copy = _copy(module, session_id=session.pk)
+        module_copy.save()
+        TrainingTopic.objects.bulk_create(
+            [_copy(topic, module_id=module_copy.pk) for topic in module.topics.all()]
+        )
+    return session

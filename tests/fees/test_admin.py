@@ -1,0 +1,104 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from fees.models import FeeItem
+from tests.factories import RegistrationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+def item_form(item: FeeItem, **changes) -> dict:
+    data = {
+        "session": item.session_id,
+        "level": item.level_id,
+        "candidate_type": item.candidate_type,
+        "kind": item.kind,
+        "training_option": item.training_option,
+        "amount": str(item.amount),
+        "class_hours": item.class_hours or "",
+        "description": item.description,
+        "charge_item_name": item.charge_item_name,
+        "order": item.order,
+        "is_active": "on" if item.is_active else "",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def reg_fee(session, level_code=3) -> FeeItem:
+    return FeeItem.objects.get(
+        session=session, level__code=level_code, candidate_type="student", kind="registration"
+    )
+
+
+def change_url(item):
+    return reverse("admin:fees_feeitem_change", args=[item.pk])
+
+
+def test_fee_change_in_admin_keeps_existing_quotes_and_says_how_many(admin_client, announcement):
+    item = reg_fee(announcement)
+    registration = RegistrationFactory(
+        session=announcement,
+        registration_fee_item=item,
+        quoted_registration_fee=Decimal("320.00"),
+    )
+    response = admin_client.post(change_url(item), item_form(item, amount="350.00"), follow=True)
+    assert "已有 1 份报名保留原报价" in response.content.decode()
+    item.refresh_from_db()
+    registration.refresh_from_db()
+    assert item.amount == Decimal("350.00")
+    assert registration.quoted_registration_fee == Decimal("320.00")
+    changelist = admin_client.get(reverse("admin:fees_feeitem_changelist"))
+    row = next(obj for obj in changelist.context["cl"].result_list if obj.pk == item.pk)
+    assert changelist.context["cl"].model_admin.old_quotes(row) == 1
+
+
+def test_deactivating_an_item_in_use_needs_confirmation(admin_client, announcement):
+    item = reg_fee(announcement)
+    RegistrationFactory(session=announcement, registration_fee_item=item)
+    response = admin_client.post(change_url(item), item_form(item, is_active=""))
+    assert response.status_code == 200
+    assert "有 1 份有效报名使用此费用项目" in response.content.decode()
+    item.refresh_from_db()
+    assert item.is_active
+
+    admin_client.post(change_url(item), item_form(item, is_active="", confirm_deactivate="on"))
+    item.refresh_from_db()
+    assert not item.is_active
+
+
+def test_a_second_registration_fee_for_the_same_level_and_type_is_refused(
+    admin_client, announcement
+):
+    item = reg_fee(announcement)
+    response = admin_client.post(
+        reverse("admin:fees_feeitem_add"), item_form(item, amount="100.00")
+    )
+    assert response.status_code == 200
+    assert "只能有一个报名费项目" in response.content.decode()
+    assert FeeItem.objects.filter(session=announcement, kind="registration").count() == 4
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"amount": "-1"}, "0"),
+        ({"amount": "12.345"}, "2"),
+        ({"class_hours": "0"}, "学时须为正整数"),
+    ],
+)
+def test_fee_item_validation(admin_client, announcement, changes, message):
+    item = reg_fee(announcement)
+    response = admin_client.post(change_url(item), item_form(item, **changes))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    item.refresh_from_db()
+    assert item.amount == Decimal("320.00")
