@@ -1,4 +1,13 @@
-from django.contrib import admin
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import TrainingModule
@@ -34,8 +43,34 @@ class TrainingModuleInline(admin.TabularInline):
     show_change_link = True
 
 
+class SessionCloneForm(forms.Form):
+    title = forms.CharField(label=_("新批次名称"), max_length=120)
+    slug = forms.SlugField(label=_("新批次代码"), max_length=40)
+    registration_opens = forms.DateField(
+        label=_("报名开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    registration_deadline = forms.DateField(
+        label=_("报名截止日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    exam_period = forms.CharField(label=_("考试时间"), max_length=120)
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if ExamSession.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("该批次代码已被使用。"))
+        return slug
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, deadline = cleaned.get("registration_opens"), cleaned.get("registration_deadline")
+        if opens and deadline and opens > deadline:
+            self.add_error("registration_deadline", _("截止日期不能早于开始日期。"))
+        return cleaned
+
+
 @admin.register(ExamSession)
 class ExamSessionAdmin(admin.ModelAdmin):
+    actions = ["clone_action"]
     list_display = [
         "title",
         "occupation",
@@ -46,6 +81,66 @@ class ExamSessionAdmin(admin.ModelAdmin):
     ]
     list_filter = ["is_published", "occupation", "accepts_social"]
     search_fields = ["title", "slug", "occupation"]
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/clone/",
+                self.admin_site.admin_view(self.clone_view),
+                name="registration_examsession_clone",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=_("复制为新批次（草稿）"), permissions=["add"])
+    def clone_action(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("请只选择一个要复制的批次。"), messages.WARNING)
+            return None
+        return HttpResponseRedirect(
+            reverse("admin:registration_examsession_clone", args=[queryset.get().pk])
+        )
+
+    def clone_view(self, request, pk: int):
+        from registration.services.rounds import session_clone
+
+        if not self.has_add_permission(request):
+            return HttpResponse(status=403)
+        source = get_object_or_404(ExamSession, pk=pk)
+        next_year = source.registration_deadline.year + 1
+        form = SessionCloneForm(
+            request.POST or None,
+            initial={
+                "title": f"{source.title}（副本）",
+                "slug": f"{source.slug}-copy",
+                "registration_deadline": source.registration_deadline.replace(year=next_year),
+                "exam_period": source.exam_period,
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                session = session_clone(source=source, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _("已复制为草稿批次“%(title)s”，核对后勾选“已发布”即可对外开放。")
+                    % {"title": session.title},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:registration_examsession_change", args=[session.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("复制批次：%(title)s") % {"title": source.title},
+            "form": form,
+            "source": source,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/registration/examsession/clone.html", context)
+
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["levels"]
     inlines = [FeeItemInline, TrainingModuleInline]
@@ -127,6 +222,7 @@ class SchoolClassAdmin(admin.ModelAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
+    actions = ["confirm_action", "mark_paid_action", "export_action"]
     list_display = [
         "number",
         "name",
@@ -170,3 +266,88 @@ class RegistrationAdmin(admin.ModelAdmin):
     @admin.display(description=_("身份证号"))
     def masked_id(self, obj):
         return obj.masked_id_number
+
+    @admin.action(description=_("确认所选报名"), permissions=["change"])
+    def confirm_action(self, request, queryset):
+        from registration.services.review import ReviewError, registration_confirm
+
+        done, failed = 0, []
+        for registration in queryset.select_related("school_class"):
+            try:
+                registration_confirm(registration=registration, reviewer=request.user)
+                done += 1
+            except ReviewError as error:
+                failed.append(f"{registration.number}：{error.message}")
+        self.message_user(request, _("已确认 %(n)d 份报名。") % {"n": done}, messages.SUCCESS)
+        for line in failed[:20]:
+            self.message_user(request, line, messages.WARNING)
+
+    @admin.action(description=_("标记所选报名为已缴费"), permissions=["change"])
+    def mark_paid_action(self, request, queryset):
+        from fees.payments import PaymentFileError, payment_record_manual
+
+        if not request.user.has_perm("fees.add_payment"):
+            self.message_user(request, _("您没有登记缴费的权限。"), messages.ERROR)
+            return
+        today = timezone.localdate()
+        note = _("后台批量标记已缴费")
+        recorded = 0
+        for registration in queryset.prefetch_related("payments"):
+            paid = {p.charge_item_name for p in registration.payments.all()}
+            for item in registration.quoted_charge_items:
+                if item["name"] in paid:
+                    continue
+                try:
+                    payment_record_manual(
+                        registration=registration,
+                        charge_item_name=item["name"],
+                        amount=Decimal(item["amount"]),
+                        paid_on=today,
+                        note=str(note),
+                        user=request.user,
+                    )
+                    recorded += 1
+                except PaymentFileError as error:
+                    self.message_user(
+                        request, f"{registration.number}：{error.message}", messages.WARNING
+                    )
+        self.message_user(request, _("已登记 %(n)d 笔缴费。") % {"n": recorded}, messages.SUCCESS)
+
+    @admin.action(description=_("导出所选报名（Excel）"), permissions=["view"])
+    def export_action(self, request, queryset):
+        import io
+        import itertools
+
+        from openpyxl import Workbook
+
+        from registration.exports.registrations import roster_columns
+        from registration.exports.xlsx import (
+            content_disposition,
+            sheet_add,
+            sheet_append,
+            sheet_finish,
+        )
+
+        counter = itertools.count(1)
+        columns = roster_columns(lambda _registration: next(counter))
+        workbook = Workbook(write_only=True)
+        sheet = sheet_add(workbook, "报名", columns)
+        rows = 0
+        registrations = queryset.select_related(
+            "level", "school_class__major", "training_fee_item"
+        ).order_by("school_class__name", "number")
+        for registration in registrations.iterator(chunk_size=2000):
+            sheet_append(sheet, columns, registration)
+            rows += 1
+        sheet_finish(sheet, columns, rows)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        stamp = f"{timezone.localdate():%Y%m%d}"
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = content_disposition(
+            f"所选报名-{stamp}.xlsx", f"registrations-{stamp}.xlsx"
+        )
+        return response
