@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from courses.models import TrainingModule, TrainingTopic
+from registration.history_admin import ReadOnlyHistoryAdmin
 
 
 class TrainingTopicInline(admin.TabularInline):
@@ -10,7 +11,7 @@ class TrainingTopicInline(admin.TabularInline):
 
 
 @admin.register(TrainingModule)
-class TrainingModuleAdmin(admin.ModelAdmin):
+class TrainingModuleAdmin(ReadOnlyHistoryAdmin):
     list_display = ["__str__", "session", "level", "schedule"]
     list_filter = ["session", "level"]
     search_fields = ["title", "topics__title"]
@@ -19,7 +20,7 @@ class TrainingModuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrainingTopic)
-class TrainingTopicAdmin(admin.ModelAdmin):
+class TrainingTopicAdmin(ReadOnlyHistoryAdmin):
     list_display = ["code", "title", "module"]
     list_filter = ["module__session", "module__level"]
     search_fields = ["title", "code"]

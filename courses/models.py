@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class TrainingModule(models.Model):
@@ -20,6 +21,7 @@ class TrainingModule(models.Model):
     number = models.PositiveSmallIntegerField(_("序号"))
     title = models.CharField(_("课程模块"), max_length=60)
     schedule = models.CharField(_("培训时间"), max_length=60)
+    history = HistoricalRecords(verbose_name=_("培训模块历史"))
 
     class Meta:
         verbose_name = _("培训模块")
@@ -42,6 +44,7 @@ class TrainingTopic(models.Model):
     code = models.CharField(_("编号"), max_length=10, help_text=_("按公告原样，如 2.1"))
     title = models.CharField(_("主题"), max_length=60)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    history = HistoricalRecords(verbose_name=_("培训主题历史"))
 
     class Meta:
         verbose_name = _("培训主题")

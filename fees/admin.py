@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from fees.models import FeeItem, Payment, PaymentImport
+from registration.history_admin import ReadOnlyHistoryAdmin
 from registration.models import Registration, RegistrationStatus
 
 DEACTIVATE_CONFIRM_REQUIRED = _(
@@ -78,7 +79,7 @@ def _old_quote_count(relation: str, quoted_field: str):
 
 
 @admin.register(FeeItem)
-class FeeItemAdmin(admin.ModelAdmin):
+class FeeItemAdmin(ReadOnlyHistoryAdmin):
     form = FeeItemAdminForm
     list_display = [
         "session",

@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from registration.models import CandidateType
 
@@ -70,6 +71,7 @@ class FeeItem(models.Model):
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     objects = FeeItemQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("费用项目历史"))
 
     class Meta:
         verbose_name = _("费用项目")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import TrainingModule
 from fees.models import FeeItem
+from registration.history_admin import ReadOnlyHistoryAdmin
 from registration.models import ExamSession, Major, Registration, SchoolClass, SkillLevel
 
 
@@ -69,7 +70,7 @@ class SessionCloneForm(forms.Form):
 
 
 @admin.register(ExamSession)
-class ExamSessionAdmin(admin.ModelAdmin):
+class ExamSessionAdmin(ReadOnlyHistoryAdmin):
     actions = ["clone_action"]
     list_display = [
         "title",
@@ -193,7 +194,7 @@ class ExamSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Major)
-class MajorAdmin(admin.ModelAdmin):
+class MajorAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "is_related", "program_years"]
     list_filter = ["is_related"]
     list_editable = ["is_related"]
@@ -211,7 +212,7 @@ MajorAdmin.inlines = [SchoolClassInline]
 
 
 @admin.register(SchoolClass)
-class SchoolClassAdmin(admin.ModelAdmin):
+class SchoolClassAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "major", "enrolment_year", "headcount", "counselor", "is_active"]
     list_filter = ["is_active", "major", "enrolment_year", "counselor"]
     search_fields = ["name", "major__name", "counselor__username", "counselor__first_name"]
@@ -221,7 +222,7 @@ class SchoolClassAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(ReadOnlyHistoryAdmin):
     actions = ["confirm_action", "mark_paid_action", "export_action"]
     list_display = [
         "number",

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -92,6 +93,7 @@ class ExamSession(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ExamSessionQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[levels], verbose_name=_("考试批次历史"))
 
     class Meta:
         verbose_name = _("考试批次")
@@ -148,6 +150,8 @@ class Major(models.Model):
         _("学制（年）"), default=3, help_text=_("用于判断是否为应届毕业生（最后一学年）。")
     )
 
+    history = HistoricalRecords(verbose_name=_("专业历史"))
+
     class Meta:
         verbose_name = _("专业")
         verbose_name_plural = _("专业")
@@ -198,6 +202,7 @@ class SchoolClass(models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
 
     objects = SchoolClassQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["code"], verbose_name=_("班级历史"))
 
     class Meta:
         verbose_name = _("班级")
@@ -350,6 +355,8 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
 
     objects = RegistrationQuerySet.as_manager()
+    # The private-link token is a secret: it stays out of the history tables.
+    history = HistoricalRecords(excluded_fields=["token"], verbose_name=_("报名历史"))
 
     class Meta:
         verbose_name = _("报名")
