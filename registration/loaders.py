@@ -135,13 +135,17 @@ def demo_load(*, today: dt.date | None = None, password: str = "kaowutong-demo")
     majors_ensure()
     Major.objects.get_or_create(name="汽车检测与维修技术", defaults={"is_related": False})
 
+    deadline = today + dt.timedelta(days=30)
     defaults = dict(a2022.SESSION)
     defaults.update(
         {
             "title": "电子商务师职业技能等级认定（演示批次）",
             "registration_opens": today - dt.timedelta(days=7),
-            "registration_deadline": today + dt.timedelta(days=30),
+            "registration_deadline": deadline,
             "exam_period": "演示批次：考试时间另行通知",
+            "how_to_register_text": a2022.SESSION["how_to_register_text"].replace(
+                "截止2022年5月20日", f"截止{deadline.year}年{deadline.month}月{deadline.day}日"
+            ),
         }
     )
     session, _ = ExamSession.objects.update_or_create(slug=DEMO_SESSION_SLUG, defaults=defaults)

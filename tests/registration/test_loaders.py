@@ -333,3 +333,14 @@ def test_demo_load_twice_is_safe(db):
     assert {label: apps.get_model(label).objects.count() for label in LOADED_MODELS} == counts
     assert sorted(SchoolClass.objects.values_list("code", flat=True)) == codes
     assert get_user_model().objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_demo_round_states_its_own_deadline_in_the_how_to_register_text():
+    import datetime as dt
+
+    from registration.loaders import demo_load
+
+    session = demo_load(today=dt.date(2026, 11, 26))["session"]
+    assert "截止2026年12月26日" in session.how_to_register_text
+    assert "2022年5月20日" not in session.how_to_register_text
