@@ -23,6 +23,10 @@ class EligibilityConditionAdmin(admin.ModelAdmin):
     list_select_related = ["session", "level"]
     search_fields = ["code", "text", "occupation"]
     ordering = ["session", "-level__code", "order", "code"]
+
+    class Media:
+        css = {"all": ["css/eligibility.css"]}
+
     fieldsets = [
         (
             None,
