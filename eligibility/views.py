@@ -16,8 +16,8 @@ from eligibility.api import evaluate_request
 from eligibility.engine import FactsError, in_school_facts
 from eligibility.engine import vocabulary as v
 from eligibility.forms import SelfCheckForm
-from eligibility.ratelimit import client_ip, over_limit
 from registration.models import CandidateType
+from registration.ratelimit import client_ip, rate_limit_hit
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def api_evaluate(request):
         response["Allow"] = "POST"
         return response
     limit = getattr(settings, "ELIGIBILITY_API_RATE_LIMIT", API_RATE_LIMIT_PER_MINUTE)
-    if over_limit(scope="evaluate", client=client_ip(request), limit=limit, window_seconds=60):
+    if rate_limit_hit(scope="evaluate", key=client_ip(request), limit=limit, window_seconds=60):
         response = _error(MSG_RATE_LIMITED, status=429)
         response["Retry-After"] = "60"
         return response

@@ -13,20 +13,26 @@ logger = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it
+    # (config.middleware does that for DJANGO_TRUSTED_PROXIES).
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> bool:
-    """Count one hit; return True when the caller is over the limit for this window."""
+def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int = 60) -> bool:
+    """Count one hit; return True when the caller is over the limit for this window.
+
+    The window starts at a client's first request (a fixed window per client, not aligned to the
+    clock). cache.add and cache.incr are atomic in Redis.
+    """
     cache_key = f"ratelimit:{scope}:{key}"
     try:
         if cache.add(cache_key, 1, timeout=window_seconds):
-            return False
+            return 1 > limit
         try:
             count = cache.incr(cache_key)
         except ValueError:  # expired between add() and incr()
             cache.add(cache_key, 1, timeout=window_seconds)
-            return False
+            return 1 > limit
         return count > limit
     except Exception:
         logger.warning("rate limit cache unavailable for scope %s; allowing the request", scope)

@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from eligibility.ratelimit import over_limit
+from registration.ratelimit import rate_limit_hit as over_limit
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -48,24 +48,24 @@ def redis_cache():
 def test_over_limit_counts_within_the_window(db):
     client = f"test-{uuid.uuid4()}"
 
-    results = [over_limit(scope="t", client=client, limit=2) for _ in range(4)]
+    results = [over_limit(scope="t", key=client, limit=2) for _ in range(4)]
 
     assert results == [False, False, True, True]
-    assert over_limit(scope="t", client=client + "-other", limit=2) is False
+    assert over_limit(scope="t", key=client + "-other", limit=2) is False
 
 
 def test_over_limit_is_shared_across_processes_through_redis(redis_cache):
     scope = f"shared-{uuid.uuid4().hex}"
     for _ in range(3):
-        assert over_limit(scope=scope, client="203.0.113.7", limit=3) is False
+        assert over_limit(scope=scope, key="203.0.113.7", limit=3) is False
 
     other_process = subprocess.run(
         [
             sys.executable,
             "-c",
             "import django; django.setup();"
-            "from eligibility.ratelimit import over_limit;"
-            f"print(over_limit(scope={scope!r}, client='203.0.113.7', limit=3))",
+            "from registration.ratelimit import rate_limit_hit as over_limit;"
+            f"print(over_limit(scope={scope!r}, key='203.0.113.7', limit=3))",
         ],
         cwd=ROOT,
         env={
@@ -83,12 +83,12 @@ def test_over_limit_is_shared_across_processes_through_redis(redis_cache):
 
 def test_over_limit_window_expires(db):
     client = f"test-{uuid.uuid4()}"
-    assert over_limit(scope="w", client=client, limit=1, window_seconds=1) is False
-    assert over_limit(scope="w", client=client, limit=1, window_seconds=1) is True
+    assert over_limit(scope="w", key=client, limit=1, window_seconds=1) is False
+    assert over_limit(scope="w", key=client, limit=1, window_seconds=1) is True
 
     time.sleep(1.1)
 
-    assert over_limit(scope="w", client=client, limit=1, window_seconds=1) is False
+    assert over_limit(scope="w", key=client, limit=1, window_seconds=1) is False
 
 
 def test_over_limit_lets_requests_through_when_the_cache_is_down():
@@ -99,4 +99,4 @@ def test_over_limit_lets_requests_through_when_the_cache_is_down():
         }
     }
     with override_settings(CACHES=broken):
-        assert over_limit(scope="down", client="x", limit=0) is False
+        assert over_limit(scope="down", key="x", limit=0) is False
