@@ -3,11 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from eligibility.forms import EligibilityConditionAdminForm
 from eligibility.models import EligibilityCondition
+from registration.history_admin import ReadOnlyHistoryAdmin
 from registration.models import CandidateType
 
 
 @admin.register(EligibilityCondition)
-class EligibilityConditionAdmin(admin.ModelAdmin):
+class EligibilityConditionAdmin(ReadOnlyHistoryAdmin):
     form = EligibilityConditionAdminForm
     list_display = [
         "code",

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class YearsBasis(models.TextChoices):
@@ -67,6 +68,7 @@ class EligibilityCondition(models.Model):
         _("适用考生类别"), default=list, help_text=_('如 ["social", "student"]')
     )
     is_active = models.BooleanField(_("启用"), default=True)
+    history = HistoricalRecords(verbose_name=_("报考条件历史"))
 
     min_years = models.DecimalField(
         _("最少从业年限"),

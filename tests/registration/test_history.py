@@ -117,3 +117,19 @@ def test_history_pages_open(admin_client, announcement, name):
     }[name]()
     assert admin_client.get(reverse(name, args=[obj.pk])).status_code == 200
     assert ExamSession.objects.exists()
+
+
+def test_eligibility_rule_edit_in_admin_is_recorded(admin_client, root, announcement):
+    from eligibility.models import EligibilityCondition
+
+    condition = EligibilityCondition.objects.get(session=announcement, code="L4-1")
+    condition.min_years = 2
+    condition._history_user = root
+    condition.save()
+    latest = condition.history.first()
+    assert latest.min_years == 2
+    assert latest.history_user == root
+    page = admin_client.get(
+        reverse("admin:eligibility_eligibilitycondition_history", args=[condition.pk])
+    )
+    assert page.status_code == 200
