@@ -5,9 +5,9 @@ No JavaScript and no inline styles are needed, so the pages keep a strict conten
 
 import datetime as dt
 
-WIDTH = 560
+WIDTH = 440
 ROW_HEIGHT = 26
-LABEL_WIDTH = 150
+LABEL_WIDTH = 112
 
 
 def hbar_chart(items: list[tuple[str, int]]) -> dict | None:
@@ -41,7 +41,7 @@ def hbar_chart(items: list[tuple[str, int]]) -> dict | None:
 
 
 def cumulative_chart(points: list[tuple[dt.date, int]], *, until: dt.date | None = None) -> dict:
-    """A step line of a running total per day, with the deadline marked when given."""
+    """A step line of a running total per day; the x axis reaches the deadline when given."""
     if not points:
         return {}
     left, right, top, bottom = 44, WIDTH - 12, 12, 170
@@ -62,8 +62,7 @@ def cumulative_chart(points: list[tuple[dt.date, int]], *, until: dt.date | None
         coords.append(f"{x(day)},{y(previous)}")
         coords.append(f"{x(day)},{y(value)}")
         previous = value
-    if until and until > points[-1][0]:
-        coords.append(f"{x(until)},{y(previous)}")
+    # The line stops at the last day with data: nothing is known about the days after it.
     return {
         "width": WIDTH,
         "height": bottom + 30,
