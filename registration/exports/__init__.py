@@ -1,0 +1,1 @@
+"""Excel exports of registrations (openpyxl write-only, formula-safe, streamed from a temp file)."""

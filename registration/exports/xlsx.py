@@ -1,0 +1,179 @@
+"""Safe, streaming building blocks for .xlsx files written with openpyxl's write-only mode.
+
+Write-only mode keeps one row in memory at a time (rows go to per-sheet temporary files), so an
+export's memory stays flat however many rows it has. Every text cell goes through `text_cell`,
+which keeps anything a student typed from becoming a formula.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+# Characters that make Excel, LibreOffice or WPS treat a typed cell as a formula (or a DDE call).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+MAX_CELL_LENGTH = 32767
+SHEET_NAME_MAX = 31
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Excel refuses a sheet called "History" (it is reserved for change tracking).
+SHEET_NAMES_RESERVED = {"history"}
+
+TEXT_FORMAT = "@"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+MONEY_FORMAT = "#,##0.00"
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
+
+
+def clean_text(value: str) -> str:
+    """Drop characters XML cannot carry; CR becomes LF (XML readers would do it anyway)."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
+    return value[:MAX_CELL_LENGTH]
+
+
+def is_formula_like(value: str) -> bool:
+    """Whether a spreadsheet could read the text as a formula, also after leading blanks."""
+    return value.startswith(FORMULA_TRIGGERS) or value.lstrip().startswith(FORMULA_TRIGGERS[:4])
+
+
+def text_cell(ws: WriteOnlyWorksheet, value: str, *, number_format: str | None = None):
+    """A cell that Excel stores and shows as text, whatever the text starts with.
+
+    openpyxl turns a string that starts with "=" into a formula and one like "#REF!" into an error
+    value; forcing data type "s" writes an inline string instead. Strings that start with a
+    formula trigger also get Excel's quote prefix (the stored form of a typed leading apostrophe),
+    so the cell stays text even after someone edits it in Excel.
+    """
+    risky = is_formula_like(value) or value in ERROR_CODES
+    value = clean_text(value)
+    if not risky and number_format is None:
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    if risky:
+        cell.quotePrefix = True
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export: header, width in Excel character units, a getter and a kind.
+
+    Kinds: "text" (formula-safe string), "code" (string forced to Excel's text format, for ID
+    numbers, phones and student numbers, so an 18-digit ID never becomes a rounded number),
+    "date", "datetime", "money", "int".
+    """
+
+    header: str
+    width: float
+    get: Callable[[Any], Any]
+    kind: str = "text"
+
+
+def typed_cell(ws: WriteOnlyWorksheet, value: Any, kind: str):
+    if value is None or value == "":
+        return None
+    if kind == "code":
+        return text_cell(ws, str(value), number_format=TEXT_FORMAT)
+    if kind == "text":
+        return text_cell(ws, str(value))
+    if kind == "date":
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if kind == "datetime":
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = DATETIME_FORMAT
+        return cell
+    if kind == "money":
+        cell = WriteOnlyCell(ws, value=Decimal(value))
+        cell.number_format = MONEY_FORMAT
+        return cell
+    if kind == "int":
+        return int(value)
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def sheet_add(wb: Workbook, title: str, columns: list[Column]) -> WriteOnlyWorksheet:
+    """A sheet with a bold, frozen, filterable header row and set column widths."""
+    ws = wb.create_sheet(title=title)
+    for index, column in enumerate(columns, 1):
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    ws.freeze_panes = "A2"
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(ws, value=clean_text(column.header))
+        cell.data_type = "s"
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = HEADER_ALIGNMENT
+        header.append(cell)
+    ws.append(header)
+    return ws
+
+
+def sheet_append(ws: WriteOnlyWorksheet, columns: list[Column], obj: Any) -> None:
+    ws.append([typed_cell(ws, column.get(obj), column.kind) for column in columns])
+
+
+def sheet_finish(ws: WriteOnlyWorksheet, columns: list[Column], rows: int) -> None:
+    """Put an autofilter on the header over the data rows (written when the workbook is saved)."""
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{rows + 1}"
+
+
+def local_naive(value: dt.datetime | None) -> dt.datetime | None:
+    """Excel has no time zones: write Beijing time without tzinfo."""
+    if value is None:
+        return None
+    from django.utils import timezone
+
+    return timezone.localtime(value).replace(tzinfo=None)
+
+
+class SheetNames:
+    """Valid, unique sheet names: at most 31 characters, none of []:*?/\\, no leading or
+    trailing apostrophe, not "History", unique ignoring case (as Excel compares them)."""
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+
+    def make(self, wanted: str) -> str:
+        base = SHEET_NAME_FORBIDDEN.sub("_", ILLEGAL_CHARACTERS_RE.sub("", wanted))
+        base = base.strip().strip("'").strip() or "Sheet"
+        if base.lower() in SHEET_NAMES_RESERVED:
+            base = f"{base}_"
+        name = base[:SHEET_NAME_MAX]
+        counter = 1
+        while name.lower() in self._taken:
+            counter += 1
+            suffix = f"({counter})"
+            name = base[: SHEET_NAME_MAX - len(suffix)].rstrip("'") + suffix
+        self._taken.add(name.lower())
+        return name
+
+
+_FILENAME_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def content_disposition(filename: str, ascii_fallback: str) -> str:
+    """`attachment` with an ASCII `filename` for old clients and RFC 5987 `filename*` in UTF-8.
+
+    Browsers that understand `filename*` (all current ones) use it and show the Chinese name.
+    """
+    filename = _FILENAME_UNSAFE.sub("_", filename).strip() or ascii_fallback
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_fallback)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
