@@ -1,1 +1,52 @@
-urlpatterns: list = []
+from django.urls import path
+
+from registration.views import accounts, counselor
+
+urlpatterns = [
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/change/",
+        accounts.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/change/done/",
+        accounts.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("counselor/", counselor.dashboard, name="counselor_dashboard"),
+    path("counselor/export.xlsx", counselor.round_export, name="counselor_export"),
+    path("counselor/classes/<int:pk>/", counselor.class_roster, name="counselor_class"),
+    path(
+        "counselor/classes/<int:pk>/export.xlsx",
+        counselor.class_export,
+        name="counselor_class_export",
+    ),
+    path("counselor/classes/<int:pk>/poster/", counselor.class_poster, name="counselor_poster"),
+    path(
+        "counselor/classes/<int:pk>/poster.png",
+        counselor.class_poster_png,
+        name="counselor_poster_png",
+    ),
+    path(
+        "counselor/registrations/<int:pk>/",
+        counselor.registration_detail,
+        name="counselor_registration",
+    ),
+    path(
+        "counselor/registrations/<int:pk>/confirm/",
+        counselor.registration_confirm,
+        name="counselor_registration_confirm",
+    ),
+    path(
+        "counselor/registrations/<int:pk>/return/",
+        counselor.registration_return,
+        name="counselor_registration_return",
+    ),
+    path(
+        "counselor/registrations/<int:pk>/note/",
+        counselor.registration_note,
+        name="counselor_registration_note",
+    ),
+]
