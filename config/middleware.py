@@ -125,3 +125,34 @@ class TrustedProxyMiddleware:
                         request.META["REMOTE_ADDR"] = str(address)
                         break
         return self.get_response(request)
+
+
+REQUEST_TOO_LARGE = "请求内容过大，已被拒绝。请只提交页面上要求填写的内容；上传文件不能超过5MB。"
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose declared body exceeds MAX_REQUEST_BODY_BYTES before reading it.
+
+    Form fields are capped by DATA_UPLOAD_MAX_MEMORY_SIZE (2 MB, a 400), but file parts are not
+    counted there: without this cap a 500 MB upload to any form would be streamed to disk. The
+    largest legitimate body is the finance office's payment list (5 MB, see fees.payments).
+    nginx's client_max_body_size should say the same at the edge (docs/deployment.md).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.limit = getattr(settings, "MAX_REQUEST_BODY_BYTES", 6 * 1024 * 1024)
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > self.limit:
+            logger.warning("request body of %d bytes refused on %s", length, request.method)
+            response = HttpResponse(
+                REQUEST_TOO_LARGE, status=413, content_type="text/plain; charset=utf-8"
+            )
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Bodies over MAX_REQUEST_BODY_BYTES get a 413 before they are read.
+    "config.middleware.RequestSizeLimitMiddleware",
     # A friendly Chinese 503 page with Retry-After when PostgreSQL is unreachable.
     "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -195,6 +197,8 @@ CONTENT_SECURITY_POLICY = {
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Whole request bodies, files included: the largest legitimate one is a 5 MB payment list.
+MAX_REQUEST_BODY_BYTES = int(os.environ.get("DJANGO_MAX_REQUEST_BODY_BYTES", str(6 * 1024 * 1024)))
 
 # Production behind a TLS-terminating reverse proxy (docs/deployment.md): DJANGO_SECURE=true.
 # Off by default so that `make run` and the tests work over plain HTTP.
