@@ -1,0 +1,109 @@
+"""Restore a round from a backup_round file: `manage.py restore_round round.json.gz [--replace]`.
+
+Everything happens in one transaction: either the whole round is back, or nothing changed.
+Without --replace, a round whose slug or primary key already exists is refused. With --replace,
+the existing round and everything that belongs to it (found the same way the backup finds it)
+is deleted first, then the backup is loaded. Shared references (levels, majors, classes, staff
+accounts, payment imports) are created only when missing; a restored staff account has no
+usable password and is inactive until an administrator sets one.
+"""
+
+import json
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.core.management.base import BaseCommand, CommandError
+from django.core.management.color import no_style
+from django.db import connection, transaction
+
+from registration.management.commands.backup_round import (
+    backup_read,
+    dependency_order,
+    round_collect,
+)
+from registration.models import ExamSession
+
+
+def round_delete(session: ExamSession) -> dict[str, int]:
+    """Delete a round and everything that belongs to it, dependants first."""
+    children, _references = round_collect(session)
+    deleted = {}
+    for model in reversed(dependency_order(children)):
+        pks = list(children[model])
+        deleted[model._meta.label_lower] = len(pks)
+        model._default_manager.filter(pk__in=pks).delete()
+    return deleted
+
+
+def _deserialize(items: list[dict]):
+    return serializers.deserialize("json", _json(items), ignorenonexistent=True)
+
+
+def _json(items: list[dict]) -> str:
+    return json.dumps(items, ensure_ascii=False)
+
+
+def _reference_save(deserialized) -> bool:
+    """Create a shared object if its primary key is free; never touch an existing one."""
+    obj = deserialized.object
+    model = type(obj)
+    if model._default_manager.filter(pk=obj.pk).exists():
+        return False
+    if model is get_user_model():
+        obj.set_unusable_password()
+        obj.is_active = False
+    deserialized.save()
+    return True
+
+
+@transaction.atomic
+def round_restore(data: dict, *, replace: bool = False) -> dict[str, int]:
+    slug = data["session"]
+    session_item = next(i for i in data["objects"] if i["model"] == "registration.examsession")
+    existing = ExamSession.objects.filter(slug=slug) | ExamSession.objects.filter(
+        pk=session_item["pk"]
+    )
+    for session in existing.distinct():
+        if not replace:
+            raise CommandError(
+                f"Round {session.slug!r} (id {session.pk}) exists: use --replace to overwrite it"
+            )
+        round_delete(session)
+    created_references = sum(_reference_save(d) for d in _deserialize(data["references"]))
+    restored: dict[str, int] = {"references created": created_references}
+    models = set()
+    for deserialized in _deserialize(data["objects"]):
+        deserialized.save()
+        model = type(deserialized.object)
+        models.add(model)
+        label = model._meta.label_lower
+        restored[label] = restored.get(label, 0) + 1
+    # New rows must not collide with restored primary keys (PostgreSQL sequences).
+    reference_models = {apps.get_model(i["model"]) for i in data["references"]}
+    statements = connection.ops.sequence_reset_sql(no_style(), list(models | reference_models))
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+    expected = {label: n for label, n in data["counts"].items()}
+    got = {label: restored.get(label, 0) for label in expected}
+    if got != expected:
+        raise CommandError(f"Restored counts {got} differ from the backup's {expected}")
+    return restored
+
+
+class Command(BaseCommand):
+    help = "Restore an exam round from a backup_round file (all or nothing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="the backup file (.json or .json.gz; - for stdin)")
+        parser.add_argument(
+            "--replace", action="store_true", help="delete the existing round with that slug first"
+        )
+
+    def handle(self, *args, path, replace, **options):
+        data = backup_read(path)
+        restored = round_restore(data, replace=replace)
+        summary = ", ".join(f"{label}: {n}" for label, n in sorted(restored.items()))
+        self.stdout.write(self.style.SUCCESS(f"Restored round {data['session']} ({summary})"))
