@@ -14,6 +14,7 @@ from courses.models import TrainingModule, TrainingTopic
 from eligibility.models import EligibilityCondition
 from fees.models import FeeItem
 from registration import announcement_2022 as a2022
+from registration import roles
 from registration.models import ExamSession, Major, SchoolClass, SkillLevel
 
 DEMO_SESSION_SLUG = "demo-open"
@@ -164,6 +165,20 @@ def demo_load(*, today: dt.date | None = None, password: str = "kaowutong-demo")
     if created:
         admin.set_password(password)
         admin.save()
+    staff = {}
+    for username, first_name, group_name in (
+        ("jiaowu", "教务处李老师", roles.ACADEMIC_GROUP),
+        ("finance", "财务处张老师", roles.FINANCE_GROUP),
+    ):
+        user, created = user_model.objects.get_or_create(
+            username=username, defaults={"first_name": first_name}
+        )
+        if created:
+            user.set_password(password)
+            user.save()
+        roles.user_role_add(user=user, group_name=group_name)
+        staff[group_name] = user
+    roles.user_role_add(user=counselor, group_name=roles.COUNSELOR_GROUP)
 
     first_year = today.year if today.month >= 9 else today.year - 1
     classes = []
@@ -179,4 +194,11 @@ def demo_load(*, today: dt.date | None = None, password: str = "kaowutong-demo")
             },
         )
         classes.append(school_class)
-    return {"session": session, "classes": classes, "counselor": counselor, "admin": admin}
+    return {
+        "session": session,
+        "classes": classes,
+        "counselor": counselor,
+        "admin": admin,
+        "academic": staff[roles.ACADEMIC_GROUP],
+        "finance": staff[roles.FINANCE_GROUP],
+    }

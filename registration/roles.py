@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, Permission
 
 COUNSELOR_GROUP = "辅导员"
 ACADEMIC_GROUP = "教务"
+FINANCE_GROUP = "财务"
 
 # Entering the workspace needs this permission; confirming or returning a registration needs the
 # change permission as well. Both groups get both; the difference between them is scope.
@@ -24,9 +25,23 @@ _COMMON = [
     "registration.view_skilllevel",
 ]
 
+# Finance staff reconcile payments and read statistics; they may look at registrations and fee
+# items (in admin, when an admin also marks them staff) but change neither fees nor rules.
+_FINANCE = [
+    "fees.add_paymentimport",
+    "fees.view_paymentimport",
+    "fees.add_payment",
+    "fees.view_payment",
+    "fees.view_statistics",
+    "fees.view_feeitem",
+    "registration.view_registration",
+    "registration.view_examsession",
+]
+
 GROUP_PERMISSIONS: dict[str, list[str]] = {
     COUNSELOR_GROUP: _COMMON,
-    ACADEMIC_GROUP: [*_COMMON, "fees.view_feeitem"],
+    ACADEMIC_GROUP: [*_COMMON, "fees.view_feeitem", "fees.view_statistics"],
+    FINANCE_GROUP: _FINANCE,
 }
 
 
@@ -84,7 +99,10 @@ def is_academic(user) -> bool:
 
 
 def can_use_workspace(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_perm(WORKSPACE_PERMISSION))
+    """Counselors, 教务 and superusers; finance staff may view registrations but have no classes."""
+    if not (user.is_authenticated and user.is_active and user.has_perm(WORKSPACE_PERMISSION)):
+        return False
+    return user.is_superuser or bool({COUNSELOR_GROUP, ACADEMIC_GROUP} & _group_names(user))
 
 
 def can_review(user, registration) -> bool:

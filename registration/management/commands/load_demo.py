@@ -17,6 +17,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  Home page:      {base}/")
         self.stdout.write(f"  Django admin:   {base}/admin/  (admin / {password})")
         self.stdout.write(f"  Counselor:      {base}/counselor/  (counselor / {password})")
+        self.stdout.write(f"  教务 (all classes): {base}/counselor/  (jiaowu / {password})")
+        self.stdout.write(f"  Finance:        {base}/finance/  (finance / {password})")
         for school_class in result["classes"]:
             self.stdout.write(
                 f"  Class link:     {base}/r/{school_class.code}/  {school_class.name}"

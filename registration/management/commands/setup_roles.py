@@ -1,11 +1,17 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from registration.roles import ACADEMIC_GROUP, COUNSELOR_GROUP, roles_setup, user_role_add
+from registration.roles import (
+    ACADEMIC_GROUP,
+    COUNSELOR_GROUP,
+    FINANCE_GROUP,
+    roles_setup,
+    user_role_add,
+)
 
 
 class Command(BaseCommand):
-    help = "Create the 辅导员 and 教务 groups with their permissions (safe to run twice)."
+    help = "Create the 辅导员, 教务 and 财务 groups with their permissions (safe to run twice)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -14,13 +20,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--academic", action="append", default=[], metavar="USERNAME", help="add to 教务"
         )
+        parser.add_argument(
+            "--finance", action="append", default=[], metavar="USERNAME", help="add to 财务"
+        )
 
-    def handle(self, *args, counselor, academic, **options):
+    def handle(self, *args, counselor, academic, finance, **options):
         groups = roles_setup()
         for name, group in groups.items():
             self.stdout.write(f"{name}: {group.permissions.count()} permissions")
         user_model = get_user_model()
-        for usernames, group_name in ((counselor, COUNSELOR_GROUP), (academic, ACADEMIC_GROUP)):
+        for usernames, group_name in (
+            (counselor, COUNSELOR_GROUP),
+            (academic, ACADEMIC_GROUP),
+            (finance, FINANCE_GROUP),
+        ):
             for username in usernames:
                 try:
                     user = user_model.objects.get(username=username)
