@@ -1,0 +1,1 @@
+"""Load and export benchmarks: `python -m benchmarks.run` (see benchmarks/RESULTS.md)."""
