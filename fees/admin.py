@@ -96,20 +96,7 @@ class FeeItemAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["session", "level", "candidate_type", "kind", "training_option", "is_active"]
     search_fields = ["charge_item_name", "description"]
     list_select_related = ["session", "level"]
-    fields = [
-        "session",
-        "level",
-        "candidate_type",
-        "kind",
-        "training_option",
-        "amount",
-        "class_hours",
-        "description",
-        "charge_item_name",
-        "order",
-        "is_active",
-        "confirm_deactivate",
-    ]
+    fields = [*FeeItemAdminForm.Meta.fields, "confirm_deactivate"]
 
     def get_queryset(self, request):
         return (

@@ -82,6 +82,28 @@ def _closed(request, session):
     return render(request, "registration/student/closed.html", {"session": session}, status=200)
 
 
+def _submit_or_render(request, form: RegistrationForm, *, rows):
+    """Submit a valid new registration and go to its private page, or show the form again."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = submission.registration_submit(
+                session=form.session, school_class=form.school_class, data=form.to_input()
+            )
+        except SubmissionError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _(SUBMITTED))
+            return redirect(_private_url(registration))
+    context = _form_context(
+        session=form.session,
+        school_class=form.school_class,
+        candidate_type=form.candidate_type,
+        form=form,
+        rows=rows,
+    )
+    return render(request, "registration/student/form.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 def class_entry(request, code: str):
     school_class = selectors.school_class_by_code(code)
@@ -108,24 +130,7 @@ def class_entry(request, code: str):
         levels=eligible,
         school_class=school_class,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            registration = submission.registration_submit(
-                session=session, school_class=school_class, data=form.to_input()
-            )
-        except SubmissionError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _(SUBMITTED))
-            return redirect(_private_url(registration))
-    context = _form_context(
-        session=session,
-        school_class=school_class,
-        candidate_type=CandidateType.STUDENT,
-        form=form,
-        rows=rows,
-    )
-    return render(request, "registration/student/form.html", context)
+    return _submit_or_render(request, form, rows=rows)
 
 
 @require_http_methods(["GET", "POST"])
@@ -145,24 +150,7 @@ def social_entry(request):
             session=session, candidate_type=CandidateType.SOCIAL
         ),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            registration = submission.registration_submit(
-                session=session, school_class=None, data=form.to_input()
-            )
-        except SubmissionError as error:
-            _apply_error(form, error)
-        else:
-            messages.success(request, _(SUBMITTED))
-            return redirect(_private_url(registration))
-    context = _form_context(
-        session=session,
-        school_class=None,
-        candidate_type=CandidateType.SOCIAL,
-        form=form,
-        rows=[(level, None) for level in levels],
-    )
-    return render(request, "registration/student/form.html", context)
+    return _submit_or_render(request, form, rows=[(level, None) for level in levels])
 
 
 @require_http_methods(["GET", "POST"])

@@ -276,3 +276,37 @@ def test_social_entry_refused_in_2022_with_the_reason(client, announcement, duri
     response = client.get(reverse("registration:social_entry"))
     assert "由于疫情原因" in response.content.decode()
     assert 'name="level"' not in response.content.decode()
+
+
+def test_social_candidate_registers_when_a_round_accepts_them(client, announcement, during_round):
+    from decimal import Decimal
+
+    from fees.models import FeeItem
+
+    announcement.accepts_social = True
+    announcement.save()
+    intensive = FeeItem.objects.get(
+        session=announcement, level__code=4, candidate_type="social", training_option="intensive"
+    )
+    page = client.get(reverse("registration:social_entry")).content.decode()
+    assert "工作单位" in page and "强化班" in page and "学号" not in page
+    data = form_data(
+        level="4",
+        training_fee_item=str(intensive.pk),
+        work_unit="武汉某电商公司",
+        years_in_occupation="2",
+    )
+    del data["student_number"]
+    refused = client.post(reverse("registration:social_entry"), data)
+    assert "需本职业连续工作满3年" in refused.content.decode()
+    assert not Registration.objects.exists()
+
+    data["years_in_occupation"] = "3"
+    response = client.post(reverse("registration:social_entry"), data)
+    assert response.status_code == 302
+    registration = Registration.objects.get()
+    assert registration.candidate_type == "social"
+    assert registration.school_class is None
+    assert registration.matched_condition_code == "L4-1"
+    assert registration.quoted_total == Decimal("1060.00")  # 260 + 强化班 800
+    assert [item["amount"] for item in registration.quoted_charge_items] == ["260.00", "800.00"]
