@@ -107,6 +107,7 @@ class RowResult:
     outcome: str
     registration: Registration | None = None
     expected: Decimal | None = None
+    canonical_item: str = ""
 
     @property
     def label(self) -> str:
@@ -235,9 +236,39 @@ def models_q_person(people: set[str]):
     return Q(id_number__in=people) | Q(number__in=people)
 
 
+def current_charge_item_names(registrations) -> dict[int, str]:
+    """Current charge-item names of the fee items the quotes point at (one query)."""
+    from fees.models import FeeItem
+
+    ids = {
+        item["fee_item_id"]
+        for registration in registrations
+        for item in registration.quoted_charge_items
+        if item.get("fee_item_id")
+    }
+    return dict(FeeItem.objects.filter(pk__in=ids).values_list("pk", "charge_item_name"))
+
+
+def quoted_items(registration: Registration, current_names: dict[int, str]) -> dict[str, tuple]:
+    """Every name a payment for this registration may carry -> (quoted name, amount).
+
+    The quoted name is the canonical one payments are stored under; the fee item's current name
+    (if finance renamed it after the student registered) is accepted as well.
+    """
+    names: dict[str, tuple] = {}
+    for item in registration.quoted_charge_items:
+        canonical = (item["name"], Decimal(item["amount"]))
+        names[item["name"]] = canonical
+        current = current_names.get(item.get("fee_item_id"))
+        if current:
+            names.setdefault(current, canonical)
+    return names
+
+
 def reconcile(rows: list[PaymentRow], *, lock: bool = False) -> list[RowResult]:
     """What applying each row would do, given the database as it is now."""
     registrations = _registrations_for(rows, lock=lock)
+    current_names = current_charge_item_names(set(registrations.values()))
     seen: set[tuple[str, str]] = set()
     results = []
     for row in rows:
@@ -245,24 +276,23 @@ def reconcile(rows: list[PaymentRow], *, lock: bool = False) -> list[RowResult]:
         if registration is None:
             results.append(RowResult(row, Outcome.UNKNOWN_PERSON))
             continue
-        key = (registration.number, row.charge_item)
-        if key in seen:
-            results.append(RowResult(row, Outcome.DUPLICATE_ROW, registration))
-            continue
-        seen.add(key)
-        quoted = {
-            item["name"]: Decimal(item["amount"]) for item in registration.quoted_charge_items
-        }
+        quoted = quoted_items(registration, current_names)
         if row.charge_item not in quoted:
             results.append(RowResult(row, Outcome.WRONG_CHARGE_ITEM, registration))
             continue
-        expected = quoted[row.charge_item]
-        if any(p.charge_item_name == row.charge_item for p in registration.payments.all()):
-            results.append(RowResult(row, Outcome.ALREADY_PAID, registration, expected))
+        canonical, expected = quoted[row.charge_item]
+        key = (registration.number, canonical)
+        if key in seen:
+            results.append(RowResult(row, Outcome.DUPLICATE_ROW, registration, expected))
+            continue
+        seen.add(key)
+        result = RowResult(row, Outcome.MATCHED, registration, expected)
+        result.canonical_item = canonical
+        if any(p.charge_item_name == canonical for p in registration.payments.all()):
+            result.outcome = Outcome.ALREADY_PAID
         elif row.amount != expected:
-            results.append(RowResult(row, Outcome.AMOUNT_MISMATCH, registration, expected))
-        else:
-            results.append(RowResult(row, Outcome.MATCHED, registration, expected))
+            result.outcome = Outcome.AMOUNT_MISMATCH
+        results.append(result)
     return results
 
 
@@ -309,7 +339,7 @@ def payment_import_apply(*, payment_import: PaymentImport, user) -> int:
             continue
         payment = Payment(
             registration=result.registration,
-            charge_item_name=result.row.charge_item,
+            charge_item_name=result.canonical_item,
             amount=result.row.amount,
             paid_on=result.row.paid_on,
             source=PaymentSource.IMPORT,
@@ -345,8 +375,10 @@ def payment_record_manual(
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if not note.strip():
         raise PaymentFileError(NOTE_REQUIRED)
-    if charge_item_name not in {item["name"] for item in registration.quoted_charge_items}:
+    quoted = quoted_items(registration, current_charge_item_names([registration]))
+    if charge_item_name not in quoted:
         raise PaymentFileError(PAYMENT_ITEM_UNKNOWN % {"item": charge_item_name})
+    charge_item_name = quoted[charge_item_name][0]
     if registration.payments.filter(charge_item_name=charge_item_name).exists():
         raise PaymentFileError(PAYMENT_EXISTS)
     payment = Payment(

@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fees.models import FeeItem
 from registration.ethnicities import ETHNICITY_CHOICES
 from registration.idcard import IdNumberError, id_number_parse, phone_normalise
 from registration.models import CandidateType, Registration, SchoolClass
@@ -161,7 +162,19 @@ class RegistrationForm(forms.Form):
         self.session = session
         self.candidate_type = candidate_type
         self.school_class = school_class
-        self.fields["level"].choices = [(lvl.code, lvl.name) for lvl in levels]
+        fees = dict(
+            FeeItem.objects.active()
+            .registration_fees()
+            .filter(session=session, candidate_type=candidate_type)
+            .values_list("level__code", "amount")
+        )
+        self.fields["level"].choices = [
+            (
+                lvl.code,
+                f"{lvl.name}（报名费 {fees[lvl.code]:.0f} 元）" if lvl.code in fees else lvl.name,
+            )
+            for lvl in levels
+        ]
         if len(self.fields["level"].choices) == 1 and not self.is_bound:
             self.initial.setdefault("level", self.fields["level"].choices[0][0])
         items = list(training_items)

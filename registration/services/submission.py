@@ -42,6 +42,9 @@ TRAINING_OPTION_INVALID = _("请选择本等级可选的培训方式。")
 TRAINING_OPTION_REQUIRED = _("请选择培训方式。")
 ALREADY_CANCELLED = _("该报名已取消。")
 CHANGES_CLOSED = _("报名已截止，报名信息不能再修改或取消。")
+PAID_LOCKED = _(
+    "您已缴费，不能再更改申报等级、培训方式或取消报名。如需调整或退费，请联系辅导员和财务处。"
+)
 NUMBER_EXHAUSTED = _("系统繁忙，请稍后重试。")
 
 
@@ -125,6 +128,9 @@ class Quote:
                         "kind": str(item.get_kind_display()),
                         "name": item.charge_item_name,
                         "amount": f"{item.amount:.2f}",
+                        # The finance office may rename a charge item later; the id keeps the
+                        # link so payments under the new name still match this quote.
+                        "fee_item_id": item.pk,
                     }
                 )
         return items
@@ -223,6 +229,9 @@ def _apply(
         != (quote.training_item.pk if quote.training_item else None)
         or registration.candidate_type != data.candidate_type
     )
+    if requote and registration.pk is not None and registration.payments.exists():
+        # Money was received against the old quote: changing what is owed is finance's job.
+        raise SubmissionError(PAID_LOCKED)
     matched = decision.matched[0]
     registration.session = session
     registration.school_class = school_class
@@ -328,6 +337,8 @@ def registration_cancel(
     now = now or timezone.now()
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     _changes_allowed(registration, now)
+    if registration.payments.exists():
+        raise SubmissionError(PAID_LOCKED)
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     registration.save(update_fields=["status", "cancelled_at", "updated_at"])

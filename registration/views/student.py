@@ -4,12 +4,15 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from courses.models import TrainingModule
 from eligibility import selectors as eligibility
 from eligibility.engine.vocabulary import grade_label
+from fees.payments import current_charge_item_names
 from registration.forms import ClassPickForm, LookupForm, RegistrationForm
 from registration.idcard import normalise_id_number
 from registration.models import CandidateType, RegistrationStatus
@@ -72,6 +75,7 @@ def _form_context(*, session, school_class, candidate_type, form, rows=(), regis
 
 
 def _apply_error(form, error: SubmissionError) -> None:
+    form.already_registered = isinstance(error, submission.AlreadyRegistered)
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
     for reason in error.reasons:
@@ -79,7 +83,15 @@ def _apply_error(form, error: SubmissionError) -> None:
 
 
 def _closed(request, session):
-    return render(request, "registration/student/closed.html", {"session": session}, status=200)
+    """The round is not open: before its first day, after its deadline, or there is none."""
+    not_yet_open = bool(session and session.opens_at and timezone.now() < session.opens_at)
+    context = {
+        "session": session,
+        "not_yet_open": not_yet_open,
+        # A form sent after the deadline: say plainly that nothing was saved.
+        "submission_refused": request.method == "POST",
+    }
+    return render(request, "registration/student/closed.html", context)
 
 
 def _submit_or_render(request, form: RegistrationForm, *, rows):
@@ -104,6 +116,7 @@ def _submit_or_render(request, form: RegistrationForm, *, rows):
     return render(request, "registration/student/form.html", context)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def class_entry(request, code: str):
     school_class = selectors.school_class_by_code(code)
@@ -133,6 +146,7 @@ def class_entry(request, code: str):
     return _submit_or_render(request, form, rows=rows)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def social_entry(request):
     session, is_open = _open_session()
@@ -180,6 +194,7 @@ def _registration_or_404(pk: int, token: str):
     return registration
 
 
+@never_cache
 def registration_detail(request, pk: int, token: str):
     registration = _registration_or_404(pk, token)
     session = registration.session
@@ -188,6 +203,14 @@ def registration_detail(request, pk: int, token: str):
         .prefetch_related("topics")
         .order_by("number")
     )
+    can_change = registration.status == RegistrationStatus.ACTIVE and session.is_open()
+    has_payments = registration.payments.exists()
+    current_names = current_charge_item_names([registration])
+    # Show the finance office's current name for each item the student owes.
+    charge_items = [
+        {**item, "name": current_names.get(item.get("fee_item_id"), item["name"])}
+        for item in registration.quoted_charge_items
+    ]
     return render(
         request,
         "registration/student/detail.html",
@@ -195,12 +218,15 @@ def registration_detail(request, pk: int, token: str):
             "registration": registration,
             "session": session,
             "modules": modules,
-            "can_change": registration.status == RegistrationStatus.ACTIVE and session.is_open(),
+            "can_change": can_change,
+            "can_cancel": can_change and not has_payments,
+            "charge_items": charge_items,
             "private_url": request.build_absolute_uri(_private_url(registration)),
         },
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def registration_edit(request, pk: int, token: str):
     registration = _registration_or_404(pk, token)
@@ -247,6 +273,7 @@ def registration_edit(request, pk: int, token: str):
     return render(request, "registration/student/form.html", context)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def registration_cancel(request, pk: int, token: str):
     registration = _registration_or_404(pk, token)
@@ -265,6 +292,7 @@ def registration_cancel(request, pk: int, token: str):
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def lookup(request):
     form = LookupForm(request.POST or None)

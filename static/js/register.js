@@ -157,7 +157,15 @@
     });
   }
 
+  function showErrorSummary() {
+    var summary = document.getElementById("error-summary");
+    if (!summary) return;
+    summary.scrollIntoView({ block: "start" });
+    summary.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    showErrorSummary();
     bindIdPreview();
     var form = document.getElementById("registration-form");
     if (form) bindHint(form);

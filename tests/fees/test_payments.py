@@ -188,3 +188,24 @@ def test_refund_is_kept_with_its_note(finance):
     target.refresh_from_db()
     assert target.payment_status == "refunded"
     assert target.payment_note == "因病退考"
+
+
+def test_a_renamed_charge_item_still_matches_and_cannot_be_paid_twice(finance):
+    from fees.models import FeeItem
+    from tests.factories import FeeItemFactory
+
+    item = FeeItemFactory(charge_item_name=ITEM3, amount=Decimal("320.00"))
+    target = registration(
+        quoted_charge_items=[
+            {"kind": "报名费", "name": ITEM3, "amount": "320.00", "fee_item_id": item.pk}
+        ]
+    )
+    FeeItem.objects.filter(pk=item.pk).update(charge_item_name="2022电子商务师三级报名费")
+    renamed = xlsx([[target.id_number, 320, dt.date(2022, 5, 19), "2022电子商务师三级报名费"]])
+    preview = payments.payment_import_preview(file_name="a.xlsx", content=renamed, user=finance)
+    assert payments.payment_import_apply(payment_import=preview, user=finance) == 1
+    assert Payment.objects.get().charge_item_name == ITEM3  # stored under the quoted name
+
+    old_name = xlsx([[target.id_number, 320, dt.date(2022, 5, 19), ITEM3]])
+    [result] = payments.reconcile(payments.payment_file_parse(old_name))
+    assert result.outcome == Outcome.ALREADY_PAID

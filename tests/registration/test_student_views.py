@@ -152,13 +152,17 @@ def test_class_entry_errors_are_chinese_next_to_the_field_and_input_is_kept(
 ):
     data = form_data(name="王小明")
     data[field] = value
-    if field == "id_number":
-        data["id_number"] = value
     response = client.post(class_url(sophomore_class), data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert message in html
-    assert "王小明" in html or field == "name"
+    # The message stands in the field's own error element, after the field's label.
+    error_at = html.index(f'id="error_1_id_{field}"')
+    assert message in html[error_at : error_at + 300]
+    assert html.rfind(f'for="id_{field}', 0, error_at) != -1
+    assert response.context["form"].errors[field]
+    if field not in ("name", "consent", "level"):
+        assert f'value="{value}"' in html  # what the student typed is kept
+    assert 'value="王小明"' in html or field == "name"
     assert not Registration.objects.exists()
 
 
@@ -167,7 +171,9 @@ def test_class_entry_duplicate_id_offers_lookup(client, sophomore_class, during_
     response = client.post(class_url(sophomore_class), form_data(name="李四"))
     html = response.content.decode()
     assert "已在本批次报名" in html
-    assert "查询报名" in html
+    summary = html[html.index('id="error-summary"') :]
+    assert 'id="already-registered"' in summary
+    assert f'href="{reverse("registration:lookup")}"' in summary[: summary.index("</ul>")]
     assert Registration.objects.count() == 1
 
 
@@ -310,3 +316,59 @@ def test_social_candidate_registers_when_a_round_accepts_them(client, announceme
     assert registration.matched_condition_code == "L4-1"
     assert registration.quoted_total == Decimal("1060.00")  # 260 + 强化班 800
     assert [item["amount"] for item in registration.quoted_charge_items] == ["260.00", "800.00"]
+
+
+def test_class_link_before_opening_day_says_not_yet_open(client, sophomore_class):
+    announcement = sophomore_class  # noqa: F841 - the round is loaded by the fixture
+    from registration.models import ExamSession
+
+    ExamSession.objects.update(registration_opens=dt.date(2022, 5, 1))
+    with time_machine.travel(dt.datetime(2022, 4, 30, 12, 0, tzinfo=SHANGHAI), tick=False):
+        html = client.get(class_url(sophomore_class)).content.decode()
+    assert "报名尚未开始" in html
+    assert "截止" in html and "已于" not in html
+
+
+def test_post_after_the_deadline_says_nothing_was_saved(client, sophomore_class):
+    with time_machine.travel(dt.datetime(2022, 5, 21, 8, 0, tzinfo=SHANGHAI), tick=False):
+        response = client.post(class_url(sophomore_class), form_data())
+    assert "您刚才提交的报名没有保存" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_personal_pages_are_not_cached(client, sophomore_class, during_round):
+    response = client.post(class_url(sophomore_class), form_data())
+    for url in (response["Location"], reverse("registration:lookup"), class_url(sophomore_class)):
+        assert "no-store" in client.get(url)["Cache-Control"]
+
+
+def test_paid_registration_hides_cancel_and_shows_the_current_charge_item_name(
+    client, sophomore_class, during_round
+):
+    from fees.models import FeeItem, Payment
+    from tests.factories import UserFactory
+
+    response = client.post(class_url(sophomore_class), form_data(), follow=True)
+    registration = Registration.objects.get()
+    FeeItem.objects.filter(pk=registration.registration_fee_item_id).update(
+        charge_item_name="2022年电子商务师高级工报名费"
+    )
+    Payment.objects.create(
+        registration=registration,
+        charge_item_name=registration.quoted_charge_items[0]["name"],
+        amount=registration.quoted_registration_fee,
+        paid_on=dt.date(2022, 5, 11),
+        source="manual",
+        recorded_by=UserFactory(username="cashier"),
+    )
+    page = client.get(response.redirect_chain[-1][0]).content.decode()
+    assert "2022年电子商务师高级工报名费" in page
+    assert "取消报名</a>" not in page
+    assert "已缴费的报名不能自行取消" in page
+
+
+def test_error_summary_lists_each_field_with_a_link(client, sophomore_class, during_round):
+    html = client.post(class_url(sophomore_class), form_data(phone="123")).content.decode()
+    assert 'id="error-summary"' in html
+    assert 'href="#id_phone"' in html
+    assert 'value="123"' in html  # what the student typed is kept

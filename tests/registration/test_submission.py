@@ -43,7 +43,12 @@ def test_registration_submit_stores_quote_condition_and_facts(
     assert registration.quoted_total == Decimal("320.00")
     assert registration.training_fee_item.training_option == "free"
     assert registration.quoted_charge_items == [
-        {"kind": "报名费", "name": "电子商务师三级/高级工考试报名费", "amount": "320.00"}
+        {
+            "kind": "报名费",
+            "name": "电子商务师三级/高级工考试报名费",
+            "amount": "320.00",
+            "fee_item_id": registration.registration_fee_item_id,
+        }
     ]
     assert registration.matched_condition_code == "L3-S"
     assert registration.declared_facts["grade"] == 2
@@ -256,3 +261,34 @@ def test_registration_submit_refuses_an_inactive_class(announcement, sophomore_c
         submission.registration_submit(
             session=announcement, school_class=sophomore_class, data=student_input()
         )
+
+
+def test_paid_registration_keeps_level_and_cannot_be_cancelled(
+    announcement, senior_class, during_round
+):
+    from fees.models import Payment
+    from tests.factories import UserFactory
+
+    registration = submission.registration_submit(
+        session=announcement, school_class=senior_class, data=student_input(level_code=4)
+    )
+    Payment.objects.create(
+        registration=registration,
+        charge_item_name=registration.quoted_charge_items[0]["name"],
+        amount=Decimal("260.00"),
+        paid_on=dt.date(2022, 5, 11),
+        source="manual",
+        recorded_by=UserFactory(username="cashier"),
+    )
+    with pytest.raises(SubmissionError, match="您已缴费"):
+        submission.registration_update(registration=registration, data=student_input(level_code=3))
+    with pytest.raises(SubmissionError, match="您已缴费"):
+        submission.registration_cancel(registration=registration)
+    # Details that do not change what is owed may still be corrected.
+    updated = submission.registration_update(
+        registration=registration, data=student_input(level_code=4, name="张叁")
+    )
+    assert updated.name == "张叁"
+    registration.refresh_from_db()
+    assert registration.level.code == 4
+    assert registration.status == "active"
