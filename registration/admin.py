@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import TrainingModule
+from fees.admin import FeeItemAdminForm
 from fees.models import FeeItem
 from registration.history_admin import ReadOnlyHistoryAdmin
 from registration.models import ExamSession, Major, Registration, SchoolClass, SkillLevel
@@ -24,6 +25,7 @@ class SkillLevelAdmin(admin.ModelAdmin):
 
 class FeeItemInline(admin.TabularInline):
     model = FeeItem
+    form = FeeItemAdminForm
     extra = 0
     fields = [
         "level",
@@ -34,6 +36,7 @@ class FeeItemInline(admin.TabularInline):
         "class_hours",
         "charge_item_name",
         "is_active",
+        "confirm_deactivate",
     ]
 
 
@@ -248,20 +251,41 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
     ]
     search_fields = ["number", "name", "student_number"]
     list_select_related = ["session", "level", "school_class"]
+    # What decides eligibility, price and payment changes only through the services (the student
+    # flow, review, finance); admin may correct contact details and review notes.
     readonly_fields = [
+        "session",
         "number",
-        "token",
+        "candidate_type",
+        "level",
+        "school_class",
+        "id_number",
+        "gender",
+        "birth_date",
+        "status",
+        "registration_fee_item",
+        "training_fee_item",
         "quoted_registration_fee",
         "quoted_training_fee",
         "quoted_charge_items",
         "matched_condition_code",
         "matched_condition_text",
         "declared_facts",
+        "payment_status",
+        "paid_amount",
+        "paid_on",
+        "reviewed_at",
+        "reviewed_by",
         "consent_at",
         "created_at",
         "updated_at",
         "cancelled_at",
     ]
+    exclude = ["token"]
+
+    def has_add_permission(self, request):
+        return False  # registrations come only through the sign-up flow and its checks
+
     date_hierarchy = "created_at"
 
     @admin.display(description=_("身份证号"))

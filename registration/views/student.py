@@ -1,5 +1,8 @@
 """The student sign-up flow and self-service: thin views over the submission service."""
 
+import hashlib
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -26,6 +29,9 @@ SUBMITTED = "报名成功！请保存本页链接，截止前可凭它查看、�
 LOOKUP_FAILED = "未找到与该身份证号和手机号匹配的报名。请核对后重试，或联系辅导员。"
 LOOKUP_RATE_LIMITED = "查询过于频繁，请15分钟后再试。"
 LOOKUP_WINDOW_SECONDS = 15 * 60
+SIGNUP_RATE_LIMITED = "提交过于频繁，请10分钟后再试。您填写的内容已保留。"
+SIGNUP_WINDOW_SECONDS = 10 * 60
+SIGNUP_LIMIT_PER_IP = 300  # per SIGNUP_WINDOW_SECONDS; settings.SIGNUP_RATE_LIMIT overrides it
 LOOKUP_LIMIT_PER_ID = 5
 LOOKUP_LIMIT_PER_IP = 200
 
@@ -96,7 +102,17 @@ def _closed(request, session):
 
 def _submit_or_render(request, form: RegistrationForm, *, rows):
     """Submit a valid new registration and go to its private page, or show the form again."""
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and rate_limit_hit(
+        scope="signup-ip",
+        key=client_ip(request),
+        limit=getattr(settings, "SIGNUP_RATE_LIMIT", SIGNUP_LIMIT_PER_IP),
+        window_seconds=SIGNUP_WINDOW_SECONDS,
+    ):
+        # Generous (a whole class may share one campus address) but it stops anyone from
+        # probing which ID numbers are registered by posting the form in a loop.
+        form.is_valid()
+        form.add_error(None, _(SIGNUP_RATE_LIMITED))
+    elif request.method == "POST" and form.is_valid():
         try:
             registration = submission.registration_submit(
                 session=form.session, school_class=form.school_class, data=form.to_input()
@@ -298,7 +314,10 @@ def lookup(request):
     form = LookupForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        id_key = normalise_id_number(form.cleaned_data["id_number"])
+        # Hashed: raw ID numbers never become cache keys (Redis keys are readable).
+        id_key = hashlib.sha256(
+            normalise_id_number(form.cleaned_data["id_number"]).encode()
+        ).hexdigest()
         limited = rate_limit_hit(
             scope="lookup-ip",
             key=client_ip(request),
@@ -315,7 +334,7 @@ def lookup(request):
             status = 429
         else:
             registration = selectors.registration_lookup(
-                id_number=id_key, phone=form.cleaned_data["phone"]
+                id_number=form.cleaned_data["id_number"], phone=form.cleaned_data["phone"]
             )
             if registration is not None:
                 return redirect(_private_url(registration))

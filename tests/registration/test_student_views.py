@@ -372,3 +372,27 @@ def test_error_summary_lists_each_field_with_a_link(client, sophomore_class, dur
     assert 'id="error-summary"' in html
     assert 'href="#id_phone"' in html
     assert 'value="123"' in html  # what the student typed is kept
+
+
+def test_sign_up_posts_are_rate_limited_per_address_and_keep_the_input(
+    client, sophomore_class, during_round, settings
+):
+    settings.SIGNUP_RATE_LIMIT = 2
+    client.post(class_url(sophomore_class), form_data(serial=1))
+    client.post(class_url(sophomore_class), form_data(serial=2))
+    response = client.post(class_url(sophomore_class), form_data(serial=3, name="王小三"))
+    html = response.content.decode()
+    assert "提交过于频繁" in html
+    assert 'value="王小三"' in html
+    assert Registration.objects.count() == 2
+
+
+def test_lookup_rate_limit_keys_hold_no_id_number(client, sophomore_class, during_round):
+    from django.core.cache import cache as default_cache
+
+    client.post(
+        reverse("registration:lookup"), {"id_number": make_id_number(1), "phone": "13900000000"}
+    )
+    keys = list(getattr(default_cache, "_cache", {}).keys())
+    assert keys, "the local-memory cache should hold the counters"
+    assert not [k for k in keys if make_id_number(1) in str(k)]
