@@ -1,6 +1,9 @@
 """Loading the announcement (and the demo round built from it) into the database.
 
-Every write is an update_or_create on a natural key, so loading twice changes nothing.
+Every write is keyed on a natural key, so loading twice changes nothing and duplicates nothing.
+By default only what is missing is created: an admin's later edits to the round (a fee, a rule,
+a charge-item name) survive `make run`. `reset=True` (`load_announcement --reset`) puts every
+figure back exactly as announced.
 """
 
 import datetime as dt
@@ -20,6 +23,13 @@ from registration.models import ExamSession, Major, SchoolClass, SkillLevel
 DEMO_SESSION_SLUG = "demo-open"
 
 
+def _put(model, *, reset: bool, defaults: dict, **lookup):
+    """Create the row if missing; overwrite it with `defaults` only when resetting."""
+    if reset:
+        return model.objects.update_or_create(defaults=defaults, **lookup)
+    return model.objects.get_or_create(defaults=defaults, **lookup)
+
+
 def levels_ensure() -> dict[int, SkillLevel]:
     levels = {}
     for code, name, short in a2022.LEVELS:
@@ -35,31 +45,42 @@ def majors_ensure() -> dict[str, Major]:
     for name in a2022.RELATED_MAJORS:
         # Existing majors keep an admin's edits to the flag only if they were marked related;
         # the announcement's four are related by definition.
-        major, _ = Major.objects.update_or_create(name=name, defaults={"is_related": True})
+        major, _ = Major.objects.get_or_create(name=name, defaults={"is_related": True})
         majors[name] = major
     return majors
 
 
-def _session_contents_load(session: ExamSession, levels: dict[int, SkillLevel]) -> None:
-    session.levels.set([levels[code] for code in a2022.OFFERED_LEVELS])
+def _session_contents_load(
+    session: ExamSession, levels: dict[int, SkillLevel], *, reset: bool
+) -> None:
+    if reset or not session.levels.exists():
+        session.levels.set([levels[code] for code in a2022.OFFERED_LEVELS])
 
     for level_code, modules in a2022.TRAINING.items():
         for number, title, schedule, topics in modules:
-            module, _ = TrainingModule.objects.update_or_create(
+            module, _ = _put(
+                TrainingModule,
+                reset=reset,
                 session=session,
                 level=levels[level_code],
                 number=number,
                 defaults={"title": title, "schedule": schedule},
             )
             for order, (code, topic_title) in enumerate(topics, start=1):
-                TrainingTopic.objects.update_or_create(
-                    module=module, code=code, defaults={"title": topic_title, "order": order}
+                _put(
+                    TrainingTopic,
+                    reset=reset,
+                    module=module,
+                    code=code,
+                    defaults={"title": topic_title, "order": order},
                 )
 
     for order, (level_code, ctype, kind, option, amount, hours, description) in enumerate(
         a2022.FEES, start=1
     ):
-        FeeItem.objects.update_or_create(
+        _put(
+            FeeItem,
+            reset=reset,
             session=session,
             level=levels[level_code],
             candidate_type=ctype,
@@ -100,22 +121,20 @@ def _session_contents_load(session: ExamSession, levels: dict[int, SkillLevel]) 
             "occupation": session.occupation,
         }
         defaults.update(params)
-        condition, _ = EligibilityCondition.objects.update_or_create(
-            session=session, code=code, defaults=defaults
+        condition, _ = _put(
+            EligibilityCondition, reset=reset, session=session, code=code, defaults=defaults
         )
         condition.full_clean()
 
 
 @transaction.atomic
-def announcement_load() -> ExamSession:
-    """Load the 2022 round exactly as announced."""
+def announcement_load(*, reset: bool = False) -> ExamSession:
+    """Load the 2022 round as announced (missing rows only, unless `reset`)."""
     levels = levels_ensure()
     majors_ensure()
-    session, _ = ExamSession.objects.update_or_create(
-        slug=a2022.SESSION_SLUG, defaults=a2022.SESSION
-    )
+    session, _ = _put(ExamSession, reset=reset, slug=a2022.SESSION_SLUG, defaults=a2022.SESSION)
     session.full_clean()
-    _session_contents_load(session, levels)
+    _session_contents_load(session, levels, reset=reset)
     return session
 
 
@@ -149,8 +168,9 @@ def demo_load(*, today: dt.date | None = None, password: str = "kaowutong-demo")
             ),
         }
     )
+    # The demo round's dates move with today; its contents are created once and then left alone.
     session, _ = ExamSession.objects.update_or_create(slug=DEMO_SESSION_SLUG, defaults=defaults)
-    _session_contents_load(session, levels)
+    _session_contents_load(session, levels, reset=False)
 
     user_model = get_user_model()
     counselor, created = user_model.objects.get_or_create(

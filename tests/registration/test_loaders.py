@@ -280,13 +280,28 @@ def test_announcement_load_counts(db):
     assert EligibilityCondition.objects.count() == 12
 
 
-def test_announcement_load_restores_an_edited_figure(announcement):
+def test_announcement_load_keeps_admin_edits_and_reset_restores_them(announcement):
     item = fee(announcement, 4, "student", "registration")
     item.amount = Decimal("999")
+    item.charge_item_name = "财务处新名称"
     item.save()
+    announcement.levels.remove(announcement.levels.get(code=3))
     announcement_load()
     item.refresh_from_db()
+    assert item.amount == Decimal("999")
+    assert item.charge_item_name == "财务处新名称"
+    assert list(announcement.levels.values_list("code", flat=True)) == [4]
+
+    announcement_load(reset=True)
+    item.refresh_from_db()
     assert item.amount == Decimal("260")
+    assert sorted(announcement.levels.values_list("code", flat=True)) == [3, 4]
+
+
+def test_announcement_load_recreates_a_deleted_row(announcement):
+    fee(announcement, 3, "social", "training", "intensive").delete()
+    announcement_load()
+    assert fee(announcement, 3, "social", "training", "intensive").amount == Decimal("1000")
 
 
 def test_load_announcement_command_is_idempotent(db, capsys):

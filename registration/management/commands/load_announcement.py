@@ -6,6 +6,13 @@ from registration.loaders import announcement_load
 class Command(BaseCommand):
     help = "Load the 2022 电子商务师 round from the college's announcement (idempotent)."
 
-    def handle(self, *args, **options):
-        session = announcement_load()
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="overwrite admin edits to the 2022 round with the announced figures",
+        )
+
+    def handle(self, *args, reset, **options):
+        session = announcement_load(reset=reset)
         self.stdout.write(self.style.SUCCESS(f"Loaded round {session.slug}: {session.title}"))
