@@ -32,6 +32,12 @@ NARRATIVE_AND_POLICY_FIELDS = [
 ]
 
 
+def _deadline_text_replace(text: str, old: dt.date, new: dt.date) -> str:
+    return text.replace(
+        f"{old.year}年{old.month}月{old.day}日", f"{new.year}年{new.month}月{new.day}日"
+    )
+
+
 def _copy(instance, **changes):
     """A new unsaved row with the same field values (no primary key), changed as given."""
     values = {
@@ -57,6 +63,11 @@ def session_clone(
 
     Registrations are never copied. The copy is unpublished until an admin publishes it.
     """
+    texts = {name: getattr(source, name) for name in NARRATIVE_AND_POLICY_FIELDS}
+    # The old deadline written into the how-to-register text would mislead: put the new one in.
+    texts["how_to_register_text"] = _deadline_text_replace(
+        texts["how_to_register_text"], source.registration_deadline, registration_deadline
+    )
     session = ExamSession(
         slug=slug,
         title=title,
@@ -64,7 +75,7 @@ def session_clone(
         registration_opens=registration_opens,
         registration_deadline=registration_deadline,
         exam_period=exam_period,
-        **{name: getattr(source, name) for name in NARRATIVE_AND_POLICY_FIELDS},
+        **texts,
     )
     session.full_clean()
     session.save()

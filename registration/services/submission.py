@@ -197,8 +197,9 @@ def _policy_check(session: ExamSession, candidate_type: str) -> None:
         )
 
 
-def _new_number(session: ExamSession, level_code: int) -> str:
-    return f"{session.registration_deadline:%Y}{level_code}{secrets.randbelow(10**6):06d}"
+def _new_number(session: ExamSession) -> str:
+    """The round's year and seven random digits: nothing in it goes stale when a level changes."""
+    return f"{session.registration_deadline:%Y}{secrets.randbelow(10**7):07d}"
 
 
 def _apply(
@@ -260,7 +261,7 @@ def _save_unique(registration: Registration, *, exclude_pk: int | None = None) -
     """Save; a clash on the one-active-registration constraint becomes AlreadyRegistered."""
     for _attempt in range(5):
         if registration.pk is None:
-            registration.number = _new_number(registration.session, registration.level.code)
+            registration.number = _new_number(registration.session)
         registration.full_clean(
             exclude=["number", "token"], validate_unique=False, validate_constraints=False
         )

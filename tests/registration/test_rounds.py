@@ -29,6 +29,8 @@ def test_session_clone_copies_everything_but_registrations(announcement):
     assert copy.is_published is False
     assert copy.registration_deadline == dt.date(2022, 10, 20)
     assert copy.intro_text == announcement.intro_text
+    assert "截止2022年10月20日" in copy.how_to_register_text
+    assert "2022年5月20日" not in copy.how_to_register_text
     assert copy.social_refusal_reason == announcement.social_refusal_reason
     assert sorted(copy.levels.values_list("code", flat=True)) == [3, 4]
     assert copy.eligibility_conditions.count() == 12
