@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kaowutong
+# Links printed by load_demo and carried by QR posters follow the port make run serves on.
+export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint test-sqlite test-postgres venv serve setup bench clean
 
