@@ -1,7 +1,8 @@
 """Abuse: fuzzing every public form and the API, oversized bodies, security headers, strict CSP.
 
 The fuzz sends about 2,600 generated requests in total (EXAMPLES examples per test, several
-requests per example) through the
+requests per example). A 400 is an acceptable answer to garbage (e.g. a NUL byte in a URL);
+a 5xx never is through the
 whole middleware stack; none may produce a server error.
 """
 
@@ -138,23 +139,27 @@ def _login_url() -> str:
 @given(payload=payloads)
 def test_fuzz_class_registration_form_never_errors(demo, payload):
     url = reverse("registration:class_entry", kwargs={"code": demo["classes"][0].code})
-    assert _post(url, payload) in (200, 302)
+    assert _post(url, payload) in (200, 302, 400)
 
 
 @FUZZ
 @given(payload=payloads)
 def test_fuzz_social_form_pick_and_lookup_never_error(demo, payload):
-    assert _post(reverse("registration:social_entry"), payload) in (200, 302)
-    assert _post(reverse("registration:register"), payload) in (200, 302)
-    assert _post(reverse("registration:lookup"), payload) in (200, 302, 429)
+    assert _post(reverse("registration:social_entry"), payload) in (200, 302, 400)
+    assert _post(reverse("registration:register"), payload) in (200, 302, 400)
+    assert _post(reverse("registration:lookup"), payload) in (200, 302, 400, 429)
 
 
 @FUZZ
 @given(payload=payloads)
 def test_fuzz_self_service_edit_and_cancel_never_error(registration, payload):
     kwargs = {"pk": registration.pk, "token": registration.token}
-    assert _post(reverse("registration:registration_edit", kwargs=kwargs), payload) in (200, 302)
-    assert _post(reverse("registration:registration_cancel", kwargs=kwargs), payload) == 302
+    assert _post(reverse("registration:registration_edit", kwargs=kwargs), payload) in (
+        200,
+        302,
+        400,
+    )
+    assert _post(reverse("registration:registration_cancel", kwargs=kwargs), payload) in (302, 400)
 
 
 @FUZZ
@@ -164,7 +169,7 @@ def test_fuzz_login_and_self_check_never_error(demo, payload):
     assert _post(_login_url(), payload) < 500
     cache.clear()
     response = Client().get(reverse("eligibility:self_check"), payload)
-    assert response.status_code in (200, 404)
+    assert response.status_code in (200, 400, 404)
 
 
 json_values = st.recursive(
@@ -226,7 +231,7 @@ def test_fuzz_link_paths_never_error(registration, segment):
         f"/me/{registration.pk}/{segment}/edit/",
         f"/rounds/{segment}/",
     ):
-        assert client.get(url).status_code in (200, 301, 404)
+        assert client.get(url).status_code in (200, 301, 400, 404)
 
 
 # --- oversized bodies ------------------------------------------------------------------------
