@@ -60,6 +60,8 @@ MIDDLEWARE = [
     # Real client addresses behind nginx (DJANGO_TRUSTED_PROXIES), before anything reads them.
     "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # NUL characters in a URL get a 400 before any query sees them (PostgreSQL refuses NUL).
+    "registration.middleware.NulByteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Bodies over MAX_REQUEST_BODY_BYTES get a 413 before they are read.
     "config.middleware.RequestSizeLimitMiddleware",
