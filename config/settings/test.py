@@ -12,3 +12,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = None
+
+# Public pages and form fragments are cached for seconds in production; tests that change data
+# and read a page back must see the change at once (a dedicated test turns the cache on).
+PUBLIC_PAGE_CACHE_SECONDS = 0
+FORM_FRAGMENT_CACHE_SECONDS = 0

@@ -1,6 +1,11 @@
 """Public pages: the current round's announcement, past rounds and one round's announcement."""
 
-from django.http import Http404
+import functools
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +15,46 @@ from registration.selectors import public as selectors
 ROUND_NOT_FOUND = _("没有找到这个考试批次，它可能尚未发布或已被删除。")
 
 
+def anonymous_page_cache(view):
+    """Serve anonymous GETs of a public page from the cache for a few seconds.
+
+    The announcement pages are the busiest and the most expensive to build (every section of the
+    announcement, every module and fee); for a visitor who is not signed in they are the same for
+    everyone. A signed-in user (whose navbar differs) or a request with pending messages is always
+    rendered afresh. Admin edits show within PUBLIC_PAGE_CACHE_SECONDS.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        seconds = getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 30)
+        cacheable = (
+            seconds > 0
+            and request.method == "GET"
+            and not request.user.is_authenticated
+            and not len(messages.get_messages(request))
+        )
+        if not cacheable:
+            return view(request, *args, **kwargs)
+        key = f"public-page:{request.get_full_path()}"
+        try:
+            hit = cache.get(key)
+        except Exception:  # a cache outage must not take the announcement down
+            hit = None
+        if hit is not None:
+            content, status = hit
+            return HttpResponse(content, status=status)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.cookies:
+            try:
+                cache.set(key, (response.content, response.status_code), seconds)
+            except Exception:
+                pass
+        return response
+
+    return wrapper
+
+
+@anonymous_page_cache
 def home(request):
     session = selectors.session_current()
     announcement = selectors.announcement_get(session) if session else None
@@ -34,6 +79,7 @@ def round_list(request):
     )
 
 
+@anonymous_page_cache
 def round_detail(request, slug: str):
     session = selectors.session_get_published(slug=slug)
     if session is None:

@@ -77,6 +77,7 @@ def _form_context(*, session, school_class, candidate_type, form, rows=(), regis
         "registration": registration,
         "grade": grade,
         "grade_label": grade_label(grade) if grade else "",
+        "form_cache_seconds": getattr(settings, "FORM_FRAGMENT_CACHE_SECONDS", 60),
     }
 
 

@@ -1,0 +1,64 @@
+"""The public announcement pages are served from the cache to anonymous visitors for seconds."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from fees.models import FeeItem
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 30
+    settings.FORM_FRAGMENT_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_home_is_built_once_for_anonymous_visitors(
+    client, announcement, page_cache, django_assert_num_queries
+):
+    first = client.get(reverse("registration:home"))
+    with django_assert_num_queries(0):
+        second = client.get(reverse("registration:home"))
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert "Content-Security-Policy" in second  # middleware still adds its headers
+
+
+def test_signed_in_users_always_get_a_fresh_page(client, announcement, page_cache):
+    client.get(reverse("registration:home"))
+    client.force_login(UserFactory(username="wang", first_name="王老师"))
+    FeeItem.objects.filter(session=announcement, kind="registration", level__code=4).update(
+        amount=555
+    )
+    page = client.get(reverse("registration:home")).content.decode()
+    assert "555" in page
+    assert "王老师" in page
+
+
+def test_without_the_setting_every_request_is_fresh(client, announcement, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    client.get(reverse("registration:home"))
+    FeeItem.objects.filter(session=announcement, kind="registration", level__code=4).update(
+        amount=555
+    )
+    assert "555" in client.get(reverse("registration:home")).content.decode()
+
+
+def test_the_unbound_sign_up_form_is_rendered_once_per_class(
+    client, sophomore_class, during_round, page_cache
+):
+    url = reverse("registration:class_entry", kwargs={"code": sophomore_class.code})
+    first = client.get(url).content.decode()
+    second = client.get(url).content.decode()
+    assert 'name="name"' in second and 'name="level"' in second
+    strip = lambda html: html.split('name="csrfmiddlewaretoken"')[0]  # noqa: E731
+    assert strip(first) == strip(second)
+    # A bound form (errors, typed values) is never served from the cache.
+    bound = client.post(url, {"name": "王小明"}).content.decode()
+    assert 'value="王小明"' in bound
