@@ -197,6 +197,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Per client address. A whole year group may share one campus NAT address, so the limits are set
+# for that crowd (thousands of students in the ten minutes after QR codes go up) and only stop
+# scripted probing. Lookup failures are also limited per ID number (registration.views.student).
+SIGNUP_RATE_LIMIT = int(os.environ.get("SIGNUP_RATE_LIMIT", "3000"))  # sign-up posts / 10 min
+ELIGIBILITY_API_RATE_LIMIT = int(os.environ.get("ELIGIBILITY_API_RATE_LIMIT", "600"))  # / minute
+# Seconds an anonymous visitor may see a cached announcement page or blank sign-up form.
+PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "30"))
+FORM_FRAGMENT_CACHE_SECONDS = int(os.environ.get("FORM_FRAGMENT_CACHE_SECONDS", "60"))
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Whole request bodies, files included: the largest legitimate one is a 5 MB payment list.

@@ -466,10 +466,20 @@ def test_api_is_rate_limited_per_client_ip(client, announcement):
     assert other_client.status_code == 200
 
 
-def test_api_rate_limit_default_is_60_per_minute(client, announcement):
+def test_api_rate_limit_default_is_60_per_minute_without_the_setting(
+    client, announcement, settings
+):
+    del settings.ELIGIBILITY_API_RATE_LIMIT
     payload = {"level": 4, "candidate_type": "social"}
 
     statuses = [post(client, payload).status_code for _ in range(61)]
 
     assert statuses.count(200) == 60
     assert statuses[-1] == 429
+
+
+def test_api_rate_limit_setting_allows_a_campus_behind_one_address(settings):
+    # The default settings are sized for a year group behind one NAT address.
+    from config.settings import base
+
+    assert base.ELIGIBILITY_API_RATE_LIMIT >= 600
