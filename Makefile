@@ -45,7 +45,9 @@ test-postgres: venv
 		echo "WARNING: PostgreSQL at $(PG_URL) is unreachable: the PostgreSQL run is SKIPPED." >&2; \
 	fi
 
+# Needs wrk (apt-get install -y wrk), PostgreSQL and Redis; writes benchmarks/last_run.md.
 bench: venv
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 	$(BIN)/python -m benchmarks.run
 
 clean:
