@@ -90,9 +90,14 @@ def _deadline_check(session: ExamSession, now: dt.datetime) -> None:
         raise SubmissionError(NOT_OPEN_YET % {"opens": opens})
 
 
-def _locked_session(session: ExamSession) -> ExamSession:
-    # Row lock: an admin moving the deadline or closing the round waits for in-flight submissions.
-    return ExamSession.objects.select_for_update().get(pk=session.pk)
+def _fresh_session(session: ExamSession) -> ExamSession:
+    """The round as the database has it now, inside this transaction.
+
+    No row lock: submissions must not queue behind one another on the round's row (a whole year
+    group registers in the same minutes). The deadline is checked against this fresh copy; the
+    one-registration-per-ID rule is the database constraint's job.
+    """
+    return ExamSession.objects.get(pk=session.pk)
 
 
 def _facts(*, session: ExamSession, school_class: SchoolClass | None, data: RegistrationInput):
@@ -292,7 +297,7 @@ def registration_submit(
     now: dt.datetime | None = None,
 ) -> Registration:
     now = now or timezone.now()
-    session = _locked_session(session)
+    session = _fresh_session(session)
     _deadline_check(session, now)
     registration = Registration(consent_at=now)
     _apply(registration, session=session, school_class=school_class, data=data, now=now)
@@ -301,7 +306,7 @@ def registration_submit(
 
 
 def _changes_allowed(registration: Registration, now: dt.datetime) -> ExamSession:
-    session = _locked_session(registration.session)
+    session = _fresh_session(registration.session)
     if registration.status == RegistrationStatus.CANCELLED:
         raise SubmissionError(ALREADY_CANCELLED)
     if now >= session.deadline_ends_at or not session.is_published:

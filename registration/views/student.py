@@ -4,6 +4,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,6 +45,31 @@ def _open_session():
 
 
 def _student_levels(session, school_class):
+    """Levels offered with the class's verdicts, and the eligible ones (cached per class briefly).
+
+    The verdict depends only on the class (major, year) and the round's rules, so every student of
+    a class shares it; FORM_FRAGMENT_CACHE_SECONDS bounds how long an admin's rule edit takes to
+    show on the form. The submission itself always re-evaluates from the database.
+    """
+    seconds = getattr(settings, "FORM_FRAGMENT_CACHE_SECONDS", 60)
+    key = f"student-levels:{session.pk}:{school_class.pk}:{timezone.localdate()}"
+    if seconds > 0:
+        try:
+            hit = cache.get(key)
+        except Exception:
+            hit = None
+        if hit is not None:
+            return hit
+    result = _student_levels_compute(session, school_class)
+    if seconds > 0:
+        try:
+            cache.set(key, result, seconds)
+        except Exception:
+            pass
+    return result
+
+
+def _student_levels_compute(session, school_class):
     facts = eligibility.student_facts(session=session, school_class=school_class)
     decisions = eligibility.decisions_for(session=session, facts=facts)
     levels = list(session.levels.all())
@@ -55,13 +81,12 @@ def _student_levels(session, school_class):
 def _fee_rows(session, candidate_type, levels):
     from fees.models import FeeItem
 
-    items = (
+    return list(
         FeeItem.objects.active()
         .filter(session=session, candidate_type=candidate_type, level__in=levels)
         .select_related("level")
         .order_by("-level__code", "kind", "order")
     )
-    return items
 
 
 def _form_context(*, session, school_class, candidate_type, form, rows=(), registration=None):

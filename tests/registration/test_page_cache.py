@@ -62,3 +62,33 @@ def test_the_unbound_sign_up_form_is_rendered_once_per_class(
     # A bound form (errors, typed values) is never served from the cache.
     bound = client.post(url, {"name": "王小明"}).content.decode()
     assert 'value="王小明"' in bound
+
+
+def test_class_verdicts_are_cached_briefly_but_submissions_re_check(
+    client, sophomore_class, during_round, page_cache
+):
+    from eligibility.models import EligibilityCondition
+    from registration.models import Registration
+
+    url = reverse("registration:class_entry", kwargs={"code": sophomore_class.code})
+    assert 'name="level" value="3"' in client.get(url).content.decode()
+    # An admin withdraws the 破格 rule: the cached form may still offer 三级 for a minute...
+    EligibilityCondition.objects.filter(code="L3-S").update(is_active=False)
+    assert 'name="level" value="3"' in client.get(url).content.decode()
+    # ...but the submission is judged on the rules as they are now.
+    from tests.idnumbers import make_id_number
+
+    response = client.post(
+        url,
+        {
+            "name": "张三",
+            "id_number": make_id_number(1),
+            "ethnicity": "汉族",
+            "phone": "13800138000",
+            "student_number": "2020123456",
+            "level": "3",
+            "consent": "on",
+        },
+    )
+    assert "暂不能报考" in response.content.decode()
+    assert not Registration.objects.exists()
