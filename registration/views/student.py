@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -26,15 +27,15 @@ from registration.selectors.public import session_current
 from registration.services import submission
 from registration.services.submission import SubmissionError
 
-SUBMITTED = "报名成功！请保存本页链接，截止前可凭它查看、修改或取消报名。"
-LOOKUP_FAILED = "未找到与该身份证号和手机号匹配的报名。请核对后重试，或联系辅导员。"
-LOOKUP_RATE_LIMITED = "查询过于频繁，请15分钟后再试。"
+SUBMITTED = _l("报名成功！请保存本页链接，截止前可凭它查看、修改或取消报名。")
+LOOKUP_FAILED = _l("未找到与该身份证号和手机号匹配的报名。请核对后重试，或联系辅导员。")
+LOOKUP_RATE_LIMITED = _l("查询过于频繁，请15分钟后再试。")
 LOOKUP_WINDOW_SECONDS = 15 * 60
-SIGNUP_RATE_LIMITED = "提交过于频繁，请10分钟后再试。您填写的内容已保留。"
+SIGNUP_RATE_LIMITED = _l("提交过于频繁，请10分钟后再试。您填写的内容已保留。")
 SIGNUP_WINDOW_SECONDS = 10 * 60
-SIGNUP_LIMIT_PER_IP = 300  # per SIGNUP_WINDOW_SECONDS; settings.SIGNUP_RATE_LIMIT overrides it
+SIGNUP_LIMIT_PER_IP = 3000  # per SIGNUP_WINDOW_SECONDS; settings.SIGNUP_RATE_LIMIT overrides it
 LOOKUP_LIMIT_PER_ID = 5
-LOOKUP_LIMIT_PER_IP = 200
+LOOKUP_LIMIT_PER_IP = 2000  # a whole campus may share one NAT address
 
 
 def _open_session():
@@ -137,7 +138,7 @@ def _submit_or_render(request, form: RegistrationForm, *, rows):
         # Generous (a whole class may share one campus address) but it stops anyone from
         # probing which ID numbers are registered by posting the form in a loop.
         form.is_valid()
-        form.add_error(None, _(SIGNUP_RATE_LIMITED))
+        form.add_error(None, SIGNUP_RATE_LIMITED)
     elif request.method == "POST" and form.is_valid():
         try:
             registration = submission.registration_submit(
@@ -146,7 +147,7 @@ def _submit_or_render(request, form: RegistrationForm, *, rows):
         except SubmissionError as error:
             _apply_error(form, error)
         else:
-            messages.success(request, _(SUBMITTED))
+            messages.success(request, SUBMITTED)
             return redirect(_private_url(registration))
     context = _form_context(
         session=form.session,
@@ -356,7 +357,7 @@ def lookup(request):
             window_seconds=LOOKUP_WINDOW_SECONDS,
         )
         if limited:
-            form.add_error(None, _(LOOKUP_RATE_LIMITED))
+            form.add_error(None, LOOKUP_RATE_LIMITED)
             status = 429
         else:
             registration = selectors.registration_lookup(
@@ -364,5 +365,5 @@ def lookup(request):
             )
             if registration is not None:
                 return redirect(_private_url(registration))
-            form.add_error(None, _(LOOKUP_FAILED))
+            form.add_error(None, LOOKUP_FAILED)
     return render(request, "registration/student/lookup.html", {"form": form}, status=status)
