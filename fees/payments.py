@@ -13,6 +13,7 @@ import zipfile
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
@@ -219,7 +220,7 @@ def payment_file_parse(content: bytes) -> list[PaymentRow]:
 def _registrations_for(rows: list[PaymentRow], *, lock: bool = False) -> dict[str, Registration]:
     people = {row.person for row in rows}
     queryset = Registration.objects.filter(status=RegistrationStatus.ACTIVE).filter(
-        models_q_person(people)
+        Q(id_number__in=people) | Q(number__in=people)
     )
     if lock:
         queryset = queryset.select_for_update()
@@ -228,12 +229,6 @@ def _registrations_for(rows: list[PaymentRow], *, lock: bool = False) -> dict[st
         found.setdefault(registration.id_number, registration)
         found.setdefault(registration.number, registration)
     return found
-
-
-def models_q_person(people: set[str]):
-    from django.db.models import Q
-
-    return Q(id_number__in=people) | Q(number__in=people)
 
 
 def current_charge_item_names(registrations) -> dict[int, str]:
