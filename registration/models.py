@@ -241,6 +241,17 @@ class PaymentStatus(models.TextChoices):
     REFUNDED = "refunded", _("已退费")
 
 
+class PendingRequirement(models.TextChoices):
+    """What a conditionally eligible candidate must still do before the exam.
+
+    Stored because the verdict is frozen at sign-up (the rules may change later); whether the
+    requirement has since been met is derived (e.g. from training completion in ``courses``).
+    """
+
+    NONE = "", _("无")
+    TRAINING = "training", _("需完成本校培训并取得结业证书")
+
+
 class Gender(models.TextChoices):
     MALE = "M", _("男")
     FEMALE = "F", _("女")
@@ -324,6 +335,14 @@ class Registration(models.Model):
     matched_condition_code = models.CharField(_("符合条件代码"), max_length=20, blank=True)
     matched_condition_text = models.TextField(_("符合的报考条件"), blank=True)
     declared_facts = models.JSONField(_("申报信息"), default=dict, blank=True)
+    pending_requirement = models.CharField(
+        _("待满足条件"),
+        max_length=20,
+        blank=True,
+        default="",
+        choices=PendingRequirement.choices,
+        help_text=_("有条件符合报考条件时，考前仍需完成的事项"),
+    )
     status = models.CharField(
         _("报名状态"), max_length=10, choices=RegistrationStatus.choices, default="active"
     )
