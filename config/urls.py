@@ -16,5 +16,7 @@ urlpatterns = [
     path("", include("registration.urls")),
 ]
 
+handler400 = "registration.views.errors.bad_request"
+handler403 = "registration.views.errors.permission_denied"
 handler404 = "registration.views.errors.page_not_found"
 handler500 = "registration.views.errors.server_error"

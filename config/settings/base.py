@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # NUL characters in a URL get a 400 before any query sees them (PostgreSQL refuses NUL).
     "registration.middleware.NulByteMiddleware",
+    # HEAD as GET, other methods than GET/HEAD/POST a 405, undecodable input a 400.
+    "registration.middleware.OddInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Bodies over MAX_REQUEST_BODY_BYTES get a 413 before they are read.
     "config.middleware.RequestSizeLimitMiddleware",

@@ -24,6 +24,10 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 MAX_CELL_LENGTH = 32767
 SHEET_NAME_MAX = 31
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Tabs, line breaks (CR, LF, U+2028/9) and other control characters: Excel refuses a workbook
+# whose sheet name holds one ("We found a problem with some content"). A class name typed with
+# a line break or pasted with a tab becomes one space.
+SHEET_NAME_BLANKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 # Excel refuses a sheet called "History" (it is reserved for change tracking).
 SHEET_NAMES_RESERVED = {"history"}
 
@@ -145,14 +149,15 @@ def local_naive(value: dt.datetime | None) -> dt.datetime | None:
 
 
 class SheetNames:
-    """Valid, unique sheet names: at most 31 characters, none of []:*?/\\, no leading or
-    trailing apostrophe, not "History", unique ignoring case (as Excel compares them)."""
+    """Valid, unique sheet names: at most 31 characters, none of []:*?/\\ and no control
+    characters, no leading or trailing apostrophe, not "History", unique ignoring case (as Excel
+    compares them)."""
 
     def __init__(self) -> None:
         self._taken: set[str] = set()
 
     def make(self, wanted: str) -> str:
-        base = SHEET_NAME_FORBIDDEN.sub("_", ILLEGAL_CHARACTERS_RE.sub("", wanted))
+        base = SHEET_NAME_FORBIDDEN.sub("_", SHEET_NAME_BLANKS.sub(" ", wanted))
         base = base.strip().strip("'").strip() or "Sheet"
         if base.lower() in SHEET_NAMES_RESERVED:
             base = f"{base}_"
