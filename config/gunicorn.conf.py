@@ -8,15 +8,29 @@ Everything that differs between machines comes from the environment (docs/deploy
     GUNICORN_THREADS     threads per process (default 4): requests mostly wait on PostgreSQL
     GUNICORN_TIMEOUT     seconds before a stuck worker is restarted (default 30)
 
-Access logs carry the path without its query string, and a self-service link's secret token is
-masked, so the log holds no personal data and no key to anyone's registration.
+Access logs carry the path without its query string, and every access and error line goes
+through the same scrubbing as the application's logs (config/logs.py: ID numbers, phone numbers,
+self-service tokens), so the log holds no personal data and no key to anyone's registration.
+
+gunicorn listens on loopback by default: a client that sends half a request holds a worker
+thread until it finishes, so only a buffering proxy (nginx, scripts/nginx/) may talk to it.
 """
 
+import ipaddress
 import multiprocessing
 import os
-import re
+import sys
+from pathlib import Path
 
 from gunicorn.glogging import Logger
+
+# gunicorn reads this file before it imports the app: make the project importable for the
+# scrubbing filter.
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from config.logs import ScrubFilter  # noqa: E402
 
 
 def _int(name: str, default: int) -> int:
@@ -54,16 +68,47 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # %(U)s is the path without the query string; %(M)s the duration in milliseconds.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 
-_SELF_SERVICE_TOKEN = re.compile(r"^(/me/\d+/)[^/]+")
-
 
 class RedactingLogger(Logger):
-    """Masks the secret token of /me/<pk>/<token>/ links in access log lines."""
+    """Scrubs personal data and self-service tokens from every access and error line.
 
-    def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
-        atoms["U"] = _SELF_SERVICE_TOKEN.sub(r"\1[token]", atoms.get("U", ""))
-        return atoms
+    The access line's path, and the error log's lines too: gunicorn quotes a malformed request
+    line there ("Invalid request from ip=...: ... '/lookup/<ID number>/ ...'").
+    """
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            if not any(isinstance(f, ScrubFilter) for f in log.filters):
+                log.addFilter(ScrubFilter())
 
 
 logger_class = RedactingLogger
+
+
+def _public_binds(addresses: list[str]) -> list[str]:
+    """The bind addresses other clients than this machine can reach."""
+    public = []
+    for address in addresses:
+        if address.startswith(("unix:", "fd://")):
+            continue
+        host = address.rsplit(":", 1)[0].strip("[]") if ":" in address else address
+        try:
+            if ipaddress.ip_address(host).is_loopback:
+                continue
+        except ValueError:
+            if host == "localhost":
+                continue
+        public.append(address)
+    return public
+
+
+def when_ready(server):
+    public = _public_binds(server.cfg.bind)
+    if public:
+        server.log.warning(
+            "gunicorn listens on %s, beyond loopback: clients that send half a request can tie "
+            "up every worker thread. Only a buffering proxy (nginx, scripts/nginx/) may reach "
+            "this port; firewall it from everyone else (docs/deployment.md).",
+            ", ".join(public),
+        )

@@ -243,7 +243,10 @@ LOGGING = {
         "json": {"()": "config.logs.JsonFormatter"},
     },
     # Django logs 4xx paths ("Not Found: /me/<pk>/<token>/"): scrub whatever the format.
-    "filters": {"scrub": {"()": "config.logs.ScrubFilter"}},
+    "filters": {
+        "scrub": {"()": "config.logs.ScrubFilter"},
+        "one_line_warning": {"()": "config.logs.OneLineWarningFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -254,8 +257,15 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own defaults give "django" (with DEBUG) and "django.server" (runserver's
+        # access lines) handlers of their own that do not scrub: none here, so every record
+        # reaches the root's scrubbing console handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         # Request logs would carry query strings; personal data never goes in URLs, but keep
         # django.request at WARNING so bodies are never echoed.
         "django.request": {"level": "WARNING"},
+        # An unknown Host header is one warning line, not an ERROR with a traceback.
+        "django.security.DisallowedHost": {"filters": ["one_line_warning"]},
     },
 }

@@ -1,6 +1,8 @@
 """The production configuration: `check --deploy` is clean, gunicorn reads its settings from env."""
 
+import datetime as dt
 import json
+import logging
 import os
 import secrets
 import subprocess
@@ -10,8 +12,11 @@ from pathlib import Path
 import pytest
 from gunicorn.config import Config
 
+from tests.idnumbers import make_id_number
+
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN_CONF = ROOT / "config" / "gunicorn.conf.py"
+ID_NUMBER = make_id_number(5)
 
 
 def production_env(**overrides) -> dict[str, str]:
@@ -94,12 +99,33 @@ def test_gunicorn_config_takes_workers_threads_and_port_from_the_environment(mon
     assert "%(r)s" not in config.access_log_format  # the request line carries the query string
 
 
-def test_gunicorn_config_access_log_masks_self_service_tokens(monkeypatch):
+class _Lines(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/me/42/s3cr3t-Token_abcdefghijklmnopqrs/edit/",
+        "/ME/42/s3cr3t-Token_abcdefghijklmnopqrs/",
+        "/me//42/s3cr3t-Token_abcdefghijklmnopqrs/",
+        f"/lookup/{ID_NUMBER}/",
+        f"/lookup/{ID_NUMBER}abc",
+    ],
+)
+def test_gunicorn_access_log_masks_tokens_and_id_numbers(monkeypatch, path):
     config = _gunicorn_config(monkeypatch)
     logger = config.logger_class(config)
+    lines = _Lines()
+    logger.access_log.addHandler(lines)
 
     class Response:
-        status = "200 OK"
+        status = "404 Not Found"
         headers = []
         sent = 10
 
@@ -108,19 +134,73 @@ def test_gunicorn_config_access_log_masks_self_service_tokens(monkeypatch):
 
     environ = {
         "REQUEST_METHOD": "GET",
-        "PATH_INFO": "/me/42/s3cr3t-token_abc/edit/",
+        "PATH_INFO": path,
         "QUERY_STRING": "phone=13800138000",
         "SERVER_PROTOCOL": "HTTP/1.1",
         "REMOTE_ADDR": "10.0.0.8",
-        "RAW_URI": "/me/42/s3cr3t-token_abc/edit/?phone=13800138000",
+        "RAW_URI": f"{path}?phone=13800138000",
     }
-    import datetime as dt
-
-    atoms = logger.atoms(Response(), Request(), environ, dt.timedelta(milliseconds=12))
-    line = config.access_log_format % atoms
-    assert "/me/42/[token]/edit/" in line
+    try:
+        logger.access(Response(), Request(), environ, dt.timedelta(milliseconds=12))
+    finally:
+        logger.access_log.removeHandler(lines)
+    (line,) = lines.lines
+    assert "[token]" in line or "[id-number]" in line
     assert "s3cr3t" not in line
+    assert ID_NUMBER not in line
     assert "13800138000" not in line
+
+
+def test_gunicorn_error_log_masks_a_quoted_request_line(monkeypatch):
+    config = _gunicorn_config(monkeypatch)
+    logger = config.logger_class(config)
+    lines = _Lines()
+    logger.error_log.addHandler(lines)
+    try:
+        logger.warning(
+            "Invalid request from ip=10.0.0.8: Invalid HTTP Version: '/lookup/%s x'", ID_NUMBER
+        )
+    finally:
+        logger.error_log.removeHandler(lines)
+    assert lines.lines == [
+        "Invalid request from ip=10.0.0.8: Invalid HTTP Version: '/lookup/[id-number] x'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("bind", "warned"),
+    [
+        ("127.0.0.1:8000", False),
+        ("[::1]:8000", False),
+        ("localhost:8000", False),
+        ("unix:/run/kaowutong.sock", False),
+        ("0.0.0.0:8000", True),
+        ("10.0.0.5:8000", True),
+        ("[::]:8000", True),
+    ],
+)
+def test_gunicorn_warns_when_it_listens_beyond_loopback(monkeypatch, bind, warned):
+    config = _gunicorn_config(monkeypatch, GUNICORN_BIND=bind)
+    namespace = {"__file__": str(GUNICORN_CONF)}
+    exec(compile(GUNICORN_CONF.read_text(), str(GUNICORN_CONF), "exec"), namespace)
+    messages = []
+
+    class Server:
+        cfg = config
+
+        class log:
+            @staticmethod
+            def warning(message, *args):
+                messages.append(message % args)
+
+    namespace["when_ready"](Server())
+    assert bool(messages) is warned
+    if warned:
+        assert "buffering proxy" in messages[0]
+
+
+def test_gunicorn_binds_to_loopback_by_default(monkeypatch):
+    assert _gunicorn_config(monkeypatch).bind == ["127.0.0.1:8000"]
 
 
 SECURE_PROBE = """
