@@ -17,17 +17,32 @@ TrustedProxyMiddleware
     count the whole school as one client. When DJANGO_TRUSTED_PROXIES lists the proxies, the
     client address is taken from X-Forwarded-For, walking from the right past trusted hops (the
     left part of that header is whatever the client sent, so it is never believed blindly).
+    The list holds single addresses (the proxies' own), never networks: a network that also
+    holds students' machines would let any of them send a rotating X-Forwarded-For and pass
+    every rate limit. A network is refused at startup.
+
+StaffSessionMiddleware
+    Staff use shared office PCs. A signed-in session ends when the browser closes (its cookie has
+    no expiry date) and after STAFF_SESSION_IDLE_MINUTES without a request (default 120), and
+    every answer to a signed-in user or under a staff path carries Cache-Control: no-store, so
+    neither the browser's cache nor its back button shows a roster to the next person. Anonymous
+    sessions (students rarely have any) are left exactly as they were.
 """
 
 import ipaddress
 import logging
 import sys
+import time
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.signals import user_logged_in
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
+from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger("kaowutong.availability")
 
@@ -93,8 +108,26 @@ class DatabaseUnavailableMiddleware:
         return service_unavailable_response()
 
 
+TRUSTED_PROXY_NOT_AN_ADDRESS = (
+    "DJANGO_TRUSTED_PROXIES must list the reverse proxies' own addresses, one by one; "
+    "{value!r} is a network of {size} addresses. Any machine in it could set X-Forwarded-For "
+    "and pass every per-client limit (docs/security.md)."
+)
+
+
 def _networks(values: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [ipaddress.ip_network(value, strict=False) for value in values]
+    networks = []
+    for value in values:
+        try:
+            network = ipaddress.ip_network(value.strip().strip("[]"), strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {error}") from None
+        if network.num_addresses != 1:
+            raise ImproperlyConfigured(
+                TRUSTED_PROXY_NOT_AN_ADDRESS.format(value=value, size=network.num_addresses)
+            )
+        networks.append(network)
+    return networks
 
 
 def _address(value: str):
@@ -125,6 +158,65 @@ class TrustedProxyMiddleware:
                         request.META["REMOTE_ADDR"] = str(address)
                         break
         return self.get_response(request)
+
+
+STAFF_PATH_PREFIXES = ("/counselor/", "/stats/", "/finance/", "/admin/", "/accounts/")
+# Seconds between two writes of the last-seen time: the idle clock is exact to this much.
+STAFF_SESSION_TOUCH_SECONDS = 60
+LAST_SEEN_KEY = "_kwt_staff_seen"
+
+staff_logger = logging.getLogger("kaowutong.sessions")
+
+
+def _idle_seconds() -> int:
+    return int(getattr(settings, "STAFF_SESSION_IDLE_MINUTES", 120)) * 60
+
+
+def _staff_session_start(session) -> None:
+    # 0 = a cookie without an expiry date: it ends with the browser.
+    session.set_expiry(0)
+    session[LAST_SEEN_KEY] = int(time.time())
+
+
+def _on_login(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        _staff_session_start(request.session)
+
+
+user_logged_in.connect(_on_login, dispatch_uid="kaowutong-staff-session-start")
+
+
+class StaffSessionMiddleware:
+    """Between SessionMiddleware and AuthenticationMiddleware (the user is read afterwards)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefixes = tuple(getattr(settings, "STAFF_PATH_PREFIXES", STAFF_PATH_PREFIXES))
+
+    def __call__(self, request):
+        signed_in = False
+        # Only requests that carry a session cookie: reading request.session otherwise would add
+        # "Vary: Cookie" to every public page.
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            session = request.session
+            signed_in = SESSION_KEY in session
+            if signed_in:
+                self._check_idle(session)
+        response = self.get_response(request)
+        if signed_in or request.path.startswith(self.prefixes):
+            add_never_cache_headers(response)
+        return response
+
+    def _check_idle(self, session) -> None:
+        now = int(time.time())
+        seen = session.get(LAST_SEEN_KEY)
+        if not isinstance(seen, int):  # signed in before this middleware existed, or in a test
+            _staff_session_start(session)
+        elif now - seen > _idle_seconds():
+            staff_logger.info("staff session ended after %d minutes idle", (now - seen) // 60)
+            session.flush()  # signed out: the views below see an anonymous user
+        elif now - seen >= STAFF_SESSION_TOUCH_SECONDS:
+            session[LAST_SEEN_KEY] = now
 
 
 REQUEST_TOO_LARGE = "请求内容过大，已被拒绝。请只提交页面上要求填写的内容；上传文件不能超过5MB。"

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     # A friendly Chinese 503 page with Retry-After when PostgreSQL is unreachable.
     "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Staff sessions end with the browser and when idle; staff pages are never stored.
+    "config.middleware.StaffSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -183,6 +185,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A signed-in (staff) session ends when the browser closes and after this many idle minutes
+# (config.middleware.StaffSessionMiddleware); anonymous sessions keep Django's defaults.
+STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", "120"))
 CSRF_COOKIE_HTTPONLY = False
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

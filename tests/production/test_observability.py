@@ -4,6 +4,7 @@ import json
 import logging
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory, override_settings
 
 from config.logs import JsonFormatter, ScrubFilter, scrub
@@ -37,10 +38,25 @@ def test_healthz_refuses_post(client):
         ("phone 13800138000 ok", "phone [phone] ok"),
         ("phone +86 13800138000 ok", "phone [phone] ok"),
         ("Not Found: /me/12/AbC-d_e/edit/", "Not Found: /me/12/[token]/edit/"),
-        # Just past the boundaries: not an ID number, not a mobile number, an order number.
-        (f"number {ID_NUMBER[:16]}", f"number {ID_NUMBER[:16]}"),
+        # 404 paths as typed: letters stuck to the number, another case, doubled slashes.
+        (f"Not Found: /lookup/{ID_NUMBER}/", "Not Found: /lookup/[id-number]/"),
+        (f"Not Found: /lookup/{ID_NUMBER}abc", "Not Found: /lookup/[id-number]abc"),
+        (f"Not Found: /lookup/a{ID_NUMBER[:17]}X/", "Not Found: /lookup/a[id-number]/"),
+        ("Not Found: /ME/1/AbC-d_e/", "Not Found: /ME/1/[token]/"),
+        ("Not Found: /me//1/AbC-d_e/", "Not Found: /me//1/[token]/"),
+        ("Not Found: /Me/1//AbC-d_e", "Not Found: /Me/1//[token]"),
+        # A token_urlsafe(24) secret anywhere else.
+        ("link x4Rk_9QzLm2VbN8wTy-3HsPd7FcJ0aUe", "link [token]"),
+        # Two digits short of an ID number is still one person.
+        (f"number {ID_NUMBER[:16]}", "number [id-number]"),
+        # Just past the boundaries: not an ID number, not a mobile number, an order number,
+        # code names and digests that only look like secrets.
+        (f"number {ID_NUMBER[:14]}", f"number {ID_NUMBER[:14]}"),
         ("phone 12800138000", "phone 12800138000"),
         ("registration 20223123456", "registration 20223123456"),
+        ("in DatabaseUnavailableMiddleware", "in DatabaseUnavailableMiddleware"),
+        ("constraint registration_id_number_unique", "constraint registration_id_number_unique"),
+        ("key 3f2a9c0d4b5e6f708192a3b4c5d6e7f8", "key 3f2a9c0d4b5e6f708192a3b4c5d6e7f8"),
     ],
 )
 def test_scrub_masks_personal_data_only(text, expected):
@@ -101,7 +117,26 @@ def test_trusted_proxy_ignores_what_the_client_prepended():
 
 def test_trusted_proxy_skips_inner_trusted_hops():
     meta = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.9, 10.0.0.1"}
-    assert _remote_addr(meta, ["10.0.0.0/24"]) == "203.0.113.9"
+    assert _remote_addr(meta, ["10.0.0.1", "10.0.0.2"]) == "203.0.113.9"
+
+
+@pytest.mark.parametrize("network", ["10.0.0.0/24", "0.0.0.0/0", "fd00::/64", "10.0.0.0/31"])
+def test_trusted_proxies_refuse_a_network(network):
+    # A network that also holds students' PCs would let them choose their own address.
+    with override_settings(TRUSTED_PROXIES=["127.0.0.1", network]):
+        with pytest.raises(ImproperlyConfigured, match="one by one"):
+            TrustedProxyMiddleware(lambda request: None)
+
+
+def test_trusted_proxies_refuse_what_is_not_an_address():
+    with override_settings(TRUSTED_PROXIES=["nginx.internal"]):
+        with pytest.raises(ImproperlyConfigured, match="DJANGO_TRUSTED_PROXIES"):
+            TrustedProxyMiddleware(lambda request: None)
+
+
+def test_trusted_proxies_accept_single_addresses_with_or_without_prefix():
+    meta = {"REMOTE_ADDR": "::1", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    assert _remote_addr(meta, ["127.0.0.1/32", "::1/128"]) == "203.0.113.9"
 
 
 def test_untrusted_peer_cannot_spoof_its_address():
