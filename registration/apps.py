@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class RegistrationConfig(AppConfig):
     name = "registration"
     verbose_name = _("报名")
+
+    def ready(self):
+        # Connects the receiver that makes every login a browser-session, idle-timed staff
+        # session (config.middleware.StaffSessionMiddleware), also for logins that happen before
+        # the first request has loaded the middleware (management commands, tests).
+        import config.middleware  # noqa: F401

@@ -197,3 +197,13 @@ def test_anonymous_sessions_are_left_alone(demo):
         stored = SessionStore(session_key=key)
         assert stored.get("note") == "kept"
         assert stored.get_expire_at_browser_close() is False
+
+
+def test_a_login_outside_a_request_starts_a_staff_session_too(demo):
+    # force_login (tests, scripts) before any request has loaded the middleware: the receiver
+    # is connected when the app registry is ready, so the first request need not write the
+    # session (query counts of staff pages stay what their tests pin).
+    client = _signed_in(demo["counselor"])
+    session = client.session
+    assert isinstance(session.get("_kwt_staff_seen"), int)
+    assert session.get_expire_at_browser_close() is True
