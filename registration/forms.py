@@ -35,7 +35,12 @@ def _clean_text(value: str) -> str:
 
 
 class RegistrationForm(forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=30, help_text=_("与身份证上的姓名一致"))
+    name = forms.CharField(
+        label=_("姓名"),
+        max_length=30,
+        help_text=_("与身份证上的姓名一致"),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     id_number = forms.CharField(
         label=_("身份证号"),
         max_length=24,
@@ -67,7 +72,12 @@ class RegistrationForm(forms.Form):
         required=False,
         help_text=_("提高班和强化班可2选1"),
     )
-    work_unit = forms.CharField(label=_("工作单位"), max_length=100, required=False)
+    work_unit = forms.CharField(
+        label=_("工作单位"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
     years_in_occupation = forms.DecimalField(
         label=_("在本职业连续工作年限（年）"),
         min_value=0,

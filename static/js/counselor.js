@@ -9,7 +9,8 @@
     });
   });
   document.querySelectorAll("[data-print]").forEach(function (button) {
-    button.addEventListener("click", function () {
+    button.addEventListener("click", function (event) {
+      event.preventDefault(); // the link's ?print=1 view is for browsers without JavaScript
       window.print();
     });
   });

@@ -153,7 +153,7 @@
 
   function bindPrint() {
     document.querySelectorAll("[data-print]").forEach(function (btn) {
-      btn.addEventListener("click", function () { window.print(); });
+      btn.addEventListener("click", function (event) { event.preventDefault(); window.print(); });
     });
   }
 
