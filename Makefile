@@ -1,5 +1,9 @@
 # 考务通: the two commands are `make run` and `make test`.
-PYTHON ?= python3
+# Python versions the dependencies support, newest first; keep in step with requires-python in
+# pyproject.toml (tests/test_python_selection.py checks that they agree). The venv is built with the
+# newest python3.X on the PATH (scripts/pick_python.sh); `make run PYTHON=python3.11` insists on one.
+SUPPORTED_PYTHONS := 3.13 3.12 3.11 3.10
+PYTHON ?=
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
@@ -7,15 +11,25 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/kaowutong
 # Links printed by load_demo and carried by QR posters follow the port make run serves on.
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint test-sqlite test-postgres venv serve setup bench clean
+.PHONY: run test lint test-sqlite test-postgres venv serve setup bench clean python-pick
 
 $(BIN)/.installed: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || { \
+		python=$$($(PICK_PYTHON)) || exit 1; \
+		echo "Creating $(VENV) with $$python ($$($$python --version 2>&1))"; \
+		$$python -m venv $(VENV); \
+	}
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
+PICK_PYTHON = PYTHON="$(PYTHON)" SUPPORTED_PYTHONS="$(SUPPORTED_PYTHONS)" $(SHELL) scripts/pick_python.sh
+
 venv: $(BIN)/.installed
+
+# Print the interpreter a new venv would be built with (or why there is none).
+python-pick:
+	@$(PICK_PYTHON)
 
 setup: venv
 	$(BIN)/python manage.py migrate --noinput
