@@ -97,3 +97,16 @@ def room_attendance(*, sitting: Sitting) -> list[dict]:
 
 def check_ins_of(*, sitting: Sitting) -> QuerySet[CheckIn]:
     return CheckIn.objects.filter(seat__sitting=sitting)
+
+
+def classes_with_tickets(*, round: ExamSession):
+    """Classes that have ticket holders in a round, with their count (for printing by class)."""
+    from registration.models import SchoolClass
+
+    return (
+        SchoolClass.objects.filter(
+            registrations__session=round, registrations__admission_ticket__isnull=False
+        )
+        .annotate(tickets=Count("registrations__admission_ticket", distinct=True))
+        .order_by("name")
+    )
