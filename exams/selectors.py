@@ -8,6 +8,7 @@ from registration.models import (
     PaymentStatus,
     PendingRequirement,
     Registration,
+    RegistrationStatus,
     ReviewStatus,
     SkillLevel,
 )
@@ -109,4 +110,28 @@ def classes_with_tickets(*, round: ExamSession):
         )
         .annotate(tickets=Count("registrations__admission_ticket", distinct=True))
         .order_by("name")
+    )
+
+
+def ticket_of_registration(*, registration: Registration) -> AdmissionTicket | None:
+    """The candidate's ticket once the round's plan is published, else None."""
+    return (
+        AdmissionTicket.objects.select_related(
+            "registration__session", "registration__level", "registration__school_class"
+        )
+        .filter(
+            registration=registration,
+            registration__status=RegistrationStatus.ACTIVE,
+            registration__session__exam_plan__published_at__isnull=False,
+        )
+        .first()
+    )
+
+
+def room_seats(*, sitting: Sitting, room: Room) -> QuerySet[Seat]:
+    """Seats of one room in one sitting, with the ticket numbers (for door lists and sign-in)."""
+    return (
+        Seat.objects.filter(sitting=sitting, room=room)
+        .select_related("registration__admission_ticket", "registration__school_class")
+        .order_by("number")
     )

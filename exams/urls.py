@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exams.views import staff
+from exams.views import staff, student
 
 app_name = "exams"
 
@@ -10,4 +10,9 @@ urlpatterns = [
     path("sittings/<int:pk>/", staff.sitting_detail, name="sitting"),
     path("sittings/<int:pk>/draw/", staff.sitting_draw, name="sitting_draw"),
     path("seats/<int:pk>/move/", staff.seat_move, name="seat_move"),
+    path("tickets/<int:pk>/tickets.pdf", staff.tickets_pdf, name="tickets_pdf"),
+    path("sittings/<int:pk>/rooms/<int:room>/door.pdf", staff.door_list_pdf, name="door_pdf"),
+    path("sittings/<int:pk>/rooms/<int:room>/sign-in.pdf", staff.sign_in_pdf, name="sign_in_pdf"),
+    path("me/<int:pk>/<str:token>/ticket/", student.ticket_page, name="student_ticket"),
+    path("me/<int:pk>/<str:token>/ticket.pdf", student.ticket_pdf, name="student_ticket_pdf"),
 ]

@@ -4,16 +4,18 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from exams import selectors, services
+from exams import selectors, services, tickets
 from exams.forms import DrawForm, MoveForm
-from exams.models import Seat, Sitting
+from exams.models import Room, Seat, Sitting
 from exams.services import ExamPlanError
 from registration import roles
+from registration.exports.xlsx import content_disposition
 from registration.models import ExamSession
 from registration.selectors.public import session_current
 
@@ -163,3 +165,82 @@ def plan_publish(request, pk: int):
     else:
         messages.success(request, PUBLISHED)
     return redirect(f"{reverse('exams:plan')}?round={round.slug}")
+
+
+# --- PDFs for printing ---------------------------------------------------------------------------
+
+TICKETS_NOT_PUBLISHED = _("考务安排发布后才能打印准考证。")
+PICK_CLASS_OR_ROOM = _("请选择一个班级或一个考场。")
+
+
+def _pdf_response(pdf: bytes, filename: str, fallback: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(filename, fallback)
+    return response
+
+
+def _int_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+@academic_required
+def tickets_pdf(request, pk: int):
+    """A class's or a room's tickets as one PDF, one ticket per page."""
+    round = get_object_or_404(ExamSession, pk=pk)
+    plan = selectors.plan_for_round(round)
+    back = f"{reverse('exams:plan')}?round={round.slug}"
+    if not plan.is_published:
+        messages.error(request, TICKETS_NOT_PUBLISHED)
+        return redirect(back)
+    class_id, room_id = _int_param(request, "class"), _int_param(request, "room")
+    found = tickets.tickets_queryset().filter(registration__session=round)
+    if class_id is not None:
+        found = found.filter(registration__school_class_id=class_id).order_by(
+            "registration__student_number", "number"
+        )
+        label = f"class-{class_id}"
+    elif room_id is not None:
+        room = get_object_or_404(Room, pk=room_id, round=round)
+        found = found.filter(registration__exam_seats__room=room).distinct().order_by("number")
+        label = f"room-{room.pk}"
+    else:
+        messages.error(request, PICK_CLASS_OR_ROOM)
+        return redirect(back)
+    found = list(found)
+    if not found:
+        raise Http404
+    pdf = tickets.tickets_pdf(plan=plan, tickets=found)
+    return _pdf_response(pdf, f"准考证-{label}.pdf", f"tickets-{label}.pdf")
+
+
+def _room_list(request, pk: int, room_pk: int, *, sign_in: bool) -> HttpResponse:
+    sitting = _sitting(pk)
+    room = get_object_or_404(Room, pk=room_pk, sittings=sitting)
+    pdf = tickets.render_pdf(
+        "exams/pdf/room_list.html",
+        {
+            "sitting": sitting,
+            "room": room,
+            "round": sitting.round,
+            "seats": selectors.room_seats(sitting=sitting, room=room),
+            "sign_in": sign_in,
+        },
+    )
+    kind = "sign-in" if sign_in else "door"
+    title = "签到表" if sign_in else "考场名单"
+    return _pdf_response(
+        pdf, f"{title}-{room.building}{room.name}.pdf", f"{kind}-{sitting.pk}-{room.pk}.pdf"
+    )
+
+
+@academic_required
+def door_list_pdf(request, pk: int, room: int):
+    """The list posted on the room's door: seat, name, ticket number (no ID numbers)."""
+    return _room_list(request, pk, room, sign_in=False)
+
+
+@academic_required
+def sign_in_pdf(request, pk: int, room: int):
+    """The sign-in sheet: seat, name, ticket number, masked ID number, a box to sign."""
+    return _room_list(request, pk, room, sign_in=True)
