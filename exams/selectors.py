@@ -135,3 +135,29 @@ def room_seats(*, sitting: Sitting, room: Room) -> QuerySet[Seat]:
         .select_related("registration__admission_ticket", "registration__school_class")
         .order_by("number")
     )
+
+
+def invigilations_of(*, user) -> QuerySet:
+    from exams.models import Invigilation
+
+    return (
+        Invigilation.objects.filter(invigilator=user)
+        .select_related("sitting__level", "sitting__round", "room")
+        .order_by("sitting__date", "sitting__start_time", "room__name")
+    )
+
+
+def room_roll(*, sitting: Sitting, room: Room) -> dict:
+    """The room's seats with who is present, and 应到 / 实到 / 缺考 (one query)."""
+    seats = list(
+        Seat.objects.filter(sitting=sitting, room=room)
+        .select_related("registration__admission_ticket", "check_in")
+        .order_by("number")
+    )
+    present = sum(1 for seat in seats if hasattr(seat, "check_in"))
+    return {
+        "seats": seats,
+        "expected": len(seats),
+        "present": present,
+        "absent": len(seats) - present,
+    }
