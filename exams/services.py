@@ -70,6 +70,19 @@ def seat_order(*, candidates: list, method: str, seed: int | None) -> list:
     return ordered
 
 
+def seat_plan(*, candidates: list, rooms: list, method: str, seed: int | None) -> list[tuple]:
+    """(candidate, room, seat number) for each candidate: rooms filled in order from seat 1.
+
+    Pure (no database), so its guarantees are tested on any mix of rooms and candidates.
+    """
+    available = sum(room.capacity for room in rooms)
+    if len(candidates) > available:
+        raise ExamPlanError(NOT_ENOUGH_SEATS.format(needed=len(candidates), available=available))
+    slots = ((room, number) for room in rooms for number in range(1, room.capacity + 1))
+    ordered = seat_order(candidates=candidates, method=method, seed=seed)
+    return [(c, room, number) for c, (room, number) in zip(ordered, slots, strict=False)]
+
+
 @transaction.atomic
 def seats_assign(*, sitting: Sitting, method: str, seed: int | None = None, user=None) -> SeatDraw:
     """Seat every seatable candidate of the sitting's level, filling its rooms in order.
@@ -93,16 +106,12 @@ def seats_assign(*, sitting: Sitting, method: str, seed: int | None = None, user
     candidates = list(seatable_registrations(round=sitting.round, level=sitting.level))
     if not candidates:
         raise ExamPlanError(NO_CANDIDATES)
-    available = sum(room.capacity for room in rooms)
-    if len(candidates) > available:
-        raise ExamPlanError(NOT_ENOUGH_SEATS.format(needed=len(candidates), available=available))
-
-    seats = []
-    slots = ((room, number) for room in rooms for number in range(1, room.capacity + 1))
-    for registration, (room, number) in zip(
-        seat_order(candidates=candidates, method=method, seed=seed), slots, strict=False
-    ):
-        seats.append(Seat(sitting=sitting, registration=registration, room=room, number=number))
+    seats = [
+        Seat(sitting=sitting, registration=registration, room=room, number=number)
+        for registration, room, number in seat_plan(
+            candidates=candidates, rooms=rooms, method=method, seed=seed
+        )
+    ]
     Seat.objects.filter(sitting=sitting).delete()
     bulk_create_with_history(seats, Seat, default_user=user, default_change_reason="draw")
     draw = SeatDraw(sitting=sitting, method=method, seed=seed, seated=len(seats), drawn_by=user)
