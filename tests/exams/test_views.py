@@ -56,6 +56,9 @@ def test_draw_then_move_then_publish_through_pages(client, academic, exam_round,
     client.post(reverse("exams:publish", args=[exam_round.pk]))
     page = client.get(reverse("exams:plan"), {"round": exam_round.slug}).content.decode()
     assert "已发布" in page
+    page = client.get(reverse("exams:sitting", args=[sitting.pk])).content.decode()
+    assert reverse("exams:attendance", args=[sitting.pk]) in page
+    assert reverse("exams:sign_in_pdf", args=[sitting.pk, other_room.pk]) in page
     client.post(reverse("exams:sitting_draw", args=[sitting.pk]), {"method": "random", "seed": "1"})
     seat.refresh_from_db()
     assert (seat.room_id, seat.number) == (other_room.pk, 4)
