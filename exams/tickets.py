@@ -7,6 +7,7 @@ invigilator then relies on the 身份证 alone, as with a paper list.
 """
 
 import base64
+import io
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -20,6 +21,8 @@ TOKEN_SALT = "exams.admission-ticket"
 MAX_TOKEN_LENGTH = 120
 # Pixels per QR module in the PDF: about 6 px per module at 40 mm is ~170 dpi, sharp on paper.
 QR_BOX_SIZE = 6
+# Tickets rendered per WeasyPrint document (a room of 40 is one document).
+PDF_CHUNK = 50
 
 
 def _signer() -> signing.Signer:
@@ -101,9 +104,26 @@ def render_pdf(template: str, context: dict) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def tickets_pdf(*, plan: ExamPlan, tickets) -> bytes:
-    """One PDF, one ticket per A4 page."""
-    return render_pdf(
-        "exams/pdf/tickets.html",
-        {"plan": plan, "round": plan.round, "pages": ticket_pages(tickets)},
-    )
+def tickets_pdf(*, plan: ExamPlan, tickets, chunk: int = PDF_CHUNK) -> bytes:
+    """One PDF, one ticket per A4 page.
+
+    WeasyPrint keeps a whole document's layout in memory (about 1.5 MB a ticket page), so more
+    than `chunk` tickets are rendered `chunk` at a time and the pages joined with pypdf: memory
+    stays that of one chunk however many tickets are printed.
+    """
+    tickets = list(tickets)
+    context = {"plan": plan, "round": plan.round}
+    if len(tickets) <= chunk:
+        return render_pdf("exams/pdf/tickets.html", {**context, "pages": ticket_pages(tickets)})
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for start in range(0, len(tickets), chunk):
+        part = render_pdf(
+            "exams/pdf/tickets.html",
+            {**context, "pages": ticket_pages(tickets[start : start + chunk])},
+        )
+        writer.append(PdfReader(io.BytesIO(part)))
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()

@@ -169,3 +169,14 @@ def test_tickets_not_printable_before_publish(client, academic, exam_round, leve
         reverse("exams:tickets_pdf", args=[exam_round.pk]), {"class": 1}, follow=True
     )
     assert "发布后才能打印" in response.content.decode()
+
+
+def test_tickets_pdf_in_chunks_keeps_every_page_in_order(published):
+    from exams.tickets import tickets_pdf, tickets_queryset
+
+    found = list(tickets_queryset().order_by("number"))
+    plan = found[0].registration.session.exam_plan
+    pages = _pdf_text(tickets_pdf(plan=plan, tickets=found, chunk=2))
+    assert len(pages) == 3
+    for ticket, page in zip(found, pages, strict=True):
+        assert ticket.number in page and ticket.registration.name in page
