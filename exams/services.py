@@ -33,6 +33,7 @@ SEAT_TAKEN = _("该座位已有考生，请选择空座位。")
 SITTING_NOT_DRAWN = _("场次“{sitting}”还没有排座，不能发布。")
 NO_SITTINGS = _("本批次还没有考试场次，不能发布。")
 BAD_TICKET_FORMAT = _("准考证号格式无效：{error}")
+TICKET_NUMBER_LENGTH = _("准考证号格式生成的号码为空或超过40个字符。")
 TICKET_NUMBER_CLASH = _("准考证号格式生成了重复的号码，请在格式中包含 {seq}。")
 
 SEED_MAX = 2**63 - 1
@@ -134,7 +135,11 @@ def seat_move(*, seat: Seat, room: Room, number: int, reason: str, user=None) ->
         raise ExamPlanError(ROOM_NOT_IN_SITTING, "room")
     if not 1 <= number <= room.capacity:
         raise ExamPlanError(SEAT_OUT_OF_RANGE.format(capacity=room.capacity), "number")
-    if Seat.objects.filter(sitting=seat.sitting, room=room, number=number).exclude(pk=seat.pk):
+    if (
+        Seat.objects.filter(sitting=seat.sitting, room=room, number=number)
+        .exclude(pk=seat.pk)
+        .exists()
+    ):
         raise ExamPlanError(SEAT_TAKEN, "number")
     seat.room = room
     seat.number = number
@@ -158,7 +163,7 @@ def ticket_number(*, template: str, year: int, round_id: int, level_code: int, s
             BAD_TICKET_FORMAT.format(error=error), "ticket_number_format"
         ) from error
     if not number or len(number) > 40:
-        raise ExamPlanError(BAD_TICKET_FORMAT.format(error="length"), "ticket_number_format")
+        raise ExamPlanError(TICKET_NUMBER_LENGTH, "ticket_number_format")
     return number
 
 
