@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("eligibility/", include("eligibility.urls")),
+    path("exams/", include("exams.urls")),
     path("", include("fees.urls")),
     path("", include("registration.urls")),
 ]

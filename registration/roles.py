@@ -10,6 +10,8 @@ from django.contrib.auth.models import Group, Permission
 COUNSELOR_GROUP = "辅导员"
 ACADEMIC_GROUP = "教务"
 FINANCE_GROUP = "财务"
+# Invigilators check candidates in on exam day (exams app); they see only their own rooms.
+INVIGILATOR_GROUP = "监考"
 
 # Entering the workspace needs this permission; confirming or returning a registration needs the
 # change permission as well. Both groups get both; the difference between them is scope.
@@ -40,8 +42,21 @@ _FINANCE = [
 
 GROUP_PERMISSIONS: dict[str, list[str]] = {
     COUNSELOR_GROUP: _COMMON,
-    ACADEMIC_GROUP: [*_COMMON, "fees.view_feeitem", "fees.view_statistics"],
+    ACADEMIC_GROUP: [
+        *_COMMON,
+        "fees.view_feeitem",
+        "fees.view_statistics",
+        *(
+            f"exams.{action}_{model}"
+            for action in ("add", "change", "view")
+            for model in ("room", "sitting", "examplan", "invigilation")
+        ),
+        "exams.view_seat",
+        "exams.view_admissionticket",
+        "exams.view_checkin",
+    ],
     FINANCE_GROUP: _FINANCE,
+    INVIGILATOR_GROUP: ["exams.view_sitting", "exams.view_room", "exams.add_checkin"],
 }
 
 

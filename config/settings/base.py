@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "eligibility",
     "courses",
     "fees",
+    "exams",
 ]
 
 MIDDLEWARE = [

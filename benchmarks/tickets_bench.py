@@ -1,0 +1,154 @@
+"""Admission-ticket PDF benchmark: our tickets beside a bare WeasyPrint render of as many pages.
+
+    python -m benchmarks.tickets_bench ours 40
+    python -m benchmarks.tickets_bench bare 40
+
+Each call is a fresh process on a fresh SQLite database (seeded here, not timed). Prints one JSON
+line: seconds for the render, pages, PDF size and the growth of peak RSS during the render.
+The bare render is the floor: one A4 page per candidate with the same font, the name and a QR
+PNG of the same size, no tables.
+"""
+
+import base64
+import datetime as dt
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+_db = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)
+os.environ["DATABASE_URL"] = f"sqlite:///{_db.name}"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from exams import services, tickets  # noqa: E402
+from exams.models import Room, Sitting  # noqa: E402
+from registration.models import ExamSession, Major, Registration, SchoolClass, SkillLevel  # noqa: E402
+from registration.qr import qr_png  # noqa: E402
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+
+
+def seed(count: int) -> ExamSession:
+    call_command("migrate", verbosity=0)
+    level, _ = SkillLevel.objects.get_or_create(
+        code=3, defaults={"name": "三级/高级工", "short_name": "三级"}
+    )
+    round = ExamSession.objects.create(
+        slug="bench-tickets",
+        title="准考证基准批次",
+        organizer="武汉交通职业学院",
+        registration_deadline=dt.date(2022, 6, 1),
+        exam_period="2022年6月",
+        exam_location="校内实训室",
+    )
+    major = Major.objects.create(name="电子商务")
+    school_class = SchoolClass.objects.create(name="电商2001班", major=major, enrolment_year=2020)
+    now = timezone.now()
+    Registration.objects.bulk_create(
+        Registration(
+            session=round,
+            number=f"B{i:08d}",
+            level=level,
+            school_class=school_class,
+            name=SURNAMES[i % 20] + GIVEN[i % len(GIVEN)] + GIVEN[(i // 7) % len(GIVEN)],
+            id_number=f"42010620020314{i % 10000:04d}",
+            gender="M",
+            birth_date=dt.date(2002, 3, 14),
+            ethnicity="汉族",
+            phone=f"138{i:08d}",
+            review_status="confirmed",
+            payment_status="paid",
+            consent_at=now,
+        )
+        for i in range(count)
+    )
+    rooms = [
+        Room.objects.create(round=round, building="实训楼", name=f"R{i:03d}", capacity=40)
+        for i in range((count + 39) // 40)
+    ]
+    for subject, start in (("theory", dt.time(9)), ("skill", dt.time(14))):
+        sitting = Sitting.objects.create(
+            round=round,
+            level=level,
+            subject=subject,
+            date=dt.date(2022, 6, 25),
+            start_time=start,
+            end_time=dt.time(start.hour + 1, 30),
+        )
+        sitting.rooms.set(rooms)
+        services.seats_assign(sitting=sitting, method="random", seed=1)
+    services.plan_publish(round=round)
+    return round
+
+
+def rss_kb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def ours(round) -> bytes:
+    plan = round.exam_plan
+    found = tickets.tickets_queryset().filter(registration__session=round).order_by("number")
+    return tickets.tickets_pdf(plan=plan, tickets=found)
+
+
+def bare(round) -> bytes:
+    from weasyprint import HTML
+
+    names = list(Registration.objects.filter(session=round).values_list("name", flat=True))
+    pages = []
+    for name in names:
+        png = base64.b64encode(qr_png("2022001300001:" + "x" * 43, box_size=6)).decode()
+        pages.append(f'<section><h1>{name}</h1><img src="data:image/png;base64,{png}"></section>')
+    html = (
+        "<html><head><style>@page{size:A4} body{font-family:'WenQuanYi Zen Hei'}"
+        " section{break-after:page} img{width:40mm;height:40mm}</style></head><body>"
+        + "".join(pages)
+        + "</body></html>"
+    )
+    return HTML(string=html).write_pdf()
+
+
+def main() -> None:
+    kind, count = sys.argv[1], int(sys.argv[2])
+    round = seed(count)
+    before = rss_kb()
+    started = time.perf_counter()
+    pdf = (ours if kind == "ours" else bare)(round)
+    seconds = time.perf_counter() - started
+    import io
+
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    print(
+        json.dumps(
+            {
+                "kind": kind,
+                "tickets": count,
+                "pages": pages,
+                "seconds": round_(seconds),
+                "pdf_kb": len(pdf) // 1024,
+                "peak_rss_growth_mb": (rss_kb() - before) // 1024,
+                "load_average": os.getloadavg()[0],
+            }
+        )
+    )
+    os.unlink(_db.name)
+
+
+def round_(value: float) -> float:
+    return float(f"{value:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Exam-day check-in: an invigilator scans or types a ticket and the candidate is marked present.
+
+One CheckIn row per seat (a OneToOne in the database), so two invigilators of one room can scan
+at the same time: different candidates both land, the same candidate twice is refused.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from exams.models import AdmissionTicket, CheckIn, Invigilation, Room, Seat, Sitting
+from exams.tickets import ticket_number_from_token
+from registration import roles
+
+EMPTY_CODE = _("请扫描准考证二维码或输入准考证号。")
+TAMPERED = _("二维码无效：不是本系统签发的准考证或已被篡改，请核对身份证并手工输入准考证号。")
+UNKNOWN_TICKET = _("未找到准考证号 {number}，请核对。")
+OTHER_SITTING = _("{name} 不参加本场次考试（{sitting}），请核对准考证上的时间。")
+OTHER_ROOM = _("{name} 不在本考场：应到 {room} {seat} 号座位。")
+ALREADY = _("{name}（{seat} 号）已于 {time} 签到，不能重复签到。")
+NOT_ASSIGNED = _("您未被安排监考该考场的本场次。")
+MAX_CODE_LENGTH = 120
+
+
+@dataclass
+class CheckInError(Exception):
+    message: str
+    seat: Seat | None = None
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def may_invigilate(*, user, sitting: Sitting, room: Room) -> bool:
+    if roles.is_academic(user):
+        return True
+    return Invigilation.objects.filter(sitting=sitting, room=room, invigilator=user).exists()
+
+
+def _ticket_number(code: str) -> str:
+    code = (code or "").strip()
+    if not code:
+        raise CheckInError(EMPTY_CODE)
+    if len(code) > MAX_CODE_LENGTH:
+        raise CheckInError(TAMPERED)
+    if ":" in code:  # a scanned QR: number and signature
+        number = ticket_number_from_token(code)
+        if number is None:
+            raise CheckInError(TAMPERED)
+        return number
+    return code.upper()
+
+
+@transaction.atomic
+def candidate_check_in(*, sitting: Sitting, room: Room, code: str, user) -> CheckIn:
+    """Mark the holder of a ticket present at their seat in this room and sitting."""
+    if not may_invigilate(user=user, sitting=sitting, room=room):
+        raise CheckInError(NOT_ASSIGNED)
+    number = _ticket_number(code)
+    ticket = AdmissionTicket.objects.select_related("registration").filter(number=number).first()
+    if ticket is None or ticket.registration.session_id != sitting.round_id:
+        raise CheckInError(UNKNOWN_TICKET.format(number=number[:40]))
+    registration = ticket.registration
+    seat = (
+        Seat.objects.select_related("room", "sitting__level", "registration")
+        .filter(sitting=sitting, registration=registration)
+        .first()
+    )
+    if seat is None:
+        raise CheckInError(OTHER_SITTING.format(name=registration.name, sitting=sitting))
+    if seat.room_id != room.pk:
+        raise CheckInError(
+            OTHER_ROOM.format(name=registration.name, room=seat.room, seat=f"{seat.number:02d}"),
+            seat=seat,
+        )
+    check_in = CheckIn(seat=seat, checked_in_by=user)
+    try:
+        with transaction.atomic():
+            check_in.save()
+    except IntegrityError:
+        earlier = CheckIn.objects.filter(seat=seat).first()
+        when = timezone.localtime(earlier.checked_in_at).strftime("%H:%M") if earlier else ""
+        raise CheckInError(
+            ALREADY.format(name=registration.name, seat=f"{seat.number:02d}", time=when),
+            seat=seat,
+        ) from None
+    return check_in

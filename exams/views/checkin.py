@@ -1,0 +1,150 @@
+"""Exam-day pages for invigilators (phone first) and the attendance export for 教务."""
+
+from functools import wraps
+
+from django import forms
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from openpyxl import Workbook
+
+from exams import checkin, selectors
+from exams.checkin import CheckInError
+from exams.models import Room, Sitting
+from exams.views.staff import academic_required
+from registration import roles
+from registration.exports.xlsx import (
+    Column,
+    content_disposition,
+    local_naive,
+    sheet_add,
+    sheet_append,
+    sheet_finish,
+)
+
+CHECKED_IN = _("签到成功：请核对本人与身份证、准考证一致。")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class CheckInForm(forms.Form):
+    code = forms.CharField(label=_("准考证号或二维码"), max_length=checkin.MAX_CODE_LENGTH)
+
+
+def invigilator_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        user = request.user
+        if not (roles.is_academic(user) or user.has_perm("exams.add_checkin")):
+            return render(request, "registration/counselor/no_access.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _sitting_room(request, pk: int, room_pk: int):
+    sitting = get_object_or_404(Sitting.objects.select_related("level", "round"), pk=pk)
+    room = get_object_or_404(Room, pk=room_pk, sittings=sitting)
+    if not checkin.may_invigilate(user=request.user, sitting=sitting, room=room):
+        return sitting, room, False
+    return sitting, room, True
+
+
+@invigilator_required
+def checkin_home(request):
+    assignments = list(selectors.invigilations_of(user=request.user))
+    return render(request, "exams/checkin/home.html", {"assignments": assignments})
+
+
+@never_cache
+@invigilator_required
+@require_http_methods(["GET", "POST"])
+def checkin_room(request, pk: int, room: int):
+    sitting, room, allowed = _sitting_room(request, pk, room)
+    if not allowed:
+        return render(request, "registration/counselor/no_access.html", status=403)
+    form = CheckInForm(request.POST or None)
+    result = error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = checkin.candidate_check_in(
+                sitting=sitting, room=room, code=form.cleaned_data["code"], user=request.user
+            )
+        except CheckInError as failure:
+            error = failure
+        form = CheckInForm()
+    elif request.method == "POST":
+        error = CheckInError(checkin.EMPTY_CODE)
+    return render(
+        request,
+        "exams/checkin/room.html",
+        {
+            "sitting": sitting,
+            "room": room,
+            "form": form,
+            "result": result,
+            "error": error,
+            # The candidate to look at: the one just checked in, or the one refused here.
+            "shown_seat": result.seat if result else getattr(error, "seat", None),
+            "checked_in_message": CHECKED_IN,
+            "roll": selectors.room_roll(sitting=sitting, room=room),
+        },
+        status=200 if error is None else 409,
+    )
+
+
+@never_cache
+@invigilator_required
+def checkin_roll(request, pk: int, room: int):
+    """应到 / 实到 / 缺考 of a room, polled by the check-in page."""
+    sitting, room, allowed = _sitting_room(request, pk, room)
+    if not allowed:
+        return JsonResponse({}, status=403)
+    roll = selectors.room_roll(sitting=sitting, room=room)
+    return JsonResponse({key: roll[key] for key in ("expected", "present", "absent")})
+
+
+ATTENDANCE_COLUMNS = [
+    Column("考场", 18, lambda seat: str(seat.room)),
+    Column("座位号", 8, lambda seat: seat.number, "int"),
+    Column("准考证号", 18, lambda seat: seat.registration.admission_ticket.number, "code"),
+    Column("姓名", 12, lambda seat: seat.registration.name),
+    Column("身份证号", 22, lambda seat: seat.registration.id_number, "code"),
+    Column("班级", 18, lambda seat: getattr(seat.registration.school_class, "name", "")),
+    Column("签到", 8, lambda seat: "实到" if hasattr(seat, "check_in") else "缺考"),
+    Column(
+        "签到时间",
+        18,
+        lambda seat: (
+            local_naive(seat.check_in.checked_in_at) if hasattr(seat, "check_in") else None
+        ),
+        "datetime",
+    ),
+]
+
+
+@academic_required
+def attendance_export(request, pk: int):
+    """Every seat of a sitting with 实到 / 缺考; full ID numbers, as 教务 report to the platform."""
+    sitting = get_object_or_404(Sitting.objects.select_related("level", "round"), pk=pk)
+    seats = selectors.sitting_seats(sitting=sitting).select_related(
+        "registration__admission_ticket"
+    )
+    workbook = Workbook(write_only=True)
+    sheet = sheet_add(workbook, "考勤", ATTENDANCE_COLUMNS)
+    rows = 0
+    for seat in seats:
+        sheet_append(sheet, ATTENDANCE_COLUMNS, seat)
+        rows += 1
+    sheet_finish(sheet, ATTENDANCE_COLUMNS, rows)
+    response = HttpResponse(content_type=XLSX)
+    workbook.save(response)
+    response["Content-Disposition"] = content_disposition(
+        f"考勤-{sitting.level.name}{sitting.get_subject_display()}.xlsx",
+        f"attendance-{sitting.pk}.xlsx",
+    )
+    return response

@@ -1,0 +1,182 @@
+"""Admission tickets: PDF text, the signed QR read back from the rendered page, access rules."""
+
+import io
+import subprocess
+
+import pytest
+import zxingcpp
+from django.urls import reverse
+from PIL import Image
+from pypdf import PdfReader
+
+from exams import services
+from exams.models import AdmissionTicket, DrawMethod, Seat
+from exams.tickets import ticket_number_from_token, ticket_token
+from tests.exams.conftest import seatable
+from tests.factories import SchoolClassFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(exam_round, level3, sitting, skill_sitting):
+    school_class = SchoolClassFactory(name="电商2001班")
+    people = [
+        seatable(exam_round, level3, name=name, school_class=school_class)
+        for name in ("欧阳娜娜", "李小明", "王芳")
+    ]
+    services.seats_assign(sitting=sitting, method=DrawMethod.RANDOM, seed=11)
+    services.seats_assign(sitting=skill_sitting, method=DrawMethod.BY_CLASS)
+    services.plan_publish(round=exam_round)
+    return people
+
+
+def _pdf_text(content: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+
+
+def _qr_from_pdf(content: bytes, tmp_path, page: int = 1) -> str:
+    """Rasterise one page as a printer would (poppler) and decode the QR from the pixels."""
+    pdf = tmp_path / "ticket.pdf"
+    pdf.write_bytes(content)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-singlefile",
+            "-png",
+            str(pdf),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    results = zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))
+    assert len(results) == 1
+    return results[0].text
+
+
+def _ticket_url(name, registration):
+    return reverse(name, args=[registration.pk, registration.token])
+
+
+def test_ticket_token_round_trip_and_tampering():
+    token = ticket_token("2022001300001")
+    assert ticket_number_from_token(token) == "2022001300001"
+    number, signature = token.rsplit(":", 1)
+    assert ticket_number_from_token(f"2022001300002:{signature}") is None
+    flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    assert ticket_number_from_token(f"{number}:{flipped}") is None
+    assert ticket_number_from_token("2022001300001") is None
+    assert ticket_number_from_token("") is None
+    assert ticket_number_from_token("x" * 500) is None
+
+
+def test_student_ticket_pdf_holds_name_room_seat_and_a_signed_qr(client, published, tmp_path):
+    person = published[0]
+    ticket = AdmissionTicket.objects.get(registration=person)
+    response = client.get(_ticket_url("exams:student_ticket_pdf", person))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    (text,) = _pdf_text(response.content)
+    assert person.name in text
+    assert ticket.number in text
+    assert person.id_number in text  # the candidate's own document: checked against the 身份证
+    for seat in Seat.objects.filter(registration=person).select_related("room"):
+        assert f"{seat.room.building} {seat.room.name}" in text
+        assert f"{seat.number:02d}" in text
+    assert "理论知识" in text and "操作技能" in text and "考生须知" in text
+    decoded = _qr_from_pdf(response.content, tmp_path)
+    assert person.id_number not in decoded
+    assert ticket_number_from_token(decoded) == ticket.number
+    assert ticket_number_from_token(decoded[:-1] + ("x" if decoded[-1] != "x" else "y")) is None
+
+
+def test_student_ticket_needs_the_private_link_and_a_published_plan(
+    client, exam_round, level3, sitting
+):
+    person = seatable(exam_round, level3)
+    services.seats_assign(sitting=sitting, method=DrawMethod.BY_CLASS)
+    assert client.get(_ticket_url("exams:student_ticket", person)).status_code == 404
+    detail = client.get(_ticket_url("registration:registration_detail", person))
+    assert "admission-ticket" not in detail.content.decode()
+    services.plan_publish(round=exam_round)
+    assert client.get(_ticket_url("exams:student_ticket", person)).status_code == 200
+    wrong = reverse("exams:student_ticket_pdf", args=[person.pk, "x" + person.token[1:]])
+    assert client.get(wrong).status_code == 404
+    detail = client.get(_ticket_url("registration:registration_detail", person))
+    assert "admission-ticket" in detail.content.decode()
+
+
+def test_student_ticket_page_hints_wechat_users(client, published):
+    person = published[1]
+    url = _ticket_url("exams:student_ticket", person)
+    plain = client.get(url).content.decode()
+    assert "wechat-hint" not in plain and "<svg" in plain and person.name in plain
+    wechat = client.get(url, HTTP_USER_AGENT="Mozilla/5.0 MicroMessenger/8.0.40").content.decode()
+    assert "在浏览器打开" in wechat
+
+
+def test_staff_prints_a_class_one_ticket_per_page(client, academic, exam_round, published):
+    client.force_login(academic)
+    school_class = published[0].school_class
+    url = reverse("exams:tickets_pdf", args=[exam_round.pk])
+    response = client.get(url, {"class": school_class.pk})
+    assert response.status_code == 200
+    pages = _pdf_text(response.content)
+    assert len(pages) == 3
+    for person in published:
+        assert sum(person.name in page for page in pages) == 1
+    room = Seat.objects.filter(registration=published[0]).first().room
+    by_room = _pdf_text(client.get(url, {"room": room.pk}).content)
+    assert 1 <= len(by_room) <= 3
+    assert client.get(url).status_code == 302  # neither class nor room
+
+
+def test_staff_pdfs_refused_to_others(client, exam_round, published, sitting):
+    client.force_login(UserFactory())
+    url = reverse("exams:tickets_pdf", args=[exam_round.pk])
+    assert client.get(url, {"class": published[0].school_class_id}).status_code == 403
+    room = sitting.rooms.first()
+    assert client.get(reverse("exams:door_pdf", args=[sitting.pk, room.pk])).status_code == 403
+
+
+def test_door_list_and_sign_in_sheet(client, academic, published, sitting):
+    client.force_login(academic)
+    seat = Seat.objects.filter(sitting=sitting).select_related("registration", "room").first()
+    person = seat.registration
+    door = _pdf_text(
+        client.get(reverse("exams:door_pdf", args=[sitting.pk, seat.room_id])).content
+    )[0]
+    assert person.name in door and person.admission_ticket.number in door
+    assert person.id_number not in door and person.masked_id_number not in door
+    sign = _pdf_text(
+        client.get(reverse("exams:sign_in_pdf", args=[sitting.pk, seat.room_id])).content
+    )[0]
+    assert person.name in sign and person.masked_id_number in sign
+    assert person.id_number not in sign
+    assert "考生签名" in sign
+
+
+def test_tickets_not_printable_before_publish(client, academic, exam_round, level3, sitting):
+    seatable(exam_round, level3)
+    client.force_login(academic)
+    response = client.get(
+        reverse("exams:tickets_pdf", args=[exam_round.pk]), {"class": 1}, follow=True
+    )
+    assert "发布后才能打印" in response.content.decode()
+
+
+def test_tickets_pdf_in_chunks_keeps_every_page_in_order(published):
+    from exams.tickets import tickets_pdf, tickets_queryset
+
+    found = list(tickets_queryset().order_by("number"))
+    plan = found[0].registration.session.exam_plan
+    pages = _pdf_text(tickets_pdf(plan=plan, tickets=found, chunk=2))
+    assert len(pages) == 3
+    for ticket, page in zip(found, pages, strict=True):
+        assert ticket.number in page and ticket.registration.name in page
