@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("eligibility/", include("eligibility.urls")),
+    path("training/", include("courses.urls")),
     path("", include("fees.urls")),
     path("", include("registration.urls")),
 ]

@@ -2,7 +2,10 @@
 
 Two groups carry the permissions: 辅导员 (a counselor sees and reviews the classes assigned to
 them in Django admin) and 教务 (academic-affairs staff see and export every class of a round).
-Superusers act as 教务. `roles_setup()` (the `setup_roles` command) creates the groups idempotently.
+Superusers act as 教务. 培训教师 (trainers) take attendance and record completion for the
+training classes that list them (`courses.access` decides scope from these permissions); counselors
+take attendance for their own classes' students and 教务 for everyone. `roles_setup()` (the
+`setup_roles` command) creates the groups idempotently.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -10,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 COUNSELOR_GROUP = "辅导员"
 ACADEMIC_GROUP = "教务"
 FINANCE_GROUP = "财务"
+TRAINER_GROUP = "培训教师"
 
 # Entering the workspace needs this permission; confirming or returning a registration needs the
 # change permission as well. Both groups get both; the difference between them is scope.
@@ -38,10 +42,28 @@ _FINANCE = [
     "registration.view_examsession",
 ]
 
+# Training (courses): taking attendance; which students is a question of scope (courses.access).
+_TRAINING = [
+    "courses.view_trainingclass",
+    "courses.view_traininglesson",
+    "courses.view_trainingenrollment",
+    "courses.view_attendance",
+    "courses.add_attendance",
+    "courses.change_attendance",
+]
+
 GROUP_PERMISSIONS: dict[str, list[str]] = {
-    COUNSELOR_GROUP: _COMMON,
-    ACADEMIC_GROUP: [*_COMMON, "fees.view_feeitem", "fees.view_statistics"],
+    COUNSELOR_GROUP: [*_COMMON, *_TRAINING],
+    ACADEMIC_GROUP: [
+        *_COMMON,
+        *_TRAINING,
+        "fees.view_feeitem",
+        "fees.view_statistics",
+        "courses.manage_training",
+        "courses.change_trainingenrollment",
+    ],
     FINANCE_GROUP: _FINANCE,
+    TRAINER_GROUP: _TRAINING,
 }
 
 
