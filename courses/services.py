@@ -75,7 +75,7 @@ def training_enroll(*, registration) -> TrainingEnrollment | None:
     if not _needs_training(registration):
         return None
     enrollment = (
-        TrainingEnrollment.objects.select_for_update()
+        TrainingEnrollment.objects.select_for_update(of=("self",))
         .select_related("training_class")
         .filter(registration=registration)
         .first()
@@ -116,7 +116,7 @@ def training_assign(*, registrations, training_class: TrainingClass) -> int:
             raise TrainingError(WRONG_ROUND_OR_LEVEL)
     existing = {
         e.registration_id: e
-        for e in TrainingEnrollment.objects.select_for_update().filter(
+        for e in TrainingEnrollment.objects.select_for_update(of=("self",)).filter(
             registration__in=registrations
         )
     }
@@ -190,7 +190,7 @@ def attendance_save(
         raise TrainingError(NOT_ALLOWED)
     wanted = sorted(set(enrollment_ids))
     enrollments = list(
-        TrainingEnrollment.objects.select_for_update()
+        TrainingEnrollment.objects.select_for_update(of=("self",))
         .filter(
             pk__in=wanted,
             training_class=training_class,
@@ -237,7 +237,7 @@ def training_complete_manually(
 ) -> TrainingEnrollment:
     """Record completion by hand (e.g. hours taken elsewhere, a certificate already held)."""
     enrollment = (
-        TrainingEnrollment.objects.select_for_update()
+        TrainingEnrollment.objects.select_for_update(of=("self",))
         .select_related("training_class")
         .get(pk=enrollment.pk)
     )

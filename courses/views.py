@@ -59,10 +59,13 @@ def home(request):
                 "lessons"
             )
         )
+    overdue = None
+    if session is not None and access.can_manage_all(request.user):
+        overdue = selectors.registrations_training_overdue(session=session).count()
     return render(
         request,
         "courses/home.html",
-        {"session": session, "classes": classes, "no_round": NO_ROUND},
+        {"session": session, "classes": classes, "no_round": NO_ROUND, "overdue": overdue},
     )
 
 

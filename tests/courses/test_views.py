@@ -230,3 +230,26 @@ def test_admin_pages_of_training_open(world, admin_client):
         {"action": "enroll_unassigned", "_selected_action": [tc.pk]},
     )
     assert response.status_code == 302
+
+
+def test_academic_home_counts_overdue_students(world, academic):
+    TrainingCutoff.objects.create(
+        session=world["session"], cutoff_date=timezone.localdate() - dt.timedelta(days=1)
+    )
+    html = _login(academic).get(reverse("courses:home")).content.decode()
+    assert "仍有 5 名有条件报名的学生未结业" in html
+
+
+def test_setup_roles_creates_the_trainer_group(db):
+    from django.contrib.auth.models import Group
+
+    from registration.roles import TRAINER_GROUP, roles_setup
+
+    roles_setup()
+    roles_setup()
+    trainer = UserFactory(username="t")
+    trainer.groups.add(Group.objects.get(name=TRAINER_GROUP))
+    trainer = type(trainer).objects.get(pk=trainer.pk)
+    assert trainer.has_perm("courses.add_attendance")
+    assert not trainer.has_perm("courses.manage_training")
+    assert not trainer.has_perm("registration.view_registration")
