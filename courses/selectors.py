@@ -128,7 +128,12 @@ def _fmt(value: Decimal | None) -> str:
 
 
 def progress_of(registration, *, today: dt.date | None = None) -> TrainingProgress:
-    """Progress of a registration annotated by `registrations_with_training`."""
+    """Progress of a registration annotated by `registrations_with_training`.
+
+    A registration read without those annotations (e.g. an admin bulk action) costs one query.
+    """
+    if not hasattr(registration, "training_hours"):
+        return registration_progress(registration=registration, today=today)
     return TrainingProgress(
         needs_training=(
             registration.status == ACTIVE and registration.pending_requirement == PENDING_TRAINING

@@ -13,8 +13,6 @@ register = template.Library()
 
 @register.simple_tag
 def training_status(registration):
-    if not hasattr(registration, "training_hours"):
-        return selectors.registration_progress(registration=registration)
     return selectors.progress_of(registration)
 
 

@@ -102,3 +102,8 @@ def test_registrations_with_training_reads_every_row_in_one_query(
         )
         labels = sorted(selectors.progress_of(r).label for r in rows)
     assert labels == ["培训中 0/8学时"] * 2 + ["培训中 4/8学时"] * 3
+
+
+def test_progress_of_a_registration_read_without_annotations(world):
+    plain = Registration.objects.get(pk=world["own_students"][0].pk)
+    assert selectors.progress_of(plain).label == "培训中 0/8学时"
