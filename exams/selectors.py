@@ -1,6 +1,6 @@
 """Reads of the exam plan; `seatable_registrations` alone decides who gets a seat."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from exams.models import AdmissionTicket, CheckIn, ExamPlan, Room, Seat, Sitting
 from registration.models import (
@@ -23,13 +23,19 @@ def _paid(queryset: QuerySet) -> QuerySet:
 
 
 def _requirement_met(queryset: QuerySet) -> QuerySet:
-    """TRAINING HOOK: a conditional candidate (pending_requirement == "training") is not seatable.
+    """No requirement open: none was set, or the school's training is complete (结业).
 
-    Training completion is being built in `courses`; until it is wired here, every candidate
-    with an open requirement is left out, which errs on the side the announcement demands
-    (在校生 who must finish the school's training before the exam).
+    A conditional candidate (pending_requirement == "training") becomes seatable once their
+    training enrollment in `courses` has a completion date; anyone still in training, or never
+    assigned to a training class, is left out, as the announcement demands of 在校生.
     """
-    return queryset.filter(pending_requirement=PendingRequirement.NONE)
+    return queryset.filter(
+        Q(pending_requirement=PendingRequirement.NONE)
+        | Q(
+            pending_requirement=PendingRequirement.TRAINING,
+            training_enrollment__completed_on__isnull=False,
+        )
+    )
 
 
 def seatable_registrations(*, round: ExamSession, level: SkillLevel) -> QuerySet[Registration]:

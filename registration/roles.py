@@ -2,7 +2,10 @@
 
 Two groups carry the permissions: 辅导员 (a counselor sees and reviews the classes assigned to
 them in Django admin) and 教务 (academic-affairs staff see and export every class of a round).
-Superusers act as 教务. `roles_setup()` (the `setup_roles` command) creates the groups idempotently.
+Superusers act as 教务. 培训教师 (trainers) take attendance and record completion for the
+training classes that list them (`courses.access` decides scope from these permissions); counselors
+take attendance for their own classes' students and 教务 for everyone. `roles_setup()` (the
+`setup_roles` command) creates the groups idempotently.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -12,6 +15,7 @@ ACADEMIC_GROUP = "教务"
 FINANCE_GROUP = "财务"
 # Invigilators check candidates in on exam day (exams app); they see only their own rooms.
 INVIGILATOR_GROUP = "监考"
+TRAINER_GROUP = "培训教师"
 
 # Entering the workspace needs this permission; confirming or returning a registration needs the
 # change permission as well. Both groups get both; the difference between them is scope.
@@ -40,12 +44,25 @@ _FINANCE = [
     "registration.view_examsession",
 ]
 
+# Training (courses): taking attendance; which students is a question of scope (courses.access).
+_TRAINING = [
+    "courses.view_trainingclass",
+    "courses.view_traininglesson",
+    "courses.view_trainingenrollment",
+    "courses.view_attendance",
+    "courses.add_attendance",
+    "courses.change_attendance",
+]
+
 GROUP_PERMISSIONS: dict[str, list[str]] = {
-    COUNSELOR_GROUP: _COMMON,
+    COUNSELOR_GROUP: [*_COMMON, *_TRAINING],
     ACADEMIC_GROUP: [
         *_COMMON,
+        *_TRAINING,
         "fees.view_feeitem",
         "fees.view_statistics",
+        "courses.manage_training",
+        "courses.change_trainingenrollment",
         *(
             f"exams.{action}_{model}"
             for action in ("add", "change", "view")
@@ -57,6 +74,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
     ],
     FINANCE_GROUP: _FINANCE,
     INVIGILATOR_GROUP: ["exams.view_sitting", "exams.view_room", "exams.add_checkin"],
+    TRAINER_GROUP: _TRAINING,
 }
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from courses.selectors import progress_of
 from registration.exports.xlsx import (
     Column,
     SheetNames,
@@ -106,6 +107,31 @@ def roster_columns(counter: _Counter) -> list[Column]:
         Column("符合的报考条件", 40, lambda r: r.matched_condition_text),
         Column("辅导员备注", 24, lambda r: r.counselor_note),
         Column("报名时间", 17, lambda r: local_naive(r.created_at), "datetime"),
+        *training_columns(),
+    ]
+
+
+def training_columns() -> list[Column]:
+    """培训进度 / 已结业 of conditional registrations, derived from courses (blank otherwise)."""
+    today = timezone.localdate()
+
+    def requirement(r: Registration) -> str:
+        p = progress_of(r, today=today)
+        if not p.needs_training:
+            return ""
+        return _("已满足（已结业）") if p.requirement_met else _("有条件符合：需完成培训并结业")
+
+    def completed(r: Registration):
+        return progress_of(r, today=today).completed_on
+
+    def overdue(r: Registration) -> str:
+        return _("是") if progress_of(r, today=today).overdue else ""
+
+    return [
+        Column("培训要求", 26, requirement),
+        Column("培训进度", 22, lambda r: progress_of(r, today=today).label),
+        Column("已结业", 12, completed, "date"),
+        Column("培训逾期", 10, overdue),
     ]
 
 

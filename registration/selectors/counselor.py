@@ -14,6 +14,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from courses.selectors import registrations_with_training
 from registration import roles
 from registration.models import (
     ExamSession,
@@ -299,6 +300,7 @@ def roster(
         registrations = registrations.filter(
             Q(name__icontains=query) | Q(student_number__icontains=query) | Q(number=query)
         )
+    registrations = registrations_with_training(registrations)  # 培训进度 / 已结业 columns
     return registrations.order_by("level__code", "student_number", "name", "id")
 
 
@@ -322,6 +324,7 @@ def export_registrations(
     registrations = _active_in(session, registrations_visible(user)).select_related(
         "level", "school_class__major", "training_fee_item"
     )
+    registrations = registrations_with_training(registrations)  # 培训进度 / 已结业 columns
     if class_ids is not None:
         scope = Q(school_class_id__in=class_ids)
         if include_unassigned:

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from courses.services import training_enroll
 from eligibility import selectors as eligibility
 from fees.models import FeeItem
 from registration.idcard import id_number_parse
@@ -302,6 +303,7 @@ def registration_submit(
     registration = Registration(consent_at=now)
     _apply(registration, session=session, school_class=school_class, data=data, now=now)
     _save_unique(registration)
+    training_enroll(registration=registration)  # courses: a training class if training is pending
     return registration
 
 
@@ -333,6 +335,7 @@ def registration_update(
     registration.reviewed_at = None
     registration.reviewed_by = None
     _save_unique(registration, exclude_pk=registration.pk)
+    training_enroll(registration=registration)  # courses: a training class if training is pending
     return registration
 
 

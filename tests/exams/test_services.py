@@ -162,3 +162,25 @@ def test_ticket_number_default_format():
         template="{year}{round:03d}{level}{seq:05d}", year=2022, round_id=7, level_code=3, seq=12
     )
     assert number == "2022007300012"
+
+
+def test_seatable_registrations_seats_a_conditional_candidate_once_training_is_complete(
+    exam_round, level3
+):
+    from courses.models import TrainingClass
+    from courses.services import training_complete_manually, training_enroll
+    from tests.factories import UserFactory
+
+    TrainingClass.objects.create(
+        session=exam_round, level=level3, name="三级培训班", required_hours=8
+    )
+    pending = seatable(exam_round, level3, pending_requirement="training")
+    finished = seatable(exam_round, level3, pending_requirement="training")
+    training_enroll(registration=pending)
+    enrollment = training_enroll(registration=finished)
+    assert list(seatable_registrations(round=exam_round, level=level3)) == []
+
+    admin = UserFactory(username="trainer-admin", is_superuser=True, is_staff=True)
+    training_complete_manually(enrollment=enrollment, reason="已在校外完成同等培训", by=admin)
+
+    assert list(seatable_registrations(round=exam_round, level=level3)) == [finished]

@@ -5,13 +5,14 @@ from registration.roles import (
     ACADEMIC_GROUP,
     COUNSELOR_GROUP,
     FINANCE_GROUP,
+    TRAINER_GROUP,
     roles_setup,
     user_role_add,
 )
 
 
 class Command(BaseCommand):
-    help = "Create the 辅导员, 教务 and 财务 groups with their permissions (safe to run twice)."
+    help = "Create the 辅导员, 教务, 财务 and 培训教师 groups with their permissions (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -23,8 +24,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--finance", action="append", default=[], metavar="USERNAME", help="add to 财务"
         )
+        parser.add_argument(
+            "--trainer", action="append", default=[], metavar="USERNAME", help="add to 培训教师"
+        )
 
-    def handle(self, *args, counselor, academic, finance, **options):
+    def handle(self, *args, counselor, academic, finance, trainer, **options):
         groups = roles_setup()
         for name, group in groups.items():
             self.stdout.write(f"{name}: {group.permissions.count()} permissions")
@@ -33,6 +37,7 @@ class Command(BaseCommand):
             (counselor, COUNSELOR_GROUP),
             (academic, ACADEMIC_GROUP),
             (finance, FINANCE_GROUP),
+            (trainer, TRAINER_GROUP),
         ):
             for username in usernames:
                 try:

@@ -1,0 +1,262 @@
+"""The one write path of training: enrollment, attendance and completion (结业).
+
+Every function is keyword-only and atomic; history rows come from django-simple-history on every
+save. Completion by rule follows the hours attended; completion by hand needs a reason.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses import access
+from courses.models import (
+    Attendance,
+    CompletionMethod,
+    TrainingClass,
+    TrainingEnrollment,
+    TrainingLesson,
+)
+
+# Matches registration.models.PendingRequirement.TRAINING (no import: courses sits lower).
+PENDING_TRAINING = "training"
+ACTIVE = "active"
+
+NOT_ALLOWED = _("您无权为该班级点名。")
+NOT_ALLOWED_COMPLETE = _("您无权认定该学员结业。")
+REASON_REQUIRED = _("人工认定结业须填写理由。")
+REASON_TOO_LONG = _("理由最多 200 字。")
+ALREADY_COMPLETED = _("该学员已结业。")
+NOT_ENROLLED_HERE = _("名单中有不属于本培训班的学员，本次点名未保存，请刷新页面后重试。")
+WRONG_ROUND_OR_LEVEL = _("目标培训班与学员的考试批次或等级不一致，未调整。")
+NOTHING_SELECTED = _("请先勾选学员。")
+COMPLETION_DATE_FUTURE = _("结业日期不能晚于今天。")
+
+
+class TrainingError(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def _needs_training(registration) -> bool:
+    return registration.status == ACTIVE and registration.pending_requirement == PENDING_TRAINING
+
+
+def _class_for(registration) -> TrainingClass | None:
+    """The training class of the registration's round and level with the fewest students."""
+    return (
+        TrainingClass.objects.filter(
+            session_id=registration.session_id, level_id=registration.level_id
+        )
+        .annotate(
+            n=Count(
+                "enrollments",
+                filter=Q(enrollments__registration__status=ACTIVE),
+            )
+        )
+        .order_by("n", "id")
+        .first()
+    )
+
+
+@transaction.atomic
+def training_enroll(*, registration) -> TrainingEnrollment | None:
+    """Place a registration that still needs training in a training class of its round and level.
+
+    Idempotent: called on every submit and update. A registration already in a class of the right
+    round and level stays there; one whose level changed moves; one that no longer needs training,
+    or whose round has no training class yet, is left alone (its enrollment, if any, is ignored by
+    every selector, and 教务 assign later in bulk).
+    """
+    if not _needs_training(registration):
+        return None
+    enrollment = (
+        TrainingEnrollment.objects.select_for_update(of=("self",))
+        .select_related("training_class")
+        .filter(registration=registration)
+        .first()
+    )
+    if enrollment is not None:
+        current = enrollment.training_class
+        if current.session_id == registration.session_id and current.level_id == (
+            registration.level_id
+        ):
+            return enrollment
+    target = _class_for(registration)
+    if target is None:
+        return enrollment
+    if enrollment is None:
+        enrollment = TrainingEnrollment(registration=registration, training_class=target)
+    else:
+        enrollment.training_class = target
+    enrollment.full_clean(validate_unique=False)
+    enrollment.save()
+    return enrollment
+
+
+@transaction.atomic
+def training_assign(*, registrations, training_class: TrainingClass) -> int:
+    """Bulk (re)assignment by 教务 or an admin: put these registrations in `training_class`.
+
+    Attendance already taken stays with the student (it belongs to the enrollment). All or
+    nothing: one registration of another round or level refuses the whole batch.
+    """
+    registrations = list(registrations)
+    if not registrations:
+        raise TrainingError(NOTHING_SELECTED)
+    for registration in registrations:
+        if (
+            registration.session_id != training_class.session_id
+            or registration.level_id != training_class.level_id
+        ):
+            raise TrainingError(WRONG_ROUND_OR_LEVEL)
+    existing = {
+        e.registration_id: e
+        for e in TrainingEnrollment.objects.select_for_update(of=("self",)).filter(
+            registration__in=registrations
+        )
+    }
+    moved = 0
+    for registration in registrations:
+        enrollment = existing.get(registration.pk)
+        if enrollment is None:
+            enrollment = TrainingEnrollment(registration=registration)
+        elif enrollment.training_class_id == training_class.pk:
+            continue
+        enrollment.training_class = training_class
+        enrollment.full_clean(validate_unique=False)
+        enrollment.save()
+        moved += 1
+    return moved
+
+
+def _hours_by_enrollment(enrollment_ids) -> dict[int, Decimal]:
+    rows = (
+        Attendance.objects.filter(enrollment_id__in=enrollment_ids, present=True)
+        .values("enrollment_id")
+        .annotate(hours=Sum("lesson__hours"))
+        .order_by()
+    )
+    return {row["enrollment_id"]: row["hours"] or Decimal("0") for row in rows}
+
+
+def _completion_by_rule(enrollments, *, on: dt.date) -> None:
+    """Record completion when the hours are reached; withdraw a rule-based one that no longer is.
+
+    A completion recorded by hand is never touched by the rule.
+    """
+    hours = _hours_by_enrollment([e.pk for e in enrollments])
+    for enrollment in enrollments:
+        attended = hours.get(enrollment.pk, Decimal("0"))
+        required = enrollment.training_class.required_hours
+        if enrollment.completed_on is None and attended >= required:
+            enrollment.completed_on = on
+            enrollment.completion_method = CompletionMethod.HOURS
+            enrollment.completion_reason = ""
+            enrollment.completed_by = None
+        elif enrollment.completion_method == CompletionMethod.HOURS and attended < required:
+            enrollment.completed_on = None
+            enrollment.completion_method = ""
+        else:
+            continue
+        enrollment.full_clean(validate_unique=False)
+        enrollment.save()
+
+
+@transaction.atomic
+def attendance_save(
+    *,
+    lesson: TrainingLesson,
+    school_class,
+    enrollment_ids: list[int],
+    present_ids: set[int],
+    by,
+    now: dt.datetime | None = None,
+) -> int:
+    """Save the marks of one class (班级) for one lesson: `present_ids` attended, the rest did not.
+
+    Only the students listed in `enrollment_ids` (those the marker saw on the page) are written,
+    each row by itself, so two people marking the same lesson at once (two classes, or the same
+    class twice) never overwrite marks they did not see. The enrollments are locked in id order
+    before writing, so simultaneous saves of the same students queue instead of clashing.
+    """
+    now = now or timezone.now()
+    training_class = lesson.training_class
+    if not access.can_mark(by, training_class=training_class, school_class=school_class):
+        raise TrainingError(NOT_ALLOWED)
+    wanted = sorted(set(enrollment_ids))
+    enrollments = list(
+        TrainingEnrollment.objects.select_for_update(of=("self",))
+        .filter(
+            pk__in=wanted,
+            training_class=training_class,
+            registration__status=ACTIVE,
+            registration__pending_requirement=PENDING_TRAINING,
+            registration__school_class=school_class,
+        )
+        .select_related("training_class")
+        .order_by("pk")
+    )
+    if len(enrollments) != len(wanted) or not set(present_ids) <= set(wanted):
+        raise TrainingError(NOT_ENROLLED_HERE)
+    existing = {
+        a.enrollment_id: a
+        for a in Attendance.objects.select_for_update().filter(
+            lesson=lesson, enrollment_id__in=wanted
+        )
+    }
+    changed = 0
+    for enrollment in enrollments:
+        present = enrollment.pk in present_ids
+        attendance = existing.get(enrollment.pk)
+        if attendance is not None and attendance.present == present:
+            continue
+        if attendance is None:
+            attendance = Attendance(lesson=lesson, enrollment=enrollment)
+        attendance.present = present
+        attendance.marked_by = by
+        attendance.marked_at = now
+        attendance.full_clean(validate_unique=False)
+        attendance.save()
+        changed += 1
+    _completion_by_rule(enrollments, on=lesson.date)
+    return changed
+
+
+@transaction.atomic
+def training_complete_manually(
+    *,
+    enrollment: TrainingEnrollment,
+    reason: str,
+    by,
+    on: dt.date | None = None,
+) -> TrainingEnrollment:
+    """Record completion by hand (e.g. hours taken elsewhere, a certificate already held)."""
+    enrollment = (
+        TrainingEnrollment.objects.select_for_update(of=("self",))
+        .select_related("training_class")
+        .get(pk=enrollment.pk)
+    )
+    if not access.can_complete(by, training_class=enrollment.training_class):
+        raise TrainingError(NOT_ALLOWED_COMPLETE)
+    reason = (reason or "").strip()
+    if not reason:
+        raise TrainingError(REASON_REQUIRED)
+    if len(reason) > 200:
+        raise TrainingError(REASON_TOO_LONG)
+    if enrollment.completed_on is not None:
+        raise TrainingError(ALREADY_COMPLETED)
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise TrainingError(COMPLETION_DATE_FUTURE)
+    enrollment.completed_on = on
+    enrollment.completion_method = CompletionMethod.MANUAL
+    enrollment.completion_reason = reason
+    enrollment.completed_by = by
+    enrollment.full_clean(validate_unique=False)
+    enrollment.save()
+    return enrollment

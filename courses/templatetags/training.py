@@ -1,0 +1,21 @@
+"""Training progress for templates of other apps (student page, counselor roster).
+
+`training_status` reads the annotations of `courses.selectors.registrations_with_training` (no
+query); `student_training` loads one registration's progress and lessons (two queries).
+"""
+
+from django import template
+
+from courses import selectors
+
+register = template.Library()
+
+
+@register.simple_tag
+def training_status(registration):
+    return selectors.progress_of(registration)
+
+
+@register.simple_tag
+def student_training(registration):
+    return selectors.student_training(registration=registration)

@@ -1,0 +1,236 @@
+"""Training pages: lessons, attendance on a phone, the training roster and manual completion.
+
+Thin views: every read through `courses.selectors`, every write through `courses.services`.
+Anything outside the user's scope answers 404, as in the counselor workspace.
+"""
+
+from functools import wraps
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from courses import access, selectors, services
+from courses.forms import ManualCompletionForm
+from courses.models import TrainingClass, TrainingEnrollment
+from courses.services import TrainingError
+
+SAVED = _("已保存 {name} 的点名：出勤 {present} 人，缺勤 {absent} 人。")
+BAD_POST = _("提交的数据无效，本次点名未保存，请刷新页面后重试。")
+COMPLETED = _("已认定 {name} 结业。")
+ASSIGNED = _("已将 {n} 名学员分入 {name}。")
+NO_ROUND = _("还没有培训班。请先在管理后台为考试批次设置培训班和课次。")
+
+
+def training_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not access.can_use_training(request.user):
+            return render(request, "registration/counselor/no_access.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _round(request):
+    """`?session=<slug>`, else the latest round that has training classes."""
+    exam_session = apps.get_model("registration", "ExamSession")
+    slug = request.GET.get("session", "").strip()
+    if slug:
+        return exam_session.objects.filter(slug=slug).first()
+    latest = TrainingClass.objects.order_by("-session__registration_deadline", "-pk").first()
+    return latest.session if latest else None
+
+
+@training_required
+def home(request):
+    session = _round(request)
+    classes = []
+    if session is not None:
+        classes = list(
+            selectors.training_classes_visible(user=request.user, session=session).prefetch_related(
+                "lessons"
+            )
+        )
+    overdue = None
+    if session is not None and access.can_manage_all(request.user):
+        overdue = selectors.registrations_training_overdue(session=session).count()
+    return render(
+        request,
+        "courses/home.html",
+        {"session": session, "classes": classes, "no_round": NO_ROUND, "overdue": overdue},
+    )
+
+
+@training_required
+def lesson(request, pk: int):
+    obj = selectors.lesson_get_visible(user=request.user, pk=pk)
+    if obj is None:
+        raise Http404
+    sheets = selectors.lesson_class_sheets(user=request.user, lesson=obj)
+    return render(
+        request,
+        "courses/lesson.html",
+        {"lesson": obj, "training_class": obj.training_class, "sheets": sheets},
+    )
+
+
+def _ids(values) -> list[int] | None:
+    try:
+        return [int(v) for v in values]
+    except (TypeError, ValueError):
+        return None
+
+
+@training_required
+def attendance(request, pk: int, class_pk: int):
+    obj = selectors.lesson_get_visible(user=request.user, pk=pk)
+    school_class = apps.get_model("registration", "SchoolClass").objects.filter(pk=class_pk).first()
+    if (
+        obj is None
+        or school_class is None
+        or not access.can_mark(
+            request.user, training_class=obj.training_class, school_class=school_class
+        )
+    ):
+        raise Http404
+    if request.method == "POST":
+        listed = _ids(request.POST.getlist("enrollment"))
+        present = _ids(request.POST.getlist("present"))
+        if listed is None or present is None:
+            messages.error(request, BAD_POST)
+        else:
+            try:
+                services.attendance_save(
+                    lesson=obj,
+                    school_class=school_class,
+                    enrollment_ids=listed,
+                    present_ids=set(present),
+                    by=request.user,
+                )
+            except TrainingError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    SAVED.format(
+                        name=school_class.name,
+                        present=len(set(present)),
+                        absent=len(set(listed)) - len(set(present)),
+                    ),
+                )
+                return redirect("courses:lesson", pk=obj.pk)
+        return redirect("courses:attendance", pk=obj.pk, class_pk=school_class.pk)
+    students = selectors.attendance_sheet(lesson=obj, school_class=school_class)
+    return render(
+        request,
+        "courses/attendance.html",
+        {
+            "lesson": obj,
+            "training_class": obj.training_class,
+            "school_class": school_class,
+            "students": students,
+            "any_marked": any(s.mark is not None for s in students),
+        },
+    )
+
+
+@training_required
+def roster(request, pk: int):
+    training_class = selectors.training_class_get_visible(user=request.user, pk=pk)
+    if training_class is None:
+        raise Http404
+    rows = selectors.training_roster(user=request.user, training_class=training_class)
+    manage_all = access.can_manage_all(request.user)
+    context = {
+        "training_class": training_class,
+        "session": training_class.session,
+        "rows": rows,
+        "lessons": list(training_class.lessons.all()),
+        "can_complete": access.can_complete(request.user, training_class=training_class),
+        "can_assign": manage_all,
+    }
+    if manage_all:
+        context["unassigned"] = selectors.registrations_unassigned(training_class=training_class)
+        context["targets"] = TrainingClass.objects.filter(
+            session_id=training_class.session_id, level_id=training_class.level_id
+        ).exclude(pk=training_class.pk)
+    return render(request, "courses/roster.html", context)
+
+
+@require_POST
+@training_required
+def assign(request, pk: int):
+    """教务: put the unassigned students in this class, or move the ticked ones to another."""
+    if not access.can_manage_all(request.user):
+        raise Http404
+    training_class = selectors.training_class_get_visible(user=request.user, pk=pk)
+    if training_class is None:
+        raise Http404
+    target = training_class
+    if request.POST.get("action") == "move":
+        target_pk = _ids([request.POST.get("target", "")])
+        target = TrainingClass.objects.filter(pk=target_pk[0] if target_pk else None).first()
+        ids = _ids(request.POST.getlist("registration"))
+        if target is None or ids is None:
+            messages.error(request, BAD_POST)
+            return redirect("courses:roster", pk=pk)
+        registrations = apps.get_model("registration", "Registration").objects.filter(
+            pk__in=ids, training_enrollment__training_class=training_class
+        )
+    else:
+        registrations = selectors.registrations_unassigned(training_class=training_class)
+    try:
+        n = services.training_assign(registrations=registrations, training_class=target)
+    except TrainingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, ASSIGNED.format(n=n, name=target.name))
+    return redirect("courses:roster", pk=pk)
+
+
+@training_required
+def complete(request, pk: int):
+    enrollment = (
+        TrainingEnrollment.objects.select_related(
+            "registration__school_class", "training_class__session"
+        )
+        .filter(pk=pk, training_class__in=selectors.visible_class_ids(request.user))
+        .first()
+    )
+    if enrollment is None or not access.can_complete(
+        request.user, training_class=enrollment.training_class
+    ):
+        raise Http404
+    form = ManualCompletionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.training_complete_manually(
+                enrollment=enrollment,
+                reason=form.cleaned_data["reason"],
+                on=form.cleaned_data["completed_on"],
+                by=request.user,
+            )
+        except TrainingError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, COMPLETED.format(name=enrollment.registration.name))
+            return redirect(reverse("courses:roster", args=[enrollment.training_class_id]))
+    return render(
+        request,
+        "courses/complete.html",
+        {
+            "enrollment": enrollment,
+            "registration": enrollment.registration,
+            "training_class": enrollment.training_class,
+            "progress": selectors.registration_progress(registration=enrollment.registration),
+            "form": form,
+        },
+    )
