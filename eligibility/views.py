@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from eligibility import lookups, selectors
 from eligibility.api import evaluate_request
-from eligibility.engine import FactsError, in_school_facts
+from eligibility.engine import FactsError
 from eligibility.engine import vocabulary as v
 from eligibility.forms import SelfCheckForm
 from registration.models import CandidateType
@@ -35,10 +35,7 @@ def _facts(form: SelfCheckForm, session):
     if data["candidate_type"] == CandidateType.STUDENT:
         if data.get("school_class") is not None:
             return selectors.student_facts(session=session, school_class=data["school_class"])
-        major = data["major"]
-        return in_school_facts(
-            grade=data["grade"], major_related=major.is_related, program_years=major.program_years
-        )
+        return selectors.major_student_facts(major=data["major"], grade=data["grade"])
     return selectors.facts_from_dict(form.social_facts_dict())
 
 
