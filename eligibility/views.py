@@ -39,6 +39,13 @@ def _facts(form: SelfCheckForm, session):
     return selectors.facts_from_dict(form.social_facts_dict())
 
 
+def _relation_label(facts) -> str:
+    if facts is None or facts.education is None or facts.candidate_type != v.STUDENT:
+        return ""
+    relation = v.MAJOR_RELATION_LABELS[facts.education.major]
+    return _("专业属于%(relation)s") % {"relation": relation}
+
+
 def self_check(request):
     slug = request.GET.get("session") or None
     session = lookups.session_for_self_check(slug)
@@ -65,6 +72,7 @@ def self_check(request):
         "form": form,
         "facts": facts,
         "grade_label": v.grade_label(facts.grade) if facts and facts.grade else "",
+        "relation_label": _relation_label(facts),
         "results": results,
         "registration_open": session is not None and session.is_open(),
     }
