@@ -45,9 +45,7 @@ def social_answers(draw) -> dict:
     answers["education_kind"] = kind
     if kind:
         answers["education_major"] = draw(st.sampled_from(["same", "related", "unrelated"]))
-        answers["education_status"] = draw(
-            st.sampled_from(["graduated", "final_year", "studying"])
-        )
+        answers["education_status"] = draw(st.sampled_from(["graduated", "final_year", "studying"]))
     answers["training_certificate"] = draw(st.sampled_from(["", "4", "3"]))
     return answers
 

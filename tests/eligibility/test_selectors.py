@@ -25,9 +25,9 @@ def verdicts(decisions) -> dict[int, bool]:
     return {code: decision.eligible for code, decision in decisions.items()}
 
 
-# 2022-05-20 deadline: enrolled 2021 is 大一, 2020 大二, 2019 大三. The college's reading (issue 11):
-# every in-school student may register for 四级 (conditionally on the college's training); the
-# old table refused 四级 to every 大一, 大二 and unrelated-major student.
+# 2022-05-20 deadline: enrolled 2021 is 大一, 2020 大二, 2019 大三. The college's reading
+# (issue 11): every in-school student may register for 四级 (conditionally on the college's
+# training); the old table refused 四级 to every 大一, 大二 and unrelated-major student.
 @pytest.mark.parametrize(
     ("enrolled", "related", "expected"),
     [
