@@ -213,3 +213,24 @@ def test_facts_dict_round_trip_through_a_json_field(announcement):
     stored = json.loads(json.dumps(selectors.facts_to_dict(facts)))
 
     assert selectors.facts_from_dict(stored) == facts
+
+
+def test_condition_rows_is_one_query_and_lets_a_round_rule_replace_the_occupation_rule(
+    announcement, django_assert_num_queries
+):
+    EligibilityConditionFactory(
+        session=None,
+        occupation="电子商务师",
+        level=level(4),
+        code="L4-1",
+        text="在本职业连续工作5年以上。",
+        min_years=Decimal(5),
+    )
+    levels = list(announcement.levels.all())
+
+    with django_assert_num_queries(1):
+        rows = selectors.condition_rows(announcement, levels=levels)
+
+    codes = [(row.level.code, row.code) for row in rows]
+    assert len(codes) == len(set(codes)) == 12
+    assert next(r for r in rows if r.code == "L4-1").session_id == announcement.pk
