@@ -128,6 +128,8 @@ class RegistrationForm(QuestionnaireForm):
             self.fields["work_unit"].required = True
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # The template renders its own token: one inside a cached fragment would be stale.
+        self.helper.disable_csrf = True
         self.helper.layout = self._layout(is_student)
 
     @staticmethod

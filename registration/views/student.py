@@ -264,9 +264,7 @@ def registration_detail(request, pk: int, token: str):
             "can_change": can_change,
             "can_cancel": can_change and not has_payments,
             "charge_items": charge_items,
-            "pending_text": pending_text(
-                registration.pending_requirement, registration.level.code
-            ),
+            "pending_text": pending_text(registration.pending_requirement, registration.level.code),
             "private_url": request.build_absolute_uri(_private_url(registration)),
         },
     )

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -433,3 +434,24 @@ def test_lookup_rate_limit_keys_hold_no_id_number(client, sophomore_class, durin
     keys = list(getattr(default_cache, "_cache", {}).keys())
     assert keys, "the local-memory cache should hold the counters"
     assert not [k for k in keys if make_id_number(1) in str(k)]
+
+
+def test_cached_sign_up_form_carries_no_stale_csrf_token(freshman_class, during_round, settings):
+    """The blank form is cached per class; a CSRF token inside the fragment would be the first
+    visitor's, and every later student of the class would be refused (403) on submit."""
+    from django.test import Client
+
+    settings.FORM_FRAGMENT_CACHE_SECONDS = 60
+    cache.clear()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get(class_url(freshman_class))
+    html = second.get(class_url(freshman_class)).content.decode()
+
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert len(tokens) == 1
+    response = second.post(
+        class_url(freshman_class),
+        {**form_data(level="4"), "csrfmiddlewaretoken": tokens[0]},
+    )
+    assert response.status_code == 302
+    cache.clear()
