@@ -214,3 +214,28 @@ def test_admin_level_named_in_the_text_must_match_the_training_level(admin_clien
 def test_admin_every_announced_condition_passes_the_text_check(announcement):
     for row in EligibilityCondition.objects.filter(session=announcement):
         row.full_clean()
+
+
+def test_admin_turns_the_in_school_training_route_off(admin_client, announcement):
+    l44 = condition(announcement, "L4-4")
+    first_year = SchoolClassFactory(major=MajorFactory(is_related=False), enrolment_year=2021)
+    facts = selectors.student_facts(session=announcement, school_class=first_year)
+    assert selectors.decision_for(session=announcement, level_code=4, facts=facts).conditional
+    data = form_data(admin_client, l44)
+    assert data["student_pending_requirement"] == "training"
+    data["student_pending_requirement"] = ""
+
+    response = admin_client.post(change_url(l44), data)
+
+    assert response.status_code == 302
+    assert not selectors.decision_for(session=announcement, level_code=4, facts=facts).eligible
+
+
+def test_admin_refuses_the_training_route_without_a_training_level(admin_client, announcement):
+    l41 = condition(announcement, "L4-1")
+    data = form_data(admin_client, l41)
+    data["student_pending_requirement"] = "training"
+
+    response = admin_client.post(change_url(l41), data)
+
+    assert "student_pending_requirement" in response.context["adminform"].form.errors
