@@ -120,10 +120,22 @@ MSG_STUDENT_PENDING = _(
 )
 
 
+MSG_STUDENT_FINAL_YEAR = _(
+    "本校{relations}的应届毕业生（毕业学年，如三年制的大三）直接符合此条：{text}"
+)
+
+
 def condition_line(condition: EligibilityCondition) -> ConditionLine:
     types = [t for t in condition.candidate_types if t in CandidateType.values]
     only_for = str(CandidateType(types[0]).label) if len(types) == 1 else ""
     note = ""
+    if CandidateType.STUDENT in types and condition.allow_final_year:
+        relations = "或".join(
+            v.MAJOR_RELATION_LABELS[r] for r in condition.major_relations if r != v.UNRELATED
+        )
+        note = str(MSG_STUDENT_FINAL_YEAR).format(
+            relations=relations or _("各专业"), text=condition.text
+        )
     if condition.student_pending_requirement and condition.training_level is not None:
         note = str(MSG_STUDENT_PENDING).format(
             level=v.level_short_name(condition.training_level.code)

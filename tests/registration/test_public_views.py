@@ -231,6 +231,7 @@ def test_home_shows_the_in_school_route_as_its_own_block(client, announcement):
     assert "学院对本公告的理解" in text
     level4, level3 = text.split("三级/高级工", 1)
     assert "本校在校生报名后参加本校免费四级培训，考前取得结业证书即符合此条" in level4
+    assert "本校本专业或相关专业的应届毕业生（毕业学年，如三年制的大三）直接符合此条" in level4
     assert "有条件符合" in level4
     assert "破格直接报考三级/高级工" in level3
     assert "仅在校生" not in get_html(client)  # no badge contradicting the notes below it
