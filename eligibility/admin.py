@@ -57,7 +57,7 @@ class EligibilityConditionAdmin(ReadOnlyHistoryAdmin):
             },
         ),
         (_("学历"), {"fields": ["school_kinds", "major_relations", "allow_final_year"]}),
-        (_("培训"), {"fields": ["training_level"]}),
+        (_("培训"), {"fields": ["training_level", "student_pending_requirement"]}),
         (_("在校生破格报考"), {"fields": ["grades", "requires_related_major"]}),
     ]
 

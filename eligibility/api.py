@@ -5,7 +5,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _l
 
 from eligibility import lookups, selectors
-from eligibility.engine import FactsError, decision_to_dict, in_school_facts
+from eligibility.engine import FactsError, decision_to_dict
 from eligibility.engine import vocabulary as v
 
 MSG_LEVEL = _l("字段 level（申报等级）须为 1 到 5 的整数，本批次开考：{offered}。")
@@ -47,9 +47,7 @@ def evaluate_request(data: Any) -> dict[str, Any]:
             raise FactsError("major", str(MSG_MAJOR_UNKNOWN))
         if facts.grade is None:
             raise FactsError("grade", str(MSG_GRADE_REQUIRED))
-        facts = in_school_facts(
-            grade=facts.grade, major_related=major.is_related, program_years=major.program_years
-        )
+        facts = selectors.major_student_facts(major=major, grade=facts.grade)
 
     decision = selectors.decision_for(session=session, level_code=level, facts=facts)
     return decision_to_dict(decision)

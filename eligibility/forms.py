@@ -1,6 +1,7 @@
 """Forms of the eligibility app: the admin's condition form and the public self-check form."""
 
 import re
+from decimal import Decimal
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
@@ -65,6 +66,7 @@ class EligibilityConditionAdminForm(forms.ModelForm):
             "training_level",
             "grades",
             "requires_related_major",
+            "student_pending_requirement",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -81,21 +83,28 @@ class EligibilityConditionAdminForm(forms.ModelForm):
         return sorted({int(p) for p in parts})
 
 
-# --- The public self-check form ---------------------------------------------------------------
+# --- The questionnaire (one for the self-check and the sign-up) -------------------------------
 
 MSG_STUDENT_NEEDS_CLASS_OR_MAJOR = _("请选择班级，或选择专业和年级。")
 MSG_STUDENT_NEEDS_GRADE = _("请选择年级。")
 MSG_CUMULATIVE_LESS = _("累计工作年限不能小于连续工作年限。")
-MSG_PRIOR_NEEDS_OCCUPATION = _("请选择证书所属职业。")
+MSG_PRIOR_INCOMPLETE = _("请填写证书所属职业和取证后的工作年限。")
+MSG_EDUCATION_INCOMPLETE = _("请选择所学专业与电子商务师的关系。")
 
 GRADE_CHOICES = [("", _("请选择")), (1, _("大一")), (2, _("大二")), (3, _("大三")), (4, _("大四"))]
 PRIOR_LEVEL_CHOICES = [("", _("没有")), (5, _("五级/初级工")), (4, _("四级/中级工"))]
-PRIOR_OCCUPATION_CHOICES = [("same", _("本职业")), ("related", _("相关职业"))]
-EDUCATION_KIND_CHOICES = [("", _("以上都不是 / 不填")), *SchoolKind.choices]
+PRIOR_OCCUPATION_CHOICES = [("same", _("本职业（电子商务师）")), ("related", _("相关职业"))]
+# One answer per diploma: 高职 (职业技术学院), 技师学院 and 高级技工学校 are 大专 (see SchoolKind).
+EDUCATION_KIND_CHOICES = [
+    ("", _("以上都不是 / 不填")),
+    (SchoolKind.TECHNICAL_SCHOOL, _("技工学校")),
+    (SchoolKind.VOCATIONAL_INTERMEDIATE, _("中等职业学校（中专、职高等）")),
+    (SchoolKind.COLLEGE, _("大学专科及以上（含高职/职业技术学院、技师学院）")),
+]
 EDUCATION_MAJOR_CHOICES = [
-    ("same", _("本专业（电子商务类）")),
-    ("related", _("相关专业")),
-    ("unrelated", _("其他专业")),
+    (MajorRelation.SAME, _("本专业（电子商务）")),
+    (MajorRelation.RELATED, _("相关专业（如跨境电商、市场营销、酒店管理）")),
+    (MajorRelation.UNRELATED, _("非相关专业")),
 ]
 EDUCATION_STATUS_CHOICES = [
     ("graduated", _("已取得毕业证书")),
@@ -118,33 +127,27 @@ def _years_field(label, help_text="", required=False):
     )
 
 
-class SelfCheckForm(forms.Form):
-    """Asks only what matters for the candidate type; without JavaScript both groups show and the
-    server reads the group of the chosen type."""
+def _number(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
-    candidate_type = forms.ChoiceField(
-        label=_("考生类别"),
-        choices=CandidateType.choices,
-        initial=CandidateType.STUDENT,
-        widget=forms.RadioSelect,
-    )
 
-    school_class = forms.ModelChoiceField(
-        label=_("班级"),
-        queryset=None,
-        required=False,
-        empty_label=_("不选班级，按专业和年级自测"),
-    )
-    major = forms.ModelChoiceField(
-        label=_("专业"), queryset=None, required=False, empty_label=_("请选择")
-    )
-    grade = forms.TypedChoiceField(
-        label=_("年级"),
-        choices=GRADE_CHOICES,
-        coerce=int,
-        required=False,
-        empty_value=None,
-        help_text=_("按报名截止时的年级填写。"),
+class QuestionnaireForm(forms.Form):
+    """The questions a social candidate answers, with one set of names and labels: the self-check
+    and the sign-up both inherit them, so the same answers give the same facts."""
+
+    QUESTIONNAIRE_FIELDS = (
+        "years_in_occupation",
+        "cumulative_years_in_occupation",
+        "prior_level",
+        "prior_occupation",
+        "prior_years_after",
+        "prior_continuous",
+        "education_kind",
+        "education_major",
+        "education_status",
+        "training_certificate",
     )
 
     years_in_occupation = _years_field(
@@ -172,17 +175,146 @@ class SelfCheckForm(forms.Form):
         label=_("毕业（或就读）学校类型"), choices=EDUCATION_KIND_CHOICES, required=False
     )
     education_major = forms.ChoiceField(
-        label=_("所学专业"), choices=EDUCATION_MAJOR_CHOICES, initial="same", required=False
+        label=_("所学专业与电子商务师的关系"),
+        choices=EDUCATION_MAJOR_CHOICES,
+        initial=MajorRelation.SAME,
+        required=False,
     )
     education_status = forms.ChoiceField(
         label=_("毕业情况"), choices=EDUCATION_STATUS_CHOICES, initial="graduated", required=False
     )
     training_certificate = forms.TypedChoiceField(
-        label=_("本职业正规培训结业证书"),
+        label=_("已取得的本职业正规培训结业证书"),
         choices=TRAINING_CHOICES,
         coerce=int,
         required=False,
         empty_value=None,
+    )
+
+    @staticmethod
+    def questionnaire_layout(**kwargs) -> Div:
+        return Div(
+            Fieldset(_("工作经历"), "years_in_occupation", "cumulative_years_in_occupation"),
+            Fieldset(
+                _("已取得的证书"),
+                "prior_level",
+                Div(
+                    "prior_occupation",
+                    "prior_years_after",
+                    "prior_continuous",
+                    css_id="elig-prior-details",
+                    data_depends="id_prior_level",
+                ),
+            ),
+            Fieldset(
+                _("学历"),
+                "education_kind",
+                Div(
+                    "education_major",
+                    "education_status",
+                    css_id="elig-education-details",
+                    data_depends="id_education_kind",
+                ),
+            ),
+            Fieldset(_("培训"), "training_certificate"),
+            **kwargs,
+        )
+
+    def questionnaire_clean(self, data: dict) -> None:
+        years = data.get("years_in_occupation") or 0
+        cumulative = data.get("cumulative_years_in_occupation")
+        if cumulative is not None and cumulative < years:
+            self.add_error("cumulative_years_in_occupation", MSG_CUMULATIVE_LESS)
+        if data.get("prior_level") is not None and not data.get("prior_occupation"):
+            self.add_error("prior_occupation", MSG_PRIOR_INCOMPLETE)
+        if data.get("education_kind") and not data.get("education_major"):
+            self.add_error("education_major", MSG_EDUCATION_INCOMPLETE)
+
+    def questionnaire_facts_dict(self) -> dict:
+        """The answers in the shape eligibility.selectors.facts_from_dict reads (social)."""
+        data = self.cleaned_data
+        prior = None
+        if data.get("prior_level") is not None:
+            prior = {
+                "level": data["prior_level"],
+                "occupation": data.get("prior_occupation") or "same",
+                "years_after": _number(data.get("prior_years_after") or 0),
+                "continuous": bool(data.get("prior_continuous")),
+            }
+        education = None
+        if data.get("education_kind"):
+            status = data.get("education_status") or "graduated"
+            education = {
+                "kind": data["education_kind"],
+                "major": data.get("education_major") or MajorRelation.SAME,
+                "graduated": status == "graduated",
+                "final_year": status == "final_year",
+            }
+        return {
+            "candidate_type": CandidateType.SOCIAL.value,
+            "years_in_occupation": _number(data.get("years_in_occupation") or 0),
+            "cumulative_years_in_occupation": _number(data.get("cumulative_years_in_occupation")),
+            "prior_certificate": prior,
+            "education": education,
+            "training_certificate": data.get("training_certificate"),
+        }
+
+    @staticmethod
+    def questionnaire_initial(facts: dict) -> dict:
+        """Form initial values from stored facts (facts_to_dict shape): the inverse of the above."""
+        prior = facts.get("prior_certificate") or {}
+        education = facts.get("education") or {}
+        status = ""
+        if education:
+            status = (
+                "graduated"
+                if education.get("graduated")
+                else ("final_year" if education.get("final_year") else "studying")
+            )
+        kind = education.get("kind")
+        if kind == "vocational_advanced":  # the old separate answer for a 高职 diploma
+            kind = SchoolKind.COLLEGE
+        return {
+            "years_in_occupation": facts.get("years_in_occupation"),
+            "cumulative_years_in_occupation": facts.get("cumulative_years_in_occupation"),
+            "prior_level": prior.get("level"),
+            "prior_occupation": prior.get("occupation"),
+            "prior_years_after": prior.get("years_after"),
+            "prior_continuous": prior.get("continuous"),
+            "education_kind": kind,
+            "education_major": education.get("major"),
+            "education_status": status,
+            "training_certificate": facts.get("training_certificate"),
+        }
+
+
+class SelfCheckForm(QuestionnaireForm):
+    """Asks only what matters for the candidate type; without JavaScript both groups show and the
+    server reads the group of the chosen type."""
+
+    candidate_type = forms.ChoiceField(
+        label=_("考生类别"),
+        choices=CandidateType.choices,
+        initial=CandidateType.STUDENT,
+        widget=forms.RadioSelect,
+    )
+
+    school_class = forms.ModelChoiceField(
+        label=_("班级"),
+        queryset=None,
+        required=False,
+        empty_label=_("不选班级，按专业和年级自测"),
+    )
+    major = forms.ModelChoiceField(
+        label=_("专业"), queryset=None, required=False, empty_label=_("请选择")
+    )
+    grade = forms.TypedChoiceField(
+        label=_("年级"),
+        choices=GRADE_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("按报名截止时的年级填写。"),
     )
 
     session = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -214,37 +346,8 @@ class SelfCheckForm(forms.Form):
                 css_class="elig-group",
                 data_group="student",
             ),
-            Div(
-                Fieldset(
-                    _("工作经历"),
-                    "years_in_occupation",
-                    "cumulative_years_in_occupation",
-                ),
-                Fieldset(
-                    _("已取得的证书"),
-                    "prior_level",
-                    Div(
-                        "prior_occupation",
-                        "prior_years_after",
-                        "prior_continuous",
-                        css_id="elig-prior-details",
-                        data_depends="id_prior_level",
-                    ),
-                ),
-                Fieldset(
-                    _("学历"),
-                    "education_kind",
-                    Div(
-                        "education_major",
-                        "education_status",
-                        css_id="elig-education-details",
-                        data_depends="id_education_kind",
-                    ),
-                ),
-                Fieldset(_("培训"), "training_certificate"),
-                css_id="elig-social",
-                css_class="elig-group",
-                data_group="social",
+            self.questionnaire_layout(
+                css_id="elig-social", css_class="elig-group", data_group="social"
             ),
             Submit("check", _("查看自测结果"), css_class="btn-lg w-100 mt-2"),
         )
@@ -258,37 +361,8 @@ class SelfCheckForm(forms.Form):
                 elif data.get("grade") is None:
                     self.add_error("grade", MSG_STUDENT_NEEDS_GRADE)
         elif data.get("candidate_type") == CandidateType.SOCIAL:
-            years = data.get("years_in_occupation") or 0
-            cumulative = data.get("cumulative_years_in_occupation")
-            if cumulative is not None and cumulative < years:
-                self.add_error("cumulative_years_in_occupation", MSG_CUMULATIVE_LESS)
+            self.questionnaire_clean(data)
         return data
 
     def social_facts_dict(self) -> dict:
-        """The social group's answers in the shape eligibility.selectors.facts_from_dict reads."""
-        data = self.cleaned_data
-        prior = None
-        if data.get("prior_level") is not None:
-            prior = {
-                "level": data["prior_level"],
-                "occupation": data.get("prior_occupation") or "same",
-                "years_after": data.get("prior_years_after") or 0,
-                "continuous": bool(data.get("prior_continuous")),
-            }
-        education = None
-        if data.get("education_kind"):
-            status = data.get("education_status") or "graduated"
-            education = {
-                "kind": data["education_kind"],
-                "major": data.get("education_major") or "same",
-                "graduated": status == "graduated",
-                "final_year": status == "final_year",
-            }
-        return {
-            "candidate_type": CandidateType.SOCIAL.value,
-            "years_in_occupation": data.get("years_in_occupation") or 0,
-            "cumulative_years_in_occupation": data.get("cumulative_years_in_occupation"),
-            "prior_certificate": prior,
-            "education": education,
-            "training_certificate": data.get("training_certificate"),
-        }
+        return self.questionnaire_facts_dict()

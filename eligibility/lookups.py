@@ -2,9 +2,9 @@
 
 import re
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
-from registration.models import ExamSession, Major, SchoolClass
+from registration.models import ExamSession, Major, MajorRelation, SchoolClass
 from registration.selectors.public import session_current
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
@@ -28,7 +28,14 @@ def major_by_name(name: str) -> Major | None:
 
 
 def majors_for_self_check() -> QuerySet[Major]:
-    return Major.objects.order_by("-is_related", "name")
+    # 本专业 first, then 相关专业, then the rest.
+    rank = Case(
+        When(relation=MajorRelation.SAME, then=Value(0)),
+        When(relation=MajorRelation.RELATED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return Major.objects.order_by(rank, "name")
 
 
 def classes_for_self_check() -> QuerySet[SchoolClass]:

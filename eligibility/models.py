@@ -5,8 +5,11 @@ hold together; a candidate may apply for a level when any one active condition o
 The evaluation itself lives in plain Python (eligibility.engine); this module only stores rules.
 """
 
+import re
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -24,13 +27,13 @@ class OccupationScope(models.TextChoices):
 
 
 class SchoolKind(models.TextChoices):
+    """One answer per diploma: 高职 (职业技术学院), 高级技工学校 and 技师学院 diplomas are 大专
+    diplomas, so a rule about 大专 holds for all of them (the old separate value
+    "vocational_advanced" is read as "college" by the engine and was migrated away)."""
+
     TECHNICAL_SCHOOL = "technical_school", _("技工学校")
     VOCATIONAL_INTERMEDIATE = "vocational_intermediate", _("以中级技能为培养目标的中等职业学校")
-    VOCATIONAL_ADVANCED = (
-        "vocational_advanced",
-        _("以高级技能为培养目标的高级技工学校、技师学院、职业技术学院"),
-    )
-    COLLEGE = "college", _("大学专科及以上")
+    COLLEGE = "college", _("大学专科（含高职/职业技术学院、技师学院）及以上")
 
 
 class MajorRelation(models.TextChoices):
@@ -39,7 +42,34 @@ class MajorRelation(models.TextChoices):
     UNRELATED = "unrelated", _("非相关专业")
 
 
+class StudentPendingRequirement(models.TextChoices):
+    NONE = "", _("无")
+    TRAINING = "training", _("在校生可在考前完成本校培训（有条件符合）")
+
+
 CANDIDATE_TYPE_VALUES = ("student", "social")
+
+# Sensible bounds for the year parameters: the announcement asks 1 to 6 years.
+MAX_RULE_YEARS = Decimal(30)
+MSG_YEARS_RANGE = _("年限须大于 0 且不超过 %(max)s 年。")
+MSG_TEXT_YEARS = _(
+    "公告原文写的年限（%(text)s）与参数（%(params)s）不一致：请修改公告原文或“%(field)s”，"
+    "使两者一致。"
+)
+MSG_TEXT_YEARS_MISSING = _(
+    "“%(field)s”为 %(value)s 年，但公告原文中没有“%(value)s年”：请在公告原文中写明，或修改该参数。"
+)
+MSG_TEXT_LEVEL_MISSING = _(
+    "“%(field)s”为%(level)s，但公告原文中没有“%(level)s”：请修改公告原文或该参数，使两者一致。"
+)
+YEARS_IN_TEXT = re.compile(r"(\d+(?:\.\d+)?)\s*年")
+
+
+def _years_label(value: Decimal) -> str:
+    number = Decimal(value)
+    if number == number.to_integral_value():
+        return str(int(number))
+    return format(number.normalize(), "f")
 
 
 class EligibilityCondition(models.Model):
@@ -76,7 +106,7 @@ class EligibilityCondition(models.Model):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0)],
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(MAX_RULE_YEARS)],
     )
     years_basis = models.CharField(
         _("年限计算方式"), max_length=12, choices=YearsBasis.choices, blank=True
@@ -102,7 +132,7 @@ class EligibilityCondition(models.Model):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0)],
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(MAX_RULE_YEARS)],
     )
     years_after_prior_basis = models.CharField(
         _("取证后年限计算方式"), max_length=12, choices=YearsBasis.choices, blank=True
@@ -127,6 +157,17 @@ class EligibilityCondition(models.Model):
         _("在校生年级"), default=list, blank=True, help_text=_("破格报考适用的年级，如 [2, 3]")
     )
     requires_related_major = models.BooleanField(_("须为相关专业在校生"), default=False)
+    student_pending_requirement = models.CharField(
+        _("在校生可考前完成"),
+        max_length=20,
+        choices=StudentPendingRequirement.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "学院对公告的理解：本条要求的培训即本校免费培训，在校生报名后考前完成即可。"
+            "在校生仅缺培训结业证书时，判为“有条件符合”。"
+        ),
+    )
 
     class Meta:
         verbose_name = _("报考条件")
@@ -144,14 +185,16 @@ class EligibilityCondition(models.Model):
                 name="condition_code_unique_per_occupation",
             ),
             models.CheckConstraint(
-                condition=Q(min_years__isnull=True) | Q(min_years__gte=0),
-                name="condition_min_years_non_negative",
-                violation_error_message=_("最少从业年限不能为负数。"),
+                condition=Q(min_years__isnull=True)
+                | (Q(min_years__gt=0) & Q(min_years__lte=MAX_RULE_YEARS)),
+                name="condition_min_years_range",
+                violation_error_message=_("最少从业年限须大于 0 且不超过 30 年。"),
             ),
             models.CheckConstraint(
-                condition=Q(min_years_after_prior__isnull=True) | Q(min_years_after_prior__gte=0),
-                name="condition_years_after_prior_non_negative",
-                violation_error_message=_("取证后最少从业年限不能为负数。"),
+                condition=Q(min_years_after_prior__isnull=True)
+                | (Q(min_years_after_prior__gt=0) & Q(min_years_after_prior__lte=MAX_RULE_YEARS)),
+                name="condition_years_after_prior_range",
+                violation_error_message=_("取证后最少从业年限须大于 0 且不超过 30 年。"),
             ),
         ]
 
@@ -205,5 +248,56 @@ class EligibilityCondition(models.Model):
         )
         if not has_requirement:
             errors["code"] = _("条件至少须包含一项要求，否则任何人都符合。")
+        if self.student_pending_requirement and self.training_level_id is None:
+            errors["student_pending_requirement"] = _(
+                "“在校生可考前完成”须与“须取得的培训结业证书等级”一起设置。"
+            )
+        if self.student_pending_requirement and "student" not in (types or []):
+            errors["student_pending_requirement"] = _(
+                "“在校生可考前完成”只对在校生适用：请在适用考生类别中勾选在校生。"
+            )
+        errors.update(self._text_errors(errors))
         if errors:
             raise ValidationError(errors)
+
+    def _text_errors(self, errors: dict) -> dict:
+        """The wording must not silently contradict the parameters: every number of years in the
+        text is a year parameter and every year parameter is in the text; a required certificate
+        or training level is named in the text."""
+        found: dict[str, str] = {}
+        text = self.text or ""
+        year_fields = [
+            ("min_years", self.min_years),
+            ("min_years_after_prior", self.min_years_after_prior),
+        ]
+        params = {}
+        for name, value in year_fields:
+            if value is None or name in errors:
+                continue
+            try:
+                params[name] = _years_label(value)
+            except ArithmeticError:
+                continue
+        in_text = {_years_label(Decimal(n)) for n in YEARS_IN_TEXT.findall(text)}
+        for name, label in params.items():
+            if label not in in_text:
+                found[name] = MSG_TEXT_YEARS_MISSING % {
+                    "field": self._meta.get_field(name).verbose_name,
+                    "value": label,
+                }
+        stray = sorted(in_text - set(params.values()))
+        if stray and "text" not in errors:
+            field = next(iter(params), "min_years")
+            found["text"] = MSG_TEXT_YEARS % {
+                "text": "、".join(f"{n}年" for n in stray),
+                "params": "、".join(f"{n}年" for n in params.values()) or _("未设置年限"),
+                "field": self._meta.get_field(field).verbose_name,
+            }
+        for name in ("prior_level", "training_level"):
+            level = getattr(self, name) if getattr(self, f"{name}_id") else None
+            if level is not None and level.short_name and level.short_name not in text:
+                found[name] = MSG_TEXT_LEVEL_MISSING % {
+                    "field": self._meta.get_field(name).verbose_name,
+                    "level": level.short_name,
+                }
+        return {k: v for k, v in found.items() if k not in errors}

@@ -13,16 +13,21 @@ from eligibility.engine import Condition, Facts, LevelDecision, Policy, evaluate
 from eligibility.engine import facts_from_dict as _facts_from_dict
 from eligibility.engine import facts_to_dict as _facts_to_dict
 from eligibility.models import EligibilityCondition
-from registration.models import ExamSession, SchoolClass
+from registration.models import ExamSession, Major, SchoolClass
 
 
 def student_facts(*, session: ExamSession, school_class: SchoolClass) -> Facts:
     """An in-school student of a class: year of study as on the round's registration deadline."""
-    major = school_class.major
+    return major_student_facts(
+        major=school_class.major, grade=school_class.grade_on(session.registration_deadline)
+    )
+
+
+def major_student_facts(*, major: Major, grade: int) -> Facts:
+    """An in-school student of a major in a year of study (the self-check and the API ask these
+    two facts when no class is given; the sign-up reads them from the class)."""
     return in_school_facts(
-        grade=school_class.grade_on(session.registration_deadline),
-        major_related=major.is_related,
-        program_years=major.program_years,
+        grade=grade, major_relation=major.relation, program_years=major.program_years
     )
 
 
@@ -57,27 +62,38 @@ def _condition(row: EligibilityCondition) -> Condition:
         requires_related_major=row.requires_related_major,
         order=row.order,
         is_active=row.is_active,
+        student_pending_requirement=row.student_pending_requirement,
     )
 
 
-def _conditions(session: ExamSession, level_codes: Iterable[int]) -> list[Condition]:
-    """Active conditions of the round plus the occupation-wide ones (session empty) of its
-    occupation; a round's own condition replaces an occupation-wide one with the same code."""
-    rows = (
-        EligibilityCondition.objects.filter(
-            Q(session=session) | Q(session__isnull=True, occupation=session.occupation),
-            is_active=True,
-            level__code__in=list(level_codes),
-        )
-        .select_related("level", "prior_level", "training_level")
-        .order_by("order", "code")
+def condition_rows(
+    session: ExamSession, *, levels: Iterable[Any] | None = None, level_codes: Iterable[int] = ()
+) -> list[EligibilityCondition]:
+    """The one query for "the conditions of a round": its active conditions plus the
+    occupation-wide ones (session empty) of its occupation, where a round's own condition
+    replaces an occupation-wide one with the same level and code. Ordered by level (四级 first),
+    order and code. Pass `levels` (SkillLevel rows) or `level_codes`. One query."""
+    rows = EligibilityCondition.objects.filter(
+        Q(session=session) | Q(session__isnull=True, occupation=session.occupation),
+        is_active=True,
+    )
+    if levels is not None:
+        rows = rows.filter(level__in=list(levels))
+    else:
+        rows = rows.filter(level__code__in=list(level_codes))
+    rows = rows.select_related("level", "prior_level", "training_level").order_by(
+        "-level__code", "order", "code"
     )
     by_key: dict[tuple[int, str], EligibilityCondition] = {}
     for row in rows:
         key = (row.level.code, row.code)
         if key not in by_key or row.session_id is not None:
             by_key[key] = row
-    return [_condition(row) for row in by_key.values()]
+    return sorted(by_key.values(), key=lambda row: (-row.level.code, row.order, row.code))
+
+
+def _conditions(session: ExamSession, level_codes: Iterable[int]) -> list[Condition]:
+    return [_condition(row) for row in condition_rows(session, level_codes=level_codes)]
 
 
 def _offered_levels(session: ExamSession) -> tuple[int, ...]:

@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from eligibility import lookups, selectors
 from eligibility.api import evaluate_request
-from eligibility.engine import FactsError, in_school_facts
+from eligibility.engine import FactsError
 from eligibility.engine import vocabulary as v
 from eligibility.forms import SelfCheckForm
 from registration.models import CandidateType
@@ -35,11 +35,15 @@ def _facts(form: SelfCheckForm, session):
     if data["candidate_type"] == CandidateType.STUDENT:
         if data.get("school_class") is not None:
             return selectors.student_facts(session=session, school_class=data["school_class"])
-        major = data["major"]
-        return in_school_facts(
-            grade=data["grade"], major_related=major.is_related, program_years=major.program_years
-        )
+        return selectors.major_student_facts(major=data["major"], grade=data["grade"])
     return selectors.facts_from_dict(form.social_facts_dict())
+
+
+def _relation_label(facts) -> str:
+    if facts is None or facts.education is None or facts.candidate_type != v.STUDENT:
+        return ""
+    relation = v.MAJOR_RELATION_LABELS[facts.education.major]
+    return _("专业属于%(relation)s") % {"relation": relation}
 
 
 def self_check(request):
@@ -68,6 +72,7 @@ def self_check(request):
         "form": form,
         "facts": facts,
         "grade_label": v.grade_label(facts.grade) if facts and facts.grade else "",
+        "relation_label": _relation_label(facts),
         "results": results,
         "registration_open": session is not None and session.is_open(),
     }

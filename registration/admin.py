@@ -198,9 +198,9 @@ class ExamSessionAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(Major)
 class MajorAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["name", "is_related", "program_years"]
-    list_filter = ["is_related"]
-    list_editable = ["is_related"]
+    list_display = ["name", "relation", "program_years"]
+    list_filter = ["relation"]
+    list_editable = ["relation"]
     search_fields = ["name"]
 
 

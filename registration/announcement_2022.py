@@ -46,8 +46,15 @@ LEVELS = [
 ]
 OFFERED_LEVELS = [4, 3]
 
-# Majors the announcement names as related ("等": admins extend the list).
+# Majors the announcement names as related ("等": admins extend the list). 电子商务 is the
+# 电子商务师 occupation's own major (本专业), the others are 相关专业.
 RELATED_MAJORS = ["电子商务", "跨境电商", "市场营销", "酒店管理"]
+MAJOR_RELATIONS = {
+    "电子商务": "same",
+    "跨境电商": "related",
+    "市场营销": "related",
+    "酒店管理": "related",
+}
 
 # level -> [(module number, title, schedule, [(topic code, topic title), ...]), ...]
 TRAINING = {
@@ -121,7 +128,14 @@ CHARGE_ITEM_NAMES = {
     ("training", 3): "电子商务师三级/高级工培训费",
 }
 
-SOCIAL = ["social", "student"]
+# "以上报考条件是社会人员报考条件": the eleven conditions are the social candidates'.
+SOCIAL = ["social"]
+# The college's reading for its in-school students (本次考试只针对校内学生开展; 在校生 training is
+# free and open to everyone registered): every in-school student may register for 四级 and meets
+# condition 4 (L4-4) by completing the college's 四级 training before the exam, so they are
+# conditionally eligible; a final-year (应届) student of 本专业/相关专业 meets condition 3 (L4-3)
+# outright. 三级 is open to them only through 破格 (L3-S). Admins change this per round.
+SOCIAL_AND_STUDENTS = ["social", "student"]
 
 # Eligibility conditions, verbatim wording; parameters as described in eligibility.models.
 CONDITIONS = [
@@ -151,11 +165,11 @@ CONDITIONS = [
         "level": 4,
         "code": "L4-3",
         "order": 3,
-        "candidate_types": SOCIAL,
+        "candidate_types": SOCIAL_AND_STUDENTS,
         "text": "取得技工学校本专业或相关专业毕业证书(含尚未取得毕业证书的在校应届毕业生);"
         "或取得经评估论证、以中级技能为培养目标的中等及以上职业学校本专业或相关专业毕业证书"
         "(含尚未取得毕业证书的在校应届毕业生)。",
-        "school_kinds": ["technical_school", "vocational_intermediate", "vocational_advanced"],
+        "school_kinds": ["technical_school", "vocational_intermediate", "college"],
         "major_relations": ["same", "related"],
         "allow_final_year": True,
     },
@@ -163,9 +177,10 @@ CONDITIONS = [
         "level": 4,
         "code": "L4-4",
         "order": 4,
-        "candidate_types": SOCIAL,
+        "candidate_types": SOCIAL_AND_STUDENTS,
         "text": "经本职业四级/中级工正规培训达规定标准学时数,并取得结业证书。",
         "training_level": 4,
+        "student_pending_requirement": "training",
     },
     {
         "level": 3,
@@ -183,7 +198,7 @@ CONDITIONS = [
         "order": 2,
         "candidate_types": SOCIAL,
         "text": "具有以高级技能为培养目标的高级技工学校、技师学院和职业技术学院本专业毕业证书。",
-        "school_kinds": ["vocational_advanced"],
+        "school_kinds": ["college"],
         "major_relations": ["same"],
     },
     {

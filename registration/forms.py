@@ -1,15 +1,15 @@
 """Forms of the student (and social candidate) sign-up flow."""
 
 import unicodedata
-from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from eligibility.forms import QuestionnaireForm
 from fees.models import FeeItem
 from registration.ethnicities import ETHNICITY_CHOICES
 from registration.idcard import IdNumberError, id_number_parse, phone_normalise
@@ -20,9 +20,6 @@ NAME_CONTROL_CHARS = _("姓名中含有不可见的控制字符，请重新输�
 NAME_TOO_SHORT = _("请输入完整姓名。")
 STUDENT_NUMBER_INVALID = _("学号只能包含字母、数字和连字符，4至30位。")
 CONSENT_REQUIRED = _("须同意为本次考试处理个人信息后才能报名。")
-PRIOR_CERT_INCOMPLETE = _("请填写证书的职业和取证后的工作年限。")
-EDUCATION_INCOMPLETE = _("请选择学历对应的专业关系。")
-CUMULATIVE_TOO_SMALL = _("累计工作年限不能少于连续工作年限。")
 
 LEVEL_CHOICE_LABEL = "{name}"
 
@@ -34,7 +31,7 @@ def _clean_text(value: str) -> str:
     return value
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(QuestionnaireForm):
     name = forms.CharField(
         label=_("姓名"),
         max_length=30,
@@ -78,85 +75,13 @@ class RegistrationForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    years_in_occupation = forms.DecimalField(
-        label=_("在本职业连续工作年限（年）"),
-        min_value=0,
-        max_value=60,
-        decimal_places=1,
-        required=False,
-        initial=0,
-    )
-    cumulative_years_in_occupation = forms.DecimalField(
-        label=_("在本职业或相关职业累计工作年限（年）"),
-        min_value=0,
-        max_value=60,
-        decimal_places=1,
-        required=False,
-    )
-    prior_certificate_level = forms.TypedChoiceField(
-        label=_("已取得的职业资格（技能等级）证书"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        choices=[("", "无"), (5, "五级/初级工"), (4, "四级/中级工")],
-    )
-    prior_certificate_occupation = forms.ChoiceField(
-        label=_("证书职业"),
-        required=False,
-        choices=[("", "—"), ("same", "本职业（电子商务师）"), ("related", "相关职业")],
-    )
-    prior_certificate_years_after = forms.DecimalField(
-        label=_("取证后从事本职业或相关职业的年限（年）"),
-        min_value=0,
-        max_value=60,
-        decimal_places=1,
-        required=False,
-    )
-    prior_certificate_continuous = forms.BooleanField(
-        label=_("取证后为连续从事本职业工作"), required=False
-    )
-    education_kind = forms.ChoiceField(
-        label=_("学历（毕业学校类型）"),
-        required=False,
-        choices=[
-            ("", "无以下学历"),
-            ("technical_school", "技工学校"),
-            ("vocational_intermediate", "以中级技能为培养目标的中等及以上职业学校"),
-            ("vocational_advanced", "以高级技能为培养目标的高级技工学校、技师学院、职业技术学院"),
-            ("college", "大学专科及以上"),
-        ],
-    )
-    education_major = forms.ChoiceField(
-        label=_("所学专业"),
-        required=False,
-        choices=[("", "—"), ("same", "本专业"), ("related", "相关专业"), ("unrelated", "其他专业")],
-    )
-    education_graduated = forms.BooleanField(label=_("已取得毕业证书"), required=False)
-    training_certificate = forms.TypedChoiceField(
-        label=_("已取得的本职业正规培训结业证书"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        choices=[("", "无"), (4, "四级/中级工培训结业证书"), (3, "三级/高级工培训结业证书")],
-    )
     consent = forms.BooleanField(
         label=_("我同意考务通及评价机构为本次职业技能等级认定收集和处理我的上述个人信息"),
         error_messages={"required": CONSENT_REQUIRED},
     )
 
-    SOCIAL_FIELDS = (
-        "work_unit",
-        "years_in_occupation",
-        "cumulative_years_in_occupation",
-        "prior_certificate_level",
-        "prior_certificate_occupation",
-        "prior_certificate_years_after",
-        "prior_certificate_continuous",
-        "education_kind",
-        "education_major",
-        "education_graduated",
-        "training_certificate",
-    )
+    # The eligibility questions come from the one questionnaire the self-check uses too.
+    SOCIAL_FIELDS = ("work_unit", *QuestionnaireForm.QUESTIONNAIRE_FIELDS)
 
     def __init__(
         self,
@@ -203,6 +128,8 @@ class RegistrationForm(forms.Form):
             self.fields["work_unit"].required = True
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # The template renders its own token: one inside a cached fragment would be stale.
+        self.helper.disable_csrf = True
         self.helper.layout = self._layout(is_student)
 
     @staticmethod
@@ -236,21 +163,7 @@ class RegistrationForm(forms.Form):
         parts = [personal, exam]
         if not is_student:
             parts.append(
-                Fieldset(
-                    _("报考条件相关信息"),
-                    "years_in_occupation",
-                    "cumulative_years_in_occupation",
-                    "prior_certificate_level",
-                    Div(
-                        "prior_certificate_occupation",
-                        "prior_certificate_years_after",
-                        "prior_certificate_continuous",
-                        css_class="ps-3 border-start",
-                    ),
-                    "education_kind",
-                    Div("education_major", "education_graduated", css_class="ps-3 border-start"),
-                    "training_certificate",
-                )
+                Fieldset(_("报考条件相关信息"), self.questionnaire_layout(css_id="questionnaire"))
             )
         parts.append(Fieldset(_("个人信息处理"), "consent"))
         return Layout(*parts)
@@ -281,50 +194,16 @@ class RegistrationForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if self.candidate_type == CandidateType.SOCIAL:
-            if cleaned.get("prior_certificate_level") and not (
-                cleaned.get("prior_certificate_occupation")
-                and cleaned.get("prior_certificate_years_after") is not None
-            ):
-                self.add_error("prior_certificate_occupation", PRIOR_CERT_INCOMPLETE)
-            years = cleaned.get("years_in_occupation")
-            cumulative = cleaned.get("cumulative_years_in_occupation")
-            if years is not None and cumulative is not None and cumulative < years:
-                self.add_error("cumulative_years_in_occupation", CUMULATIVE_TOO_SMALL)
-            if cleaned.get("education_kind") and not cleaned.get("education_major"):
-                self.add_error("education_major", EDUCATION_INCOMPLETE)
+            self.questionnaire_clean(cleaned)
         return cleaned
 
     def answers(self) -> dict:
         """Social candidates' answers in the eligibility API's shape."""
-        data = self.cleaned_data
         if self.candidate_type != CandidateType.SOCIAL:
             return {}
-
-        def num(value):
-            return float(value) if isinstance(value, Decimal) else value
-
-        prior = None
-        if data.get("prior_certificate_level"):
-            prior = {
-                "level": data["prior_certificate_level"],
-                "occupation": data["prior_certificate_occupation"],
-                "years_after": num(data["prior_certificate_years_after"]),
-                "continuous": bool(data.get("prior_certificate_continuous")),
-            }
-        education = None
-        if data.get("education_kind"):
-            education = {
-                "kind": data["education_kind"],
-                "major": data["education_major"],
-                "graduated": bool(data.get("education_graduated")),
-            }
-        return {
-            "years_in_occupation": num(data.get("years_in_occupation") or Decimal(0)),
-            "cumulative_years_in_occupation": num(data.get("cumulative_years_in_occupation")),
-            "prior_certificate": prior,
-            "education": education,
-            "training_certificate": data.get("training_certificate"),
-        }
+        answers = self.questionnaire_facts_dict()
+        del answers["candidate_type"]
+        return answers
 
     def to_input(self) -> RegistrationInput:
         data = self.cleaned_data
@@ -356,22 +235,7 @@ class RegistrationForm(forms.Form):
         }
         facts = registration.declared_facts or {}
         if registration.candidate_type == CandidateType.SOCIAL:
-            prior = facts.get("prior_certificate") or {}
-            education = facts.get("education") or {}
-            initial.update(
-                {
-                    "years_in_occupation": facts.get("years_in_occupation"),
-                    "cumulative_years_in_occupation": facts.get("cumulative_years_in_occupation"),
-                    "prior_certificate_level": prior.get("level"),
-                    "prior_certificate_occupation": prior.get("occupation"),
-                    "prior_certificate_years_after": prior.get("years_after"),
-                    "prior_certificate_continuous": prior.get("continuous"),
-                    "education_kind": education.get("kind"),
-                    "education_major": education.get("major"),
-                    "education_graduated": education.get("graduated"),
-                    "training_certificate": facts.get("training_certificate"),
-                }
-            )
+            initial.update(QuestionnaireForm.questionnaire_initial(facts))
         return initial
 
 

@@ -43,9 +43,10 @@ def levels_ensure() -> dict[int, SkillLevel]:
 def majors_ensure() -> dict[str, Major]:
     majors = {}
     for name in a2022.RELATED_MAJORS:
-        # Existing majors keep an admin's edits to the flag only if they were marked related;
-        # the announcement's four are related by definition.
-        major, _ = Major.objects.get_or_create(name=name, defaults={"is_related": True})
+        # Created as announced; an existing major keeps an admin's edits.
+        major, _ = Major.objects.get_or_create(
+            name=name, defaults={"relation": a2022.MAJOR_RELATIONS[name]}
+        )
         majors[name] = major
     return majors
 
@@ -117,6 +118,7 @@ def _session_contents_load(
             "training_level": None,
             "grades": [],
             "requires_related_major": False,
+            "student_pending_requirement": "",
             "is_active": True,
             "occupation": session.occupation,
         }
@@ -153,7 +155,7 @@ def demo_load(*, today: dt.date | None = None, password: str = "kaowutong-demo")
     today = today or timezone.localdate()
     levels = levels_ensure()
     majors_ensure()
-    Major.objects.get_or_create(name="汽车检测与维修技术", defaults={"is_related": False})
+    Major.objects.get_or_create(name="汽车检测与维修技术", defaults={"relation": "unrelated"})
 
     deadline = today + dt.timedelta(days=30)
     defaults = dict(a2022.SESSION)

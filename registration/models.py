@@ -139,12 +139,26 @@ class ExamSession(models.Model):
         return types
 
 
+class MajorRelation(models.TextChoices):
+    """How a major relates to the round's occupation (电子商务师): the announcement's 本专业 /
+    相关专业, or neither. The engine's vocabulary uses the same values."""
+
+    SAME = "same", _("本专业")
+    RELATED = "related", _("相关专业")
+    UNRELATED = "unrelated", _("非相关专业")
+
+
 class Major(models.Model):
     name = models.CharField(_("专业名称"), max_length=60, unique=True)
-    is_related = models.BooleanField(
-        _("相关专业"),
-        default=False,
-        help_text=_("公告所列电子商务、跨境电商、市场营销、酒店管理“等”相关专业；管理员可扩充。"),
+    relation = models.CharField(
+        _("与本职业的关系"),
+        max_length=10,
+        choices=MajorRelation.choices,
+        default=MajorRelation.UNRELATED,
+        help_text=_(
+            "电子商务为电子商务师的本专业；公告所列跨境电商、市场营销、酒店管理“等”为相关专业，"
+            "管理员可扩充。"
+        ),
     )
     program_years = models.PositiveSmallIntegerField(
         _("学制（年）"), default=3, help_text=_("用于判断是否为应届毕业生（最后一学年）。")
@@ -155,7 +169,7 @@ class Major(models.Model):
     class Meta:
         verbose_name = _("专业")
         verbose_name_plural = _("专业")
-        ordering = ["-is_related", "name"]
+        ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(program_years__gte=1) & Q(program_years__lte=8),
@@ -165,6 +179,19 @@ class Major(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_related(self) -> bool:
+        """本专业 or 相关专业: what the 破格 route (L3-S) asks for."""
+        return self.relation in (MajorRelation.SAME, MajorRelation.RELATED)
+
+    @is_related.setter
+    def is_related(self, value: bool) -> None:
+        # Kept so that Major(is_related=True) still reads naturally; 本专业 stays 本专业.
+        if not value:
+            self.relation = MajorRelation.UNRELATED
+        elif self.relation != MajorRelation.SAME:
+            self.relation = MajorRelation.RELATED
 
 
 def new_class_code() -> str:

@@ -62,7 +62,7 @@ class MajorFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"专业{n}")
-    is_related = True
+    relation = "related"
 
 
 class SchoolClassFactory(factory.django.DjangoModelFactory):

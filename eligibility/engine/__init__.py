@@ -17,9 +17,11 @@ from eligibility.engine.rules import (
     LevelDecision,
     MatchedCondition,
     Policy,
+    Unmet,
     decision_to_dict,
     evaluate,
     unmet,
+    unmet_requirements,
 )
 
 __all__ = [
@@ -31,10 +33,12 @@ __all__ = [
     "MatchedCondition",
     "Policy",
     "PriorCertificate",
+    "Unmet",
     "decision_to_dict",
     "evaluate",
     "facts_from_dict",
     "facts_to_dict",
     "in_school_facts",
     "unmet",
+    "unmet_requirements",
 ]

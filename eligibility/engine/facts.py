@@ -25,7 +25,7 @@ class PriorCertificate:
 class Education:
     """A school diploma (or the final year before it, 应届)."""
 
-    kind: str  # one of v.SCHOOL_KINDS
+    kind: str  # one of v.SCHOOL_KINDS (synonyms are read as their canonical kind)
     major: str  # one of v.MAJOR_RELATIONS
     graduated: bool
     final_year: bool = False
@@ -44,7 +44,7 @@ class Facts:
     training_certificate: int | None = None
     # Year of study for in-school students (1 = 大一).
     grade: int | None = None
-    # Whether an in-school student's major is one the round counts as related.
+    # Whether an in-school student's major is 本专业 or 相关专业 for the occupation.
     major_related: bool | None = None
 
     @property
@@ -55,18 +55,22 @@ class Facts:
         return max(declared, self.years_in_occupation)
 
 
-def in_school_facts(*, grade: int, major_related: bool, program_years: int) -> Facts:
-    """An in-school student of the college (a 职业技术学院), in a given year of study."""
+def in_school_facts(*, grade: int, major_relation: str, program_years: int) -> Facts:
+    """An in-school student of the college (a 职业技术学院, so a 大专 programme) in a given year of
+    study; `major_relation` is how the major relates to the occupation (v.SAME/RELATED/UNRELATED).
+    Nothing else is asked of students, so nothing else is assumed."""
+    if major_relation not in v.MAJOR_RELATIONS:
+        raise ValueError(f"unknown major relation {major_relation!r}")
     return Facts(
         candidate_type=v.STUDENT,
         education=Education(
-            kind=v.VOCATIONAL_ADVANCED,
-            major=v.RELATED if major_related else v.UNRELATED,
+            kind=v.COLLEGE,
+            major=major_relation,
             graduated=False,
             final_year=grade >= program_years,
         ),
         grade=grade,
-        major_related=major_related,
+        major_related=major_relation in (v.SAME, v.RELATED),
     )
 
 
@@ -186,7 +190,13 @@ def _education(value: Any) -> Education | None:
     prefix = field + "."
     final_year = value.get("final_year")
     return Education(
-        kind=_choice(_required(value, "kind", prefix), prefix + "kind", v.SCHOOL_KINDS),
+        kind=v.canonical_school_kind(
+            _choice(
+                _required(value, "kind", prefix),
+                prefix + "kind",
+                v.SCHOOL_KINDS + tuple(v.SCHOOL_KIND_SYNONYMS),
+            )
+        ),
         major=_choice(_required(value, "major", prefix), prefix + "major", v.MAJOR_RELATIONS),
         graduated=_bool(_required(value, "graduated", prefix), prefix + "graduated"),
         final_year=False if final_year is None else _bool(final_year, prefix + "final_year"),

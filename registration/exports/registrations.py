@@ -26,6 +26,7 @@ from registration.models import (
     ExamSession,
     Gender,
     PaymentStatus,
+    PendingRequirement,
     Registration,
     ReviewStatus,
     SchoolClass,
@@ -105,6 +106,8 @@ def roster_columns(counter: _Counter) -> list[Column]:
         Column("审核状态", 10, _label_of("review_status", ReviewStatus.choices)),
         Column("退回原因", 24, lambda r: r.review_reason),
         Column("符合的报考条件", 40, lambda r: r.matched_condition_text),
+        Column("条件代码", 10, lambda r: r.matched_condition_code, "code"),
+        Column("有条件符合·待完成", 26, _pending),
         Column("辅导员备注", 24, lambda r: r.counselor_note),
         Column("报名时间", 17, lambda r: local_naive(r.created_at), "datetime"),
         *training_columns(),
@@ -133,6 +136,13 @@ def training_columns() -> list[Column]:
         Column("已结业", 12, completed, "date"),
         Column("培训逾期", 10, overdue),
     ]
+
+
+def _pending(r: Registration) -> str:
+    """Blank when eligible outright; else what the candidate must still do before the exam."""
+    if not r.pending_requirement:
+        return ""
+    return str(PendingRequirement(r.pending_requirement).label)
 
 
 def national_columns(counter: _Counter, session: ExamSession) -> list[Column]:

@@ -4,11 +4,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from courses.models import TrainingModule, TrainingTopic
+from eligibility.engine import vocabulary as v
 from eligibility.models import EligibilityCondition
+from eligibility.selectors import condition_rows
 from fees.models import FeeItem, FeeKind, TrainingOption
 from registration.consultation import ConsultationStatus, consultation_status
 from registration.models import CandidateType, ExamSession, SkillLevel
@@ -108,12 +111,41 @@ class ConditionLine:
     condition: EligibilityCondition
     # The candidate type label when the condition applies to one type only ("在校生"), else "".
     only_for: str
+    # For the in-school block: how the college reads this condition for its students.
+    student_note: str = ""
+
+
+MSG_STUDENT_PENDING = _(
+    "本校在校生报名后参加本校免费{level}培训，考前取得结业证书即符合此条（报名时为“有条件符合”）。"
+)
+
+
+MSG_STUDENT_FINAL_YEAR = _(
+    "本校{relations}的应届毕业生（毕业学年，如三年制的大三）直接符合此条：{text}"
+)
 
 
 def condition_line(condition: EligibilityCondition) -> ConditionLine:
     types = [t for t in condition.candidate_types if t in CandidateType.values]
     only_for = str(CandidateType(types[0]).label) if len(types) == 1 else ""
-    return ConditionLine(condition=condition, only_for=only_for)
+    note = ""
+    if CandidateType.STUDENT in types and condition.allow_final_year:
+        relations = "或".join(
+            v.MAJOR_RELATION_LABELS[r] for r in condition.major_relations if r != v.UNRELATED
+        )
+        note = str(MSG_STUDENT_FINAL_YEAR).format(
+            relations=relations or _("各专业"), text=condition.text
+        )
+    if condition.student_pending_requirement and condition.training_level is not None:
+        note = str(MSG_STUDENT_PENDING).format(
+            level=v.level_short_name(condition.training_level.code)
+        )
+    return ConditionLine(condition=condition, only_for=only_for, student_note=note)
+
+
+# The announcement heads the 四级 schedule "培训时间" and the 三级 one "时间安排".
+TRAINING_TIME_HEADERS = {3: _("时间安排")}
+TRAINING_TIME_HEADER = _("培训时间")
 
 
 @dataclass
@@ -121,6 +153,20 @@ class LevelSection:
     level: SkillLevel
     conditions: list[ConditionLine]
     modules: list[TrainingModule]
+
+    @property
+    def social_conditions(self) -> list[ConditionLine]:
+        """The announcement's numbered conditions: the social candidates' conditions."""
+        return [c for c in self.conditions if CandidateType.SOCIAL in c.condition.candidate_types]
+
+    @property
+    def student_conditions(self) -> list[ConditionLine]:
+        """The in-school route: the conditions the college applies to its students."""
+        return [c for c in self.conditions if CandidateType.STUDENT in c.condition.candidate_types]
+
+    @property
+    def time_header(self) -> str:
+        return str(TRAINING_TIME_HEADERS.get(self.level.code, TRAINING_TIME_HEADER))
 
 
 NARRATIVE_FIELDS = (
@@ -152,6 +198,14 @@ class Announcement:
     @property
     def is_open(self) -> bool:
         return self.state == RegistrationState.OPEN
+
+    @property
+    def has_social_conditions(self) -> bool:
+        return any(section.social_conditions for section in self.levels)
+
+    @property
+    def has_student_conditions(self) -> bool:
+        return any(section.student_conditions for section in self.levels)
 
 
 _COLUMN_ORDER = [
@@ -227,13 +281,8 @@ def announcement_get(session: ExamSession, *, now: dt.datetime | None = None) ->
     """Everything the announcement page shows for a round, in a fixed number of queries."""
     now = now or timezone.now()
     levels = list(session.levels.all())
-    conditions = list(
-        EligibilityCondition.objects.filter(
-            Q(session=session) | Q(session__isnull=True, occupation=session.occupation),
-            is_active=True,
-            level__in=levels,
-        ).order_by("-level__code", "order", "code")
-    )
+    # The one "conditions of a round" query (a round's rule replaces an occupation-wide one).
+    conditions = condition_rows(session, levels=levels)
     modules = list(
         TrainingModule.objects.filter(session=session, level__in=levels)
         .order_by("-level__code", "number")

@@ -254,6 +254,8 @@ def _apply(
     registration.work_unit = data.work_unit
     registration.matched_condition_code = matched.code
     registration.matched_condition_text = matched.text
+    # Frozen with the verdict: what a conditionally eligible candidate must still do (training).
+    registration.pending_requirement = decision.pending_requirement
     registration.declared_facts = eligibility.facts_to_dict(facts)
     if requote:
         registration.registration_fee_item = quote.registration_item

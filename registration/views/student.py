@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from courses.models import TrainingModule
 from eligibility import selectors as eligibility
-from eligibility.engine.vocabulary import grade_label
+from eligibility.engine.vocabulary import grade_label, pending_text
 from fees.payments import current_charge_item_names
 from registration.forms import ClassPickForm, LookupForm, RegistrationForm
 from registration.idcard import normalise_id_number
@@ -264,6 +264,7 @@ def registration_detail(request, pk: int, token: str):
             "can_change": can_change,
             "can_cancel": can_change and not has_payments,
             "charge_items": charge_items,
+            "pending_text": pending_text(registration.pending_requirement, registration.level.code),
             "private_url": request.build_absolute_uri(_private_url(registration)),
         },
     )

@@ -87,18 +87,21 @@
     body.years_in_occupation = num(form, "years_in_occupation") || 0;
     var cumulative = num(form, "cumulative_years_in_occupation");
     if (cumulative !== null) body.cumulative_years_in_occupation = cumulative;
-    var prior = val(form, "prior_certificate_level");
+    // The questionnaire's field names are shared with the self-check (eligibility.forms).
+    var prior = val(form, "prior_level");
     body.prior_certificate = prior ? {
       level: parseInt(prior, 10),
-      occupation: val(form, "prior_certificate_occupation") || "same",
-      years_after: num(form, "prior_certificate_years_after") || 0,
-      continuous: checked(form, "prior_certificate_continuous")
+      occupation: val(form, "prior_occupation") || "same",
+      years_after: num(form, "prior_years_after") || 0,
+      continuous: checked(form, "prior_continuous")
     } : null;
     var kind = val(form, "education_kind");
+    var status = val(form, "education_status") || "graduated";
     body.education = kind ? {
       kind: kind,
-      major: val(form, "education_major") || "unrelated",
-      graduated: checked(form, "education_graduated")
+      major: val(form, "education_major") || "same",
+      graduated: status === "graduated",
+      final_year: status === "final_year"
     } : null;
     var training = val(form, "training_certificate");
     body.training_certificate = training ? parseInt(training, 10) : null;
@@ -115,16 +118,19 @@
     if (!hint || !window.fetch) return;
     var timer = null;
     function render(data) {
-      hint.className = "small mb-3 alert py-2 " + (data.eligible ? "alert-success" : "alert-warning");
+      var conditional = data.eligible && !!data.pending_requirement;
+      hint.className = "small mb-3 alert py-2 " +
+        (conditional ? "alert-warning" : data.eligible ? "alert-success" : "alert-secondary");
       hint.textContent = "";
       var title = document.createElement("div");
-      title.textContent = data.eligible ? "预检：符合报考条件" : "预检：暂不符合报考条件";
+      title.textContent = conditional ? "预检：有条件符合报考条件"
+        : data.eligible ? "预检：符合报考条件" : "预检：暂不符合报考条件";
       title.className = "fw-bold";
       hint.appendChild(title);
-      var lines = data.eligible
-        ? data.matched.map(function (m) { return m.code + "：" + m.text; })
-        : (data.policy_reason ? [data.policy_reason] : []).concat(data.reasons || []);
-      lines.slice(0, 8).forEach(function (line) {
+      // The one deciding sentence first; no condition codes for the candidate.
+      var lines = [data.summary].concat(data.eligible ? [] : (data.details || []).slice(0, 3));
+      lines.forEach(function (line) {
+        if (!line) return;
         var div = document.createElement("div");
         div.textContent = line;
         hint.appendChild(div);

@@ -25,7 +25,8 @@ ROSTER_HEADERS = [
     "序号", "报名号", "姓名", "性别", "身份证号", "出生日期", "民族", "手机号", "学号", "班级",
     "专业", "申报等级", "考生类别", "培训方式", "报名费（元）", "培训费（元）", "应缴合计（元）",
     "缴费状态", "实缴金额（元）", "缴费日期", "审核状态", "退回原因", "符合的报考条件",
-    "辅导员备注", "报名时间", "培训要求", "培训进度", "已结业", "培训逾期",
+    "条件代码", "有条件符合·待完成", "辅导员备注", "报名时间",
+    "培训要求", "培训进度", "已结业", "培训逾期",
 ]  # fmt: skip
 NATIONAL_HEADERS = [
     "序号", "职业工种名称", "认定等级", "申报条件", "证件类型", "证件号码", "姓名", "性别",
@@ -155,7 +156,7 @@ def test_roster_export_headers_dates_frozen_filter_and_widths(
     ws = workbook_from(_class_export(client, own_class))[own_class.name]
     assert [c.value for c in ws[1]] == ROSTER_HEADERS
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:AC3"
+    assert ws.auto_filter.ref == "A1:AE3"
     assert ws.column_dimensions["E"].width >= 20
     assert all(ws.column_dimensions[col].width for col in "ABCDEFGHIJ")
     birth = ws.cell(row=2, column=ROSTER_HEADERS.index("出生日期") + 1)
@@ -396,3 +397,29 @@ def test_export_memory_stays_flat_as_rows_grow(counselor, session, own_class, mo
     small = peak(250, 0)
     large = peak(1250, 10_000)
     assert large < small * 1.5, (small, large)
+
+
+def test_roster_export_shows_the_conditional_verdict_and_its_pending_requirement(
+    client, counselor, session, own_class, make_registration
+):
+    make_registration(
+        session=session,
+        school_class=own_class,
+        name="有条件",
+        level=level(4),
+        matched_condition_code="L4-4",
+        matched_condition_text="经本职业四级/中级工正规培训达规定标准学时数,并取得结业证书。",
+        pending_requirement="training",
+    )
+    make_registration(session=session, school_class=own_class, name="直接符合")
+    client.force_login(counselor)
+
+    ws = workbook_from(_class_export(client, own_class))[own_class.name]
+
+    by_header = {cell.value: cell.column for cell in ws[1]}
+    rows = {ws.cell(row=r, column=by_header["姓名"]).value: r for r in (2, 3)}
+    pending = by_header["有条件符合·待完成"]
+    code = by_header["条件代码"]
+    assert ws.cell(row=rows["有条件"], column=pending).value == "需完成本校培训并取得结业证书"
+    assert ws.cell(row=rows["有条件"], column=code).value == "L4-4"
+    assert ws.cell(row=rows["直接符合"], column=pending).value in (None, "")

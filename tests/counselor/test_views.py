@@ -434,3 +434,20 @@ def test_poster_png_is_an_attachment(client, counselor, own_class):
     assert response["Content-Type"] == "image/png"
     assert response.content.startswith(b"\x89PNG")
     assert "filename*=UTF-8''" in response["Content-Disposition"]
+
+
+@pytest.mark.django_db
+def test_roster_marks_a_conditional_registration(client, counselor, session, own_class):
+    from tests.counselor.conftest import registration_make
+
+    registration_make(
+        session=session, school_class=own_class, name="大一学生", pending_requirement="training"
+    )
+    registration_make(session=session, school_class=own_class, name="大三学生")
+    client.force_login(counselor)
+
+    content = client.get(reverse("registration:counselor_class", args=[own_class.pk])).content
+    html = content.decode()
+
+    assert html.count(">有条件</span>") == 1
+    assert 'title="需完成本校培训并取得结业证书"' in html

@@ -32,10 +32,14 @@ def test_self_check_second_year_related_student_sees_level_3(
     level4 = page.locator('article[data-level="4"]')
     expect(level3).to_have_attribute("data-eligible", "true")
     expect(level3.locator(".elig-verdict")).to_have_text("可以报考")
-    expect(level3).to_contain_text("L3-S")
-    expect(level4).to_have_attribute("data-eligible", "false")
-    expect(level4).to_contain_text("尚不是应届毕业生")
-    expect(level4).to_contain_text("2378470284")
+    expect(level3).not_to_contain_text("L3-S")  # codes are for staff, not students
+    # The college's reading: 四级 on condition of its training (the old test expected a refusal).
+    expect(level4).to_have_attribute("data-eligible", "true")
+    expect(level4).to_have_attribute("data-pending", "training")
+    expect(level4.locator(".elig-verdict")).to_have_text("有条件符合")
+    expect(level4.locator(".elig-summary")).to_have_text(
+        "您可以报名四级/中级工，但须在考试前完成本校四级培训并取得结业证书。"
+    )
     # Nothing wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "eligibility-phone-student-result")
@@ -59,8 +63,10 @@ def test_self_check_social_questions_follow_the_answers(
     page.get_by_role("button", name="查看自测结果").click()
 
     level4 = page.locator('article[data-level="4"]')
-    expect(level4).to_contain_text("L4-1")
-    expect(level4).to_contain_text("由于疫情原因,上半年暂不组织社会人员的考试")
+    expect(level4.locator(".elig-summary")).to_have_text(
+        "由于疫情原因,上半年暂不组织社会人员的考试"
+    )
+    expect(level4).to_contain_text("在本职业连续工作3年以上。")  # the matched wording, folded
     expect(level4.locator(".elig-verdict")).to_have_text(re.compile("暂不能报考"))
     screenshot(page, "eligibility-phone-social-result")
 

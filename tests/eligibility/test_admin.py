@@ -72,6 +72,7 @@ def test_admin_threshold_edit_changes_the_verdict(admin_client, announcement):
     before = selectors.decision_for(session=announcement, level_code=4, facts=facts)
     data = form_data(admin_client, l41)
     data["min_years"] = "2"
+    data["text"] = "在本职业连续工作2年以上。"  # the wording must follow (issue 12)
 
     response = admin_client.post(change_url(l41), data)
 
@@ -82,7 +83,7 @@ def test_admin_threshold_edit_changes_the_verdict(admin_client, announcement):
     assert [m.code for m in after.matched] == ["L4-1"]
     l41.refresh_from_db()
     assert l41.min_years == Decimal("2")
-    assert l41.candidate_types == ["social", "student"]
+    assert l41.candidate_types == ["social"]
 
 
 def test_admin_grades_edit_changes_a_student_verdict(admin_client, announcement):
@@ -120,6 +121,12 @@ INVALID_EDITS = [
     ({"candidate_types": []}, "candidate_types"),
     ({"years_basis": ""}, "years_basis"),
     ({"min_years": "-1"}, "min_years"),
+    ({"min_years": "0"}, "min_years"),
+    ({"min_years": "200"}, "min_years"),
+    ({"min_years": "31", "text": "在本职业连续工作31年以上。"}, "min_years"),
+    # The wording says 3年以上: changing only the number would silently contradict it.
+    ({"min_years": "2"}, "min_years"),
+    ({"text": "在本职业连续工作5年以上。"}, "text"),
     ({"min_years": "", "years_basis": "", "years_scope": ""}, "code"),
     ({"session": "", "occupation": ""}, "occupation"),
     ({"major_relations": ["same"]}, "school_kinds"),
@@ -155,7 +162,7 @@ def test_admin_grades_error_message_is_the_module_constant(admin_client, announc
 def test_admin_adds_a_condition(admin_client, announcement):
     l41 = condition(announcement, "L4-1")
     data = form_data(admin_client, l41)
-    data.update({"code": "L4-9", "text": "测试条件", "min_years": "10"})
+    data.update({"code": "L4-9", "text": "在本职业连续工作10年以上。", "min_years": "10"})
 
     response = admin_client.post(reverse("admin:eligibility_eligibilitycondition_add"), data)
 
@@ -164,3 +171,71 @@ def test_admin_adds_a_condition(admin_client, announcement):
     assert added.min_years == Decimal("10")
     assert added.school_kinds == []
     assert added.grades == []
+
+
+def test_admin_text_contradicting_min_years_names_both_fields(admin_client, announcement):
+    l41 = condition(announcement, "L4-1")
+    data = form_data(admin_client, l41)
+    data["min_years"] = "2"
+
+    response = admin_client.post(change_url(l41), data)
+
+    errors = response.context["adminform"].form.errors
+    assert response.status_code == 200
+    assert "公告原文中没有“2年”" in errors["min_years"][0]
+    assert "公告原文写的年限（3年）与参数（2年）不一致" in errors["text"][0]
+    l41.refresh_from_db()
+    assert l41.min_years == Decimal("3")
+    assert l41.text == "在本职业连续工作3年以上。"
+
+
+def test_admin_years_after_prior_must_match_the_text(admin_client, announcement):
+    l33 = condition(announcement, "L3-3")
+    data = form_data(admin_client, l33)
+    data["min_years_after_prior"] = "5"
+
+    response = admin_client.post(change_url(l33), data)
+
+    assert response.status_code == 200
+    assert "min_years_after_prior" in response.context["adminform"].form.errors
+
+
+def test_admin_level_named_in_the_text_must_match_the_training_level(admin_client, announcement):
+    l44 = condition(announcement, "L4-4")
+    data = form_data(admin_client, l44)
+    data["training_level"] = str(condition(announcement, "L3-7").training_level_id)
+
+    response = admin_client.post(change_url(l44), data)
+
+    assert response.status_code == 200
+    assert "training_level" in response.context["adminform"].form.errors
+
+
+def test_admin_every_announced_condition_passes_the_text_check(announcement):
+    for row in EligibilityCondition.objects.filter(session=announcement):
+        row.full_clean()
+
+
+def test_admin_turns_the_in_school_training_route_off(admin_client, announcement):
+    l44 = condition(announcement, "L4-4")
+    first_year = SchoolClassFactory(major=MajorFactory(is_related=False), enrolment_year=2021)
+    facts = selectors.student_facts(session=announcement, school_class=first_year)
+    assert selectors.decision_for(session=announcement, level_code=4, facts=facts).conditional
+    data = form_data(admin_client, l44)
+    assert data["student_pending_requirement"] == "training"
+    data["student_pending_requirement"] = ""
+
+    response = admin_client.post(change_url(l44), data)
+
+    assert response.status_code == 302
+    assert not selectors.decision_for(session=announcement, level_code=4, facts=facts).eligible
+
+
+def test_admin_refuses_the_training_route_without_a_training_level(admin_client, announcement):
+    l41 = condition(announcement, "L4-1")
+    data = form_data(admin_client, l41)
+    data["student_pending_requirement"] = "training"
+
+    response = admin_client.post(change_url(l41), data)
+
+    assert "student_pending_requirement" in response.context["adminform"].form.errors

@@ -56,8 +56,8 @@ def test_facts_from_dict_defaults_missing_optional_fields():
     [
         facts_from_dict(FULL),
         Facts(candidate_type="social"),
-        in_school_facts(grade=3, major_related=True, program_years=3),
-        in_school_facts(grade=1, major_related=False, program_years=3),
+        in_school_facts(grade=3, major_relation="related", program_years=3),
+        in_school_facts(grade=1, major_relation="unrelated", program_years=3),
     ],
 )
 def test_facts_to_dict_round_trips_through_json(facts):

@@ -120,7 +120,13 @@ def test_more_facts_never_turn_an_eligible_candidate_ineligible(pair, level):
 
         assert not before.eligible or after.eligible
         assert not before.meets_conditions or after.meets_conditions
-        assert set(before.matched) <= set(after.matched)
+        # A condition that held outright still does; one that held on a pending requirement
+        # still holds, outright or pending (the training certificate may now be declared).
+        if before.pending_requirement:
+            assert after.meets_conditions
+        elif before.matched:
+            assert not after.pending_requirement
+            assert {m.code for m in before.matched} <= {m.code for m in after.matched}
 
 
 @settings(max_examples=300, deadline=None)
@@ -136,8 +142,16 @@ def test_evaluate_always_explains_a_refusal(f, level):
 
     assert decision.eligible == (decision.meets_conditions and decision.policy_allows)
     assert decision.meets_conditions == bool(decision.matched)
+    assert decision.summary
     if not decision.meets_conditions:
         assert decision.reasons
+        assert decision.details
+    if decision.pending_requirement:
+        assert f.candidate_type == v.STUDENT
+        assert all(m.pending_requirement for m in decision.matched)
+    # No condition code ever reaches the candidate-facing sentences.
+    for text in (decision.summary, *decision.details):
+        assert not any(c.code in text for c in CONDITIONS_2022)
     if not decision.policy_allows:
         assert decision.policy_reason
 
@@ -245,8 +259,12 @@ def test_api_never_answers_500(client, announcement, body):
             "meets_conditions",
             "policy_allows",
             "policy_reason",
+            "pending_requirement",
+            "pending_text",
+            "summary",
             "matched",
             "reasons",
+            "details",
         }
     else:
         assert payload["error"]

@@ -53,14 +53,12 @@ SATISFIED_ALONE = [
     ("L4-3", 4, social(education=edu(v.VOCATIONAL_ADVANCED, v.RELATED, False, final_year=True))),
     ("L4-4", 4, social(training_certificate=4)),
     ("L3-1", 3, social(years_in_occupation=D(6))),
-    ("L3-2", 3, social(education=edu(v.VOCATIONAL_ADVANCED, v.SAME))),
     ("L3-3", 3, social(prior_certificate=cert(4, "same", 4))),
     ("L3-4", 3, social(prior_certificate=cert(4, "same", 3), training_certificate=3)),
-    ("L3-5", 3, social(education=edu(v.COLLEGE, v.SAME))),
     ("L3-6", 3, social(education=edu(v.COLLEGE, v.RELATED), years_in_occupation=D(1))),
     ("L3-6", 3, social(education=edu(v.COLLEGE, v.UNRELATED), years_in_occupation=D(1))),
     ("L3-7", 3, social(education=edu(v.COLLEGE, v.UNRELATED), training_certificate=3)),
-    ("L3-S", 3, in_school_facts(grade=2, major_related=True, program_years=3)),
+    ("L3-S", 3, in_school_facts(grade=2, major_relation="related", program_years=3)),
 ]
 
 
@@ -100,13 +98,6 @@ JUST_MISSED = [
         4,
         social(education=edu(v.TECHNICAL_SCHOOL, v.UNRELATED)),
         "L4-3：需本专业或相关专业毕业证书，您填写的是非相关专业",
-    ),
-    (
-        "L4-3",
-        4,
-        social(education=edu(v.COLLEGE, v.SAME)),
-        "L4-3：需技工学校、中等及以上职业学校或高级技工学校/技师学院/职业技术学院毕业证书，"
-        "您填写的是大学专科及以上",
     ),
     (
         "L4-3",
@@ -196,20 +187,20 @@ JUST_MISSED = [
     (
         "L3-S",
         3,
-        in_school_facts(grade=1, major_related=True, program_years=3),
-        "L3-S：仅限大二、大三在校生，您是大一",
+        in_school_facts(grade=1, major_relation="related", program_years=3),
+        "L3-S：需是大二或大三在校生，您是大一",
     ),
     (
         "L3-S",
         3,
-        in_school_facts(grade=4, major_related=True, program_years=5),
-        "L3-S：仅限大二、大三在校生，您是大四",
+        in_school_facts(grade=4, major_relation="related", program_years=5),
+        "L3-S：需是大二或大三在校生，您是大四",
     ),
     (
         "L3-S",
         3,
-        in_school_facts(grade=2, major_related=False, program_years=3),
-        "L3-S：仅限相关专业在校生，您的专业不属于相关专业",
+        in_school_facts(grade=2, major_relation="unrelated", program_years=3),
+        "L3-S：需是本专业或相关专业的在校生，您的专业不属于相关专业",
     ),
 ]
 
@@ -224,26 +215,34 @@ def test_evaluate_condition_just_missed_explains_why(code, level, facts, reason)
     assert reason_of(decision, code) == reason
 
 
-# (grade, related major, level, eligible, matched codes)
+# The college's reading (issue 11): every in-school student may register for 四级, conditionally
+# on completing the college's 四级 training (L4-4), unless they meet L4-3 outright as a final-year
+# (应届) student of a 本专业/相关专业 major; 三级 only through 破格 (L3-S). The old table refused
+# every 大一, 大二 and unrelated-major student 四级.
+# (grade, major relation, level, eligible, matched codes, pending requirement)
 IN_SCHOOL_2022 = [
-    (1, True, 4, False, []),
-    (1, True, 3, False, []),
-    (2, True, 4, False, []),
-    (2, True, 3, True, ["L3-S"]),
-    (3, True, 4, True, ["L4-3"]),
-    (3, True, 3, True, ["L3-S"]),
-    (1, False, 4, False, []),
-    (1, False, 3, False, []),
-    (2, False, 4, False, []),
-    (2, False, 3, False, []),
-    (3, False, 4, False, []),
-    (3, False, 3, False, []),
+    (1, "same", 4, True, ["L4-4"], "training"),
+    (1, "related", 4, True, ["L4-4"], "training"),
+    (1, "unrelated", 4, True, ["L4-4"], "training"),
+    (1, "related", 3, False, [], ""),
+    (2, "same", 4, True, ["L4-4"], "training"),
+    (2, "same", 3, True, ["L3-S"], ""),
+    (2, "related", 3, True, ["L3-S"], ""),
+    (2, "unrelated", 4, True, ["L4-4"], "training"),
+    (2, "unrelated", 3, False, [], ""),
+    (3, "same", 4, True, ["L4-3"], ""),
+    (3, "related", 4, True, ["L4-3"], ""),
+    (3, "related", 3, True, ["L3-S"], ""),
+    (3, "unrelated", 4, True, ["L4-4"], "training"),
+    (3, "unrelated", 3, False, [], ""),
 ]
 
 
-@pytest.mark.parametrize(("grade", "related", "level", "eligible", "codes"), IN_SCHOOL_2022)
-def test_evaluate_in_school_students_of_2022(grade, related, level, eligible, codes):
-    facts = in_school_facts(grade=grade, major_related=related, program_years=3)
+@pytest.mark.parametrize(
+    ("grade", "relation", "level", "eligible", "codes", "pending"), IN_SCHOOL_2022
+)
+def test_evaluate_in_school_students_of_2022(grade, relation, level, eligible, codes, pending):
+    facts = in_school_facts(grade=grade, major_relation=relation, program_years=3)
 
     decision = decide(facts, level, policy=POLICY_2022)
 
@@ -252,35 +251,114 @@ def test_evaluate_in_school_students_of_2022(grade, related, level, eligible, co
     assert decision.policy_allows
     assert decision.policy_reason is None
     assert [m.code for m in decision.matched] == codes
+    assert decision.pending_requirement == pending
+    assert decision.conditional is bool(pending)
 
 
-def test_evaluate_second_year_student_told_why_not_level_4():
-    facts = in_school_facts(grade=2, major_related=True, program_years=3)
+def test_evaluate_conditional_verdict_says_what_is_still_to_do():
+    facts = in_school_facts(grade=1, major_relation="unrelated", program_years=3)
 
     decision = decide(facts, 4, policy=POLICY_2022)
 
+    assert decision.pending_text == "需完成本校四级培训并取得结业证书"
+    assert decision.summary == (
+        "您可以报名四级/中级工，但须在考试前完成本校四级培训并取得结业证书。"
+    )
+    assert decision.matched[0].pending_requirement == "training"
+
+
+def test_evaluate_student_with_the_training_certificate_meets_l4_4_outright():
+    facts = in_school_facts(grade=1, major_relation="unrelated", program_years=3)
+    trained = Facts(**{**facts.__dict__, "training_certificate": 4})
+
+    decision = decide(trained, 4, policy=POLICY_2022)
+
+    assert [m.code for m in decision.matched] == ["L4-4"]
+    assert not decision.conditional
+    assert decision.summary == "您可以报考四级/中级工。"
+
+
+def test_evaluate_social_candidate_never_gets_the_students_pending_route():
+    decision = decide(social(), 4, policy=POLICY_OPEN)
+
+    assert not decision.eligible
+    assert decision.pending_requirement == ""
+
+
+def test_evaluate_students_are_not_told_about_facts_they_were_not_asked():
+    for grade in (1, 2, 3):
+        for relation in ("same", "related", "unrelated"):
+            facts = in_school_facts(grade=grade, major_relation=relation, program_years=3)
+            for level in (4, 3):
+                decision = decide(facts, level, policy=POLICY_2022)
+                told = " ".join([decision.summary, *decision.details, *decision.reasons])
+                for unasked in ("您填写的是", "工作满", "证书，您未填写", "职业技术学院"):
+                    assert unasked not in told, (grade, relation, level, told)
+
+
+def test_evaluate_refusal_summary_says_what_would_make_them_eligible():
+    facts = in_school_facts(grade=3, major_relation="unrelated", program_years=3)
+
+    decision = decide(facts, 3, policy=POLICY_2022)
+
+    assert decision.summary == (
+        "要报考三级/高级工，需是本专业或相关专业的在校生（您的专业不属于相关专业）。"
+    )
+    assert "L3-S" not in decision.summary
+    assert all("L3-" not in detail for detail in decision.details)
+
+
+def test_evaluate_social_refusal_gives_the_announcements_reason_first():
+    decision = decide(social(years_in_occupation=D(6)), 4, policy=POLICY_2022)
+
+    assert not decision.eligible
+    assert decision.summary == REFUSAL_2022
+
+
+@pytest.mark.parametrize("kind", [v.VOCATIONAL_ADVANCED, v.COLLEGE])
+def test_evaluate_a_higher_vocational_diploma_is_a_college_diploma(kind):
+    """高职 (职业技术学院) and 大学专科 are one answer: the same verdict either way."""
+    same = social(education=edu(kind, v.SAME))
+    other = social(education=edu(kind, v.UNRELATED), years_in_occupation=D(1))
+    final_year = social(education=edu(kind, v.RELATED, graduated=False, final_year=True))
+
+    assert [m.code for m in decide(same, 3).matched] == ["L3-2", "L3-5"]
+    assert [m.code for m in decide(other, 3).matched] == ["L3-6"]
+    assert [m.code for m in decide(final_year, 4).matched] == ["L4-3"]
+
+
+def test_evaluate_second_year_student_is_conditional_for_level_4_and_told_why_not_outright():
+    # Old reading: refused, told "L4-1：…您填写的是0年" about work years a student is never asked.
+    facts = in_school_facts(grade=2, major_relation="related", program_years=3)
+
+    decision = decide(facts, 4, policy=POLICY_2022)
+
+    assert decision.conditional
     assert (
         reason_of(decision, "L4-3")
         == "L4-3：需已毕业或为在校应届毕业生，您是大二，尚不是应届毕业生"
     )
-    assert reason_of(decision, "L4-1") == "L4-1：需本职业连续工作满3年，您填写的是0年"
+    assert not any(r.startswith("L4-1") for r in decision.reasons)
 
 
-@pytest.mark.parametrize("level", [4, 3])
-def test_evaluate_unrelated_major_student_gets_a_major_reason(level):
-    facts = in_school_facts(grade=3, major_related=False, program_years=3)
+def test_evaluate_unrelated_major_student_gets_a_major_reason_for_level_3():
+    facts = in_school_facts(grade=3, major_relation="unrelated", program_years=3)
 
-    decision = decide(facts, level, policy=POLICY_2022)
+    decision = decide(facts, 3, policy=POLICY_2022)
 
     assert not decision.eligible
     assert any("相关专业" in reason for reason in decision.reasons)
 
 
 def test_in_school_facts_final_year_follows_programme_length():
-    assert in_school_facts(grade=3, major_related=True, program_years=3).education.final_year
-    assert not in_school_facts(grade=2, major_related=True, program_years=3).education.final_year
-    assert not in_school_facts(grade=3, major_related=True, program_years=4).education.final_year
-    four_year = in_school_facts(grade=4, major_related=True, program_years=4)
+    assert in_school_facts(grade=3, major_relation="related", program_years=3).education.final_year
+    assert not in_school_facts(
+        grade=2, major_relation="related", program_years=3
+    ).education.final_year
+    assert not in_school_facts(
+        grade=3, major_relation="related", program_years=4
+    ).education.final_year
+    four_year = in_school_facts(grade=4, major_relation="related", program_years=4)
     assert decide(four_year, 4, policy=POLICY_2022).eligible
 
 
@@ -303,7 +381,9 @@ def test_evaluate_policy_refuses_social_but_reports_matched_conditions():
 def test_evaluate_policy_refusal_without_stated_reason_uses_a_generic_one():
     policy = POLICY_2022.__class__(accepted_candidate_types=("social",), offered_levels=(4, 3))
 
-    decision = decide(in_school_facts(grade=3, major_related=True, program_years=3), 4, policy)
+    decision = decide(
+        in_school_facts(grade=3, major_relation="related", program_years=3), 4, policy
+    )
 
     assert decision.meets_conditions
     assert not decision.eligible

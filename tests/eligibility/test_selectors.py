@@ -25,16 +25,18 @@ def verdicts(decisions) -> dict[int, bool]:
     return {code: decision.eligible for code, decision in decisions.items()}
 
 
-# 2022-05-20 deadline: enrolled 2021 is 大一, 2020 大二, 2019 大三.
+# 2022-05-20 deadline: enrolled 2021 is 大一, 2020 大二, 2019 大三. The college's reading
+# (issue 11): every in-school student may register for 四级 (conditionally on the college's
+# training); the old table refused 四级 to every 大一, 大二 and unrelated-major student.
 @pytest.mark.parametrize(
     ("enrolled", "related", "expected"),
     [
-        (2021, True, {4: False, 3: False}),
-        (2020, True, {4: False, 3: True}),
+        (2021, True, {4: True, 3: False}),
+        (2020, True, {4: True, 3: True}),
         (2019, True, {4: True, 3: True}),
-        (2021, False, {4: False, 3: False}),
-        (2020, False, {4: False, 3: False}),
-        (2019, False, {4: False, 3: False}),
+        (2021, False, {4: True, 3: False}),
+        (2020, False, {4: True, 3: False}),
+        (2019, False, {4: True, 3: False}),
     ],
 )
 def test_decisions_for_students_of_the_2022_round(announcement, enrolled, related, expected):
@@ -56,7 +58,7 @@ def test_student_facts_grade_is_taken_on_the_registration_deadline(announcement)
     assert facts.grade == 2
     assert facts.candidate_type == "student"
     assert facts.major_related is True
-    assert facts.education.kind == "vocational_advanced"
+    assert facts.education.kind == "college"
     assert facts.education.major == "related"
     assert facts.education.final_year is False
     announcement.registration_deadline = dt.date(2022, 9, 1)
@@ -80,7 +82,7 @@ def test_decisions_for_unrelated_major_gives_a_reason(announcement):
 
     decision = selectors.decisions_for(session=announcement, facts=facts)[3]
 
-    assert "L3-S：仅限相关专业在校生，您的专业不属于相关专业" in decision.reasons
+    assert "L3-S：需是本专业或相关专业的在校生，您的专业不属于相关专业" in decision.reasons
 
 
 def test_decisions_for_social_candidates_are_refused_with_the_stated_reason(announcement):
@@ -198,7 +200,8 @@ def test_decisions_for_uses_a_constant_number_of_queries(announcement, django_as
     with django_assert_num_queries(2):
         decisions = selectors.decisions_for(session=session, facts=facts)
 
-    assert verdicts(decisions) == {4: False, 3: True}
+    assert verdicts(decisions) == {4: True, 3: True}
+    assert decisions[4].conditional
     prefetched = ExamSession.objects.prefetch_related("levels").get(pk=announcement.pk)
     with django_assert_num_queries(1):
         selectors.decisions_for(session=prefetched, facts=facts)
@@ -210,3 +213,24 @@ def test_facts_dict_round_trip_through_a_json_field(announcement):
     stored = json.loads(json.dumps(selectors.facts_to_dict(facts)))
 
     assert selectors.facts_from_dict(stored) == facts
+
+
+def test_condition_rows_is_one_query_and_lets_a_round_rule_replace_the_occupation_rule(
+    announcement, django_assert_num_queries
+):
+    EligibilityConditionFactory(
+        session=None,
+        occupation="电子商务师",
+        level=level(4),
+        code="L4-1",
+        text="在本职业连续工作5年以上。",
+        min_years=Decimal(5),
+    )
+    levels = list(announcement.levels.all())
+
+    with django_assert_num_queries(1):
+        rows = selectors.condition_rows(announcement, levels=levels)
+
+    codes = [(row.level.code, row.code) for row in rows]
+    assert len(codes) == len(set(codes)) == 12
+    assert next(r for r in rows if r.code == "L4-1").session_id == announcement.pk

@@ -55,7 +55,8 @@ def test_self_check_unknown_round_is_404(client, announcement):
     assert client.get(PAGE, {"session": "../etc"}).status_code == 404
 
 
-def test_self_check_second_year_class_sees_level_3_only(client, announcement):
+def test_self_check_second_year_class_gets_level_4_conditional_and_level_3(client, announcement):
+    # Old reading: 三级 only, 四级 refused with coded reasons ("L4-3：…").
     second_year = SchoolClassFactory(
         name="电商2001", major=MajorFactory(name="电子商务", is_related=True), enrolment_year=2020
     )
@@ -63,11 +64,13 @@ def test_self_check_second_year_class_sees_level_3_only(client, announcement):
     response = client.get(PAGE, {"candidate_type": "student", "school_class": second_year.pk})
 
     decisions = results_by_level(response)
-    assert decisions[3].eligible and not decisions[4].eligible
+    assert decisions[3].eligible and not decisions[3].conditional
+    assert decisions[4].eligible and decisions[4].pending_requirement == "training"
     html = response.content.decode()
-    assert "L3-S" in html
-    assert "L4-3：需已毕业或为在校应届毕业生，您是大二，尚不是应届毕业生" in html
-    assert "2378470284" in html  # consultation contact where not eligible
+    assert "有条件符合" in html
+    assert "您可以报名四级/中级工，但须在考试前完成本校四级培训并取得结业证书。" in html
+    assert "专业属于本专业" in html  # 电子商务 is 本专业 for 电子商务师
+    assert "L3-S" not in html and "L4-3" not in html  # no condition codes for students
     assert "本批次报名已于 2022年5月20日 截止" in html  # eligible, but the 2022 round is closed
     assert "elig-register" not in html
 
@@ -88,8 +91,13 @@ def test_self_check_unrelated_major_is_told_why(client, announcement):
     response = client.get(PAGE, {"candidate_type": "student", "major": major.pk, "grade": "2"})
 
     decisions = results_by_level(response)
-    assert not decisions[3].eligible and not decisions[4].eligible
-    assert "L3-S：仅限相关专业在校生，您的专业不属于相关专业" in response.content.decode()
+    assert not decisions[3].eligible and decisions[4].conditional
+    html = response.content.decode()
+    summary = "要报考三级/高级工，需是本专业或相关专业的在校生（您的专业不属于相关专业）。"
+    assert summary in html
+    card = html[html.index('data-level="3"') :]
+    assert card.index(summary) < card.index("详细说明")  # the deciding sentence comes first
+    assert "2378470284" in html  # consultation contact where not eligible
 
 
 def test_self_check_links_to_registration_when_the_round_is_open(client, announcement):
@@ -212,8 +220,12 @@ RESPONSE_KEYS = {
     "meets_conditions",
     "policy_allows",
     "policy_reason",
+    "pending_requirement",
+    "pending_text",
+    "summary",
     "matched",
     "reasons",
+    "details",
 }
 
 
@@ -234,13 +246,46 @@ def test_api_second_year_related_student_may_apply_for_level_3(client, announcem
             "code": "L3-S",
             "text": "武汉交通职业学院校相关专业,如电子商务、跨境电商、市场营销、酒店管理等专业"
             "大二、大三学生可以破格直接报考三级/高级工。",
+            "pending_requirement": None,
         }
     ]
+    assert body["pending_requirement"] is None
+
+
+def test_api_conditional_verdict_keeps_eligible_true_and_names_the_pending_requirement(
+    client, announcement
+):
+    body = post(
+        client, {"level": 4, "candidate_type": "student", "major": "电子商务", "grade": 1}
+    ).json()
+
+    assert body["eligible"] is True
+    assert body["meets_conditions"] is True
+    assert body["pending_requirement"] == "training"
+    assert body["pending_text"] == "需完成本校四级培训并取得结业证书"
+    assert body["summary"] == "您可以报名四级/中级工，但须在考试前完成本校四级培训并取得结业证书。"
+    assert [m["code"] for m in body["matched"]] == ["L4-4"]
+    assert body["matched"][0]["pending_requirement"] == "training"
+
+
+@pytest.mark.parametrize("kind", ["vocational_advanced", "college"])
+def test_api_accepts_both_old_kind_values_as_synonyms(client, announcement, kind):
+    body = post(
+        client,
+        {
+            "level": 3,
+            "candidate_type": "social",
+            "education": {"kind": kind, "major": "unrelated", "graduated": True},
+            "years_in_occupation": 1,
+        },
+    ).json()
+
+    assert [m["code"] for m in body["matched"]] == ["L3-6"]
 
 
 @pytest.mark.parametrize(
     ("grade", "level", "eligible"),
-    [(1, 3, False), (2, 4, False), (3, 4, True), (3, 3, True)],
+    [(1, 3, False), (1, 4, True), (2, 4, True), (3, 4, True), (3, 3, True)],
 )
 def test_api_student_grades(client, announcement, grade, level, eligible):
     body = post(
@@ -269,6 +314,8 @@ def test_api_social_candidate_is_refused_with_the_stated_reason(client, announce
     assert body["meets_conditions"] is False
     assert body["policy_allows"] is False
     assert body["policy_reason"] == REFUSAL
+    assert body["summary"] == REFUSAL
+    assert body["pending_requirement"] is None
     assert body["matched"] == []
     assert "L4-1：需本职业连续工作满3年，您填写的是2年" in body["reasons"]
 

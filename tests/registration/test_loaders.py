@@ -88,8 +88,34 @@ def test_announcement_load_all_five_levels_and_offers_four_and_three(announcemen
 
 
 def test_announcement_load_related_majors(announcement):
-    related = set(Major.objects.filter(is_related=True).values_list("name", flat=True))
-    assert related == {"电子商务", "跨境电商", "市场营销", "酒店管理"}
+    relations = dict(Major.objects.values_list("name", "relation"))
+    # 电子商务 is the 电子商务师 occupation's own major (本专业); the others are 相关专业.
+    assert relations == {
+        "电子商务": "same",
+        "跨境电商": "related",
+        "市场营销": "related",
+        "酒店管理": "related",
+    }
+    assert all(Major.objects.get(name=name).is_related for name in relations)
+
+
+def test_announcement_load_twice_keeps_an_admins_major_relation(announcement):
+    Major.objects.filter(name="酒店管理").update(relation="unrelated")
+
+    announcement_load()
+
+    assert Major.objects.get(name="酒店管理").relation == "unrelated"
+    assert Major.objects.count() == 4
+
+
+def test_announcement_conditions_split_social_and_in_school_routes(announcement):
+    rows = {c.code: c for c in EligibilityCondition.objects.filter(session=announcement)}
+    students = sorted(code for code, c in rows.items() if "student" in c.candidate_types)
+    social = sorted(code for code, c in rows.items() if "social" in c.candidate_types)
+    assert students == ["L3-S", "L4-3", "L4-4"]
+    assert len(social) == 11
+    assert rows["L4-4"].student_pending_requirement == "training"
+    assert all(c.student_pending_requirement == "" for k, c in rows.items() if k != "L4-4")
 
 
 # --- Fees -------------------------------------------------------------------------------------

@@ -114,8 +114,10 @@ def test_home_fee_table_is_exactly_the_announced_table(client, announcement):
         ["等级", "报名费(元)", "培训费(元)(提高班和强化班可2选1)"],
         ["在校生", "强化班(社会考生)", "提高班(社会考生)"],
         ["四级/中级工", "260", "免费", "800(40学时)", "300(线上+线下集中1天学习)"],
-        ["三级/高级工", "320", "免费", "1000(60学时)", "—未开设"],
+        ["三级/高级工", "320", "免费", "1000(60学时)", "—公告未列出"],
     ]
+    # A blank announced cell reads "—" (the words are for screen readers only), not "未开设".
+    assert "未开设" not in get_html(client)
 
 
 def test_home_fee_table_never_shows_inactive_items(client, announcement):
@@ -201,17 +203,61 @@ def test_home_shows_every_training_module_and_topic_in_order(client, announcemen
             expected.append(f"{schedule}{number}.{title}")
             expected.extend(f"{code}{topic}" for code, topic in topics)
     assert_in_order(text, expected)
-    assert text.count("培训时间课程模块主题") == 2
+    # As the announcement: 四级 "培训时间", 三级 "时间安排".
+    level4, level3 = text.split("三级/高级工", 1)
+    assert level4.count("培训时间课程模块主题") == 1
+    assert level3.count("时间安排课程模块主题") == 1
 
 
-def test_home_lists_every_active_condition_per_level_in_order(client, announcement):
-    text = section_text(get_html(client), "eligibility")
+def test_home_lists_every_social_condition_per_level_in_order(client, announcement):
+    html = get_html(client)
+    text = section_text(html, "eligibility-social")
+    assert text.startswith("社会考生")
     level4, level3 = text.split("三级/高级工", 1)
     for code, part in ((4, level4), (3, level3)):
-        conditions = EligibilityCondition.objects.filter(session=announcement, level__code=code)
-        assert_in_order(part, [re.sub(r"\s+", "", c.text) for c in conditions.order_by("order")])
-    assert len(re.findall(r"仅在校生", text)) == 1
+        rows = EligibilityCondition.objects.filter(session=announcement, level__code=code)
+        conditions = [c for c in rows.order_by("order") if "social" in c.candidate_types]
+        assert len(conditions) == (4 if code == 4 else 7)
+        assert_in_order(part, [re.sub(r"\s+", "", c.text) for c in conditions])
+    assert "破格" not in level3.split("划重点")[0]  # L3-S is not a social condition
     assert re.sub(r"\s+", "", a2022.SESSION["eligibility_notes"]).replace("\n", "") in text
+    assert "“只能逐级进行”指社会考生须从四级起逐级报考" in text
+
+
+def test_home_shows_the_in_school_route_as_its_own_block(client, announcement):
+    text = section_text(get_html(client), "eligibility-students")
+
+    assert text.startswith("本校在校生")
+    assert "学院对本公告的理解" in text
+    level4, level3 = text.split("三级/高级工", 1)
+    assert "本校在校生报名后参加本校免费四级培训，考前取得结业证书即符合此条" in level4
+    assert "本校本专业或相关专业的应届毕业生（毕业学年，如三年制的大三）直接符合此条" in level4
+    assert "有条件符合" in level4
+    assert "破格直接报考三级/高级工" in level3
+    assert "仅在校生" not in get_html(client)  # no badge contradicting the notes below it
+
+
+def test_home_lists_an_overridden_occupation_wide_condition_once(client, announcement):
+    from tests.eligibility.factories import EligibilityConditionFactory
+    from tests.factories import level
+
+    EligibilityConditionFactory(
+        session=None,
+        occupation=announcement.occupation,
+        level=level(4),
+        code="L4-1",
+        text="在本职业连续工作5年以上。",
+        min_years=5,
+    )
+
+    text = section_text(get_html(client), "eligibility-social")
+
+    assert text.count("在本职业连续工作3年以上。") == 1
+    assert "在本职业连续工作5年以上。" not in text
+
+
+def test_home_says_charge_items_are_set_by_the_finance_office(client, announcement):
+    assert "收费项目由学校财务处设置" in section_text(get_html(client), "fees")
 
 
 def test_home_hides_inactive_conditions(client, announcement):

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -40,18 +41,31 @@ def class_url(school_class):
 
 
 def test_class_entry_shows_the_form_with_only_eligible_levels(
-    client, sophomore_class, during_round
+    client, unrelated_class, during_round
 ):
-    response = client.get(class_url(sophomore_class))
+    response = client.get(class_url(unrelated_class))
     assert response.status_code == 200
     html = response.content.decode()
-    assert sophomore_class.name in html
-    assert 'name="level" value="3"' in html
-    assert 'name="level" value="4"' not in html
-    assert "320" in html  # the 三级 registration fee is shown before submitting
-    assert 'data-fee-level="3"' in html
-    assert 'data-fee-level="4"' not in html  # no fees for a level the class cannot take
+    assert unrelated_class.name in html
+    assert 'name="level" value="4"' in html
+    assert 'name="level" value="3"' not in html
+    assert "260" in html  # the 四级 registration fee is shown before submitting
+    assert 'data-fee-level="4"' in html
+    assert 'data-fee-level="3"' not in html  # no fees for a level the class cannot take
     assert "大二（按报名截止日计）" in html
+
+
+def test_class_entry_sophomores_of_the_own_major_get_both_levels(
+    client, sophomore_class, during_round
+):
+    # Old reading: 三级 only. Now 四级 too, on condition of the college's 四级 training.
+    html = client.get(class_url(sophomore_class)).content.decode()
+
+    assert 'name="level" value="3"' in html
+    assert 'name="level" value="4"' in html
+    assert "有条件符合" in html
+    assert "您可以报名四级/中级工，但须在考试前完成本校四级培训并取得结业证书。" in html
+    assert "本专业" in html  # 电子商务 is 本专业 for 电子商务师
 
 
 def test_class_entry_unknown_code_is_a_friendly_404(client, announcement, during_round):
@@ -68,12 +82,33 @@ def test_class_entry_inactive_class_is_a_friendly_404(client, sophomore_class, d
     assert "报名链接无效" in response.content.decode()
 
 
-def test_class_entry_freshmen_see_why_they_cannot_register(client, freshman_class, during_round):
+def test_class_entry_freshmen_may_register_for_level_4_conditionally(
+    client, freshman_class, during_round
+):
+    # Old reading: 大一 classes saw no form at all.
     response = client.get(class_url(freshman_class))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "暂不能报考" in html
-    assert 'name="level"' not in html
+    assert 'name="level" value="4"' in html
+    assert 'name="level" value="3"' not in html
+    assert "有条件符合" in html
+    assert "要报考三级/高级工，需是大二或大三在校生（您是大一）。" in html
+    assert "L3-S" not in html and "L4-4" not in html
+
+
+def test_class_entry_freshman_sign_up_stores_the_pending_requirement(
+    client, freshman_class, during_round
+):
+    response = client.post(class_url(freshman_class), form_data(level="4"))
+
+    assert response.status_code == 302
+    registration = Registration.objects.get()
+    assert registration.pending_requirement == "training"
+    assert registration.matched_condition_code == "L4-4"
+    page = client.get(response["Location"]).content.decode()
+    assert "有条件符合" in page
+    assert "需完成本校四级培训并取得结业证书" in page
+    assert "L4-4" not in page
 
 
 def test_class_entry_after_deadline_shows_closed_page(client, sophomore_class):
@@ -98,12 +133,13 @@ def test_full_flow_submit_confirm_lookup_edit_cancel(client, sophomore_class, du
     assert registration.id_number not in page
     assert "320.00 元" in page
     assert "电子商务师三级/高级工考试报名费" in page
-    assert "按选择正确的费用项目即可" in page
+    assert "收费项目由学校财务处设置" in page
     assert "2022年6月下旬（具体时间另行通知）" in page
     assert "校内实训室" in page
     assert "6.3 电子商务数据统计分析" in page
     assert "2378470284" in page
-    assert "L3-S" in page
+    assert "L3-S" not in page  # condition codes are for staff and exports
+    assert "武汉交通职业学院校相关专业" in page
 
     # Lookup by ID number + phone leads back to the private link.
     response = client.post(
@@ -143,7 +179,7 @@ def test_full_flow_submit_confirm_lookup_edit_cancel(client, sophomore_class, du
         ("phone", "12345678901", "11位"),
         ("name", "张\x07三", "控制字符"),
         ("consent", "", "须同意"),
-        ("level", "4", "选择一个有效的选项"),
+        ("level", "2", "选择一个有效的选项"),
         ("student_number", "学号!!", "学号只能包含"),
     ],
 )
@@ -398,3 +434,24 @@ def test_lookup_rate_limit_keys_hold_no_id_number(client, sophomore_class, durin
     keys = list(getattr(default_cache, "_cache", {}).keys())
     assert keys, "the local-memory cache should hold the counters"
     assert not [k for k in keys if make_id_number(1) in str(k)]
+
+
+def test_cached_sign_up_form_carries_no_stale_csrf_token(freshman_class, during_round, settings):
+    """The blank form is cached per class; a CSRF token inside the fragment would be the first
+    visitor's, and every later student of the class would be refused (403) on submit."""
+    from django.test import Client
+
+    settings.FORM_FRAGMENT_CACHE_SECONDS = 60
+    cache.clear()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get(class_url(freshman_class))
+    html = second.get(class_url(freshman_class)).content.decode()
+
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert len(tokens) == 1
+    response = second.post(
+        class_url(freshman_class),
+        {**form_data(level="4"), "csrfmiddlewaretoken": tokens[0]},
+    )
+    assert response.status_code == 302
+    cache.clear()

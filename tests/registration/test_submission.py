@@ -68,12 +68,50 @@ def test_registration_submit_senior_may_take_level_four_at_260(
     assert registration.matched_condition_code == "L4-3"
 
 
-def test_registration_submit_refuses_sophomore_for_level_four(
+def test_registration_submit_sophomore_for_level_four_is_conditional(
     announcement, sophomore_class, during_round
+):
+    # Old reading: refused. The college's reading: 四级 on condition of its 四级 training.
+    registration = submission.registration_submit(
+        session=announcement, school_class=sophomore_class, data=student_input(level_code=4)
+    )
+
+    assert registration.pending_requirement == "training"
+    assert registration.matched_condition_code == "L4-4"
+    assert registration.history.first().pending_requirement == "training"
+
+
+def test_registration_submit_senior_for_level_four_is_eligible_outright(
+    announcement, senior_class, during_round
+):
+    registration = submission.registration_submit(
+        session=announcement, school_class=senior_class, data=student_input(level_code=4)
+    )
+
+    assert registration.pending_requirement == ""
+    assert registration.matched_condition_code == "L4-3"
+
+
+def test_registration_update_clears_the_pending_requirement_when_changing_level(
+    announcement, sophomore_class, during_round
+):
+    registration = submission.registration_submit(
+        session=announcement, school_class=sophomore_class, data=student_input(level_code=4)
+    )
+
+    submission.registration_update(registration=registration, data=student_input(level_code=3))
+
+    registration.refresh_from_db()
+    assert registration.pending_requirement == ""
+    assert registration.matched_condition_code == "L3-S"
+
+
+def test_registration_submit_refuses_unrelated_major_for_level_three(
+    announcement, unrelated_class, during_round
 ):
     with pytest.raises(SubmissionError) as caught:
         submission.registration_submit(
-            session=announcement, school_class=sophomore_class, data=student_input(level_code=4)
+            session=announcement, school_class=unrelated_class, data=student_input(level_code=3)
         )
     assert caught.value.field == "level"
     assert caught.value.reasons
