@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -226,7 +224,7 @@ class SchoolClassAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(ReadOnlyHistoryAdmin):
-    actions = ["confirm_action", "mark_paid_action", "export_action"]
+    actions = ["confirm_action", "mark_paid_action", "cancel_action", "export_action"]
     list_display = [
         "number",
         "name",
@@ -307,36 +305,51 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
         for line in failed[:20]:
             self.message_user(request, line, messages.WARNING)
 
-    @admin.action(description=_("标记所选报名为已缴费"), permissions=["change"])
+    @admin.action(description=_("为所选报名登记缴清余款（记入收退费台账）"), permissions=["change"])
     def mark_paid_action(self, request, queryset):
-        from fees.payments import PaymentFileError, payment_record_manual
+        """Books what each quoted item still owes as a ledger payment dated today."""
+        from fees.ledger import LedgerError, item_due, payment_record
 
         if not request.user.has_perm("fees.add_payment"):
             self.message_user(request, _("您没有登记缴费的权限。"), messages.ERROR)
             return
         today = timezone.localdate()
-        note = _("后台批量标记已缴费")
         recorded = 0
-        for registration in queryset.prefetch_related("payments"):
-            paid = {p.charge_item_name for p in registration.payments.all()}
+        for registration in queryset.filter(status="active"):
             for item in registration.quoted_charge_items:
-                if item["name"] in paid:
+                due = item_due(registration, item["name"])
+                if due <= 0:
                     continue
                 try:
-                    payment_record_manual(
+                    payment_record(
                         registration=registration,
                         charge_item_name=item["name"],
-                        amount=Decimal(item["amount"]),
+                        amount=due,
                         paid_on=today,
-                        note=str(note),
+                        note=str(_("后台批量登记缴清")),
                         user=request.user,
                     )
                     recorded += 1
-                except PaymentFileError as error:
+                except LedgerError as error:
                     self.message_user(
                         request, f"{registration.number}：{error.message}", messages.WARNING
                     )
         self.message_user(request, _("已登记 %(n)d 笔缴费。") % {"n": recorded}, messages.SUCCESS)
+
+    @admin.action(description=_("取消所选报名（已收款项转为待退费）"), permissions=["change"])
+    def cancel_action(self, request, queryset):
+        from registration.services.submission import SubmissionError, registration_cancel_by_staff
+
+        done = 0
+        for registration in queryset:
+            try:
+                registration_cancel_by_staff(registration=registration)
+                done += 1
+            except SubmissionError as error:
+                self.message_user(
+                    request, f"{registration.number}：{error.message}", messages.WARNING
+                )
+        self.message_user(request, _("已取消 %(n)d 份报名。") % {"n": done}, messages.SUCCESS)
 
     @admin.action(description=_("导出所选报名（Excel）"), permissions=["view"])
     def export_action(self, request, queryset):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eligibility import selectors as eligibility
+from fees.ledger import registration_payment_refresh
 from fees.models import FeeItem
 from registration.idcard import id_number_parse
 from registration.models import (
@@ -333,6 +334,7 @@ def registration_update(
     registration.reviewed_at = None
     registration.reviewed_by = None
     _save_unique(registration, exclude_pk=registration.pk)
+    registration_payment_refresh(registration)  # the quote may have changed
     return registration
 
 
@@ -348,6 +350,23 @@ def registration_cancel(
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    registration_payment_refresh(registration)
+    return registration
+
+
+@transaction.atomic
+def registration_cancel_by_staff(
+    *, registration: Registration, now: dt.datetime | None = None
+) -> Registration:
+    """Staff cancel at any time, paid or not: money received then shows as 待退费 until refunded."""
+    now = now or timezone.now()
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise SubmissionError(ALREADY_CANCELLED)
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    registration_payment_refresh(registration)
     return registration
 
 
