@@ -35,6 +35,7 @@ class FeeItemInline(admin.TabularInline):
         "charge_item_name",
         "is_active",
         "confirm_deactivate",
+        "change_reason",
     ]
 
 
