@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -290,6 +290,51 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
     @admin.display(description=_("身份证号"))
     def masked_id(self, obj):
         return obj.masked_id_number
+
+    @admin.display(description=_("手机号"))
+    def masked_phone(self, obj):
+        return obj.masked_phone
+
+    # docs/roles.md: the full change form (ID number, phone) is for admins only; staff such as
+    # finance see both masked, in the form and in the history.
+    _FULL_PERSONAL = {"id_number": "masked_id", "phone": "masked_phone"}
+
+    def _sees_full_personal_data(self, request) -> bool:
+        return request.user.is_superuser
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self._sees_full_personal_data(request):
+            return fields
+        return [self._FULL_PERSONAL.get(name, name) for name in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if self._sees_full_personal_data(request):
+            return readonly
+        return [self._FULL_PERSONAL.get(name, name) for name in readonly] + ["masked_phone"]
+
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+        if self._sees_full_personal_data(request):
+            return
+        from registration.privacy import mask_id_number, mask_phone
+
+        masks = {
+            str(Registration._meta.get_field("id_number").verbose_name): mask_id_number,
+            str(Registration._meta.get_field("phone").verbose_name): mask_phone,
+        }
+        for record in historical_records:
+            for change in getattr(record, "history_delta_changes", None) or []:
+                mask = masks.get(str(change["field"]))
+                if mask:
+                    change["old"] = mask(str(change["old"] or ""))
+                    change["new"] = mask(str(change["new"] or ""))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self._sees_full_personal_data(request):
+            raise PermissionDenied  # an old version shows the full ID number and phone
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     @admin.action(description=_("确认所选报名"), permissions=["change"])
     def confirm_action(self, request, queryset):
