@@ -49,11 +49,15 @@ class TrainingModuleInline(admin.TabularInline):
 class SessionCloneForm(forms.Form):
     title = forms.CharField(label=_("新批次名称"), max_length=120)
     slug = forms.SlugField(label=_("新批次代码"), max_length=40)
+    # <input type="date"> reads only ISO dates: "2027/12/27" (the locale's format) shows blank.
     registration_opens = forms.DateField(
-        label=_("报名开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("报名开始日期"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     registration_deadline = forms.DateField(
-        label=_("报名截止日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("报名截止日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     exam_period = forms.CharField(label=_("考试时间"), max_length=120)
 
