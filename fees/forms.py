@@ -58,12 +58,19 @@ class ManualPaymentForm(forms.Form):
     def __init__(self, *args, registration, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["paid_on"].widget.attrs.update(_today_max())
+        from fees.ledger import item_due
+
         items = registration.quoted_charge_items or []
+        owed = {item["name"]: item_due(registration, item["name"]) for item in items}
         self.fields["charge_item_name"].choices = [
-            (item["name"], f"{item['name']}（{item['amount']}元）") for item in items
+            (item["name"], f"{item['name']}（{item['amount']}元，尚欠 {owed[item['name']]:.2f}元）")
+            for item in items
         ]
-        if len(items) == 1 and not self.is_bound:
-            self.initial.setdefault("amount", Decimal(items[0]["amount"]))
+        if items and not self.is_bound:
+            first_owed = next((name for name in owed if owed[name] > 0), None)
+            if first_owed:
+                self.initial.setdefault("charge_item_name", first_owed)
+                self.initial.setdefault("amount", owed[first_owed])
         if not self.is_bound:
             self.initial.setdefault("paid_on", timezone.localdate())
 
@@ -84,7 +91,7 @@ class RefundForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("refunded_on", timezone.localdate())
             if refundable:
-                self.initial.setdefault("amount", refundable)
+                self.initial.setdefault("amount", f"{refundable:.2f}")
 
 
 class RegistrationNumberForm(forms.Form):

@@ -23,10 +23,13 @@ class ChargeItemRow:
     expected: Decimal = Decimal("0.00")
     received_count: int = 0
     received: Decimal = Decimal("0.00")
+    # Received from registrations still active: what 未收 is measured against (money of a
+    # cancelled registration is to be refunded, not owed).
+    received_active: Decimal = Decimal("0.00")
 
     @property
     def outstanding(self) -> Decimal:
-        return self.expected - self.received
+        return max(self.expected - self.received_active, Decimal("0.00"))
 
 
 @dataclasses.dataclass
@@ -119,6 +122,13 @@ def round_statistics(session: ExamSession) -> RoundStatistics:
         entry = items.setdefault(row["charge_item_name"], ChargeItemRow(row["charge_item_name"]))
         entry.received_count = row["n"]
         entry.received = row["total"] or Decimal("0.00")
+    received_active = (
+        ledger.filter(kind=EntryKind.PAYMENT, registration__status="active")
+        .values("charge_item_name")
+        .annotate(total=Sum("amount"))
+    )
+    for row in received_active:
+        items[row["charge_item_name"]].received_active = row["total"] or Decimal("0.00")
     refunded = ledger.filter(kind=EntryKind.REFUND).aggregate(total=Sum("amount"))["total"]
     refund_due = Registration.objects.filter(
         session=session, payment_status=PaymentStatus.REFUND_DUE

@@ -119,3 +119,37 @@ def test_partial_payment_to_refund_agrees_everywhere(live_server, browser):
     shoot(finance, "finance-payment-refunded")
     student.goto(own_page)
     shoot(student, "student-refunded")
+
+
+def test_phone_roster_shows_review_and_payment_and_stats_labels_are_legible(live_server, browser):
+    from tests.factories import RegistrationFactory
+
+    demo = demo_load(password=PASSWORD)
+    session = demo["session"]
+    sophomores = next(c for c in demo["classes"] if "大二" in c.name and c.major.is_related)
+    RegistrationFactory(
+        session=session,
+        school_class=sophomores,
+        level=session.levels.get(code=3),
+        name="欧阳娜娜娜",
+        id_number=make_id_number(91),
+        student_number="2024020391",
+    )
+    phone = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    page = phone.new_page()
+    sign_in(page, live_server.url, "counselor")
+    page.goto(f"{live_server.url}/counselor/classes/{sophomores.pk}/")
+    for heading in ("审核", "缴费"):
+        box = page.locator("table.cw-roster th", has_text=heading).bounding_box()
+        assert box["x"] + box["width"] <= 375, heading
+    phone.close()
+
+    phone = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    page = phone.new_page()
+    sign_in(page, live_server.url, "finance")
+    page.goto(f"{live_server.url}/stats/?session={session.slug}")
+    label = page.locator(".kwt-hbar-label").first
+    expect(label).to_have_text("三级/高级工")
+    size = label.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+    assert size >= 12
+    phone.close()
