@@ -7,7 +7,7 @@ the compression ratio. openpyxl then parses with defusedxml (installed as a depe
 uses it when present), in read-only mode, with the sheet's ``<dimension>`` ignored (a file may
 claim fewer rows than it holds), counting rows and cells as it goes.
 
-Limits (documented in docs/security.md and the README):
+Limits (documented in the README):
 
 - upload at most ``MAX_UPLOAD_BYTES`` (5 MB), at most ``MAX_MEMBERS`` zip members;
 - each member unpacks to at most ``MAX_MEMBER_BYTES`` (styles and other parts:
