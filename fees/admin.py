@@ -178,7 +178,7 @@ class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
     can_delete = False
-    fields = ["registration", "charge_item_name", "amount", "paid_on", "recorded_by"]
+    fields = ["registration", "kind", "charge_item_name", "amount", "paid_on", "recorded_by"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -212,21 +212,25 @@ class PaymentImportAdmin(admin.ModelAdmin):
 class PaymentAdmin(admin.ModelAdmin):
     list_display = [
         "registration",
+        "kind",
         "charge_item_name",
         "amount",
         "paid_on",
+        "method",
         "source",
         "recorded_by",
         "recorded_at",
     ]
-    list_filter = ["source", "paid_on", "registration__session"]
+    list_filter = ["kind", "method", "source", "paid_on", "registration__session"]
     search_fields = ["registration__number", "registration__name", "charge_item_name"]
     list_select_related = ["registration", "recorded_by"]
     readonly_fields = [
         "registration",
+        "kind",
         "charge_item_name",
         "amount",
         "paid_on",
+        "method",
         "source",
         "payment_import",
         "note",
@@ -235,7 +239,10 @@ class PaymentAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
-        return False  # payments are recorded through the finance workspace
+        return False  # payments and refunds are recorded through the finance workspace
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the ledger is append-only
 
     def has_delete_permission(self, request, obj=None):
         return False

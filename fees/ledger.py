@@ -70,22 +70,6 @@ def payment_state(*, due: Decimal, received: Decimal, refunded: Decimal, cancell
 _MONEY = DecimalField(max_digits=10, decimal_places=2)
 
 
-def ledger_sums(queryset):
-    """Annotate registrations with ``ledger_received`` and ``ledger_refunded`` (no extra query)."""
-    return queryset.annotate(
-        ledger_received=Coalesce(
-            Sum("payments__amount", filter=Q(payments__kind=EntryKind.PAYMENT)),
-            Value(ZERO),
-            output_field=_MONEY,
-        ),
-        ledger_refunded=Coalesce(
-            Sum("payments__amount", filter=Q(payments__kind=EntryKind.REFUND)),
-            Value(ZERO),
-            output_field=_MONEY,
-        ),
-    )
-
-
 def ledger_total(payments) -> Decimal:
     """Net money the ledger holds (payments minus refunds) for a Payment queryset."""
     signed = Case(

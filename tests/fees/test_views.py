@@ -268,3 +268,22 @@ def test_statistics_query_count_does_not_grow(
     few = count_queries()
     RegistrationFactory.create_batch(20, session=announcement)
     assert count_queries() == few
+
+
+def test_the_lookup_page_query_count_does_not_grow_with_the_ledger(
+    finance_client, django_assert_max_num_queries
+):
+    target = registration()
+    url = reverse("fees:registration_payment")
+
+    def count_queries():
+        with django_assert_max_num_queries(40) as captured:
+            assert finance_client.get(url, {"number": target.number}).status_code == 200
+        return len(captured.captured_queries)
+
+    _pay(finance_client, target, "1.00", confirm=True, note="一")
+    few = count_queries()
+    for _ in range(5):
+        _pay(finance_client, target, "1.00", confirm=True, note="再一")
+    assert Payment.objects.count() == 6
+    assert count_queries() == few
