@@ -15,11 +15,8 @@ from registration.models import (
 
 
 def _paid(queryset: QuerySet) -> QuerySet:
-    """PAYMENT HOOK: paid today means `payment_status == paid`.
-
-    The fee ledger replacing `payment_status` should change only this function.
-    """
-    return queryset.filter(payment_status=PaymentStatus.PAID)
+    """Paid in full: the ledger-derived state is 已缴费 or 多缴 (the excess is refunded apart)."""
+    return queryset.filter(payment_status__in=[PaymentStatus.PAID, PaymentStatus.OVERPAID])
 
 
 def _requirement_met(queryset: QuerySet) -> QuerySet:

@@ -1,4 +1,7 @@
+import re
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -13,6 +16,11 @@ DEACTIVATE_CONFIRM_REQUIRED = _(
     "已报名者保留原报价。"
 )
 HOURS_POSITIVE = _("学时须为正整数；不适用时请留空。")
+AMOUNT_FORMAT = _("金额须为不带符号的数字，最多两位小数，如 320 或 320.50（不接受“1e3”这类写法）。")
+AMOUNT_TOO_HIGH = _("金额不能超过 %(max)s 元；如确需更高，请先调整系统设置 FEE_MAX_AMOUNT。")
+AMOUNT_ZERO = _("只有“在校生免费培训”的金额可以为 0 元。")
+REASON_REQUIRED = _("修改已有费用项目须填写修改原因（将显示在修改历史中）。")
+_AMOUNT_TEXT = re.compile(r"^\d{1,8}(\.\d{1,2})?$")
 
 
 def _open_registrations(item: FeeItem):
@@ -22,6 +30,12 @@ def _open_registrations(item: FeeItem):
 
 
 class FeeItemAdminForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label=_("修改原因"),
+        max_length=100,
+        required=False,
+        help_text=_("修改已有费用项目时必填，例如“物价局核定新标准”。"),
+    )
     confirm_deactivate = forms.BooleanField(
         label=_("确认停用"),
         required=False,
@@ -44,6 +58,25 @@ class FeeItemAdminForm(forms.ModelForm):
             "is_active",
         ]
 
+    def save(self, commit=True):
+        # django-simple-history stores this on the history row ("修改原因"), for the fee page
+        # and the round's inline alike.
+        self.instance._change_reason = (
+            self.cleaned_data.get("change_reason") or ""
+        ).strip() or None
+        return super().save(commit=commit)
+
+    def clean_amount(self):
+        amount = self.cleaned_data.get("amount")
+        raw = str(self.data.get(self.add_prefix("amount"), "")).strip()
+        if amount is None:
+            return amount
+        if raw and not _AMOUNT_TEXT.match(raw):
+            raise forms.ValidationError(AMOUNT_FORMAT)
+        if amount > settings.FEE_MAX_AMOUNT:
+            raise forms.ValidationError(AMOUNT_TOO_HIGH % {"max": f"{settings.FEE_MAX_AMOUNT:.2f}"})
+        return amount
+
     def clean_class_hours(self):
         hours = self.cleaned_data.get("class_hours")
         if hours is not None and hours <= 0:
@@ -58,6 +91,12 @@ class FeeItemAdminForm(forms.ModelForm):
             count = _open_registrations(instance).count()
             if count:
                 self.add_error("is_active", DEACTIVATE_CONFIRM_REQUIRED % {"count": count})
+        amount = cleaned.get("amount")
+        if amount is not None and amount == 0 and cleaned.get("training_option") != "free":
+            self.add_error("amount", AMOUNT_ZERO)
+        changed = [name for name in self.changed_data if name != "change_reason"]
+        if instance.pk and changed and not (cleaned.get("change_reason") or "").strip():
+            self.add_error("change_reason", REASON_REQUIRED)
         return cleaned
 
 
@@ -96,7 +135,7 @@ class FeeItemAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["session", "level", "candidate_type", "kind", "training_option", "is_active"]
     search_fields = ["charge_item_name", "description"]
     list_select_related = ["session", "level"]
-    fields = [*FeeItemAdminForm.Meta.fields, "confirm_deactivate"]
+    fields = [*FeeItemAdminForm.Meta.fields, "confirm_deactivate", "change_reason"]
 
     def get_queryset(self, request):
         return (
@@ -139,7 +178,7 @@ class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
     can_delete = False
-    fields = ["registration", "charge_item_name", "amount", "paid_on", "recorded_by"]
+    fields = ["registration", "kind", "charge_item_name", "amount", "paid_on", "recorded_by"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -173,21 +212,25 @@ class PaymentImportAdmin(admin.ModelAdmin):
 class PaymentAdmin(admin.ModelAdmin):
     list_display = [
         "registration",
+        "kind",
         "charge_item_name",
         "amount",
         "paid_on",
+        "method",
         "source",
         "recorded_by",
         "recorded_at",
     ]
-    list_filter = ["source", "paid_on", "registration__session"]
+    list_filter = ["kind", "method", "source", "paid_on", "registration__session"]
     search_fields = ["registration__number", "registration__name", "charge_item_name"]
     list_select_related = ["registration", "recorded_by"]
     readonly_fields = [
         "registration",
+        "kind",
         "charge_item_name",
         "amount",
         "paid_on",
+        "method",
         "source",
         "payment_import",
         "note",
@@ -196,7 +239,10 @@ class PaymentAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
-        return False  # payments are recorded through the finance workspace
+        return False  # payments and refunds are recorded through the finance workspace
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the ledger is append-only
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -110,7 +110,8 @@ class PaymentImport(models.Model):
 
     file_name = models.CharField(_("文件名"), max_length=200)
     file_sha256 = models.CharField(_("文件摘要"), max_length=64)
-    rows = models.JSONField(_("解析结果"), default=list)
+    rows = models.JSONField(_("解析结果"), default=list, blank=True)
+    problems = models.JSONField(_("无法读取的行"), default=list, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上传人"),
@@ -136,8 +137,25 @@ class PaymentSource(models.TextChoices):
     MANUAL = "manual", _("手工登记")
 
 
+class EntryKind(models.TextChoices):
+    PAYMENT = "payment", _("缴费")
+    REFUND = "refund", _("退费")
+
+
+class PaymentMethod(models.TextChoices):
+    PLATFORM = "platform", _("统一缴费平台")
+    TRANSFER = "transfer", _("银行转账")
+    CASH = "cash", _("现金")
+    CARD = "card", _("刷卡")
+    OTHER = "other", _("其他")
+
+
 class Payment(models.Model):
-    """Money received for one charge item of one registration."""
+    """One row of the payment ledger: money received for, or refunded to, one registration.
+
+    Rows are only ever added (by the services in ``fees.ledger`` and ``fees.payments``); a
+    registration's payment state is derived from them against its quoted total.
+    """
 
     registration = models.ForeignKey(
         "registration.Registration",
@@ -145,11 +163,17 @@ class Payment(models.Model):
         on_delete=models.PROTECT,
         related_name="payments",
     )
-    charge_item_name = models.CharField(_("收费项目"), max_length=120)
+    kind = models.CharField(
+        _("类型"), max_length=10, choices=EntryKind.choices, default=EntryKind.PAYMENT
+    )
+    charge_item_name = models.CharField(_("收费项目"), max_length=120, blank=True)
     amount = models.DecimalField(
         _("金额（元）"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
     )
-    paid_on = models.DateField(_("缴费日期"))
+    paid_on = models.DateField(_("日期"))
+    method = models.CharField(
+        _("方式"), max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.PLATFORM
+    )
     source = models.CharField(_("来源"), max_length=10, choices=PaymentSource.choices)
     payment_import = models.ForeignKey(
         PaymentImport,
@@ -169,16 +193,22 @@ class Payment(models.Model):
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("缴费记录")
-        verbose_name_plural = _("缴费记录")
+        verbose_name = _("收退费记录")
+        verbose_name_plural = _("收退费记录")
         ordering = ["-recorded_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["registration", "charge_item_name"],
-                name="one_payment_per_charge_item",
-            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_non_negative"),
+            models.CheckConstraint(
+                condition=Q(kind="refund") | ~Q(charge_item_name=""),
+                name="payment_names_charge_item",
+            ),
         ]
+        indexes = [models.Index(fields=["registration", "kind"])]
 
     def __str__(self) -> str:
-        return f"{self.charge_item_name} {self.amount}元"
+        sign = "-" if self.kind == EntryKind.REFUND else ""
+        return f"{self.get_kind_display()} {self.charge_item_name} {sign}{self.amount}元"
+
+    @property
+    def signed_amount(self) -> Decimal:
+        return -self.amount if self.kind == EntryKind.REFUND else self.amount

@@ -8,36 +8,38 @@ it is at that moment, inside one transaction, so re-importing the same file chan
 import dataclasses
 import datetime as dt
 import hashlib
-import io
-import zipfile
+import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from openpyxl import load_workbook
 
-from fees.models import Payment, PaymentImport, PaymentSource
+from fees.ledger import registration_payment_refresh
+from fees.models import EntryKind, Payment, PaymentImport, PaymentMethod, PaymentSource
+from fees.workbook import MAX_ROWS, MAX_UPLOAD_BYTES, TOO_LARGE, Formula, WorkbookError
+from fees.workbook import workbook_rows as _workbook_rows
 from registration.idcard import normalise_id_number
-from registration.models import PaymentStatus, Registration, RegistrationStatus
+from registration.models import Registration, RegistrationStatus
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-MAX_ROWS = 20000
+__all__ = ["MAX_ROWS", "MAX_UPLOAD_BYTES", "TOO_LARGE"]
 
-NOT_XLSX = _("文件不是有效的 Excel（.xlsx）文件。")
-TOO_LARGE = _("文件过大（超过5MB），请拆分后上传。")
-TOO_MANY_ROWS = _("文件行数超过%(max)d行，请拆分后上传。")
-NO_SHEET = _("文件中没有工作表。")
 MISSING_COLUMNS = _("缺少必需的列：%(columns)s。第一行须为表头。")
 NO_PERSON_COLUMN = _("须包含“身份证号”或“报名号”列。")
-FORMULA_CELL = _("第%(row)d行“%(column)s”列是公式，请将公式转换为数值后再上传。")
-BAD_AMOUNT = _("第%(row)d行金额“%(value)s”不是有效的金额。")
-BAD_DATE = _("第%(row)d行缴费日期“%(value)s”不是有效日期（如 2022-05-18）。")
+FORMULA_CELL = _("“%(column)s”列是公式，请将公式转换为数值后再上传。")
+BAD_AMOUNT = _("金额“%(value)s”不是有效的金额（如 320、320.50、¥320）。")
+AMOUNT_NOT_POSITIVE = _("金额“%(value)s”须大于 0。")
+BAD_DATE = _("缴费日期“%(value)s”不是有效日期（如 2026-11-20 或 2026年11月20日）。")
+FUTURE_DATE = _("缴费日期 %(value)s 晚于今天。")
+ID_AS_NUMBER = _("身份证号被 Excel 存成了数字，后几位已丢失，请把该列设为文本后重新导出。")
+NO_PERSON = _("身份证号和报名号都为空。")
+NO_CHARGE_ITEM = _("收费项目为空。")
 EMPTY_FILE = _("文件中没有缴费记录。")
 ALREADY_APPLIED = _("该导入已于%(when)s入账，不能重复入账。")
 NOTHING_TO_APPLY = _("没有可入账的记录。")
+ROW_PROBLEM = _("第%(row)d行：%(message)s")
 
 HEADER_ALIASES = {
     "id_number": {"身份证号", "身份证号码", "证件号码"},
@@ -56,16 +58,21 @@ class Outcome:
     UNKNOWN_PERSON = "unknown_person"
     DUPLICATE_ROW = "duplicate_row"
     WRONG_CHARGE_ITEM = "wrong_charge_item"
+    CANCELLED = "cancelled"
 
 
 OUTCOME_LABELS = {
     Outcome.MATCHED: _("匹配，可入账"),
-    Outcome.AMOUNT_MISMATCH: _("金额不符"),
-    Outcome.ALREADY_PAID: _("已缴费（不重复入账）"),
+    Outcome.AMOUNT_MISMATCH: _("金额与应缴不符"),
+    Outcome.ALREADY_PAID: _("已入账（不重复入账）"),
     Outcome.UNKNOWN_PERSON: _("查无此人"),
     Outcome.DUPLICATE_ROW: _("文件内重复"),
     Outcome.WRONG_CHARGE_ITEM: _("收费项目不符"),
+    Outcome.CANCELLED: _("报名已取消：入账后待退费"),
 }
+# Money the finance office received is booked even for a cancelled registration (it then shows
+# as 待退费); an amount other than what is owed is booked only when finance confirms it.
+BOOKED_ALWAYS = {Outcome.MATCHED, Outcome.CANCELLED}
 
 
 class PaymentFileError(ValueError):
@@ -103,6 +110,21 @@ class PaymentRow:
 
 
 @dataclasses.dataclass
+class RowProblem:
+    row: int
+    message: str
+
+    def to_json(self) -> dict:
+        return {"row": self.row, "message": self.message}
+
+
+@dataclasses.dataclass
+class ParsedFile:
+    rows: list[PaymentRow]
+    problems: list[RowProblem]
+
+
+@dataclasses.dataclass
 class RowResult:
     row: PaymentRow
     outcome: str
@@ -121,111 +143,168 @@ class RowResult:
         return mask_id_number(self.row.person) if len(self.row.person) == 18 else self.row.person
 
 
-def _amount(value, row: int) -> Decimal:
-    if isinstance(value, bool):
-        raise PaymentFileError(BAD_AMOUNT % {"row": row, "value": value})
-    try:
-        amount = Decimal(str(value).strip().replace(",", "").replace("元", ""))
-    except (InvalidOperation, ValueError):
-        raise PaymentFileError(BAD_AMOUNT % {"row": row, "value": value}) from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise PaymentFileError(BAD_AMOUNT % {"row": row, "value": value})
+class RowError(ValueError):
+    pass
+
+
+def _text(value) -> str:
+    """Cell text with full-width digits, letters and signs folded (NFKC) and spaces trimmed."""
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+_AMOUNT_TEXT = re.compile(r"^\d+(\.\d{1,2})?$")
+
+
+def _amount(value) -> Decimal:
+    if isinstance(value, bool) or value is None or isinstance(value, dt.date):
+        raise RowError(BAD_AMOUNT % {"value": value if value is not None else ""})
+    if isinstance(value, int | float):
+        amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        rounded = amount.quantize(Decimal("0.01"))
+        # A float that Excel computed (82.49999999) is meant as the cent value it shows.
+        if not amount.is_finite() or abs(amount - rounded) > Decimal("0.000001"):
+            raise RowError(BAD_AMOUNT % {"value": value})
+        amount = rounded
+    else:
+        text = _text(value)
+        for mark in ("¥", "￥", "元", "RMB", "CNY", ",", " "):
+            text = text.replace(mark, "")
+        if not _AMOUNT_TEXT.match(text):
+            raise RowError(BAD_AMOUNT % {"value": _text(value)})
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise RowError(BAD_AMOUNT % {"value": _text(value)}) from None
+    if amount <= 0:
+        raise RowError(AMOUNT_NOT_POSITIVE % {"value": value})
     return amount.quantize(Decimal("0.01"))
 
 
-def _date(value, row: int) -> dt.date:
+_CHINESE_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日")
+_DASHED_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[ T])")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def _date(value) -> dt.date:
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value or "").strip().replace("/", "-").replace(".", "-")
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        raise PaymentFileError(BAD_DATE % {"row": row, "value": value}) from None
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        # An Excel serial date (the cell lost its date format): days since 1899-12-30.
+        if not 20000 <= value <= 80000:
+            raise RowError(BAD_DATE % {"value": value})
+        day = EXCEL_EPOCH + dt.timedelta(days=int(value))
+    else:
+        text = _text(value or "")
+        match = _CHINESE_DATE.match(text) or _DASHED_DATE.match(text) or _COMPACT_DATE.match(text)
+        if text.isdigit() and not match and 20000 <= int(text) <= 80000:
+            return _date(int(text))
+        if not match:
+            raise RowError(BAD_DATE % {"value": text})
+        try:
+            day = dt.date(*(int(part) for part in match.groups()))
+        except ValueError:
+            raise RowError(BAD_DATE % {"value": text}) from None
+    if day > timezone.localdate():
+        raise RowError(FUTURE_DATE % {"value": f"{day:%Y-%m-%d}"})
+    return day
 
 
-def _check_container(content: bytes) -> None:
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise PaymentFileError(TOO_LARGE)
+_NUMBER_AS_TEXT = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+
+
+def _person(id_value, number_value) -> str:
+    if isinstance(id_value, int | float) and not isinstance(id_value, bool):
+        raise RowError(ID_AS_NUMBER)
+    id_text = _text(id_value) if id_value is not None else ""
+    if _NUMBER_AS_TEXT.match(id_text):
+        raise RowError(ID_AS_NUMBER)
+    person = normalise_id_number(id_text)
+    if not person:
+        if isinstance(number_value, float) and number_value.is_integer():
+            number_value = int(number_value)
+        person = _text(number_value) if number_value is not None else ""
+    if not person:
+        raise RowError(NO_PERSON)
+    return person
+
+
+def payment_file_read(content: bytes) -> ParsedFile:
+    """Read the finance office's xlsx: good rows, and bad rows with a reason each.
+
+    Whole-file problems (not a workbook, a zip bomb, missing columns) raise PaymentFileError.
+    """
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = archive.namelist()
-            total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise PaymentFileError(NOT_XLSX) from None
-    if "[Content_Types].xml" not in names or total > MAX_UNCOMPRESSED_BYTES:
-        raise PaymentFileError(NOT_XLSX if total <= MAX_UNCOMPRESSED_BYTES else TOO_LARGE)
+        sheet = _workbook_rows(content, max_rows=MAX_ROWS)
+    except WorkbookError as error:
+        raise PaymentFileError(error.message) from None
+    if not sheet:
+        raise PaymentFileError(EMPTY_FILE)
+    header = sheet[0]
+    columns: dict[str, int] = {}
+    for index, value in enumerate(header):
+        title = _text(value) if value is not None else ""
+        for key, aliases in HEADER_ALIASES.items():
+            if title in aliases and key not in columns:
+                columns[key] = index
+    missing = [label for key, label in REQUIRED.items() if key not in columns]
+    if missing:
+        raise PaymentFileError(MISSING_COLUMNS % {"columns": "、".join(missing)})
+    if "id_number" not in columns and "number" not in columns:
+        raise PaymentFileError(NO_PERSON_COLUMN)
+    titles = {index: _text(header[index]) for index in columns.values()}
+    parsed: list[PaymentRow] = []
+    problems: list[RowProblem] = []
+    for row_number, cells in enumerate(sheet[1:], start=2):
+        values = {
+            key: cells[index] if index < len(cells) else None for key, index in columns.items()
+        }
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+            continue
+        try:
+            for key, value in values.items():
+                if isinstance(value, Formula):
+                    raise RowError(FORMULA_CELL % {"column": titles[columns[key]]})
+            person = _person(values.get("id_number"), values.get("number"))
+            amount = _amount(values["amount"])
+            paid_on = _date(values["paid_on"])
+            charge_item = _text(values["charge_item"] or "")
+            if not charge_item:
+                raise RowError(NO_CHARGE_ITEM)
+        except RowError as error:
+            problems.append(RowProblem(row_number, str(error)))
+            continue
+        parsed.append(PaymentRow(row_number, person, amount, paid_on, charge_item))
+    if not parsed and not problems:
+        raise PaymentFileError(EMPTY_FILE)
+    return ParsedFile(parsed, problems)
 
 
 def payment_file_parse(content: bytes) -> list[PaymentRow]:
-    """Parse the finance office's xlsx; raise PaymentFileError with a Chinese message."""
-    _check_container(content)
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many types for broken files
-        raise PaymentFileError(NOT_XLSX) from None
-    try:
-        if not workbook.worksheets:
-            raise PaymentFileError(NO_SHEET)
-        rows = workbook.worksheets[0].iter_rows()
-        header = next(rows, None)
-        if header is None:
-            raise PaymentFileError(EMPTY_FILE)
-        columns: dict[str, int] = {}
-        for index, cell in enumerate(header):
-            title = str(cell.value or "").strip()
-            for key, aliases in HEADER_ALIASES.items():
-                if title in aliases and key not in columns:
-                    columns[key] = index
-        missing = [label for key, label in REQUIRED.items() if key not in columns]
-        if missing:
-            raise PaymentFileError(MISSING_COLUMNS % {"columns": "、".join(missing)})
-        if "id_number" not in columns and "number" not in columns:
-            raise PaymentFileError(NO_PERSON_COLUMN)
-        titles = {index: str(header[index].value).strip() for index in columns.values()}
-        parsed: list[PaymentRow] = []
-        for row_number, cells in enumerate(rows, start=2):
-            if row_number - 1 > MAX_ROWS:
-                raise PaymentFileError(TOO_MANY_ROWS % {"max": MAX_ROWS})
-            values = {}
-            for key, index in columns.items():
-                cell = cells[index] if index < len(cells) else None
-                if cell is not None and cell.data_type == "f":
-                    raise PaymentFileError(
-                        FORMULA_CELL % {"row": row_number, "column": titles[index]}
-                    )
-                values[key] = None if cell is None else cell.value
-            if all(v in (None, "") for v in values.values()):
-                continue
-            person = normalise_id_number(str(values.get("id_number") or ""))
-            if not person:
-                person = str(values.get("number") or "").strip()
-            parsed.append(
-                PaymentRow(
-                    row=row_number,
-                    person=person,
-                    amount=_amount(values["amount"], row_number),
-                    paid_on=_date(values["paid_on"], row_number),
-                    charge_item=str(values["charge_item"] or "").strip(),
-                )
-            )
-    finally:
-        workbook.close()
-    if not parsed:
-        raise PaymentFileError(EMPTY_FILE)
-    return parsed
+    """Strict reading: the first bad row refuses the file (kept for callers that need all rows)."""
+    parsed = payment_file_read(content)
+    if parsed.problems:
+        first = parsed.problems[0]
+        raise PaymentFileError(ROW_PROBLEM % {"row": first.row, "message": first.message})
+    return parsed.rows
 
 
 def _registrations_for(rows: list[PaymentRow], *, lock: bool = False) -> dict[str, Registration]:
+    """Each person's registration: an active one if any, else their latest cancelled one."""
     people = {row.person for row in rows}
-    queryset = Registration.objects.filter(status=RegistrationStatus.ACTIVE).filter(
-        Q(id_number__in=people) | Q(number__in=people)
-    )
+    queryset = Registration.objects.filter(Q(id_number__in=people) | Q(number__in=people))
     if lock:
         queryset = queryset.select_for_update()
+    active_first = Case(
+        When(status=RegistrationStatus.ACTIVE, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
     found: dict[str, Registration] = {}
-    for registration in queryset.prefetch_related("payments").order_by("-created_at"):
+    ordered = queryset.prefetch_related("payments").order_by(active_first, "-created_at")
+    for registration in ordered:
         found.setdefault(registration.id_number, registration)
         found.setdefault(registration.number, registration)
     return found
@@ -261,10 +340,11 @@ def quoted_items(registration: Registration, current_names: dict[int, str]) -> d
 
 
 def reconcile(rows: list[PaymentRow], *, lock: bool = False) -> list[RowResult]:
-    """What applying each row would do, given the database as it is now."""
+    """What applying each row would do, given the ledger as it is now."""
     registrations = _registrations_for(rows, lock=lock)
     current_names = current_charge_item_names(set(registrations.values()))
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple] = set()
+    planned: dict[tuple[int, str], Decimal] = {}
     results = []
     for row in rows:
         registration = registrations.get(row.person)
@@ -275,29 +355,47 @@ def reconcile(rows: list[PaymentRow], *, lock: bool = False) -> list[RowResult]:
         if row.charge_item not in quoted:
             results.append(RowResult(row, Outcome.WRONG_CHARGE_ITEM, registration))
             continue
-        canonical, expected = quoted[row.charge_item]
-        key = (registration.number, canonical)
+        canonical, quoted_amount = quoted[row.charge_item]
+        key = (registration.pk, canonical, row.amount, row.paid_on)
         if key in seen:
-            results.append(RowResult(row, Outcome.DUPLICATE_ROW, registration, expected))
+            results.append(RowResult(row, Outcome.DUPLICATE_ROW, registration, quoted_amount))
             continue
         seen.add(key)
-        result = RowResult(row, Outcome.MATCHED, registration, expected)
-        result.canonical_item = canonical
-        if any(p.charge_item_name == canonical for p in registration.payments.all()):
+        ledger = [
+            p
+            for p in registration.payments.all()
+            if p.kind == EntryKind.PAYMENT and p.charge_item_name == canonical
+        ]
+        paid = sum((p.amount for p in ledger), Decimal("0.00"))
+        due = max(quoted_amount - paid - planned.get((registration.pk, canonical), 0), 0)
+        result = RowResult(row, Outcome.MATCHED, registration, due, canonical)
+        if any(p.amount == row.amount and p.paid_on == row.paid_on for p in ledger):
+            # The same payment is in the ledger already (an earlier list, or booked by hand).
             result.outcome = Outcome.ALREADY_PAID
-        elif row.amount != expected:
+        elif registration.status == RegistrationStatus.CANCELLED:
+            result.outcome = Outcome.CANCELLED
+        elif row.amount != due:
             result.outcome = Outcome.AMOUNT_MISMATCH
+        if result.outcome in (Outcome.MATCHED, Outcome.CANCELLED, Outcome.AMOUNT_MISMATCH):
+            planned[(registration.pk, canonical)] = (
+                planned.get((registration.pk, canonical), 0) + row.amount
+            )
         results.append(result)
     return results
 
 
+def bookable(outcome: str, *, include_mismatched: bool) -> bool:
+    return outcome in BOOKED_ALWAYS or (include_mismatched and outcome == Outcome.AMOUNT_MISMATCH)
+
+
 @transaction.atomic
 def payment_import_preview(*, file_name: str, content: bytes, user) -> PaymentImport:
-    rows = payment_file_parse(content)
+    parsed = payment_file_read(content)
     payment_import = PaymentImport(
         file_name=file_name[:200],
         file_sha256=hashlib.sha256(content).hexdigest(),
-        rows=[row.to_json() for row in rows],
+        rows=[row.to_json() for row in parsed.rows],
+        problems=[problem.to_json() for problem in parsed.problems],
         uploaded_by=user,
     )
     payment_import.full_clean()
@@ -305,23 +403,12 @@ def payment_import_preview(*, file_name: str, content: bytes, user) -> PaymentIm
     return payment_import
 
 
-def payment_status_refresh(registration: Registration) -> None:
-    """Paid once every quoted charge item has a payment; refunds are set by hand only."""
-    if registration.payment_status == PaymentStatus.REFUNDED:
-        return
-    payments = list(Payment.objects.filter(registration=registration))
-    paid_items = {p.charge_item_name for p in payments}
-    due = {item["name"] for item in registration.quoted_charge_items}
-    registration.paid_amount = sum((p.amount for p in payments), Decimal("0.00")) or None
-    registration.paid_on = max((p.paid_on for p in payments), default=None)
-    registration.payment_status = (
-        PaymentStatus.PAID if due and due <= paid_items else PaymentStatus.UNPAID
-    )
-    registration.save(update_fields=["payment_status", "paid_amount", "paid_on", "updated_at"])
-
-
 @transaction.atomic
-def payment_import_apply(*, payment_import: PaymentImport, user) -> int:
+def payment_import_apply(
+    *, payment_import: PaymentImport, user, include_mismatched: bool = False
+) -> int:
+    """Book every bookable row once; the import can be applied only once, and a row already
+    in the ledger (same person, item, amount and date) is never booked twice."""
     payment_import = PaymentImport.objects.select_for_update().get(pk=payment_import.pk)
     if payment_import.applied_at is not None:
         when = timezone.localtime(payment_import.applied_at)
@@ -329,76 +416,30 @@ def payment_import_apply(*, payment_import: PaymentImport, user) -> int:
     rows = [PaymentRow.from_json(data) for data in payment_import.rows]
     results = reconcile(rows, lock=True)
     touched = {}
+    count = 0
     for result in results:
-        if result.outcome != Outcome.MATCHED:
+        if not bookable(result.outcome, include_mismatched=include_mismatched):
             continue
         payment = Payment(
             registration=result.registration,
+            kind=EntryKind.PAYMENT,
             charge_item_name=result.canonical_item,
             amount=result.row.amount,
             paid_on=result.row.paid_on,
+            method=PaymentMethod.PLATFORM,
             source=PaymentSource.IMPORT,
             payment_import=payment_import,
             recorded_by=user,
         )
         payment.full_clean()
         payment.save()
+        count += 1
         touched[result.registration.pk] = result.registration
+    if not count:
+        raise PaymentFileError(NOTHING_TO_APPLY)
     for registration in touched.values():
-        payment_status_refresh(registration)
+        registration_payment_refresh(registration)
     payment_import.applied_at = timezone.now()
-    payment_import.applied_count = sum(1 for r in results if r.outcome == Outcome.MATCHED)
+    payment_import.applied_count = count
     payment_import.save(update_fields=["applied_at", "applied_count"])
-    return payment_import.applied_count
-
-
-PAYMENT_ITEM_UNKNOWN = _("该报名没有名为“%(item)s”的收费项目。")
-PAYMENT_EXISTS = _("该收费项目已有缴费记录。")
-NOTE_REQUIRED = _("请填写备注说明。")
-
-
-@transaction.atomic
-def payment_record_manual(
-    *,
-    registration: Registration,
-    charge_item_name: str,
-    amount: Decimal,
-    paid_on: dt.date,
-    note: str,
-    user,
-) -> Payment:
-    registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    if not note.strip():
-        raise PaymentFileError(NOTE_REQUIRED)
-    quoted = quoted_items(registration, current_charge_item_names([registration]))
-    if charge_item_name not in quoted:
-        raise PaymentFileError(PAYMENT_ITEM_UNKNOWN % {"item": charge_item_name})
-    charge_item_name = quoted[charge_item_name][0]
-    if registration.payments.filter(charge_item_name=charge_item_name).exists():
-        raise PaymentFileError(PAYMENT_EXISTS)
-    payment = Payment(
-        registration=registration,
-        charge_item_name=charge_item_name,
-        amount=amount,
-        paid_on=paid_on,
-        source=PaymentSource.MANUAL,
-        note=note.strip(),
-        recorded_by=user,
-    )
-    payment.full_clean()
-    payment.save()
-    registration.payment_note = note.strip()[:200]
-    payment_status_refresh(registration)
-    registration.save(update_fields=["payment_note"])
-    return payment
-
-
-@transaction.atomic
-def registration_refund(*, registration: Registration, note: str, user) -> Registration:
-    registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    if not note.strip():
-        raise PaymentFileError(NOTE_REQUIRED)
-    registration.payment_status = PaymentStatus.REFUNDED
-    registration.payment_note = note.strip()[:200]
-    registration.save(update_fields=["payment_status", "payment_note", "updated_at"])
-    return registration
+    return count

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 
-from fees.models import Payment
-from registration.models import ExamSession, Registration
+from fees.models import EntryKind, Payment
+from registration.models import ExamSession, PaymentStatus, Registration
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SOCIAL_LABEL = "社会考生"
@@ -23,10 +23,13 @@ class ChargeItemRow:
     expected: Decimal = Decimal("0.00")
     received_count: int = 0
     received: Decimal = Decimal("0.00")
+    # Received from registrations still active: what 未收 is measured against (money of a
+    # cancelled registration is to be refunded, not owed).
+    received_active: Decimal = Decimal("0.00")
 
     @property
     def outstanding(self) -> Decimal:
-        return self.expected - self.received
+        return max(self.expected - self.received_active, Decimal("0.00"))
 
 
 @dataclasses.dataclass
@@ -39,14 +42,23 @@ class RoundStatistics:
     by_type: list[tuple[str, int]]
     by_day: list[tuple[dt.date, int, int]]  # day, new, cumulative
     charge_items: list[ChargeItemRow]
+    refunded_total: Decimal = Decimal("0.00")
+    refund_due_count: int = 0
+    refund_due_amount: Decimal = Decimal("0.00")
 
     @property
     def expected_total(self) -> Decimal:
         return sum((row.expected for row in self.charge_items), Decimal("0.00"))
 
     @property
-    def received_total(self) -> Decimal:
+    def gross_received(self) -> Decimal:
         return sum((row.received for row in self.charge_items), Decimal("0.00"))
+
+    @property
+    def received_total(self) -> Decimal:
+        """Net money held: every payment of the round (cancelled registrations included) minus
+        every refund; equal to the ledger's sum by construction (tests hold it so)."""
+        return self.gross_received - self.refunded_total
 
 
 def round_statistics(session: ExamSession) -> RoundStatistics:
@@ -98,15 +110,29 @@ def round_statistics(session: ExamSession) -> RoundStatistics:
             expected_sum[item["name"]] += Decimal(item["amount"])
     for name in expected_count:
         items[name] = ChargeItemRow(name, expected_count[name], expected_sum[name])
+    # Money follows the ledger of the whole round: a payment for a registration cancelled later
+    # still counts as received until it is refunded.
+    ledger = Payment.objects.filter(registration__session=session)
     received = (
-        Payment.objects.filter(registration__in=active)
+        ledger.filter(kind=EntryKind.PAYMENT)
         .values("charge_item_name")
-        .annotate(n=Count("id"), total=Sum("amount"))
+        .annotate(n=Count("registration", distinct=True), total=Sum("amount"))
     )
     for row in received:
         entry = items.setdefault(row["charge_item_name"], ChargeItemRow(row["charge_item_name"]))
         entry.received_count = row["n"]
         entry.received = row["total"] or Decimal("0.00")
+    received_active = (
+        ledger.filter(kind=EntryKind.PAYMENT, registration__status="active")
+        .values("charge_item_name")
+        .annotate(total=Sum("amount"))
+    )
+    for row in received_active:
+        items[row["charge_item_name"]].received_active = row["total"] or Decimal("0.00")
+    refunded = ledger.filter(kind=EntryKind.REFUND).aggregate(total=Sum("amount"))["total"]
+    refund_due = Registration.objects.filter(
+        session=session, payment_status=PaymentStatus.REFUND_DUE
+    ).aggregate(n=Count("id"), total=Sum("paid_amount"))
 
     return RoundStatistics(
         session=session,
@@ -117,4 +143,7 @@ def round_statistics(session: ExamSession) -> RoundStatistics:
         by_type=by_type,
         by_day=by_day,
         charge_items=sorted(items.values(), key=lambda row: row.name),
+        refunded_total=refunded or Decimal("0.00"),
+        refund_due_count=refund_due["n"],
+        refund_due_amount=refund_due["total"] or Decimal("0.00"),
     )

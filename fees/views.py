@@ -11,8 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
-from fees import payments
-from fees.forms import ManualPaymentForm, PaymentUploadForm, RefundForm, RegistrationNumberForm
+from fees import ledger, payments
+from fees.forms import (
+    ImportApplyForm,
+    ManualPaymentForm,
+    PaymentUploadForm,
+    RefundForm,
+    RegistrationNumberForm,
+)
 from fees.models import PaymentImport
 from fees.statistics import round_statistics
 from registration.charts import cumulative_chart, hbar_chart
@@ -67,15 +73,19 @@ def import_detail(request, pk: int):
     counts = {}
     for result in results:
         counts[result.label] = counts.get(result.label, 0) + 1
-    matched = sum(1 for r in results if r.outcome == payments.Outcome.MATCHED)
+    matched = sum(1 for r in results if payments.bookable(r.outcome, include_mismatched=False))
+    mismatched = sum(1 for r in results if r.outcome == payments.Outcome.AMOUNT_MISMATCH)
     return render(
         request,
         "fees/import_detail.html",
         {
             "payment_import": payment_import,
             "results": results,
+            "problems": payment_import.problems,
             "counts": sorted(counts.items()),
             "matched": matched,
+            "mismatched": mismatched,
+            "apply_form": ImportApplyForm(),
         },
     )
 
@@ -84,8 +94,14 @@ def import_detail(request, pk: int):
 @require_POST
 def import_apply(request, pk: int):
     payment_import = get_object_or_404(PaymentImport, pk=pk)
+    form = ImportApplyForm(request.POST)
+    include_mismatched = form.is_valid() and form.cleaned_data["include_mismatched"]
     try:
-        count = payments.payment_import_apply(payment_import=payment_import, user=request.user)
+        count = payments.payment_import_apply(
+            payment_import=payment_import,
+            user=request.user,
+            include_mismatched=include_mismatched,
+        )
     except payments.PaymentFileError as error:
         messages.error(request, error.message)
     else:
@@ -99,36 +115,40 @@ def registration_payment(request):
     number = (request.GET.get("number") or request.POST.get("number") or "").strip()
     registration = (
         Registration.objects.select_related("session", "level", "school_class")
-        .prefetch_related("payments")
+        .prefetch_related("payments__recorded_by")
         .filter(number=number)
         .first()
         if number
         else None
     )
     manual_form = refund_form = None
+    refundable = None
     if registration is not None:
+        refundable = ledger.refundable(registration)
         action = request.POST.get("action")
         manual_form = ManualPaymentForm(
             request.POST if action == "pay" else None, registration=registration
         )
-        refund_form = RefundForm(request.POST if action == "refund" else None)
+        refund_form = RefundForm(
+            request.POST if action == "refund" else None, refundable=refundable
+        )
         try:
             if action == "pay" and manual_form.is_valid():
-                payments.payment_record_manual(
+                ledger.payment_record(
                     registration=registration, user=request.user, **manual_form.cleaned_data
                 )
                 messages.success(request, _("已登记缴费。"))
                 return redirect(f"{request.path}?number={registration.number}")
             if action == "refund" and refund_form.is_valid():
-                payments.registration_refund(
-                    registration=registration,
-                    note=refund_form.cleaned_data["note"],
-                    user=request.user,
+                ledger.payment_refund(
+                    registration=registration, user=request.user, **refund_form.cleaned_data
                 )
-                messages.success(request, _("已标记为退费。"))
+                messages.success(request, _("已登记退费。"))
                 return redirect(f"{request.path}?number={registration.number}")
-        except payments.PaymentFileError as error:
-            (manual_form if action == "pay" else refund_form).add_error(None, error.message)
+        except ledger.LedgerError as error:
+            form = manual_form if action == "pay" else refund_form
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, error.message)
     elif number:
         messages.error(request, _("未找到该报名号。"))
     return render(
@@ -136,6 +156,7 @@ def registration_payment(request):
         "fees/registration_payment.html",
         {
             "registration": registration,
+            "refundable": refundable,
             "manual_form": manual_form,
             "refund_form": refund_form,
             "lookup_form": RegistrationNumberForm(initial={"number": number}),

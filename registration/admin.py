@@ -1,8 +1,6 @@
-from decimal import Decimal
-
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -37,6 +35,7 @@ class FeeItemInline(admin.TabularInline):
         "charge_item_name",
         "is_active",
         "confirm_deactivate",
+        "change_reason",
     ]
 
 
@@ -50,11 +49,15 @@ class TrainingModuleInline(admin.TabularInline):
 class SessionCloneForm(forms.Form):
     title = forms.CharField(label=_("新批次名称"), max_length=120)
     slug = forms.SlugField(label=_("新批次代码"), max_length=40)
+    # <input type="date"> reads only ISO dates: "2027/12/27" (the locale's format) shows blank.
     registration_opens = forms.DateField(
-        label=_("报名开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("报名开始日期"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     registration_deadline = forms.DateField(
-        label=_("报名截止日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("报名截止日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     exam_period = forms.CharField(label=_("考试时间"), max_length=120)
 
@@ -226,7 +229,7 @@ class SchoolClassAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(ReadOnlyHistoryAdmin):
-    actions = ["confirm_action", "mark_paid_action", "export_action"]
+    actions = ["confirm_action", "mark_paid_action", "cancel_action", "export_action"]
     list_display = [
         "number",
         "name",
@@ -292,6 +295,51 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
     def masked_id(self, obj):
         return obj.masked_id_number
 
+    @admin.display(description=_("手机号"))
+    def masked_phone(self, obj):
+        return obj.masked_phone
+
+    # docs/roles.md: the full change form (ID number, phone) is for admins only; staff such as
+    # finance see both masked, in the form and in the history.
+    _FULL_PERSONAL = {"id_number": "masked_id", "phone": "masked_phone"}
+
+    def _sees_full_personal_data(self, request) -> bool:
+        return request.user.is_superuser
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self._sees_full_personal_data(request):
+            return fields
+        return [self._FULL_PERSONAL.get(name, name) for name in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if self._sees_full_personal_data(request):
+            return readonly
+        return [self._FULL_PERSONAL.get(name, name) for name in readonly] + ["masked_phone"]
+
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+        if self._sees_full_personal_data(request):
+            return
+        from registration.privacy import mask_id_number, mask_phone
+
+        masks = {
+            str(Registration._meta.get_field("id_number").verbose_name): mask_id_number,
+            str(Registration._meta.get_field("phone").verbose_name): mask_phone,
+        }
+        for record in historical_records:
+            for change in getattr(record, "history_delta_changes", None) or []:
+                mask = masks.get(str(change["field"]))
+                if mask:
+                    change["old"] = mask(str(change["old"] or ""))
+                    change["new"] = mask(str(change["new"] or ""))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self._sees_full_personal_data(request):
+            raise PermissionDenied  # an old version shows the full ID number and phone
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     @admin.action(description=_("确认所选报名"), permissions=["change"])
     def confirm_action(self, request, queryset):
         from registration.services.review import ReviewError, registration_confirm
@@ -307,36 +355,51 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
         for line in failed[:20]:
             self.message_user(request, line, messages.WARNING)
 
-    @admin.action(description=_("标记所选报名为已缴费"), permissions=["change"])
+    @admin.action(description=_("为所选报名登记缴清余款（记入收退费台账）"), permissions=["change"])
     def mark_paid_action(self, request, queryset):
-        from fees.payments import PaymentFileError, payment_record_manual
+        """Books what each quoted item still owes as a ledger payment dated today."""
+        from fees.ledger import LedgerError, item_due, payment_record
 
         if not request.user.has_perm("fees.add_payment"):
             self.message_user(request, _("您没有登记缴费的权限。"), messages.ERROR)
             return
         today = timezone.localdate()
-        note = _("后台批量标记已缴费")
         recorded = 0
-        for registration in queryset.prefetch_related("payments"):
-            paid = {p.charge_item_name for p in registration.payments.all()}
+        for registration in queryset.filter(status="active"):
             for item in registration.quoted_charge_items:
-                if item["name"] in paid:
+                due = item_due(registration, item["name"])
+                if due <= 0:
                     continue
                 try:
-                    payment_record_manual(
+                    payment_record(
                         registration=registration,
                         charge_item_name=item["name"],
-                        amount=Decimal(item["amount"]),
+                        amount=due,
                         paid_on=today,
-                        note=str(note),
+                        note=str(_("后台批量登记缴清")),
                         user=request.user,
                     )
                     recorded += 1
-                except PaymentFileError as error:
+                except LedgerError as error:
                     self.message_user(
                         request, f"{registration.number}：{error.message}", messages.WARNING
                     )
         self.message_user(request, _("已登记 %(n)d 笔缴费。") % {"n": recorded}, messages.SUCCESS)
+
+    @admin.action(description=_("取消所选报名（已收款项转为待退费）"), permissions=["change"])
+    def cancel_action(self, request, queryset):
+        from registration.services.submission import SubmissionError, registration_cancel_by_staff
+
+        done = 0
+        for registration in queryset:
+            try:
+                registration_cancel_by_staff(registration=registration)
+                done += 1
+            except SubmissionError as error:
+                self.message_user(
+                    request, f"{registration.number}：{error.message}", messages.WARNING
+                )
+        self.message_user(request, _("已取消 %(n)d 份报名。") % {"n": done}, messages.SUCCESS)
 
     @admin.action(description=_("导出所选报名（Excel）"), permissions=["view"])
     def export_action(self, request, queryset):

@@ -28,6 +28,8 @@ def hbar_chart(items: list[tuple[str, int]]) -> dict | None:
                 "y": y,
                 "text_y": y + 15,
                 "width": width,
+                # Bar length in 5 % steps, for HTML bars drawn with CSS classes (no inline style).
+                "pct": 5 * round(20 * value / biggest),
                 "value_x": LABEL_WIDTH + 8 + width + 4,
             }
         )

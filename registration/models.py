@@ -263,8 +263,13 @@ class ReviewStatus(models.TextChoices):
 
 
 class PaymentStatus(models.TextChoices):
+    """Derived from the payment ledger (``fees.ledger.payment_state``), never set by hand."""
+
     UNPAID = "unpaid", _("未缴费")
+    PARTIAL = "partial", _("部分缴费")
     PAID = "paid", _("已缴费")
+    OVERPAID = "overpaid", _("多缴")
+    REFUND_DUE = "refund_due", _("待退费")
     REFUNDED = "refunded", _("已退费")
 
 
@@ -387,14 +392,26 @@ class Registration(models.Model):
         related_name="+",
     )
     counselor_note = models.TextField(_("辅导员备注"), blank=True)
+    # The three payment fields are a cache of the ledger (fees.Payment), kept so that rosters,
+    # filters and exports stay one query; only fees.ledger.registration_payment_refresh writes
+    # them, every time the ledger, the quote or the registration's status changes.
     payment_status = models.CharField(
-        _("缴费状态"), max_length=10, choices=PaymentStatus.choices, default="unpaid"
+        _("缴费状态"),
+        max_length=10,
+        choices=PaymentStatus.choices,
+        default="unpaid",
+        editable=False,
     )
     paid_amount = models.DecimalField(
-        _("实缴金额（元）"), max_digits=8, decimal_places=2, null=True, blank=True
+        _("实缴金额（元）"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("收款减退款"),
     )
-    paid_on = models.DateField(_("缴费日期"), null=True, blank=True)
-    payment_note = models.CharField(_("缴费备注"), max_length=200, blank=True)
+    paid_on = models.DateField(_("缴费日期"), null=True, blank=True, editable=False)
     consent_at = models.DateTimeField(_("同意个人信息处理时间"))
     created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

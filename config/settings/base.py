@@ -6,6 +6,7 @@ zero-setup defaults (SQLite, an in-process cache) so that `make run` needs nothi
 
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -49,7 +50,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "simple_history",
-    "axes",
+    "config.axes_app.AxesConfig",
     "registration",
     "eligibility",
     "courses",
@@ -152,13 +153,22 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-# Lock a username after 5 failures from anywhere, and an address after 5 failures for any names.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Lock an account *from one address* after 5 failures there: a campus sits behind one shared
+# address, so locking the whole address would let any student lock out every staff member, and
+# locking the account everywhere would let anyone lock out a known account name.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Retries during a lock-out do not restart the 15 minutes (a locked user can wait it out).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/login_locked.html"
 
 # History is evidence: it is shown in admin but never reverted or edited from there.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Chinese for third-party admin screens that ship none (django-axes): see locale/zh_Hans.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Upper bound of one fee item's amount, in yuan (admin refuses more).
+FEE_MAX_AMOUNT = Decimal(os.environ.get("FEE_MAX_AMOUNT", "10000"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文"))]

@@ -222,6 +222,22 @@ class ExportFile:
     ascii_filename: str
 
 
+def _export_scope(major_id: int | None, level_id: int | None) -> str:
+    """What a whole-round export holds, for its file name: the filters, or 全部班级."""
+    from registration.models import Major, SkillLevel
+
+    parts = []
+    if major_id:
+        parts.append(Major.objects.filter(pk=major_id).values_list("name", flat=True).first())
+    if level_id:
+        parts.append(
+            SkillLevel.objects.filter(pk=level_id).values_list("short_name", flat=True).first()
+            or SkillLevel.objects.filter(pk=level_id).values_list("name", flat=True).first()
+        )
+    parts = [part for part in parts if part]
+    return "-".join(parts) if parts else str(_("全部班级"))
+
+
 def _filename(session: ExamSession, scope: str, layout: str, today: dt.date) -> tuple[str, str]:
     stamp = today.strftime("%Y%m%d")
     chinese = f"{session.title}-{scope}-{LAYOUTS[layout]}-{stamp}.xlsx"
@@ -272,7 +288,7 @@ def registrations_export(
     output = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
     wb.save(output)
     output.seek(0)
-    scope = school_class.name if school_class else _("全部班级")
+    scope = school_class.name if school_class else _export_scope(major_id, level_id)
     chinese, ascii_name = _filename(session, scope, layout, timezone.localdate())
     return ExportFile(file=output, filename=chinese, ascii_filename=ascii_name)
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.services import training_enroll
 from eligibility import selectors as eligibility
+from fees.ledger import registration_payment_refresh
 from fees.models import FeeItem
 from registration.idcard import id_number_parse
 from registration.models import (
@@ -338,6 +339,7 @@ def registration_update(
     registration.reviewed_by = None
     _save_unique(registration, exclude_pk=registration.pk)
     training_enroll(registration=registration)  # courses: a training class if training is pending
+    registration_payment_refresh(registration)  # the quote may have changed
     return registration
 
 
@@ -353,6 +355,23 @@ def registration_cancel(
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    registration_payment_refresh(registration)
+    return registration
+
+
+@transaction.atomic
+def registration_cancel_by_staff(
+    *, registration: Registration, now: dt.datetime | None = None
+) -> Registration:
+    """Staff cancel at any time, paid or not: money received then shows as 待退费 until refunded."""
+    now = now or timezone.now()
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise SubmissionError(ALREADY_CANCELLED)
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    registration_payment_refresh(registration)
     return registration
 
 

@@ -19,8 +19,17 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
-        if roles.can_use_workspace(self.request.user):
+        """Each role lands on its own workspace: counselors and 教务 (and admins) on the
+        dashboard, finance on the payment lists, other staff in admin."""
+        user = self.request.user
+        if roles.can_use_workspace(user):
             return reverse("registration:counselor_dashboard")
+        if user.has_perm("fees.add_paymentimport") or user.has_perm("fees.view_statistics"):
+            if user.has_perm("fees.add_paymentimport"):
+                return reverse("fees:finance_home")
+            return reverse("fees:statistics")
+        if user.is_staff:
+            return reverse("admin:index")
         return super().get_default_redirect_url()
 
 

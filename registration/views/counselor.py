@@ -120,7 +120,7 @@ class ReturnForm(forms.Form):
         max_length=review.REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("考生会在自助查询页看到，请写清需要修改的内容。"),
-        error_messages={"required": review.REASON_REQUIRED},
+        error_messages={"required": review.REASON_REQUIRED, "max_length": review.REASON_TOO_LONG},
     )
 
 
@@ -129,6 +129,7 @@ class NoteForm(forms.Form):
         label=gettext_lazy("辅导员备注"),
         required=False,
         max_length=review.NOTE_MAX_LENGTH,
+        error_messages={"max_length": review.NOTE_TOO_LONG},
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("仅辅导员和教务可见，考生看不到。"),
     )

@@ -49,6 +49,7 @@ def test_fee_change_registration_payment_import_and_roster(
     sign_in(page, base, "admin", admin=True)
     page.goto(f"{base}/admin/fees/feeitem/{fee.pk}/change/")
     page.locator("#id_amount").fill("330.00")
+    page.locator("#id_change_reason").fill("物价局核定新标准")
     page.locator("input[name=_save]").click()
     expect(page.get_by_text("已有 0 份报名保留原报价")).to_be_visible()
     screenshot(page, "finance-01-admin-fee")

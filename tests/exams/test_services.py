@@ -23,6 +23,8 @@ def test_seatable_registrations_leaves_out_ineligible_unpaid_pending(exam_round,
     good = seatable(exam_round, level3)
     seatable(exam_round, level3, payment_status="unpaid")
     seatable(exam_round, level3, payment_status="refunded")
+    seatable(exam_round, level3, payment_status="partial")
+    seatable(exam_round, level3, payment_status="refund_due")
     seatable(exam_round, level3, review_status="pending")
     seatable(exam_round, level3, review_status="returned")
     seatable(exam_round, level3, status="cancelled")

@@ -28,6 +28,7 @@ def item_form(item: FeeItem, **changes) -> dict:
         "charge_item_name": item.charge_item_name,
         "order": item.order,
         "is_active": "on" if item.is_active else "",
+        "change_reason": "物价局核定新标准",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
@@ -102,3 +103,58 @@ def test_fee_item_validation(admin_client, announcement, changes, message):
     assert message in response.content.decode()
     item.refresh_from_db()
     assert item.amount == Decimal("320.00")
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("1e3", "不接受“1e3”"),
+        ("999999.99", "不能超过 10000.00 元"),
+        ("10000.01", "不能超过 10000.00 元"),
+        ("0", "只有“在校生免费培训”的金额可以为 0 元"),
+        ("320.5x", "金额"),
+    ],
+)
+def test_absurd_fees_are_refused(admin_client, announcement, amount, message):
+    item = reg_fee(announcement)
+    response = admin_client.post(change_url(item), item_form(item, amount=amount))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    item.refresh_from_db()
+    assert item.amount == Decimal("320.00")
+
+
+def test_the_upper_bound_itself_is_accepted_and_configurable(admin_client, announcement, settings):
+    item = reg_fee(announcement)
+    admin_client.post(change_url(item), item_form(item, amount="10000.00"))
+    item.refresh_from_db()
+    assert item.amount == Decimal("10000.00")
+    settings.FEE_MAX_AMOUNT = Decimal("500")
+    response = admin_client.post(change_url(item), item_form(item, amount="600"))
+    assert "不能超过 500.00 元" in response.content.decode()
+
+
+def test_a_fee_change_needs_a_reason_that_the_history_shows(admin_client, announcement):
+    item = reg_fee(announcement)
+    response = admin_client.post(
+        change_url(item), item_form(item, amount="330.00", change_reason="")
+    )
+    assert "须填写修改原因" in response.content.decode()
+    item.refresh_from_db()
+    assert item.amount == Decimal("320.00")
+    admin_client.post(change_url(item), item_form(item, amount="330.00", change_reason="调价"))
+    assert item.history.first().history_change_reason == "调价"
+    page = admin_client.get(reverse("admin:fees_feeitem_history", args=[item.pk]))
+    html = page.content.decode()
+    assert "调价" in html
+    assert "变更内容" in html
+    assert "Changes" not in html
+    assert "None" not in html
+
+
+def test_axes_admin_speaks_chinese(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    assert "登录保护" in html
+    assert "登录失败记录" in html
+    assert "Axes" not in html
+    assert "Access attempt" not in html

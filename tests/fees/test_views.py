@@ -94,28 +94,132 @@ def test_upload_of_a_non_xlsx_name_is_refused(finance_client):
     assert ".xlsx" in response.content.decode()
 
 
+def _pay(client, target, amount, *, day="2022-05-19", note="", confirm=False):
+    data = {
+        "number": target.number,
+        "action": "pay",
+        "charge_item_name": ITEM3,
+        "amount": amount,
+        "paid_on": day,
+        "method": "cash",
+        "note": note,
+    }
+    if confirm:
+        data["confirm_mismatch"] = "on"
+    return client.post(reverse("fees:registration_payment"), data)
+
+
 def test_manual_payment_and_refund(finance_client):
     target = registration()
     url = reverse("fees:registration_payment")
     page = finance_client.get(url, {"number": target.number}).content.decode()
     assert target.masked_id_number in page
+    _pay(finance_client, target, "320.00")
+    target.refresh_from_db()
+    assert target.payment_status == "paid"
     finance_client.post(
         url,
         {
             "number": target.number,
-            "action": "pay",
-            "charge_item_name": ITEM3,
+            "action": "refund",
             "amount": "320.00",
-            "paid_on": "2022-05-19",
-            "note": "现金缴纳",
+            "refunded_on": "2022-05-20",
+            "method": "transfer",
+            "note": "退考",
         },
     )
     target.refresh_from_db()
-    assert target.payment_status == "paid"
-    finance_client.post(url, {"number": target.number, "action": "refund", "note": "退考"})
-    target.refresh_from_db()
     assert target.payment_status == "refunded"
-    assert target.payment_note == "退考"
+    assert Payment.objects.get(kind="refund").note == "退考"
+
+
+def test_one_yuan_against_320_needs_a_confirmation_and_a_note(finance_client):
+    target = registration()
+    response = _pay(finance_client, target, "1.00")
+    assert "与该项目应缴 320.00 元不符" in response.content.decode()
+    assert not Payment.objects.exists()
+    response = _pay(finance_client, target, "1.00", confirm=True)
+    assert "请在备注中写明原因" in response.content.decode()
+    assert not Payment.objects.exists()
+    _pay(finance_client, target, "1.00", confirm=True, note="先交1元")
+    target.refresh_from_db()
+    assert target.payment_status == "partial"
+    assert target.get_payment_status_display() == "部分缴费"
+
+
+def test_a_payment_dated_in_the_future_is_refused(finance_client):
+    target = registration()
+    response = _pay(finance_client, target, "320.00", day="2030-01-01")
+    assert "日期不能晚于今天" in response.content.decode()
+    assert not Payment.objects.exists()
+
+
+def test_refund_of_money_never_received_is_refused(finance_client):
+    target = registration()
+    response = finance_client.post(
+        reverse("fees:registration_payment"),
+        {
+            "number": target.number,
+            "action": "refund",
+            "amount": "320.00",
+            "refunded_on": "2022-05-20",
+            "method": "transfer",
+            "note": "退考",
+        },
+    )
+    assert "没有已收未退的款项" in response.content.decode()
+    target.refresh_from_db()
+    assert target.payment_status == "unpaid"
+    assert not Payment.objects.exists()
+
+
+def test_lookup_of_a_cancelled_registration_says_so_and_takes_no_payment(finance_client):
+    target = registration(status="cancelled")
+    page = finance_client.get(
+        reverse("fees:registration_payment"), {"number": target.number}
+    ).content.decode()
+    assert "报名已取消" in page
+    assert 'id="pay-form"' not in page
+    _pay(finance_client, target, "320.00")
+    assert not Payment.objects.exists()
+
+
+def test_lookup_shows_refund_due_for_money_held_by_a_cancelled_registration(finance_client):
+    from registration.services.submission import registration_cancel_by_staff
+
+    target = registration()
+    _pay(finance_client, target, "320.00")
+    registration_cancel_by_staff(registration=target)
+    page = finance_client.get(
+        reverse("fees:registration_payment"), {"number": target.number}
+    ).content.decode()
+    assert '<strong id="payment-status">待退费</strong>' in page
+    assert 'id="refund-form"' in page
+
+
+def test_preview_lists_bad_rows_with_reasons_and_books_the_good_ones(finance_client):
+    good, cancelled = registration(), registration(status="cancelled")
+    content = xlsx(
+        [
+            [good.id_number, "¥320", "2022年5月19日", ITEM3],
+            [420111200203147000, 320, "2022-05-19", ITEM3],
+            [cancelled.id_number, 320, 44700, ITEM3],
+        ]
+    )
+    upload = io.BytesIO(content)
+    upload.name = "list.xlsx"
+    response = finance_client.post(reverse("fees:finance_home"), {"file": upload}, follow=True)
+    page = response.content.decode()
+    assert "第3行" in page
+    assert "身份证号被 Excel 存成了数字，后几位已丢失，请把该列设为文本后重新导出" in page
+    assert "报名已取消：入账后待退费" in page
+    payment_import = PaymentImport.objects.get()
+    finance_client.post(reverse("fees:import_apply", args=[payment_import.pk]))
+    good.refresh_from_db()
+    cancelled.refresh_from_db()
+    assert good.payment_status == "paid"
+    assert cancelled.payment_status == "refund_due"
+    assert Payment.objects.count() == 2
 
 
 def test_statistics_figures_and_export(finance_client, announcement):
@@ -163,4 +267,23 @@ def test_statistics_query_count_does_not_grow(
     RegistrationFactory.create_batch(2, session=announcement)
     few = count_queries()
     RegistrationFactory.create_batch(20, session=announcement)
+    assert count_queries() == few
+
+
+def test_the_lookup_page_query_count_does_not_grow_with_the_ledger(
+    finance_client, django_assert_max_num_queries
+):
+    target = registration()
+    url = reverse("fees:registration_payment")
+
+    def count_queries():
+        with django_assert_max_num_queries(40) as captured:
+            assert finance_client.get(url, {"number": target.number}).status_code == 200
+        return len(captured.captured_queries)
+
+    _pay(finance_client, target, "1.00", confirm=True, note="一")
+    few = count_queries()
+    for _ in range(5):
+        _pay(finance_client, target, "1.00", confirm=True, note="再一")
+    assert Payment.objects.count() == 6
     assert count_queries() == few
