@@ -1,13 +1,14 @@
-"""Fixed-window rate limits kept in the Django cache.
+"""Fixed-window rate limits kept in a cache alias of their own.
 
-With Redis as the cache the counters are shared by every gunicorn worker and every machine. When the
-cache is unreachable we let the request through and log a warning: a student must never be locked
-out of registering because the cache is down.
+The counters live in settings.CACHES["ratelimit"], never in the page cache, so that no amount of
+page traffic can evict them and reset a limit (docs/caching.md). With Redis they are shared by
+every gunicorn worker and every machine. When the cache is unreachable we let the request through
+and log a warning: a student must never be locked out of registering because the cache is down.
 """
 
 import logging
 
-from django.core.cache import cache
+from django.core.cache import caches
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int = 60
     """
     cache_key = f"ratelimit:{scope}:{key}"
     try:
+        cache = caches["ratelimit"]
         if cache.add(cache_key, 1, timeout=window_seconds):
             return 1 > limit
         try:

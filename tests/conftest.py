@@ -18,6 +18,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_in_process_caches():
+    """Every test starts with empty in-process caches: pages, verdicts and rate-limit counters.
+
+    Only LocMemCache aliases are cleared: clear() on a Redis alias would flush a shared database.
+    """
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    for alias in caches:
+        if isinstance(caches[alias], LocMemCache):
+            caches[alias].clear()
+    yield
+
+
 @pytest.fixture
 def announcement(db):
     """The 2022 round exactly as the announcement states it."""

@@ -112,6 +112,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` must hold a classroom signing up at once. Without these, concurrent writers get
+    # "database is locked" (HTTP 500): IMMEDIATE takes the write lock when a transaction begins
+    # (no deadlocking lock upgrade), the timeout lets writers queue for it, and WAL lets readers
+    # read while one writes. PostgreSQL stays the production engine.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": int(os.environ.get("SQLITE_TIMEOUT_SECONDS", "20")),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -129,12 +141,30 @@ if REDIS_URL:
                 "socket_timeout": float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.5")),
                 "retry_on_timeout": False,
             },
-        }
+        },
+    }
+    # Rate-limit counters in a cache alias of their own. The page cache's keys are bounded (path
+    # plus an allow-list of query parameters), so it cannot flood Redis; for a hard guarantee,
+    # RATELIMIT_REDIS_URL names a Redis instance with maxmemory-policy noeviction (eviction is
+    # per instance, so another database of the same instance does not help). Default: the same
+    # Redis under another key prefix. docs/caching.md.
+    CACHES["ratelimit"] = {
+        **CACHES["default"],
+        "LOCATION": os.environ.get("RATELIMIT_REDIS_URL", REDIS_URL),
+        "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "kwt") + "-ratelimit",
     }
     # Sessions in the database, read through Redis; config/sessions.py says why not cache-only.
     SESSION_ENGINE = "config.sessions"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Its own store: culling the page cache (300 entries) never drops a rate-limit counter.
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ratelimit",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -190,6 +220,9 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# A Chinese page that keeps what the student typed (registration.views.errors.csrf_failure).
+CSRF_FAILURE_VIEW = "registration.views.errors.csrf_failure"
 
 # Security headers. Pages carry no inline script or style, so a strict policy holds.
 SECURE_CONTENT_TYPE_NOSNIFF = True

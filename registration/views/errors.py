@@ -14,7 +14,7 @@ from django.http import (
     HttpResponseServerError,
 )
 from django.template import loader
-from django.urls import Resolver404
+from django.urls import Resolver404, resolve
 from django.utils.functional import Promise
 
 
@@ -61,3 +61,37 @@ def permission_denied(request, exception=None):
     # With the request when that works (the navbar shows who is signed in); a failing context
     # processor (the database down) falls back to plain text rather than a 500.
     return _safe_page("403.html", FORBIDDEN_TEXT, HttpResponseForbidden, request)
+
+
+CSRF_FALLBACK = (
+    "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>页面已过期</title>"
+    "<p>页面已过期，本次提交没有保存。请返回上一页，刷新后重新提交。</p></html>"
+)
+
+
+def csrf_failure(request, reason=""):
+    """settings.CSRF_FAILURE_VIEW: the page expired, in Chinese, without losing what was typed.
+
+    A refused sign-up gets its form back, filled with what was posted and carrying a fresh token
+    (nothing is saved from the refused request); anything else gets a page in the site's layout
+    explaining what happened. This view must not fail itself: each step falls back to a simpler
+    page.
+    """
+    from registration.views.student import signup_form_after_csrf_failure
+
+    _logger.warning("CSRF check failed on %s: %s", request.method, reason)
+    try:
+        match = resolve(request.path_info)
+        response = signup_form_after_csrf_failure(
+            request, url_name=match.url_name, kwargs=match.kwargs
+        )
+        if response is not None:
+            return response
+    except Exception:
+        _logger.exception("the sign-up form could not be shown again after a CSRF failure")
+    try:
+        template = loader.get_template("403_csrf.html")
+        return HttpResponseForbidden(template.render({"retry_url": request.path}, request))
+    except Exception:
+        _logger.exception("the CSRF failure page could not be rendered")
+        return HttpResponseForbidden(CSRF_FALLBACK)

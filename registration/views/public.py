@@ -3,13 +3,12 @@
 import functools
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registration import content_cache
 from registration.selectors import public as selectors
 
 ROUND_NOT_FOUND = _("没有找到这个考试批次，它可能尚未发布或已被删除。")
@@ -21,7 +20,9 @@ def anonymous_page_cache(view):
     The announcement pages are the busiest and the most expensive to build (every section of the
     announcement, every module and fee); for a visitor who is not signed in they are the same for
     everyone. A signed-in user (whose navbar differs) or a request with pending messages is always
-    rendered afresh. Admin edits show within PUBLIC_PAGE_CACHE_SECONDS.
+    rendered afresh. Entries are keyed by the path and the content generation, which every admin
+    edit of what these pages show bumps (registration.content_cache); query parameters outside a
+    fixed allow-list bypass the cache, so random ones cannot flood it. docs/caching.md has more.
     """
 
     @functools.wraps(view)
@@ -30,25 +31,19 @@ def anonymous_page_cache(view):
         cacheable = (
             seconds > 0
             and request.method == "GET"
-            and not request.user.is_authenticated
-            and not len(messages.get_messages(request))
+            and content_cache.query_is_cacheable(request)
+            and content_cache.anonymous_visitor(request)
         )
         if not cacheable:
             return view(request, *args, **kwargs)
-        key = f"public-page:{request.get_full_path()}"
-        try:
-            hit = cache.get(key)
-        except Exception:  # a cache outage must not take the announcement down
-            hit = None
+        key = content_cache.page_key("public-page", request.path)
+        hit = content_cache.cache_get(key)
         if hit is not None:
             content, status = hit
             return HttpResponse(content, status=status)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.cookies:
-            try:
-                cache.set(key, (response.content, response.status_code), seconds)
-            except Exception:
-                pass
+            content_cache.cache_set(key, (response.content, response.status_code), seconds)
         return response
 
     return wrapper

@@ -1,16 +1,17 @@
 """The student sign-up flow and self-service: thin views over the submission service."""
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+from django.middleware.csrf import get_token
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -18,6 +19,7 @@ from courses.models import TrainingModule
 from eligibility import selectors as eligibility
 from eligibility.engine.vocabulary import grade_label, pending_text
 from fees.payments import current_charge_item_names
+from registration import content_cache
 from registration.forms import ClassPickForm, LookupForm, RegistrationForm
 from registration.idcard import normalise_id_number
 from registration.models import CandidateType, RegistrationStatus
@@ -36,6 +38,8 @@ SIGNUP_WINDOW_SECONDS = 10 * 60
 SIGNUP_LIMIT_PER_IP = 3000  # per SIGNUP_WINDOW_SECONDS; settings.SIGNUP_RATE_LIMIT overrides it
 LOOKUP_LIMIT_PER_ID = 5
 LOOKUP_LIMIT_PER_IP = 2000  # a whole campus may share one NAT address
+# Stands in for the visitor's CSRF token in a cached sign-up page: each request puts its own in.
+CSRF_PLACEHOLDER = "kwt-csrf-token-placeholder"
 
 
 def _open_session():
@@ -45,29 +49,76 @@ def _open_session():
     return session, True
 
 
-def _student_levels(session, school_class):
-    """Levels offered with the class's verdicts, and the eligible ones (cached per class briefly).
+def _form_cache_seconds() -> int:
+    return getattr(settings, "FORM_FRAGMENT_CACHE_SECONDS", 60)
 
-    The verdict depends only on the class (major, year) and the round's rules, so every student of
-    a class shares it; FORM_FRAGMENT_CACHE_SECONDS bounds how long an admin's rule edit takes to
-    show on the form. The submission itself always re-evaluates from the database.
+
+def _student_levels(session, school_class):
+    """Levels offered with the class's verdicts, and the eligible ones (cached per class).
+
+    The verdict depends only on the class (major, year), the day and the round's rules, so every
+    student of a class shares it. The key carries the content generation, which any admin edit of
+    rules, rounds or classes bumps (registration.content_cache). The submission itself always
+    re-evaluates from the database.
     """
-    seconds = getattr(settings, "FORM_FRAGMENT_CACHE_SECONDS", 60)
-    key = f"student-levels:{session.pk}:{school_class.pk}:{timezone.localdate()}"
+    seconds = _form_cache_seconds()
+    key = content_cache.page_key(
+        "student-levels", session.pk, school_class.pk, timezone.localdate()
+    )
     if seconds > 0:
-        try:
-            hit = cache.get(key)
-        except Exception:
-            hit = None
+        hit = content_cache.cache_get(key)
         if hit is not None:
             return hit
     result = _student_levels_compute(session, school_class)
     if seconds > 0:
-        try:
-            cache.set(key, result, seconds)
-        except Exception:
-            pass
+        content_cache.cache_set(key, result, seconds)
     return result
+
+
+def _form_page_key(request, *parts) -> str | None:
+    """The cache key of a blank sign-up page, or None when this request must be built afresh.
+
+    A blank form page is the same for every anonymous visitor of a class except for the CSRF
+    token, which is cached as a placeholder and filled in per request. Signed-in users, visitors
+    with a message waiting and URLs with other query parameters always get a page of their own.
+    """
+    if (
+        request.method != "GET"
+        or _form_cache_seconds() <= 0
+        or not content_cache.query_is_cacheable(request)
+        or not content_cache.anonymous_visitor(request)
+    ):
+        return None
+    return content_cache.page_key("form-page", timezone.localdate(), *parts)
+
+
+def _with_token(request, content: str) -> HttpResponse:
+    return HttpResponse(content.replace(CSRF_PLACEHOLDER, get_token(request)))
+
+
+def _cached_form_page(request, key: str | None) -> HttpResponse | None:
+    hit = content_cache.cache_get(key)
+    if hit is None:
+        return None
+    content, valid_until = hit
+    if time.time() >= valid_until:  # the round closed since the page was cached
+        return None
+    return _with_token(request, content)
+
+
+def _render_form_page(request, context, *, cache_key: str | None):
+    if cache_key is None or context["form"].is_bound or context.get("registration"):
+        return render(request, "registration/student/form.html", context)
+    response = render(
+        request,
+        "registration/student/form.html",
+        {**context, "csrf_placeholder": CSRF_PLACEHOLDER},
+    )
+    content = response.content.decode()
+    seconds = _form_cache_seconds()
+    valid_until = min(time.time() + seconds, context["session"].deadline_ends_at.timestamp())
+    content_cache.cache_set(cache_key, (content, valid_until), seconds)
+    return _with_token(request, content)
 
 
 def _student_levels_compute(session, school_class):
@@ -103,7 +154,6 @@ def _form_context(*, session, school_class, candidate_type, form, rows=(), regis
         "registration": registration,
         "grade": grade,
         "grade_label": grade_label(grade) if grade else "",
-        "form_cache_seconds": getattr(settings, "FORM_FRAGMENT_CACHE_SECONDS", 60),
     }
 
 
@@ -127,7 +177,7 @@ def _closed(request, session):
     return render(request, "registration/student/closed.html", context)
 
 
-def _submit_or_render(request, form: RegistrationForm, *, rows):
+def _submit_or_render(request, form: RegistrationForm, *, rows, cache_key=None):
     """Submit a valid new registration and go to its private page, or show the form again."""
     if request.method == "POST" and rate_limit_hit(
         scope="signup-ip",
@@ -156,12 +206,16 @@ def _submit_or_render(request, form: RegistrationForm, *, rows):
         form=form,
         rows=rows,
     )
-    return render(request, "registration/student/form.html", context)
+    return _render_form_page(request, context, cache_key=cache_key)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def class_entry(request, code: str):
+    cache_key = _form_page_key(request, "class", code)
+    cached = _cached_form_page(request, cache_key)
+    if cached is not None:
+        return cached
     school_class = selectors.school_class_by_code(code)
     if school_class is None:
         return render(request, "registration/student/bad_link.html", status=404)
@@ -186,12 +240,16 @@ def class_entry(request, code: str):
         levels=eligible,
         school_class=school_class,
     )
-    return _submit_or_render(request, form, rows=rows)
+    return _submit_or_render(request, form, rows=rows, cache_key=cache_key)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def social_entry(request):
+    cache_key = _form_page_key(request, "social")
+    cached = _cached_form_page(request, cache_key)
+    if cached is not None:
+        return cached
     session, is_open = _open_session()
     if not is_open:
         return _closed(request, session)
@@ -207,7 +265,9 @@ def social_entry(request):
             session=session, candidate_type=CandidateType.SOCIAL
         ),
     )
-    return _submit_or_render(request, form, rows=[(level, None) for level in levels])
+    return _submit_or_render(
+        request, form, rows=[(level, None) for level in levels], cache_key=cache_key
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -368,3 +428,55 @@ def lookup(request):
                 return redirect(_private_url(registration))
             form.add_error(None, LOOKUP_FAILED)
     return render(request, "registration/student/lookup.html", {"form": form}, status=status)
+
+
+def signup_form_after_csrf_failure(request, *, url_name: str, kwargs: dict):
+    """The sign-up form again, filled with what was posted, after a failed CSRF check.
+
+    Called by the CSRF failure view (registration.views.errors) when a sign-up POST was refused,
+    typically because the page sat open past its token's life or cookies were cleared. Nothing is
+    submitted or saved: the student checks the form and sends it again with the fresh token this
+    page carries. Returns None when the request was not a sign-up or the round is not open.
+    """
+    if request.method != "POST" or url_name not in ("class_entry", "social_entry"):
+        return None
+    session, is_open = _open_session()
+    if not is_open:
+        return None
+    if url_name == "class_entry":
+        school_class = selectors.school_class_by_code(kwargs.get("code", ""))
+        if school_class is None or CandidateType.STUDENT not in session.accepted_candidate_types():
+            return None
+        rows, eligible = _student_levels(session, school_class)
+        if not eligible:
+            return None
+        form = RegistrationForm(
+            request.POST,
+            session=session,
+            candidate_type=CandidateType.STUDENT,
+            levels=eligible,
+            school_class=school_class,
+        )
+    else:
+        if CandidateType.SOCIAL not in session.accepted_candidate_types():
+            return None
+        levels = list(session.levels.all())
+        rows = [(level, None) for level in levels]
+        form = RegistrationForm(
+            request.POST,
+            session=session,
+            candidate_type=CandidateType.SOCIAL,
+            levels=levels,
+            training_items=submission.training_options_for_session(
+                session=session, candidate_type=CandidateType.SOCIAL
+            ),
+        )
+    context = _form_context(
+        session=session,
+        school_class=form.school_class,
+        candidate_type=form.candidate_type,
+        form=form,
+        rows=rows,
+    )
+    context["csrf_expired"] = True
+    return render(request, "registration/student/form.html", context, status=403)
