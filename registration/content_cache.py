@@ -90,7 +90,9 @@ def connect_signals() -> None:
         post_delete.connect(_content_changed, sender=model, dispatch_uid=f"{uid}:delete")
         for field in model._meta.local_many_to_many:
             m2m_changed.connect(
-                _content_changed, sender=field.remote_field.through, dispatch_uid=f"{uid}:m2m:{field.name}"
+                _content_changed,
+                sender=field.remote_field.through,
+                dispatch_uid=f"{uid}:m2m:{field.name}",
             )
 
 

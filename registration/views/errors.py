@@ -64,7 +64,7 @@ def permission_denied(request, exception=None):
 
 
 CSRF_FALLBACK = (
-    "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>页面已过期</title>"
+    '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>页面已过期</title>'
     "<p>页面已过期，本次提交没有保存。请返回上一页，刷新后重新提交。</p></html>"
 )
 

@@ -30,9 +30,7 @@ def _sophomores():
     return next(c for c in demo["classes"] if "大二" in c.name and c.major.is_related)
 
 
-def test_two_browser_sessions_on_one_class_link_both_register(
-    live_server, browser, form_cache
-):
+def test_two_browser_sessions_on_one_class_link_both_register(live_server, browser, form_cache):
     sophomores = _sophomores()
     url = f"{live_server.url}/r/{sophomores.code}/"
     contexts = [browser.new_context(locale="zh-CN") for _ in range(2)]

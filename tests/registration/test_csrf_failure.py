@@ -51,9 +51,7 @@ def test_csrf_failure_on_sign_up_shows_the_form_again_with_what_was_typed(
     assert Registration.objects.filter(name="李小红").count() == 1
 
 
-def test_csrf_failure_without_a_cookie_still_keeps_the_typed_values(
-    sophomore_class, during_round
-):
+def test_csrf_failure_without_a_cookie_still_keeps_the_typed_values(sophomore_class, during_round):
     url = reverse("registration:class_entry", kwargs={"code": sophomore_class.code})
     stranger = Client(enforce_csrf_checks=True)  # never loaded the page: no CSRF cookie
     reply = stranger.post(url, _typed())
