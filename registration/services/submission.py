@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.services import training_enroll
 from eligibility import selectors as eligibility
 from fees.ledger import registration_payment_refresh
-from fees.models import FeeItem
+from fees.models import FeeItem, FeeKind
 from registration.idcard import id_number_parse
 from registration.models import (
     CandidateType,
@@ -97,9 +97,10 @@ def _fresh_session(session: ExamSession) -> ExamSession:
 
     No row lock: submissions must not queue behind one another on the round's row (a whole year
     group registers in the same minutes). The deadline is checked against this fresh copy; the
-    one-registration-per-ID rule is the database constraint's job.
+    one-registration-per-ID rule is the database constraint's job. Its levels come along: the
+    level check and the eligibility decision both read them.
     """
-    return ExamSession.objects.get(pk=session.pk)
+    return ExamSession.objects.prefetch_related("levels").get(pk=session.pk)
 
 
 def _facts(*, session: ExamSession, school_class: SchoolClass | None, data: RegistrationInput):
@@ -156,17 +157,17 @@ def training_options(*, session: ExamSession, level_code: int, candidate_type: s
 def fee_quote(
     *, session: ExamSession, level_code: int, candidate_type: str, training_fee_item_id: int | None
 ) -> Quote:
-    registration_item = (
+    # One query for both kinds (a sign-up is on the busiest path of the site).
+    items = list(
         FeeItem.objects.active()
-        .registration_fees()
         .filter(session=session, level__code=level_code, candidate_type=candidate_type)
-        .first()
+        .select_related("level")
+        .order_by("order", "id")
     )
+    registration_item = next((i for i in items if i.kind == FeeKind.REGISTRATION), None)
     if registration_item is None:
         raise SubmissionError(REGISTRATION_FEE_MISSING)
-    options = list(
-        training_options(session=session, level_code=level_code, candidate_type=candidate_type)
-    )
+    options = [item for item in items if item.kind == FeeKind.TRAINING]
     training_item = None
     if training_fee_item_id is not None:
         training_item = next((o for o in options if o.pk == training_fee_item_id), None)
@@ -180,7 +181,8 @@ def fee_quote(
 
 
 def _decision(*, session: ExamSession, facts, level_code: int):
-    level = session.levels.filter(code=level_code).first()
+    # .all(): the fresh session's prefetched levels.
+    level = next((lvl for lvl in session.levels.all() if lvl.code == level_code), None)
     if level is None:
         raise SubmissionError(LEVEL_NOT_OFFERED, field="level")
     decision = eligibility.decision_for(session=session, level_code=level_code, facts=facts)
@@ -266,14 +268,35 @@ def _apply(
         registration.quoted_charge_items = quote.charge_items()
 
 
+# Set from rows this service has just read (the round, its levels, the class, the fee items):
+# full_clean() need not query each one again to prove that it exists.
+_FETCHED_RELATIONS = [
+    "session",
+    "level",
+    "school_class",
+    "registration_fee_item",
+    "training_fee_item",
+]
+
+
+def _full_clean(registration: Registration) -> None:
+    registration.full_clean(
+        exclude=["number", "token", *_FETCHED_RELATIONS],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
+
+class _Clash(Exception):
+    """The insert hit a unique constraint; raised out of the attempt's transaction."""
+
+
 def _save_unique(registration: Registration, *, exclude_pk: int | None = None) -> None:
     """Save; a clash on the one-active-registration constraint becomes AlreadyRegistered."""
     for _attempt in range(5):
         if registration.pk is None:
             registration.number = _new_number(registration.session)
-        registration.full_clean(
-            exclude=["number", "token"], validate_unique=False, validate_constraints=False
-        )
+        _full_clean(registration)
         try:
             with transaction.atomic():
                 registration.save()
@@ -292,7 +315,6 @@ def _save_unique(registration: Registration, *, exclude_pk: int | None = None) -
     raise SubmissionError(NUMBER_EXHAUSTED)
 
 
-@transaction.atomic
 def registration_submit(
     *,
     session: ExamSession,
@@ -300,12 +322,46 @@ def registration_submit(
     data: RegistrationInput,
     now: dt.datetime | None = None,
 ) -> Registration:
+    """Check and save a new registration; AlreadyRegistered when the ID number has one.
+
+    Each attempt is one transaction (_submit_attempt), so the insert needs no savepoint of its
+    own: when it hits the one-active-registration constraint the attempt is rolled back whole
+    and the clash is looked up afterwards; a collision of the random registration number (the
+    other unique constraint) is retried with a new number.
+    """
     now = now or timezone.now()
+    for _attempt in range(5):
+        try:
+            return _submit_attempt(session=session, school_class=school_class, data=data, now=now)
+        except _Clash as clash:
+            registration = clash.args[0]
+            if (
+                Registration.objects.active()
+                .filter(session=registration.session, id_number=registration.id_number)
+                .exists()
+            ):
+                raise AlreadyRegistered(ALREADY_REGISTERED, field="id_number") from None
+    raise SubmissionError(NUMBER_EXHAUSTED)
+
+
+@transaction.atomic
+def _submit_attempt(
+    *,
+    session: ExamSession,
+    school_class: SchoolClass | None,
+    data: RegistrationInput,
+    now: dt.datetime,
+) -> Registration:
     session = _fresh_session(session)
     _deadline_check(session, now)
     registration = Registration(consent_at=now)
     _apply(registration, session=session, school_class=school_class, data=data, now=now)
-    _save_unique(registration)
+    registration.number = _new_number(session)
+    _full_clean(registration)
+    try:
+        registration.save()
+    except IntegrityError as error:
+        raise _Clash(registration) from error
     training_enroll(registration=registration)  # courses: a training class if training is pending
     return registration
 

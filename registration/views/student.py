@@ -75,6 +75,28 @@ def _student_levels(session, school_class):
     return result
 
 
+def _class_and_round(code: str):
+    """The class behind a link and the current round, cached per content generation and day.
+
+    Both are content (an admin edit bumps the generation), and every student of the class asks
+    for the same two rows. An unknown code is not cached. The submission service still reads the
+    round afresh inside its transaction.
+    """
+    seconds = _form_cache_seconds()
+    key = content_cache.page_key("class-round", timezone.localdate(), code) if seconds > 0 else None
+    hit = content_cache.cache_get(key)
+    if hit is not None:
+        return hit
+    school_class = selectors.school_class_by_code(code)
+    if school_class is None:
+        return None, None
+    session = session_current()
+    # The counselor's user row (password hash included) has no place in a shared cache.
+    school_class._state.fields_cache.pop("counselor", None)
+    content_cache.cache_set(key, (school_class, session), seconds)
+    return school_class, session
+
+
 def _form_page_key(request, *parts) -> str | None:
     """The cache key of a blank sign-up page, or None when this request must be built afresh.
 
@@ -216,11 +238,10 @@ def class_entry(request, code: str):
     cached = _cached_form_page(request, cache_key)
     if cached is not None:
         return cached
-    school_class = selectors.school_class_by_code(code)
+    school_class, session = _class_and_round(code)
     if school_class is None:
         return render(request, "registration/student/bad_link.html", status=404)
-    session, is_open = _open_session()
-    if not is_open:
+    if session is None or not session.is_open():
         return _closed(request, session)
     if CandidateType.STUDENT not in session.accepted_candidate_types():
         return render(
