@@ -73,3 +73,22 @@ def test_expired_page_shows_the_form_again_with_what_was_typed(
     finally:
         context.close()
     assert Registration.objects.filter(name="李小红").count() == 1
+
+
+@pytest.mark.parametrize("viewport", [(375, 812), (1366, 900)], ids=["phone", "desktop"])
+def test_expired_page_elsewhere_explains_in_chinese(live_server, browser, viewport, screenshot):
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": viewport[0], "height": viewport[1]}
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/lookup/")
+        page.get_by_label("身份证号").fill(make_id_number(44))
+        context.clear_cookies()
+        page.get_by_role("button", name="查询").click()
+        expect(page.get_by_role("heading", name="页面已过期")).to_be_visible()
+        screenshot(page, f"csrf-generic-{viewport[0]}")
+        page.get_by_role("link", name="重新打开此页面").click()
+        expect(page.get_by_label("身份证号")).to_be_visible()
+    finally:
+        context.close()
