@@ -9,7 +9,9 @@ What it does, in order (about 4 minutes on a 2-core machine):
      - throughput, closed loop, BENCH_CONNECTIONS connections (default 16);
      - latency at paced rates above the scenario's need (2,000 registrations in 10 minutes =
        3.3/s; paced at about 3x and 10x that);
-     for: home GET, class form GET, registration POST (unique valid ID numbers, real CSRF),
+     for: home GET, class form GET (no cookie: every request a new visitor), registration POST
+     (every request a distinct student: own cookie and form token from a real GET, own valid ID
+     number; BENCH_STUDENTS of them),
      eligibility API POST;
   4. times the counselor export of 10,000 registrations against bare openpyxl, and measures peak
      memory, each in fresh processes;
@@ -389,7 +391,7 @@ def report(info: dict, runs: dict, export: dict, profiles: list, started: dt.dat
         ("bare view GET (baseline)", "bare", None),
         ("home page GET", "home", TARGETS["page_ratio"]),
         ("class form GET `/r/<code>/`", "form", TARGETS["page_ratio"]),
-        ("registration POST (unique IDs, CSRF)", "register", TARGETS["post_ratio"]),
+        ("registration POST (distinct students)", "register", TARGETS["post_ratio"]),
         ("eligibility API POST", "api", None),
     ]
     what_if = [("what-if: home page cached 60 s in Redis", "home_cached", None)]

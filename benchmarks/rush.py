@@ -139,6 +139,13 @@ def main() -> int:
                 )
             ]
         codes = (codes * CLASSES)[:CLASSES]
+        # Warm up as a deployed site is warm: every worker has imported, compiled its templates
+        # and connected; the first page of each class is cached.
+        warm = [f"http://127.0.0.1:{port}{path}" for port in PORTS for path in ("/", "/healthz")]
+        warm += [f"http://127.0.0.1:{port}/r/{code}/" for port in PORTS for code in codes]
+        for url in warm * 4:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                response.read()
         load_before = loadavg()
         results: list[dict] = []
         lock = threading.Lock()
