@@ -73,7 +73,7 @@ def test_class_verdicts_are_cached_briefly_but_submissions_re_check(
     url = reverse("registration:class_entry", kwargs={"code": sophomore_class.code})
     assert 'name="level" value="3"' in client.get(url).content.decode()
     # The 破格 rule is withdrawn by a bulk update (no signals, so no invalidation; the admin's
-    # save path invalidates at once, see test_content_cache.py): the cached form still offers 三级...
+    # save path invalidates at once: test_content_cache.py); the cached form still offers 三级...
     EligibilityCondition.objects.filter(code="L3-S").update(is_active=False)
     assert 'name="level" value="3"' in client.get(url).content.decode()
     # ...but the submission is judged on the rules as they are now.
