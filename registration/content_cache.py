@@ -31,6 +31,10 @@ CONTENT_MODELS = {
     "eligibility.EligibilityCondition",
     "courses.TrainingModule",
     "courses.TrainingTopic",
+    # Set up by staff, rarely edited; classified as content so that no page can show them stale.
+    "courses.TrainingClass",
+    "courses.TrainingLesson",
+    "courses.TrainingCutoff",
     "fees.FeeItem",
 }
 # Models written by the sign-up flow or staff work that no cached page shows.
@@ -38,6 +42,8 @@ TRANSACTIONAL_MODELS = {
     "registration.Registration",
     "fees.Payment",
     "fees.PaymentImport",
+    "courses.TrainingEnrollment",
+    "courses.Attendance",
 }
 
 
