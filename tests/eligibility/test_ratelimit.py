@@ -39,10 +39,16 @@ def redis_cache():
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kwt",
-        }
+        },
+        # The counters' own alias, as config/settings/base.py builds it from REDIS_URL.
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kwt-ratelimit",
+        },
     }
     with override_settings(CACHES=config):
-        yield caches["default"]
+        yield caches["ratelimit"]
 
 
 def test_over_limit_counts_within_the_window(db):
