@@ -258,7 +258,7 @@ def _cancelled(client, sophomore_class):
 def test_cancelled_registration_shows_nothing_to_pay_and_offers_reregistration(
     client, sophomore_class, during_round
 ):
-    registration, url = _cancelled(client, sophomore_class)
+    _registration, url = _cancelled(client, sophomore_class)
     page = client.get(url).content.decode()
     assert "应缴费用" not in page
     assert "320.00 元" not in page
@@ -287,7 +287,7 @@ def test_cancelled_registration_with_money_received_shows_a_refund_note(
 def test_edit_of_a_cancelled_registration_does_not_claim_the_deadline_passed(
     client, sophomore_class, during_round
 ):
-    registration, url = _cancelled(client, sophomore_class)
+    registration, _url = _cancelled(client, sophomore_class)
     response = client.get(edit_url(registration), follow=True)
     page = response.content.decode()
     assert "报名已截止" not in page
