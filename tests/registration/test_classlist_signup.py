@@ -117,3 +117,38 @@ def test_list_mismatch_answers_are_limited_per_client(listed_class, during_round
 
 def test_a_class_without_a_list_keeps_todays_behaviour(client, sophomore_class, during_round):
     assert client.post(class_url(sophomore_class), form_data(name="任何人")).status_code == 302
+
+
+def test_admin_keeps_class_lists_and_normalises_what_it_stores(client, sophomore_class):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    add = reverse("admin:registration_classlistentry_add")
+    assert client.get(add).status_code == 200
+    response = client.post(
+        add,
+        {
+            "school_class": sophomore_class.pk,
+            "student_number": "２０２０１２３４５６",
+            "name": "买买提•艾力",
+            "id_number": full_width(make_id_number(1)),
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    entry = ClassListEntry.objects.get()
+    assert (entry.student_number, entry.name, entry.id_number) == (
+        "2020123456",
+        "买买提·艾力",
+        make_id_number(1),
+    )
+    refused = client.post(
+        add,
+        {"school_class": sophomore_class.pk, "student_number": "2020123457", "name": "=1+1",
+         "id_number": make_id_number(2), "is_active": "on"},
+    )  # fmt: skip
+    assert refused.status_code == 200 and ClassListEntry.objects.count() == 1
+    changelist = client.get(reverse("admin:registration_classlistentry_changelist"))
+    assert make_id_number(1) not in changelist.content.decode()  # masked in the list
