@@ -6,6 +6,8 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -248,3 +250,21 @@ def test_dashboard_warns_about_classes_without_a_list(client, counselor, session
     _listed(own_class)
     page = client.get(reverse("registration:counselor_dashboard")).content.decode()
     assert 'id="unlisted-warning"' not in page and "无班级名单" not in page
+
+
+def test_class_list_page_queries_do_not_grow_with_the_list(
+    client, counselor, session, own_class, django_assert_num_queries
+):
+    client.force_login(counselor)
+    _listed(own_class)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(list_url(own_class)).status_code == 200
+    for i in range(10, 40):
+        ClassListEntry.objects.create(
+            school_class=own_class,
+            student_number=f"20219{i:02d}",
+            name="学生",
+            id_number=make_id_number(i),
+        )
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert client.get(list_url(own_class)).status_code == 200

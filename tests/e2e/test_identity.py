@@ -44,6 +44,7 @@ def test_counselor_imports_a_class_list_and_sees_who_has_not_signed_up(
     page.click("button[type=submit]")
     page.wait_for_url("**/counselor/")
     expect(page.locator("#unlisted-warning")).to_be_visible()
+    screenshot(page, f"identity-dashboard-warning-{page_fixture}")
 
     page.goto(f"{live_server.url}/counselor/classes/{school_class.pk}/list/")
     expect(page.locator("#no-list-warning")).to_be_visible()
@@ -85,6 +86,17 @@ def test_student_must_match_the_list_and_a_cancelled_registration_shows_no_fee(
     )
     page = phone_page
     page.goto(f"{live_server.url}/r/{school_class.code}/")
+    page.get_by_label("姓名").fill("=1+1")
+    page.get_by_label("身份证号").fill(make_id_number(31))
+    page.get_by_label("民族").select_option("维吾尔族")
+    page.get_by_label("手机号").fill("13912345678")
+    page.get_by_label("学号").fill("2024010203")
+    page.get_by_label("三级/高级工").check()
+    page.get_by_label("我同意").check()
+    page.get_by_role("button", name="提交报名").click()
+    expect(page.locator("#error_1_id_name")).to_contain_text("姓名不能以 = + - @ 等符号开头")
+    screenshot(page, "identity-signup-name-refused-phone")
+
     page.get_by_label("姓名").fill("买买提艾力")  # the dot left out: not the name on the list
     page.get_by_label("身份证号").fill(
         make_id_number(31).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
