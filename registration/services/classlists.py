@@ -11,6 +11,7 @@ import dataclasses
 import re
 
 from django.db import transaction
+from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -324,11 +325,18 @@ def class_list_match(
     A class without a list accepts anyone who has its link (today's behaviour); the counselor's
     dashboard warns about such classes.
     """
-    entries = ClassListEntry.objects.active().filter(school_class=school_class)
-    entry = entries.filter(student_number=student_number).first()
+    # One query: the entry with this student number if there is one, else any entry (the class
+    # has a list, so the number is not on it), else nothing (no list). Sign-ups are the hot path.
+    entry = (
+        ClassListEntry.objects.active()
+        .filter(school_class=school_class)
+        .order_by(Case(When(student_number=student_number, then=0), default=1), "pk")
+        .only("student_number", "name", "id_number")
+        .first()
+    )
     if entry is None:
-        if not entries.exists():
-            return
+        return
+    if entry.student_number != student_number:
         raise ListMismatch(LIST_NUMBER_UNKNOWN % {"number": student_number}, field="student_number")
     if entry.name != name:
         raise ListMismatch(LIST_NAME_MISMATCH, field="name")
