@@ -13,7 +13,7 @@ from tests.registration.test_normalize import full_width
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("registration.migrations.0007_normalise_personal_data")
+migration = importlib.import_module("registration.migrations.0010_normalise_personal_data")
 
 
 def test_migration_normalises_rows_and_reports_duplicates_without_deleting(

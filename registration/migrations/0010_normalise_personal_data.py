@@ -65,6 +65,6 @@ def normalise_rows(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registration", "0006_class_lists")]
+    dependencies = [("registration", "0009_class_lists")]
 
     operations = [migrations.RunPython(normalise_rows, migrations.RunPython.noop)]
