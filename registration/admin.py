@@ -12,7 +12,56 @@ from courses.models import TrainingModule
 from fees.admin import FeeItemAdminForm
 from fees.models import FeeItem
 from registration.history_admin import ReadOnlyHistoryAdmin
-from registration.models import ExamSession, Major, Registration, SchoolClass, SkillLevel
+from registration.idcard import IdNumberError, id_number_parse, phone_normalise
+from registration.models import (
+    ClassListEntry,
+    ExamSession,
+    Major,
+    Registration,
+    SchoolClass,
+    SkillLevel,
+)
+from registration.normalize import NameInvalid, name_clean, student_number_normalize
+
+
+class PersonFieldsMixin:
+    """Admin edits normalised like the sign-up form: no path stores a full-width value."""
+
+    def clean_name(self):
+        try:
+            return name_clean(self.cleaned_data["name"])
+        except NameInvalid as exc:
+            raise ValidationError(exc.message) from None
+
+    def clean_phone(self):
+        try:
+            return phone_normalise(self.cleaned_data["phone"])
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def clean_student_number(self):
+        return student_number_normalize(self.cleaned_data.get("student_number", ""))
+
+    def clean_id_number(self):
+        try:
+            return id_number_parse(
+                self.cleaned_data["id_number"], today=timezone.localdate()
+            ).number
+        except IdNumberError as exc:
+            raise ValidationError(exc.message) from None
+
+
+class RegistrationAdminForm(PersonFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = Registration
+        # The admin passes the fields it shows; these are the ones normalised here.
+        fields = ["name", "phone", "student_number"]
+
+
+class ClassListEntryAdminForm(PersonFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = ClassListEntry
+        fields = ["school_class", "student_number", "name", "id_number", "is_active"]
 
 
 @admin.register(SkillLevel)
@@ -227,8 +276,29 @@ class SchoolClassAdmin(ReadOnlyHistoryAdmin):
     readonly_fields = ["code"]
 
 
+@admin.register(ClassListEntry)
+class ClassListEntryAdmin(ReadOnlyHistoryAdmin):
+    """班级名单, kept by hand; counselors usually import it from Excel in their workspace."""
+
+    form = ClassListEntryAdminForm
+    list_display = ["student_number", "name", "masked_id", "school_class", "is_active"]
+    list_filter = ["is_active", "school_class__major", "school_class"]
+    search_fields = ["student_number", "name", "school_class__name"]
+    list_select_related = ["school_class"]
+    autocomplete_fields = ["school_class"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # remove a student by unticking 在名单中: the record and its history stay
+
+    @admin.display(description=_("身份证号"))
+    def masked_id(self, obj):
+        return obj.masked_id_number
+
+
 @admin.register(Registration)
 class RegistrationAdmin(ReadOnlyHistoryAdmin):
+    form = RegistrationAdminForm
     actions = ["confirm_action", "mark_paid_action", "cancel_action", "export_action"]
     list_display = [
         "number",

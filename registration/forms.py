@@ -14,14 +14,25 @@ from fees.models import FeeItem
 from registration.ethnicities import ETHNICITY_CHOICES
 from registration.idcard import IdNumberError, id_number_parse, phone_normalise
 from registration.models import CandidateType, Registration, SchoolClass
+from registration.normalize import NameInvalid, name_clean, student_number_normalize
 from registration.services.submission import RegistrationInput
 
 NAME_CONTROL_CHARS = _("姓名中含有不可见的控制字符，请重新输入。")
-NAME_TOO_SHORT = _("请输入完整姓名。")
 STUDENT_NUMBER_INVALID = _("学号只能包含字母、数字和连字符，4至30位。")
 CONSENT_REQUIRED = _("须同意为本次考试处理个人信息后才能报名。")
 
 LEVEL_CHOICE_LABEL = "{name}"
+
+
+class NormalizedCharField(forms.CharField):
+    """A CharField whose value is normalised before any validator sees it."""
+
+    def __init__(self, *, normalizer, **kwargs):
+        self.normalizer = normalizer
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return self.normalizer(super().to_python(value))
 
 
 def _clean_text(value: str) -> str:
@@ -52,7 +63,8 @@ class RegistrationForm(QuestionnaireForm):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
-    student_number = forms.CharField(
+    student_number = NormalizedCharField(
+        normalizer=student_number_normalize,
         label=_("学号"),
         max_length=30,
         validators=[RegexValidator(r"^[A-Za-z0-9-]{4,30}$", STUDENT_NUMBER_INVALID)],
@@ -169,10 +181,10 @@ class RegistrationForm(QuestionnaireForm):
         return Layout(*parts)
 
     def clean_name(self):
-        name = _clean_text(self.cleaned_data["name"])
-        if len(name) < 2:
-            raise forms.ValidationError(NAME_TOO_SHORT)
-        return name
+        try:
+            return name_clean(self.cleaned_data["name"])
+        except NameInvalid as exc:
+            raise forms.ValidationError(exc.message) from None
 
     def clean_work_unit(self):
         return _clean_text(self.cleaned_data.get("work_unit", ""))

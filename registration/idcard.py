@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
+from registration.normalize import id_number_normalize, phone_normalize
+
 ID_LENGTH_ERROR = _("身份证号应为18位，您输入的是%(length)d位。")
 ID_FORMAT_ERROR = _("身份证号前17位须为数字，最后一位为数字或X。")
 ID_CHECKSUM_ERROR = _("身份证号校验位不正确，请逐位核对是否输错。")
@@ -21,7 +23,8 @@ ID_FUTURE_BIRTH_ERROR = _("身份证号中的出生日期晚于今天，请核�
 ID_REGION_ERROR = _("身份证号前6位的地区码无效，请核对。")
 PHONE_ERROR = _("请输入11位中国大陆手机号（以13至19开头）。")
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 class IdNumberError(ValueError):
@@ -38,15 +41,15 @@ class IdCardFacts:
 
 
 def normalise_id_number(raw: str) -> str:
-    """Strip spaces and turn a trailing lowercase x into X."""
-    return re.sub(r"\s+", "", raw or "").upper()
+    """ASCII (full-width digits and X typed by an input method too), no spaces, X upper case."""
+    return id_number_normalize(raw)
 
 
 def id_number_parse(raw: str, *, today: dt.date) -> IdCardFacts:
     number = normalise_id_number(raw)
     if len(number) != 18:
         raise IdNumberError(ID_LENGTH_ERROR % {"length": len(number)})
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not ID_RE.match(number):
         raise IdNumberError(ID_FORMAT_ERROR)
     if number[-1] != ric.calc_check_digit(number):
         raise IdNumberError(ID_CHECKSUM_ERROR)
@@ -67,9 +70,7 @@ def id_number_parse(raw: str, *, today: dt.date) -> IdCardFacts:
 
 
 def phone_normalise(raw: str) -> str:
-    phone = re.sub(r"[\s-]+", "", raw or "")
-    if phone.startswith("+86"):
-        phone = phone[3:]
+    phone = phone_normalize(raw)
     if not PHONE_RE.match(phone):
         raise ValueError(str(PHONE_ERROR))
     return phone

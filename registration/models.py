@@ -459,3 +459,96 @@ class Registration(models.Model):
         from registration.privacy import mask_phone
 
         return mask_phone(self.phone)
+
+
+class ClassListEntryQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class ClassListEntry(models.Model):
+    """One student on a class's official list (班级名单): who may sign up through the class link.
+
+    When a class has a list, a sign-up must match one entry on 学号, 姓名 and 身份证号, so nobody
+    can register someone else's ID number through the class link. Entries are never deleted by
+    an import; removing a student deactivates the entry, and every change has a history row.
+    """
+
+    school_class = models.ForeignKey(
+        SchoolClass,
+        verbose_name=_("班级"),
+        on_delete=models.CASCADE,
+        related_name="list_entries",
+    )
+    student_number = models.CharField(_("学号"), max_length=30)
+    name = models.CharField(_("姓名"), max_length=30)
+    id_number = models.CharField(_("身份证号"), max_length=18)
+    is_active = models.BooleanField(
+        _("在名单中"), default=True, help_text=_("取消勾选即从班级名单中移除（保留记录）。")
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ClassListEntryQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("班级名单历史"))
+
+    class Meta:
+        verbose_name = _("班级名单条目")
+        verbose_name_plural = _("班级名单")
+        ordering = ["school_class", "student_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_class", "student_number"],
+                condition=Q(is_active=True),
+                name="class_list_one_active_entry_per_student_number",
+                violation_error_message=_("该学号已在本班名单中。"),
+            ),
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=Q(is_active=True),
+                name="class_list_one_active_entry_per_id_number",
+                violation_error_message=_("该身份证号已在某个班级的名单中。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_number} {self.name}"
+
+    @property
+    def masked_id_number(self) -> str:
+        from registration.privacy import mask_id_number
+
+        return mask_id_number(self.id_number)
+
+
+class ClassListImport(models.Model):
+    """One upload of a class list (or of many classes' lists, by 教务): previewed, then applied."""
+
+    school_class = models.ForeignKey(
+        SchoolClass,
+        verbose_name=_("班级"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("为空表示多个班级的名单（文件中有“班级”列）。"),
+    )
+    file_name = models.CharField(_("文件名"), max_length=200)
+    rows = models.JSONField(_("解析结果"), default=list)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    applied_count = models.PositiveIntegerField(_("新增或更新人数"), default=0)
+
+    class Meta:
+        verbose_name = _("班级名单导入")
+        verbose_name_plural = _("班级名单导入")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"

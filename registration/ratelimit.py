@@ -39,3 +39,32 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int = 60
     except Exception:
         logger.warning("rate limit cache unavailable for scope %s; allowing the request", scope)
         return False
+
+
+def rate_limit_reached(*, scope: str, key: str, limit: int) -> bool:
+    """Whether `key` has already used up `limit` counted events (nothing is counted here).
+
+    With `rate_limit_count` this limits only what the caller chooses to count, e.g. failures:
+    a successful lookup never uses up anybody's allowance.
+    """
+    try:
+        count = caches["ratelimit"].get(f"ratelimit:{scope}:{key}")
+    except Exception:
+        logger.warning("rate limit cache unavailable for scope %s; allowing the request", scope)
+        return False
+    return (count or 0) >= limit
+
+
+def rate_limit_count(*, scope: str, key: str, window_seconds: int) -> None:
+    """Count one event for `key` (the window starts at its first event)."""
+    cache_key = f"ratelimit:{scope}:{key}"
+    try:
+        cache = caches["ratelimit"]
+        if cache.add(cache_key, 1, timeout=window_seconds):
+            return
+        try:
+            cache.incr(cache_key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(cache_key, 1, timeout=window_seconds)
+    except Exception:
+        logger.warning("rate limit cache unavailable for scope %s; not counted", scope)

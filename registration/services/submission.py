@@ -20,7 +20,7 @@ from courses.services import training_enroll
 from eligibility import selectors as eligibility
 from fees.ledger import registration_payment_refresh
 from fees.models import FeeItem, FeeKind
-from registration.idcard import id_number_parse
+from registration.idcard import IdNumberError, id_number_parse, phone_normalise
 from registration.models import (
     CandidateType,
     ExamSession,
@@ -29,6 +29,8 @@ from registration.models import (
     ReviewStatus,
     SchoolClass,
 )
+from registration.normalize import NameInvalid, name_clean, student_number_normalize
+from registration.services.classlists import ListMismatch, class_list_match
 
 DEADLINE_PASSED = _("报名已于%(deadline)s截止，本次提交未保存。如有疑问请在咨询时间联系工作人员。")
 NOT_OPEN_YET = _("报名尚未开始（%(opens)s开始），本次提交未保存。")
@@ -62,6 +64,10 @@ class SubmissionError(Exception):
 
 class AlreadyRegistered(SubmissionError):
     pass
+
+
+class ClassListMismatch(SubmissionError):
+    """The sign-up does not match the class list: the answer tells something, so it is limited."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -223,7 +229,31 @@ def _apply(
     _policy_check(session, data.candidate_type)
     if school_class is not None and not school_class.is_active:
         raise SubmissionError(CLASS_INACTIVE)
-    card = id_number_parse(data.id_number, today=timezone.localdate(now))
+    # Normalised here as well as in the form, so no caller can store a full-width ID number,
+    # phone or student number, or a name no ID card carries.
+    try:
+        card = id_number_parse(data.id_number, today=timezone.localdate(now))
+    except IdNumberError as exc:
+        raise SubmissionError(exc.message, field="id_number") from None
+    try:
+        name = name_clean(data.name)
+    except NameInvalid as exc:
+        raise SubmissionError(exc.message, field="name") from None
+    try:
+        phone = phone_normalise(data.phone)
+    except ValueError as exc:
+        raise SubmissionError(str(exc), field="phone") from None
+    student_number = student_number_normalize(data.student_number)
+    if data.candidate_type == CandidateType.STUDENT and school_class is not None:
+        try:
+            class_list_match(
+                school_class=school_class,
+                student_number=student_number,
+                name=name,
+                id_number=card.number,
+            )
+        except ListMismatch as exc:
+            raise ClassListMismatch(exc.message, field=exc.field) from None
     facts = _facts(session=session, school_class=school_class, data=data)
     level, decision = _decision(session=session, facts=facts, level_code=data.level_code)
     quote = fee_quote(
@@ -247,13 +277,13 @@ def _apply(
     registration.school_class = school_class
     registration.candidate_type = data.candidate_type
     registration.level = level
-    registration.name = data.name
+    registration.name = name
     registration.id_number = card.number
     registration.gender = card.gender
     registration.birth_date = card.birth_date
     registration.ethnicity = data.ethnicity
-    registration.phone = data.phone
-    registration.student_number = data.student_number
+    registration.phone = phone
+    registration.student_number = student_number
     registration.work_unit = data.work_unit
     registration.matched_condition_code = matched.code
     registration.matched_condition_text = matched.text

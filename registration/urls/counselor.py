@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registration.views import accounts, counselor
+from registration.views import accounts, classlists, counselor
 
 urlpatterns = [
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
@@ -48,5 +48,29 @@ urlpatterns = [
         "counselor/registrations/<int:pk>/note/",
         counselor.registration_note,
         name="counselor_registration_note",
+    ),
+]
+
+urlpatterns += [
+    path("counselor/classes/<int:pk>/list/", classlists.class_list_page, name="class_list"),
+    path(
+        "counselor/classes/<int:pk>/list/not-signed-up.xlsx",
+        classlists.class_list_missing_export,
+        name="class_list_missing_export",
+    ),
+    path(
+        "counselor/class-lists/upload/",
+        classlists.class_list_upload_many,
+        name="class_list_upload_many",
+    ),
+    path(
+        "counselor/class-lists/imports/<int:pk>/",
+        classlists.class_list_import,
+        name="class_list_import",
+    ),
+    path(
+        "counselor/class-lists/imports/<int:pk>/apply/",
+        classlists.class_list_import_apply,
+        name="class_list_import_apply",
     ),
 ]

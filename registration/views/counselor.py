@@ -24,6 +24,7 @@ from registration import qr, roles
 from registration.exports.registrations import LAYOUT_ROSTER, LAYOUTS, registrations_export
 from registration.exports.xlsx import content_disposition
 from registration.models import ExamSession, Major, PaymentStatus, ReviewStatus
+from registration.selectors import classlists
 from registration.selectors import counselor as selectors
 from registration.services import review
 from registration.services.review import ReviewError
@@ -251,6 +252,8 @@ def dashboard(request):
     )
     export_query = request.GET.urlencode()
     total = overview.total
+    class_ids = [row.school_class.pk for row in overview.rows if row.school_class]
+    listed = classlists.class_ids_with_list(class_ids)
     return render(
         request,
         "registration/counselor/dashboard.html",
@@ -270,6 +273,8 @@ def dashboard(request):
             "session_query": _session_query(request, session),
             "export_query": export_query,
             "layouts": LAYOUTS,
+            "listed_class_ids": listed,
+            "unlisted_count": len(set(class_ids) - listed),
         },
     )
 

@@ -22,8 +22,14 @@ from fees.payments import current_charge_item_names
 from registration import content_cache
 from registration.forms import ClassPickForm, LookupForm, RegistrationForm
 from registration.idcard import normalise_id_number
-from registration.models import CandidateType, RegistrationStatus
-from registration.ratelimit import client_ip, rate_limit_hit
+from registration.models import CandidateType, PaymentStatus, RegistrationStatus
+from registration.normalize import student_number_normalize
+from registration.ratelimit import (
+    client_ip,
+    rate_limit_count,
+    rate_limit_hit,
+    rate_limit_reached,
+)
 from registration.selectors import student as selectors
 from registration.selectors.public import session_current
 from registration.services import submission
@@ -33,13 +39,80 @@ SUBMITTED = _l("报名成功！请保存本页链接，截止前可凭它查看�
 LOOKUP_FAILED = _l("未找到与该身份证号和手机号匹配的报名。请核对后重试，或联系辅导员。")
 LOOKUP_RATE_LIMITED = _l("查询过于频繁，请15分钟后再试。")
 LOOKUP_WINDOW_SECONDS = 15 * 60
+CANCELLED_NO_CHANGES = _l("该报名已取消，不能再修改。如需报考，请在截止前重新报名。")
 SIGNUP_RATE_LIMITED = _l("提交过于频繁，请10分钟后再试。您填写的内容已保留。")
 SIGNUP_WINDOW_SECONDS = 10 * 60
 SIGNUP_LIMIT_PER_IP = 3000  # per SIGNUP_WINDOW_SECONDS; settings.SIGNUP_RATE_LIMIT overrides it
+# Only failed lookups count. Per client address, and per ID number *from that address*: wrong
+# tries by someone elsewhere never lock a student out of their own registration.
 LOOKUP_LIMIT_PER_ID = 5
 LOOKUP_LIMIT_PER_IP = 2000  # a whole campus may share one NAT address
 # Stands in for the visitor's CSRF token in a cached sign-up page: each request puts its own in.
 CSRF_PLACEHOLDER = "kwt-csrf-token-placeholder"
+# Sign-up and edit answers that tell something about someone else ("already registered", "does
+# not match the class list") are limited the same way, per client.
+REVEAL_RATE_LIMITED = _l("核对失败次数过多，请15分钟后再试。您填写的内容已保留。")
+REVEAL_WINDOW_SECONDS = 15 * 60
+REVEAL_LIMIT_PER_SUBJECT = 5
+REVEAL_LIMIT_PER_IP = 300
+EDIT_RATE_LIMITED = _l("修改提交过于频繁，请15分钟后再试。您填写的内容已保留。")
+EDIT_LIMIT_PER_REGISTRATION = 30  # POSTs per REVEAL_WINDOW_SECONDS to one private link
+
+
+def _subject_key(request, subject: str) -> str:
+    """A client address and what was asked about, hashed: raw ID numbers never become keys."""
+    return hashlib.sha256(f"{client_ip(request)}|{subject}".encode()).hexdigest()
+
+
+def _failures_reached(request, scope: str, subjects, *, per_ip: int, per_subject: int) -> bool:
+    if rate_limit_reached(scope=f"{scope}-ip", key=client_ip(request), limit=per_ip):
+        return True
+    return any(
+        rate_limit_reached(
+            scope=f"{scope}-subject", key=_subject_key(request, subject), limit=per_subject
+        )
+        for subject in subjects
+        if subject
+    )
+
+
+def _failure_count(request, scope: str, subject: str, *, window_seconds: int) -> None:
+    rate_limit_count(scope=f"{scope}-ip", key=client_ip(request), window_seconds=window_seconds)
+    rate_limit_count(
+        scope=f"{scope}-subject",
+        key=_subject_key(request, subject),
+        window_seconds=window_seconds,
+    )
+
+
+def _reveal_subjects(request, school_class) -> tuple[str, str]:
+    """What a sign-up or edit POST asks about: the ID number, and the class's student number."""
+    id_number = normalise_id_number(request.POST.get("id_number", "")[:40])
+    number = student_number_normalize(request.POST.get("student_number", "")[:40])
+    class_part = f"class:{school_class.pk}:{number}" if school_class and number else ""
+    return f"id:{id_number}" if id_number else "", class_part
+
+
+def _reveal_limited(request, school_class) -> bool:
+    return _failures_reached(
+        request,
+        "reveal",
+        _reveal_subjects(request, school_class),
+        per_ip=REVEAL_LIMIT_PER_IP,
+        per_subject=REVEAL_LIMIT_PER_SUBJECT,
+    )
+
+
+def _reveal_count(request, school_class, error: SubmissionError) -> None:
+    """Count an answer that told something about someone: already registered, list mismatch."""
+    id_subject, class_subject = _reveal_subjects(request, school_class)
+    if isinstance(error, submission.AlreadyRegistered):
+        subject = id_subject
+    elif isinstance(error, submission.ClassListMismatch):
+        subject = class_subject or id_subject
+    else:
+        return
+    _failure_count(request, "reveal", subject, window_seconds=REVEAL_WINDOW_SECONDS)
 
 
 def _open_session():
@@ -211,12 +284,16 @@ def _submit_or_render(request, form: RegistrationForm, *, rows, cache_key=None):
         # probing which ID numbers are registered by posting the form in a loop.
         form.is_valid()
         form.add_error(None, SIGNUP_RATE_LIMITED)
+    elif request.method == "POST" and _reveal_limited(request, form.school_class):
+        form.is_valid()
+        form.add_error(None, REVEAL_RATE_LIMITED)
     elif request.method == "POST" and form.is_valid():
         try:
             registration = submission.registration_submit(
                 session=form.session, school_class=form.school_class, data=form.to_input()
             )
         except SubmissionError as error:
+            _reveal_count(request, form.school_class, error)
             _apply_error(form, error)
         else:
             messages.success(request, SUBMITTED)
@@ -327,14 +404,18 @@ def registration_detail(request, pk: int, token: str):
         .prefetch_related("topics")
         .order_by("number")
     )
-    can_change = registration.status == RegistrationStatus.ACTIVE and session.is_open()
+    round_open = session.is_open()
+    cancelled = registration.status == RegistrationStatus.CANCELLED
+    can_change = not cancelled and round_open
     has_payments = registration.payments.exists()
-    current_names = current_charge_item_names([registration])
-    # Show the finance office's current name for each item the student owes.
-    charge_items = [
-        {**item, "name": current_names.get(item.get("fee_item_id"), item["name"])}
-        for item in registration.quoted_charge_items
-    ]
+    charge_items = []
+    if not cancelled:
+        current_names = current_charge_item_names([registration])
+        # Show the finance office's current name for each item the student owes.
+        charge_items = [
+            {**item, "name": current_names.get(item.get("fee_item_id"), item["name"])}
+            for item in registration.quoted_charge_items
+        ]
     return render(
         request,
         "registration/student/detail.html",
@@ -344,6 +425,11 @@ def registration_detail(request, pk: int, token: str):
             "modules": modules,
             "can_change": can_change,
             "can_cancel": can_change and not has_payments,
+            "cancelled": cancelled,
+            # Money received before the cancellation is owed back: say so instead of a fee table.
+            "money_received": cancelled
+            and (has_payments or registration.payment_status != PaymentStatus.UNPAID),
+            "reregister_url": _reregister_url(registration) if cancelled and round_open else "",
             "charge_items": charge_items,
             "pending_text": pending_text(registration.pending_requirement, registration.level.code),
             "private_url": request.build_absolute_uri(_private_url(registration)),
@@ -351,12 +437,31 @@ def registration_detail(request, pk: int, token: str):
     )
 
 
+def _reregister_url(registration) -> str:
+    """Where a cancelled candidate signs up again: their class's link, or the social form."""
+    session = registration.session
+    if registration.candidate_type == CandidateType.STUDENT:
+        school_class = registration.school_class
+        if school_class is None or not school_class.is_active:
+            return ""
+        if CandidateType.STUDENT not in session.accepted_candidate_types():
+            return ""
+        return reverse("registration:class_entry", kwargs={"code": school_class.code})
+    if CandidateType.SOCIAL not in session.accepted_candidate_types():
+        return ""
+    return reverse("registration:social_entry")
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def registration_edit(request, pk: int, token: str):
     registration = _registration_or_404(pk, token)
     session = registration.session
-    if registration.status != RegistrationStatus.ACTIVE or not session.is_open():
+    if registration.status == RegistrationStatus.CANCELLED:
+        # Not "报名已截止": the round may well be open, and the page offers signing up again.
+        messages.error(request, CANCELLED_NO_CHANGES)
+        return redirect(_private_url(registration))
+    if not session.is_open():
         messages.error(request, submission.CHANGES_CLOSED)
         return redirect(_private_url(registration))
     school_class = registration.school_class
@@ -379,10 +484,23 @@ def registration_edit(request, pk: int, token: str):
         training_items=training_items,
         school_class=school_class,
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and rate_limit_hit(
+        scope="edit-registration",
+        key=str(registration.pk),
+        limit=EDIT_LIMIT_PER_REGISTRATION,
+        window_seconds=REVEAL_WINDOW_SECONDS,
+    ):
+        # Nobody needs 30 edits in 15 minutes; a loop probing other ID numbers does.
+        form.is_valid()
+        form.add_error(None, EDIT_RATE_LIMITED)
+    elif request.method == "POST" and _reveal_limited(request, school_class):
+        form.is_valid()
+        form.add_error(None, REVEAL_RATE_LIMITED)
+    elif request.method == "POST" and form.is_valid():
         try:
             submission.registration_update(registration=registration, data=form.to_input())
         except SubmissionError as error:
+            _reveal_count(request, school_class, error)
             _apply_error(form, error)
         else:
             messages.success(request, _("报名信息已更新，将由辅导员重新审核。"))
@@ -402,6 +520,8 @@ def registration_edit(request, pk: int, token: str):
 @require_http_methods(["GET", "POST"])
 def registration_cancel(request, pk: int, token: str):
     registration = _registration_or_404(pk, token)
+    if registration.status == RegistrationStatus.CANCELLED:
+        return redirect(_private_url(registration))
     if request.method == "POST":
         try:
             submission.registration_cancel(registration=registration)
@@ -423,22 +543,14 @@ def lookup(request):
     form = LookupForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        # Hashed: raw ID numbers never become cache keys (Redis keys are readable).
-        id_key = hashlib.sha256(
-            normalise_id_number(form.cleaned_data["id_number"]).encode()
-        ).hexdigest()
-        limited = rate_limit_hit(
-            scope="lookup-ip",
-            key=client_ip(request),
-            limit=LOOKUP_LIMIT_PER_IP,
-            window_seconds=LOOKUP_WINDOW_SECONDS,
-        ) or rate_limit_hit(
-            scope="lookup-id",
-            key=id_key,
-            limit=LOOKUP_LIMIT_PER_ID,
-            window_seconds=LOOKUP_WINDOW_SECONDS,
-        )
-        if limited:
+        subject = "id:" + normalise_id_number(form.cleaned_data["id_number"])
+        if _failures_reached(
+            request,
+            "lookup",
+            [subject],
+            per_ip=LOOKUP_LIMIT_PER_IP,
+            per_subject=LOOKUP_LIMIT_PER_ID,
+        ):
             form.add_error(None, LOOKUP_RATE_LIMITED)
             status = 429
         else:
@@ -447,6 +559,7 @@ def lookup(request):
             )
             if registration is not None:
                 return redirect(_private_url(registration))
+            _failure_count(request, "lookup", subject, window_seconds=LOOKUP_WINDOW_SECONDS)
             form.add_error(None, LOOKUP_FAILED)
     return render(request, "registration/student/lookup.html", {"form": form}, status=status)
 

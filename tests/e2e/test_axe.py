@@ -151,7 +151,9 @@ def world_build() -> World:
                 session=session,
                 school_class=sophomores,
                 data=RegistrationInput(
-                    name=f"测试学生{i:02d}",
+                    name="测试学生"
+                    + "甲乙丙丁戊己庚辛壬癸"[i % 10]
+                    + "子丑寅卯辰巳午未申酉戌亥"[i % 12],
                     id_number=make_id_number(500 + i, male=bool(i % 2)),
                     ethnicity="汉族",
                     phone=f"139{i:08d}",

@@ -52,7 +52,8 @@ def populated(frozen):
             session=session,
             school_class=school_class,
             data=RegistrationInput(
-                name=f"学生{i:02d}",
+                # Names carry no digits (the service refuses them): 学生甲子, 学生乙丑, ...
+                name="学生" + "甲乙丙丁戊己庚辛壬癸"[i % 10] + "子丑寅卯辰巳午未申酉戌亥"[i % 12],
                 id_number=make_id_number(100 + i, male=bool(i % 2)),
                 ethnicity="汉族" if i % 5 else "回族",
                 phone=f"1380000{i:04d}",

@@ -28,7 +28,7 @@ def _race(session, school_class, id_number: str) -> dict[str, int]:
 
     def submit(i: int) -> None:
         data = RegistrationInput(
-            name=f"同学{i}",
+            name="同学" + "甲乙丙丁戊己庚辛壬癸子丑寅卯"[i],
             id_number=id_number,
             ethnicity="汉族",
             phone=f"1380000{i:04d}",
