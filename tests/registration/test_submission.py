@@ -330,3 +330,30 @@ def test_paid_registration_keeps_level_and_cannot_be_cancelled(
     registration.refresh_from_db()
     assert registration.level.code == 4
     assert registration.status == "active"
+
+
+def test_registration_submit_enrolls_a_conditional_student_in_the_levels_training_class(
+    announcement, sophomore_class, during_round
+):
+    """The in-school route end to end: 有条件符合 at sign-up puts the student in a training class,
+    and after a change to a level they meet outright no training is asked of them."""
+    from courses.models import TrainingClass, TrainingEnrollment
+    from courses.selectors import registration_progress
+    from tests.factories import level
+
+    four = TrainingClass.objects.create(
+        session=announcement, level=level(4), name="四级培训1班", required_hours=40
+    )
+
+    registration = submission.registration_submit(
+        session=announcement, school_class=sophomore_class, data=student_input(level_code=4)
+    )
+
+    enrollment = TrainingEnrollment.objects.get(registration=registration)
+    assert enrollment.training_class == four
+
+    submission.registration_update(registration=registration, data=student_input(level_code=3))
+
+    registration.refresh_from_db()
+    assert registration.pending_requirement == ""
+    assert registration_progress(registration=registration).needs_training is False
