@@ -22,13 +22,16 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook
 
-from fees import payments
+from courses.models import TrainingClass, TrainingLesson
+from courses.services import training_assign
+from fees import ledger, payments
 from registration.loaders import demo_load
 from registration.models import Registration
 from registration.services.review import registration_confirm, registration_return
 from registration.services.submission import (
     RegistrationInput,
     registration_cancel,
+    registration_cancel_by_staff,
     registration_submit,
 )
 from tests.e2e.conftest import ARTIFACTS
@@ -59,6 +62,8 @@ class World:
     cancelled_token: str
     paid_number: str
     import_pk: int
+    training_class_pk: int
+    lesson_pk: int
 
 
 def submit(page) -> None:
@@ -124,6 +129,12 @@ PAGES = [
     Page("finance-import", "finance", "/finance/imports/{import_pk}/"),
     Page("finance-payment", "finance", "/finance/payments/?number={paid_number}"),
     Page("statistics", "jiaowu", "/stats/"),
+    Page("class-list", "counselor", "/counselor/classes/{class_pk}/list/"),
+    Page("training-home", "counselor", "/training/"),
+    Page("training-roster", "jiaowu", "/training/classes/{training_class_pk}/"),
+    Page("training-lesson", "counselor", "/training/lessons/{lesson_pk}/"),
+    Page("training-attendance", "counselor", "/training/lessons/{lesson_pk}/classes/{class_pk}/"),
+    Page("exam-plan", "jiaowu", "/exams/"),
     Page("admin-index", "admin", "/admin/"),
 ]
 
@@ -174,7 +185,7 @@ def world_build() -> World:
     cancelled = registration_cancel(registration=students[13])
     for registration in students[:4]:
         item = registration.quoted_charge_items[0]
-        payments.payment_record_manual(
+        ledger.payment_record(
             registration=registration,
             charge_item_name=item["name"],
             amount=Decimal(item["amount"]),
@@ -182,7 +193,14 @@ def world_build() -> World:
             note="现场缴费",
             user=finance,
         )
-    payments.registration_refund(registration=students[3], note="因病退考", user=finance)
+    cancelled_paid = registration_cancel_by_staff(registration=students[3])
+    ledger.payment_refund(
+        registration=cancelled_paid,
+        amount=ledger.refundable(cancelled_paid),
+        refunded_on=timezone.localdate(),
+        note="因病退考",
+        user=finance,
+    )
     item = students[7].quoted_charge_items[0]
     content = _payment_list(
         [
@@ -194,6 +212,18 @@ def world_build() -> World:
     payment_import = payments.payment_import_preview(
         file_name="缴费名单.xlsx", content=content, user=finance
     )
+    training_class = TrainingClass.objects.create(
+        session=session, level=students[0].level, name="三级培训1班", required_hours=8
+    )
+    lesson = TrainingLesson.objects.create(
+        training_class=training_class,
+        date=timezone.localdate(),
+        start_time=dt.time(14, 0),
+        end_time=dt.time(17, 30),
+        hours=Decimal("4"),
+        place="实训楼 305",
+    )
+    training_assign(registrations=students[:6], training_class=training_class)
     active = Registration.objects.get(pk=students[9].pk)
     return World(
         class_code=sophomores.code,
@@ -206,6 +236,8 @@ def world_build() -> World:
         cancelled_token=cancelled.token,
         paid_number=students[0].number,
         import_pk=payment_import.pk,
+        training_class_pk=training_class.pk,
+        lesson_pk=lesson.pk,
     )
 
 
