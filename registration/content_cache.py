@@ -44,6 +44,19 @@ TRANSACTIONAL_MODELS = {
     "fees.PaymentImport",
     "courses.TrainingEnrollment",
     "courses.Attendance",
+    # Class lists decide who may sign up, checked by the submission service on every POST
+    # (never cached); no public page shows them.
+    "registration.ClassListEntry",
+    "registration.ClassListImport",
+    # The exam plan is shown only on staff pages and private ticket links, never cached.
+    "exams.ExamPlan",
+    "exams.Room",
+    "exams.Sitting",
+    "exams.SeatDraw",
+    "exams.Seat",
+    "exams.AdmissionTicket",
+    "exams.Invigilation",
+    "exams.CheckIn",
 }
 
 

@@ -11,7 +11,7 @@ from registration.models import Registration
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"registration", "eligibility", "courses", "fees"}
+PROJECT_APPS = {"registration", "eligibility", "courses", "fees", "exams"}
 
 
 def test_content_cache_every_project_model_is_classified():

@@ -6,7 +6,7 @@ Each client here has its own cookie jar and, where it matters, its own address (
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 from django.urls import reverse
 
@@ -229,7 +229,7 @@ def test_edit_form_probing_is_limited(sophomore_class, during_round):
     assert answers[-1].status_code == 200
     assert answers[-1].context["form"].non_field_errors() == [views.EDIT_RATE_LIMITED]
     # Probing one other person's ID number is cut off after a few answers.
-    cache.clear()
+    caches["ratelimit"].clear()
     probes = [
         owner.post(edit_url(mine), form_data(2)).context["form"]
         for _ in range(views.REVEAL_LIMIT_PER_SUBJECT + 1)
