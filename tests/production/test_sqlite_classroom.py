@@ -55,7 +55,8 @@ def test_sqlite_file_forty_simultaneous_sign_ups_all_succeed(sqlite_node):
     with sqlite3.connect(path) as db:
         (code,) = db.execute(
             "SELECT c.code FROM registration_schoolclass c JOIN registration_major m"
-            " ON m.id = c.major_id WHERE c.name LIKE '%大二%' AND m.relation IN ('same', 'related') ORDER BY c.id"
+            " ON m.id = c.major_id WHERE c.name LIKE '%大二%'"
+            " AND m.relation IN ('same', 'related') ORDER BY c.id"
         ).fetchone()
         (journal,) = db.execute("PRAGMA journal_mode").fetchone()
     url = f"{node.url}/r/{code}/"
