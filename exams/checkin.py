@@ -13,12 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from exams.models import AdmissionTicket, CheckIn, Invigilation, Room, Seat, Sitting
 from exams.tickets import ticket_number_from_token
 from registration import roles
+from registration.models import RegistrationStatus
 
 EMPTY_CODE = _("请扫描准考证二维码或输入准考证号。")
 TAMPERED = _("二维码无效：不是本系统签发的准考证或已被篡改，请核对身份证并手工输入准考证号。")
 UNKNOWN_TICKET = _("未找到准考证号 {number}，请核对。")
-OTHER_SITTING = _("{name} 不参加本场次考试（{sitting}），请核对准考证上的时间。")
-OTHER_ROOM = _("{name} 不在本考场：应到 {room} {seat} 号座位。")
+# Neither names the candidate nor where they sit: ticket numbers follow a pattern, and an
+# invigilator of one room must not be able to list the round's seating by typing numbers. The
+# candidate's own ticket shows their room and seat.
+OTHER_SITTING = _("准考证号 {number} 不参加本场次考试，请核对准考证上的考试时间。")
+OTHER_ROOM = _("准考证号 {number} 不在本考场，请考生按准考证上的考场和座位号就座。")
+CANCELLED = _("准考证号 {number} 对应的报名已取消，不能签到。请联系考务办公室。")
 ALREADY = _("{name}（{seat} 号）已于 {time} 签到，不能重复签到。")
 NOT_ASSIGNED = _("您未被安排监考该考场的本场次。")
 MAX_CODE_LENGTH = 120
@@ -63,18 +68,17 @@ def candidate_check_in(*, sitting: Sitting, room: Room, code: str, user) -> Chec
     if ticket is None or ticket.registration.session_id != sitting.round_id:
         raise CheckInError(UNKNOWN_TICKET.format(number=number[:40]))
     registration = ticket.registration
+    if registration.status != RegistrationStatus.ACTIVE:
+        raise CheckInError(CANCELLED.format(number=number))
     seat = (
         Seat.objects.select_related("room", "sitting__level", "registration")
         .filter(sitting=sitting, registration=registration)
         .first()
     )
     if seat is None:
-        raise CheckInError(OTHER_SITTING.format(name=registration.name, sitting=sitting))
+        raise CheckInError(OTHER_SITTING.format(number=number))
     if seat.room_id != room.pk:
-        raise CheckInError(
-            OTHER_ROOM.format(name=registration.name, room=seat.room, seat=f"{seat.number:02d}"),
-            seat=seat,
-        )
+        raise CheckInError(OTHER_ROOM.format(number=number))
     check_in = CheckIn(seat=seat, checked_in_by=user)
     try:
         with transaction.atomic():

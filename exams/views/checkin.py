@@ -111,7 +111,7 @@ def checkin_roll(request, pk: int, room: int):
 ATTENDANCE_COLUMNS = [
     Column("考场", 18, lambda seat: str(seat.room)),
     Column("座位号", 8, lambda seat: seat.number, "int"),
-    Column("准考证号", 18, lambda seat: seat.registration.admission_ticket.number, "code"),
+    Column("准考证号", 18, lambda seat: _ticket_number_of(seat), "code"),
     Column("姓名", 12, lambda seat: seat.registration.name),
     Column("身份证号", 22, lambda seat: seat.registration.id_number, "code"),
     Column("班级", 18, lambda seat: getattr(seat.registration.school_class, "name", "")),
@@ -148,3 +148,9 @@ def attendance_export(request, pk: int):
         f"attendance-{sitting.pk}.xlsx",
     )
     return response
+
+
+def _ticket_number_of(seat) -> str:
+    """Blank before the plan is published: seats exist then, tickets do not yet."""
+    ticket = getattr(seat.registration, "admission_ticket", None)
+    return ticket.number if ticket is not None else ""

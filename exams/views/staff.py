@@ -16,7 +16,7 @@ from exams.models import Room, Seat, Sitting
 from exams.services import ExamPlanError
 from registration import roles
 from registration.exports.xlsx import content_disposition
-from registration.models import ExamSession
+from registration.models import ExamSession, RegistrationStatus
 from registration.selectors.public import session_current
 
 DRAWN = _("已为 {count} 名考生安排座位。")
@@ -194,7 +194,10 @@ def tickets_pdf(request, pk: int):
         messages.error(request, TICKETS_NOT_PUBLISHED)
         return redirect(back)
     class_id, room_id = _int_param(request, "class"), _int_param(request, "room")
-    found = tickets.tickets_queryset().filter(registration__session=round)
+    # Cancelled candidates keep their seat row until the plan is re-drawn; never print their ticket.
+    found = tickets.tickets_queryset().filter(
+        registration__session=round, registration__status=RegistrationStatus.ACTIVE
+    )
     if class_id is not None:
         found = found.filter(registration__school_class_id=class_id).order_by(
             "registration__student_number", "number"

@@ -82,7 +82,10 @@ def test_refusals_each_with_a_clear_message(client, plan, sitting, rooms, invigi
     number = other_room_seat.registration.admission_ticket.number
     response = client.post(_url(sitting, rooms[0]), {"code": ticket_token(number)})
     assert response.status_code == 409
-    assert "不在本考场" in response.content.decode() and "A102" in response.content.decode()
+    answer = response.content.decode()
+    assert "不在本考场" in answer
+    # Another room's candidate is not named, nor their room or seat (numbers are guessable).
+    assert other_room_seat.registration.name not in answer and "A102" not in answer
 
     token = ticket_token(_seat(sitting, rooms[0]).registration.admission_ticket.number)
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
@@ -224,3 +227,33 @@ def test_two_invigilators_check_in_one_room_at_once(exam_round, level3, sitting,
         thread.join(timeout=60)
     assert sorted(statuses) == [200, 200, 200, 409, 409, 409], statuses
     assert CheckIn.objects.filter(seat__room=rooms[0]).count() == 3
+
+
+def test_a_cancelled_candidate_cannot_check_in(client, plan, sitting, rooms, invigilator):
+    from registration.models import RegistrationStatus
+
+    client.force_login(invigilator)
+    seat = _seat(sitting, rooms[0])
+    registration = seat.registration
+    registration.status = RegistrationStatus.CANCELLED
+    registration.save(update_fields=["status"])
+    response = client.post(
+        _url(sitting, rooms[0]), {"code": ticket_token(registration.admission_ticket.number)}
+    )
+    assert response.status_code == 409
+    assert "报名已取消" in response.content.decode()
+    assert not CheckIn.objects.exists()
+
+
+def test_attendance_export_before_publishing_has_blank_ticket_numbers(
+    client, academic, exam_round, level3, sitting
+):
+    # Seats exist once drawn, tickets only once published: the export must not fail in between.
+    for _ in range(3):
+        seatable(exam_round, level3)
+    services.seats_assign(sitting=sitting, method=DrawMethod.BY_CLASS)
+    client.force_login(academic)
+    response = client.get(reverse("exams:attendance", args=[sitting.pk]))
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 4 and all(row[2] in (None, "") for row in rows[1:])

@@ -180,3 +180,16 @@ def test_tickets_pdf_in_chunks_keeps_every_page_in_order(published):
     assert len(pages) == 3
     for ticket, page in zip(found, pages, strict=True):
         assert ticket.number in page and ticket.registration.name in page
+
+
+def test_staff_print_leaves_out_a_candidate_cancelled_after_publishing(
+    client, academic, exam_round, published
+):
+    cancelled = published[1]
+    cancelled.status = "cancelled"
+    cancelled.save(update_fields=["status"])
+    client.force_login(academic)
+    url = reverse("exams:tickets_pdf", args=[exam_round.pk])
+    pages = _pdf_text(client.get(url, {"class": published[0].school_class.pk}).content)
+    assert len(pages) == 2
+    assert not any(cancelled.name in page for page in pages)
