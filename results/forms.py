@@ -1,0 +1,18 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from results.models import Outcome
+
+
+class ResolveForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("情况"),
+        choices=[(Outcome.SCORED, _("正常")), (Outcome.VIOLATION, _("违纪"))],
+    )
+    points = forms.CharField(label=_("核定分数"), max_length=10, required=False)
+    reason = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class AmendForm(ResolveForm):
+    outcome = forms.ChoiceField(label=_("情况"), choices=Outcome.choices)
+    reason = forms.CharField(label=_("修改原因"), max_length=200)

@@ -1,0 +1,232 @@
+"""Scores, results and their publication (成绩、审核、公示).
+
+Layering: results sits above exams (it reads seats, sittings and check-ins); nothing below
+imports it. The kernel models come in through the one import line below, so a rename of the
+round model touches one place.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from exams.models import Room, Seat, Sitting, Subject
+from registration.models import ExamSession as Round  # noqa: F401
+from registration.models import SkillLevel
+
+DEFAULT_FULL_MARKS = Decimal("100")
+DEFAULT_PASS_MARK = Decimal("60")
+SCORE_MAX_DIGITS = 5
+SCORE_DECIMALS = 1
+
+
+class Outcome(models.TextChoices):
+    SCORED = "scored", _("正常")
+    ABSENT = "absent", _("缺考")
+    VIOLATION = "violation", _("违纪")
+
+
+class ScoreRule(models.Model):
+    """Full marks and pass line of one subject of one level (default 100 / 60, as practised)."""
+
+    level = models.ForeignKey(
+        SkillLevel, verbose_name=_("等级"), on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.CharField(_("科目"), max_length=10, choices=Subject.choices)
+    full_marks = models.DecimalField(
+        _("满分"),
+        max_digits=SCORE_MAX_DIGITS,
+        decimal_places=SCORE_DECIMALS,
+        default=DEFAULT_FULL_MARKS,
+        validators=[MinValueValidator(Decimal("1"))],
+    )
+    pass_mark = models.DecimalField(
+        _("合格线"),
+        max_digits=SCORE_MAX_DIGITS,
+        decimal_places=SCORE_DECIMALS,
+        default=DEFAULT_PASS_MARK,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    history = HistoricalRecords(verbose_name=_("成绩规则历史"))
+
+    class Meta:
+        verbose_name = _("成绩规则")
+        verbose_name_plural = _("成绩规则")
+        ordering = ["-level__code", "subject"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "subject"], name="score_rule_unique"),
+            models.CheckConstraint(
+                condition=Q(pass_mark__lte=models.F("full_marks")),
+                name="score_rule_pass_within_full",
+                violation_error_message=_("合格线不能高于满分。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.get_subject_display()} {self.pass_mark}/{self.full_marks}"
+
+
+class ScorerAssignment(models.Model):
+    """A 考评员 assigned to enter the scores of a room in a sitting."""
+
+    sitting = models.ForeignKey(
+        Sitting, verbose_name=_("场次"), on_delete=models.CASCADE, related_name="scorer_assignments"
+    )
+    room = models.ForeignKey(
+        Room, verbose_name=_("考场"), on_delete=models.CASCADE, related_name="scorer_assignments"
+    )
+    scorer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("考评员"),
+        on_delete=models.CASCADE,
+        related_name="scorer_assignments",
+    )
+
+    history = HistoricalRecords(verbose_name=_("考评安排历史"))
+
+    class Meta:
+        verbose_name = _("考评安排")
+        verbose_name_plural = _("考评安排")
+        ordering = ["sitting", "room", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sitting", "room", "scorer"], name="scorer_assignment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sitting} {self.room} {self.scorer}"
+
+
+class ScoreEntry(models.Model):
+    """One 考评员's independent entry for one seat (double entry: at most two, by two people)."""
+
+    seat = models.ForeignKey(
+        Seat, verbose_name=_("座位"), on_delete=models.CASCADE, related_name="score_entries"
+    )
+    entry_no = models.PositiveSmallIntegerField(_("录入序号"))
+    outcome = models.CharField(
+        _("情况"), max_length=10, choices=Outcome.choices, default=Outcome.SCORED
+    )
+    points = models.DecimalField(
+        _("分数"),
+        max_digits=SCORE_MAX_DIGITS,
+        decimal_places=SCORE_DECIMALS,
+        null=True,
+        blank=True,
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("录入时间"), auto_now=True)
+
+    history = HistoricalRecords(verbose_name=_("成绩录入历史"))
+
+    class Meta:
+        verbose_name = _("成绩录入")
+        verbose_name_plural = _("成绩录入")
+        ordering = ["seat", "entry_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["seat", "entry_no"], name="score_entry_no_unique"),
+            models.UniqueConstraint(
+                fields=["seat", "entered_by"], name="score_entry_one_per_person"
+            ),
+            models.CheckConstraint(condition=Q(entry_no__in=[1, 2]), name="score_entry_no_1_or_2"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seat_id} #{self.entry_no} {self.points}"
+
+    @property
+    def value(self) -> tuple:
+        return (self.outcome, self.points if self.outcome == Outcome.SCORED else None)
+
+
+class ScoreState(models.TextChoices):
+    PENDING = "pending", _("待第二次录入")
+    MISMATCH = "mismatch", _("两次录入不一致")
+    AGREED = "agreed", _("两次录入一致")
+    RESOLVED = "resolved", _("已核定")
+
+
+class Score(models.Model):
+    """The score of one candidate in one sitting (one row per seat), derived from the entries.
+
+    Two matching entries make it AGREED; a mismatch waits for a third person (教务) to resolve it.
+    Once the sitting is reviewed (审核) the score is locked: only 教务 change it, with a reason.
+    """
+
+    seat = models.OneToOneField(
+        Seat, verbose_name=_("座位"), on_delete=models.CASCADE, related_name="score"
+    )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=ScoreState.choices, default=ScoreState.PENDING
+    )
+    outcome = models.CharField(
+        _("情况"), max_length=10, choices=Outcome.choices, default=Outcome.SCORED
+    )
+    points = models.DecimalField(
+        _("分数"),
+        max_digits=SCORE_MAX_DIGITS,
+        decimal_places=SCORE_DECIMALS,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("9999"))],
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核定人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("修改原因"), max_length=200, blank=True)
+
+    history = HistoricalRecords(verbose_name=_("成绩历史"))
+
+    class Meta:
+        verbose_name = _("成绩")
+        verbose_name_plural = _("成绩")
+        ordering = ["seat"]
+
+    def __str__(self) -> str:
+        return f"{self.seat_id} {self.get_state_display()} {self.points}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in (ScoreState.AGREED, ScoreState.RESOLVED)
+
+
+class SittingReview(models.Model):
+    """审核 of a sitting's scores: from then on they are locked."""
+
+    sitting = models.OneToOneField(
+        Sitting, verbose_name=_("场次"), on_delete=models.PROTECT, related_name="score_review"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(verbose_name=_("成绩审核历史"))
+
+    class Meta:
+        verbose_name = _("成绩审核")
+        verbose_name_plural = _("成绩审核")
+        ordering = ["-reviewed_at"]
+
+    def __str__(self) -> str:
+        return str(self.sitting)
