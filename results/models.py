@@ -155,6 +155,10 @@ class ScoreState(models.TextChoices):
     MISMATCH = "mismatch", _("两次录入不一致")
     AGREED = "agreed", _("两次录入一致")
     RESOLVED = "resolved", _("已核定")
+    IMPORTED = "imported", _("导入")
+
+
+FINAL_STATES = (ScoreState.AGREED, ScoreState.RESOLVED, ScoreState.IMPORTED)
 
 
 class Score(models.Model):
@@ -203,7 +207,7 @@ class Score(models.Model):
 
     @property
     def is_final(self) -> bool:
-        return self.state in (ScoreState.AGREED, ScoreState.RESOLVED)
+        return self.state in FINAL_STATES
 
 
 class SittingReview(models.Model):
@@ -230,3 +234,32 @@ class SittingReview(models.Model):
 
     def __str__(self) -> str:
         return str(self.sitting)
+
+
+class ScoreImport(models.Model):
+    """One upload of a sitting's score list: previewed first, applied at most once."""
+
+    sitting = models.ForeignKey(
+        Sitting, verbose_name=_("场次"), on_delete=models.PROTECT, related_name="score_imports"
+    )
+    file_name = models.CharField(_("文件名"), max_length=200)
+    file_sha256 = models.CharField(_("文件摘要"), max_length=64)
+    rows = models.JSONField(_("解析结果"), default=list, blank=True)
+    problems = models.JSONField(_("无法读取的行"), default=list, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    applied_count = models.PositiveIntegerField(_("导入人数"), default=0)
+
+    class Meta:
+        verbose_name = _("成绩导入")
+        verbose_name_plural = _("成绩导入")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"

@@ -4,7 +4,15 @@ from django.db.models import Count, Q, QuerySet
 
 from exams.models import Room, Seat, Sitting
 from registration import roles
-from results.models import Score, ScoreEntry, ScorerAssignment, ScoreRule, ScoreState, SittingReview
+from results.models import (
+    FINAL_STATES,
+    Score,
+    ScoreEntry,
+    ScorerAssignment,
+    ScoreRule,
+    ScoreState,
+    SittingReview,
+)
 from results.rules import DEFAULT_RULE, Rule
 
 
@@ -72,7 +80,7 @@ def sitting_progress(*, round) -> list[Sitting]:
             present=Count("seats__check_in", distinct=True),
             final=Count(
                 "seats__score",
-                filter=Q(seats__score__state__in=[ScoreState.AGREED, ScoreState.RESOLVED]),
+                filter=Q(seats__score__state__in=FINAL_STATES),
                 distinct=True,
             ),
             mismatches=Count(

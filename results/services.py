@@ -21,7 +21,7 @@ ABSENT_SEAT = _("{seat} 号考生缺考（未签到），不能录入分数。")
 BAD_POINTS = _("{seat} 号：分数须为 0 到 {full} 之间的数字，最多一位小数。")
 BAD_OUTCOME = _("{seat} 号：未知的情况。")
 THIRD_ENTRY = _("{seat} 号已有两位考评员录入，不能再录入。")
-ALREADY_RESOLVED = _("{seat} 号的成绩已由教务核定，不能再修改录入。")
+ALREADY_RESOLVED = _("{seat} 号的成绩已由教务核定或导入，不能再修改录入。")
 NOT_IN_ROOM = _("座位不属于本考场。")
 ONLY_ACADEMIC = _("只有教务可以核定或更正成绩。")
 NOT_A_MISMATCH = _("该成绩没有不一致，无需核定。")
@@ -33,7 +33,7 @@ OPEN_MISMATCHES = _("还有 {count} 名考生的两次录入不一致，须先�
 MISSING_SCORES = _("还有 {count} 名实到考生的成绩未完成两次录入，不能审核。")
 NO_SEATS = _("本场次还没有考生座位，不能审核。")
 
-REASON_MAX_LENGTH = 200
+REASON_MAX_LENGTH = 100  # the history change reason holds 100 characters
 
 
 @dataclass
@@ -81,7 +81,7 @@ def _score_recompute(*, seat: Seat, user, reason: str = "") -> Score:
     """The seat's score from its entries: pending, agreed or mismatch (resolved is kept)."""
     entries = list(ScoreEntry.objects.filter(seat=seat).order_by("entry_no"))
     score = Score.objects.filter(seat=seat).first() or Score(seat=seat)
-    if score.state == ScoreState.RESOLVED:
+    if score.state in (ScoreState.RESOLVED, ScoreState.IMPORTED):
         return score
     if len(entries) < 2:
         state, outcome, points = ScoreState.PENDING, Outcome.SCORED, None
@@ -123,9 +123,9 @@ def scores_enter(*, sitting: Sitting, room: Room, user, values: dict[int, EntryV
     for entry in ScoreEntry.objects.filter(seat__in=list(seats)):
         entries.setdefault(entry.seat_id, []).append(entry)
     resolved = set(
-        Score.objects.filter(seat__in=list(seats), state=ScoreState.RESOLVED).values_list(
-            "seat_id", flat=True
-        )
+        Score.objects.filter(
+            seat__in=list(seats), state__in=[ScoreState.RESOLVED, ScoreState.IMPORTED]
+        ).values_list("seat_id", flat=True)
     )
     errors = []
     saved = 0
