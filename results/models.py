@@ -15,8 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from exams.models import Room, Seat, Sitting, Subject
-from registration.models import ExamSession as Round  # noqa: F401
-from registration.models import SkillLevel
+from registration import models as kernel
+
+# The kernel models, named once here: when the round model moves (registration.ExamSession ->
+# rounds.ExamRound), only these lines change; the rest of results/ imports them from here.
+Round = kernel.ExamSession
+Registration = kernel.Registration
+RegistrationStatus = kernel.RegistrationStatus
+SkillLevel = kernel.SkillLevel
 
 DEFAULT_FULL_MARKS = Decimal("100")
 DEFAULT_PASS_MARK = Decimal("60")
@@ -263,3 +269,39 @@ class ScoreImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+DEFAULT_NOTICE_WORKING_DAYS = 5
+
+
+class ResultNotice(models.Model):
+    """The 公示 of a round's results: published on a day, open for N working days."""
+
+    round = models.OneToOneField(
+        Round, verbose_name=_("考试批次"), on_delete=models.PROTECT, related_name="result_notice"
+    )
+    working_days = models.PositiveSmallIntegerField(
+        _("公示期（工作日）"),
+        default=DEFAULT_NOTICE_WORKING_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    starts_on = models.DateField(_("公示开始日期"))
+    ends_on = models.DateField(_("公示结束日期"))
+    published_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(verbose_name=_("成绩公示历史"))
+
+    class Meta:
+        verbose_name = _("成绩公示")
+        verbose_name_plural = _("成绩公示")
+        ordering = ["-starts_on"]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.starts_on}–{self.ends_on}"

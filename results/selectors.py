@@ -1,11 +1,16 @@
 """Reads of scores: who may enter where, the grid, mismatches, the state of a sitting."""
 
+from dataclasses import dataclass, field
+from decimal import Decimal
+
 from django.db.models import Count, Q, QuerySet
 
-from exams.models import Room, Seat, Sitting
+from exams.models import Room, Seat, Sitting, Subject
 from registration import roles
 from results.models import (
     FINAL_STATES,
+    RegistrationStatus,
+    ResultNotice,
     Score,
     ScoreEntry,
     ScorerAssignment,
@@ -13,7 +18,7 @@ from results.models import (
     ScoreState,
     SittingReview,
 )
-from results.rules import DEFAULT_RULE, Rule
+from results.rules import DEFAULT_RULE, Rule, candidate_passed, subject_passed
 
 
 def rule_for(*, level, subject: str) -> Rule:
@@ -112,3 +117,167 @@ def scores_of_sitting(*, sitting: Sitting) -> QuerySet[Score]:
 
 def can_manage(user) -> bool:
     return roles.is_academic(user)
+
+
+# --- results of a round --------------------------------------------------------------------------
+
+
+@dataclass
+class SubjectResult:
+    subject: str
+    label: str
+    outcome: str
+    points: Decimal | None
+    passed: bool
+
+
+@dataclass
+class CandidateResult:
+    registration: object
+    subjects: list[SubjectResult] = field(default_factory=list)
+    expected: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return {s.subject for s in self.subjects} >= set(self.expected)
+
+    @property
+    def passed(self) -> bool:
+        by_subject = {s.subject: s.passed for s in self.subjects}
+        return candidate_passed(by_subject, self.expected)
+
+    def subject(self, key: str) -> SubjectResult | None:
+        return next((s for s in self.subjects if s.subject == key), None)
+
+    @property
+    def theory(self):
+        return self.subject(Subject.THEORY)
+
+    @property
+    def skill(self):
+        return self.subject(Subject.SKILL)
+
+
+def _expected_subjects(round) -> dict[int, tuple[str, ...]]:
+    expected: dict[int, list[str]] = {}
+    for level_id, subject in Sitting.objects.filter(round=round).values_list("level_id", "subject"):
+        expected.setdefault(level_id, []).append(subject)
+    order = [Subject.THEORY, Subject.SKILL]
+    return {k: tuple(s for s in order if s in v) for k, v in expected.items()}
+
+
+def round_results(*, round, registrations=None) -> list[CandidateResult]:
+    """Every seated active candidate of a round with their final subject scores (three queries).
+
+    `registrations` narrows to a queryset (a counselor's classes, one student).
+    """
+    expected = _expected_subjects(round)
+    rules = rules_by_level_subject()
+    scores = (
+        Score.objects.filter(
+            seat__sitting__round=round,
+            seat__registration__status=RegistrationStatus.ACTIVE,
+            state__in=FINAL_STATES,
+        )
+        .select_related(
+            "seat__sitting",
+            "seat__registration__school_class__major",
+            "seat__registration__level",
+            "seat__registration__admission_ticket",
+        )
+        .order_by(
+            "seat__registration__level__code", "seat__registration_id", "seat__sitting__subject"
+        )
+    )
+    if registrations is not None:
+        scores = scores.filter(seat__registration__in=registrations)
+    found: dict[int, CandidateResult] = {}
+    for score in scores:
+        registration = score.seat.registration
+        sitting = score.seat.sitting
+        result = found.get(registration.pk)
+        if result is None:
+            result = CandidateResult(registration, expected=expected.get(sitting.level_id, ()))
+            found[registration.pk] = result
+        rule = rules.get((sitting.level_id, sitting.subject), DEFAULT_RULE)
+        result.subjects.append(
+            SubjectResult(
+                subject=sitting.subject,
+                label=sitting.get_subject_display(),
+                outcome=score.outcome,
+                points=score.points,
+                passed=subject_passed(outcome=score.outcome, points=score.points, rule=rule),
+            )
+        )
+    return list(found.values())
+
+
+@dataclass
+class Rate:
+    label: str
+    candidates: int = 0
+    passed: int = 0
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.passed / self.candidates, 1) if self.candidates else 0.0
+
+    @property
+    def pct(self) -> int:
+        """Bar length in 5 % steps, for the CSS bars (templates/fees/_hbar.html)."""
+        return 5 * round(self.percent / 5)
+
+
+def pass_rates(results: list[CandidateResult]) -> dict[str, list[Rate]]:
+    """Pass rates of complete candidates by level, class and major, with the overall rate."""
+    groups: dict[str, dict[str, Rate]] = {"level": {}, "class": {}, "major": {}}
+    total = Rate("合计")
+    for result in results:
+        if not result.complete:
+            continue
+        registration = result.registration
+        school_class = registration.school_class
+        keys = {
+            "level": registration.level.name,
+            "class": school_class.name if school_class else "—",
+            "major": school_class.major.name if school_class else "—",
+        }
+        for group, key in keys.items():
+            rate = groups[group].setdefault(key, Rate(key))
+            rate.candidates += 1
+            rate.passed += result.passed
+        total.candidates += 1
+        total.passed += result.passed
+    return {
+        **{group: sorted(rates.values(), key=lambda r: r.label) for group, rates in groups.items()},
+        "total": [total],
+    }
+
+
+def rate_chart(rates: list[Rate]) -> dict | None:
+    if not rates:
+        return None
+    return {
+        "bars": [
+            {
+                "title": r.label,
+                "value": f"{r.percent:g}%（{r.passed}/{r.candidates}）",
+                "pct": r.pct,
+            }
+            for r in rates
+        ]
+    }
+
+
+def notice_of(round) -> ResultNotice | None:
+    return ResultNotice.objects.filter(round=round).select_related("published_by").first()
+
+
+def mask_name(name: str) -> str:
+    """张* / 李*明 / 欧**娜: the family name and, from three characters, the last one."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -7,12 +7,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exams.models import Room, Seat, Sitting
 from registration import roles
 from results import selectors
-from results.models import Outcome, Score, ScoreEntry, ScoreState, SittingReview
+from results.models import (
+    Outcome,
+    ResultNotice,
+    Round,
+    Score,
+    ScoreEntry,
+    ScoreState,
+    SittingReview,
+)
+from results.notice import notice_period
 from results.rules import parse_points, points_text
 
 NOT_ASSIGNED = _("您未被安排评分该考场的本场次。")
@@ -270,3 +280,39 @@ def score_amend(*, score: Score, outcome: str, points, reason: str, user) -> Sco
     score._change_reason = reason
     score.save()
     return score
+
+
+NOTICE_EXISTS = _("本批次成绩已发布公示。")
+NO_SITTINGS = _("本批次还没有考试场次。")
+NOT_ALL_REVIEWED = _("还有 {count} 个场次的成绩未审核，须全部审核后才能发布公示。")
+BAD_WORKING_DAYS = _("公示期须为 1 到 30 个工作日。")
+
+
+@transaction.atomic
+def notice_publish(*, round, working_days: int, user, today=None) -> ResultNotice:
+    """Publish the round's results for 公示: every sitting reviewed (so no mismatch is open)."""
+    if not roles.is_academic(user):
+        raise ScoreError(ONLY_ACADEMIC)
+    if not 1 <= working_days <= 30:
+        raise ScoreError(BAD_WORKING_DAYS)
+    Round.objects.select_for_update().get(pk=round.pk)
+    if ResultNotice.objects.filter(round=round).exists():
+        raise ScoreError(NOTICE_EXISTS)
+    sittings = Sitting.objects.filter(round=round)
+    if not sittings.exists():
+        raise ScoreError(NO_SITTINGS)
+    open_count = sittings.filter(score_review__isnull=True).count()
+    if open_count:
+        raise ScoreError(NOT_ALL_REVIEWED.format(count=open_count))
+    period = notice_period(published_on=today or timezone.localdate(), working_days=working_days)
+    notice = ResultNotice(
+        round=round,
+        working_days=working_days,
+        starts_on=period.starts_on,
+        ends_on=period.ends_on,
+        published_by=user,
+    )
+    notice.full_clean()
+    notice._history_user = user
+    notice.save()
+    return notice

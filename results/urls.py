@@ -1,6 +1,6 @@
 from django.urls import path
 
-from results.views import entry, staff
+from results.views import entry, outcomes, staff
 
 app_name = "results"
 
@@ -13,6 +13,10 @@ urlpatterns = [
     path("sittings/<int:pk>/import/", staff.import_upload, name="import"),
     path("imports/<int:pk>/", staff.import_detail, name="import_detail"),
     path("imports/<int:pk>/apply/", staff.import_apply, name="import_apply"),
+    path("rounds/<int:pk>/notice/", outcomes.notice_publish, name="notice_publish"),
+    path("notice/<slug:slug>/", outcomes.public_notice, name="notice"),
+    path("rates/", outcomes.rates, name="rates"),
+    path("rates.xlsx", outcomes.rates_export, name="rates_xlsx"),
     path("entry/", entry.entry_home, name="entry_home"),
     path("entry/<int:pk>/<int:room>/", entry.entry_room, name="entry_room"),
 ]

@@ -31,6 +31,7 @@ def results_home(request):
             "round": round,
             "rounds": Round.objects.all(),
             "sittings": selectors.sitting_progress(round=round),
+            "notice": selectors.notice_of(round),
         },
     )
 
