@@ -305,3 +305,78 @@ class ResultNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} {self.starts_on}–{self.ends_on}"
+
+
+# Permissive on purpose: no official, public specification of the certificate number of the
+# 职业技能等级证书 was available to us, so we do not invent one. Letters and digits, 6 to 40
+# characters, after full-width folding and upper-casing; set the format the platform's list uses
+# per round (docs/results.md).
+DEFAULT_CERTIFICATE_PATTERN = r"^[0-9A-Z]{6,40}$"
+
+
+class CertificateFormat(models.Model):
+    """The certificate number format of a round, as a regular expression."""
+
+    round = models.OneToOneField(
+        Round,
+        verbose_name=_("考试批次"),
+        on_delete=models.CASCADE,
+        related_name="certificate_format",
+    )
+    pattern = models.CharField(
+        _("证书编号格式（正则表达式）"),
+        max_length=200,
+        default=DEFAULT_CERTIFICATE_PATTERN,
+        help_text=_("例如 ^[0-9A-Z]{6,40}$；导入和录入时按此校验。"),
+    )
+
+    history = HistoricalRecords(verbose_name=_("证书编号格式历史"))
+
+    class Meta:
+        verbose_name = _("证书编号格式")
+        verbose_name_plural = _("证书编号格式")
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.pattern}"
+
+    def clean(self):
+        import re
+
+        from django.core.exceptions import ValidationError
+
+        try:
+            re.compile(self.pattern)
+        except re.error as error:
+            raise ValidationError({"pattern": _("不是有效的正则表达式：%s") % error}) from None
+
+
+class Certificate(models.Model):
+    """The certificate of one candidate: number, issue date, and when and by whom handed out."""
+
+    registration = models.OneToOneField(
+        Registration,
+        verbose_name=_("考生"),
+        on_delete=models.PROTECT,
+        related_name="certificate",
+    )
+    number = models.CharField(_("证书编号"), max_length=40, unique=True)
+    issued_on = models.DateField(_("发证日期"), null=True, blank=True)
+    collected_on = models.DateField(_("领取日期"), null=True, blank=True)
+    handed_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发放人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(verbose_name=_("证书历史"))
+
+    class Meta:
+        verbose_name = _("证书")
+        verbose_name_plural = _("证书")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from results.views import entry, outcomes, staff
+from results.views import certs, entry, outcomes, staff
 
 app_name = "results"
 
@@ -17,6 +17,9 @@ urlpatterns = [
     path("notice/<slug:slug>/", outcomes.public_notice, name="notice"),
     path("rates/", outcomes.rates, name="rates"),
     path("rates.xlsx", outcomes.rates_export, name="rates_xlsx"),
+    path("certificates/", certs.certificate_list, name="certificates"),
+    path("certificates/collect/", certs.certificates_collect, name="collect"),
+    path("certificates/<int:pk>/", certs.certificate_edit, name="certificate_edit"),
     path("entry/", entry.entry_home, name="entry_home"),
     path("entry/<int:pk>/<int:room>/", entry.entry_room, name="entry_room"),
 ]

@@ -20,7 +20,7 @@ def student_results(registration):
     from django.utils import timezone
 
     from results import selectors
-    from results.models import Registration
+    from results.models import Certificate, Registration
 
     notice = selectors.notice_of(registration.session)
     if notice is None:
@@ -34,4 +34,5 @@ def student_results(registration):
         "notice": notice,
         "result": found[0],
         "in_notice": timezone.localdate() <= notice.ends_on,
+        "certificate": Certificate.objects.filter(registration=registration).first(),
     }
