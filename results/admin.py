@@ -16,3 +16,8 @@ class ScorerAssignmentAdmin(SimpleHistoryAdmin):
     list_filter = ["sitting__round"]
     autocomplete_fields = ["scorer"]
     list_select_related = ["sitting__level", "room", "scorer"]
+
+
+@admin.register(CertificateFormat)
+class CertificateFormatAdmin(SimpleHistoryAdmin):
+    list_display = ["round", "pattern"]
