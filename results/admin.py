@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from results.models import ScorerAssignment, ScoreRule
+from results.models import CertificateFormat, ScorerAssignment, ScoreRule
 
 
 @admin.register(ScoreRule)
