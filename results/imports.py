@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
 
 from exams.models import Seat, Sitting
 from fees.payments import RowError, _person, _text
@@ -242,18 +243,33 @@ def score_import_apply(*, score_import: ScoreImport, user) -> int:
     sitting = Sitting.objects.select_for_update().get(pk=score_import.sitting_id)
     if selectors.is_reviewed(sitting):
         raise ScoreFileError(LOCKED)
-    count = 0
+    reason = f"import {score_import.file_name}"[:100]
+    created, count = [], 0
     for result in reconcile(sitting, import_rows(score_import), lock=True):
         if result.outcome != ImportOutcome.NEW:
             continue
-        score = getattr(result.seat, "score", None) or Score(seat=result.seat)
-        score.state = ScoreState.IMPORTED
-        score.outcome, score.points = result.row.value
+        outcome, points = result.row.value
+        score = getattr(result.seat, "score", None)
+        count += 1
+        if score is None:  # the usual case: one INSERT per 500 rows, with its history rows
+            created.append(
+                Score(
+                    seat=result.seat,
+                    state=ScoreState.IMPORTED,
+                    outcome=outcome,
+                    points=points,
+                    resolved_by=user,
+                )
+            )
+            continue
+        score.state, score.outcome, score.points = ScoreState.IMPORTED, outcome, points
         score.resolved_by = user
         score._history_user = user
-        score._change_reason = f"import {score_import.file_name}"[:100]
+        score._change_reason = reason
         score.save()
-        count += 1
+    bulk_create_with_history(
+        created, Score, batch_size=500, default_user=user, default_change_reason=reason
+    )
     score_import.applied_at = timezone.now()
     score_import.applied_count = count
     score_import.save(update_fields=["applied_at", "applied_count"])
