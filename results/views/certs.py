@@ -129,7 +129,10 @@ def certificate_list(request):
 @workspace_required
 @require_POST
 def certificates_collect(request):
-    round = get_object_or_404(Round, pk=request.POST.get("round", "0")[:12] or 0)
+    raw_round = request.POST.get("round", "")
+    round = get_object_or_404(
+        Round, pk=int(raw_round) if raw_round.isdigit() and len(raw_round) < 10 else 0
+    )
     ids = [v for v in request.POST.getlist("certificate") if v.isdigit() and len(v) < 12]
     visible = Certificate.objects.filter(
         pk__in=ids, registration__in=registrations_visible(request.user)

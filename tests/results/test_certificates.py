@@ -108,3 +108,13 @@ def test_manual_entry_page(exam_round, graded, academic):  # noqa: F811
     response = client.post(url, {"number": "S000123456789", "issued_on": "2025-12-01"})
     assert response.status_code == 302
     assert Certificate.objects.get().number == "S000123456789"
+
+
+def test_collect_bad_input_is_not_a_500(exam_round, graded, academic, client):  # noqa: F811
+    client.force_login(academic)
+    assert client.post(reverse("results:collect"), {"round": "abc"}).status_code == 404
+    response = client.post(
+        reverse("results:collect"), {"round": exam_round.pk, "collected_on": "2025-13-45"}
+    )
+    assert response.status_code == 302
+    assert not Certificate.objects.filter(collected_on__isnull=False).exists()
