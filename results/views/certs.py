@@ -72,7 +72,7 @@ def certificate_list(request):
     held = {
         c.registration_id: c
         for c in Certificate.objects.filter(
-            registration__in=[r.registration for r in results]
+            registration_id__in=[r.registration.pk for r in results]
         ).select_related("handed_out_by")
     }
     rows = [{"result": r, "certificate": held.get(r.registration.pk)} for r in results]

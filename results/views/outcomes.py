@@ -78,8 +78,8 @@ def public_notice(request, slug: str):
     rows = [
         {
             "name": selectors.mask_name(r.registration.name),
-            "ticket": getattr(getattr(r.registration, "admission_ticket", None), "number", ""),
-            "level": r.registration.level.name,
+            "ticket": r.registration.ticket,
+            "level": r.registration.level_name,
             "result": r,
         }
         for r in results
