@@ -11,7 +11,6 @@ import dataclasses
 import hashlib
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
@@ -21,7 +20,7 @@ from fees.payments import RowError, _person, _text
 from fees.workbook import MAX_ROWS, Formula, WorkbookError, workbook_rows
 from registration.privacy import mask_id_number
 from results import selectors
-from results.models import Outcome, Score, ScoreImport, ScoreState
+from results.models import FINAL_STATES, Outcome, Score, ScoreEntry, ScoreImport, ScoreState
 from results.rules import parse_points, points_text
 
 MISSING_COLUMNS = _("缺少必需的列：%(columns)s。第一行须为表头。")
@@ -92,7 +91,7 @@ class ImportRow:
 class RowResult:
     row: ImportRow
     outcome: str
-    seat: Seat | None = None
+    seat: "SeatInfo | None" = None
 
     @property
     def label(self) -> str:
@@ -160,27 +159,52 @@ def score_file_read(content: bytes, *, rule) -> tuple[list[ImportRow], list[dict
     return rows, problems
 
 
-def _seats_for(sitting: Sitting, rows: list[ImportRow], *, lock: bool) -> dict[str, Seat]:
-    people = {row.person for row in rows}
-    queryset = Seat.objects.filter(sitting=sitting).filter(
-        Q(registration__id_number__in=people) | Q(registration__admission_ticket__number__in=people)
+@dataclasses.dataclass(frozen=True)
+class SeatInfo:
+    """A seat as the import needs it, read as plain values (10,000 rows stay fast)."""
+
+    pk: int
+    name: str
+    present: bool
+    score_pk: int | None
+    score_state: str | None
+    score_value: tuple
+    has_entries: bool
+
+    @property
+    def score_final(self) -> bool:
+        return self.score_state in FINAL_STATES
+
+
+def _seats_for(sitting: Sitting) -> dict[str, SeatInfo]:
+    """Every seat of the sitting by ID number and by ticket number (two queries)."""
+    entered = set(
+        ScoreEntry.objects.filter(seat__sitting=sitting).values_list("seat_id", flat=True)
     )
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
+    rows = Seat.objects.filter(sitting=sitting).values_list(
+        "pk",
+        "registration__name",
+        "registration__id_number",
+        "registration__admission_ticket__number",
+        "check_in__id",
+        "score__id",
+        "score__state",
+        "score__outcome",
+        "score__points",
+    )
     found = {}
-    queryset = queryset.select_related(
-        "registration__admission_ticket", "check_in", "score"
-    ).prefetch_related("score_entries")
-    for seat in queryset:
-        found[seat.registration.id_number] = seat
-        ticket = getattr(seat.registration, "admission_ticket", None)
-        if ticket is not None:
-            found[ticket.number] = seat
+    for pk, name, id_number, ticket, check_in, score_pk, state, outcome, points in rows:
+        info = SeatInfo(
+            pk, name, check_in is not None, score_pk, state, (outcome, points), pk in entered
+        )
+        found[id_number] = info
+        if ticket:
+            found[ticket] = info
     return found
 
 
-def reconcile(sitting: Sitting, rows: list[ImportRow], *, lock: bool = False) -> list[RowResult]:
-    seats = _seats_for(sitting, rows, lock=lock)
+def reconcile(sitting: Sitting, rows: list[ImportRow]) -> list[RowResult]:
+    seats = _seats_for(sitting)
     seen: set[int] = set()
     results = []
     for row in rows:
@@ -192,19 +216,18 @@ def reconcile(sitting: Sitting, rows: list[ImportRow], *, lock: bool = False) ->
             results.append(RowResult(row, ImportOutcome.DUPLICATE, seat))
             continue
         seen.add(seat.pk)
-        present = hasattr(seat, "check_in")
         if row.outcome == Outcome.ABSENT:
-            outcome = ImportOutcome.ABSENT if not present else ImportOutcome.PRESENT_MARKED_ABSENT
+            outcome = (
+                ImportOutcome.ABSENT if not seat.present else ImportOutcome.PRESENT_MARKED_ABSENT
+            )
             results.append(RowResult(row, outcome, seat))
             continue
-        if not present:
+        if not seat.present:
             results.append(RowResult(row, ImportOutcome.ABSENT, seat))
             continue
-        score = getattr(seat, "score", None)
-        current = (score.outcome, score.points) if score is not None and score.is_final else None
-        if current == row.value:
+        if seat.score_final and seat.score_value == row.value:
             outcome = ImportOutcome.SAME
-        elif (score is not None and score.is_final) or list(seat.score_entries.all()):
+        elif seat.score_final or seat.has_entries:
             outcome = ImportOutcome.CONFLICT
         else:
             outcome = ImportOutcome.NEW
@@ -245,16 +268,17 @@ def score_import_apply(*, score_import: ScoreImport, user) -> int:
         raise ScoreFileError(LOCKED)
     reason = f"import {score_import.file_name}"[:100]
     created, count = [], 0
-    for result in reconcile(sitting, import_rows(score_import), lock=True):
+    # The sitting row is locked (above): score entry (services.scores_enter) and review take
+    # the same lock, so nothing changes between this reconciliation and the writes.
+    for result in reconcile(sitting, import_rows(score_import)):
         if result.outcome != ImportOutcome.NEW:
             continue
         outcome, points = result.row.value
-        score = getattr(result.seat, "score", None)
         count += 1
-        if score is None:  # the usual case: one INSERT per 500 rows, with its history rows
+        if result.seat.score_pk is None:  # the usual case: one INSERT per 500 rows + history
             created.append(
                 Score(
-                    seat=result.seat,
+                    seat_id=result.seat.pk,
                     state=ScoreState.IMPORTED,
                     outcome=outcome,
                     points=points,
@@ -262,6 +286,7 @@ def score_import_apply(*, score_import: ScoreImport, user) -> int:
                 )
             )
             continue
+        score = Score.objects.get(pk=result.seat.score_pk)
         score.state, score.outcome, score.points = ScoreState.IMPORTED, outcome, points
         score.resolved_by = user
         score._history_user = user
