@@ -57,7 +57,7 @@ _TRAINING = [
 ]
 
 GROUP_PERMISSIONS: dict[str, list[str]] = {
-    COUNSELOR_GROUP: [*_COMMON, *_TRAINING],
+    COUNSELOR_GROUP: [*_COMMON, *_TRAINING, "results.view_score"],
     ACADEMIC_GROUP: [
         *_COMMON,
         *_TRAINING,

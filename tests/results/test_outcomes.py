@@ -151,3 +151,20 @@ def test_rates_page_and_xlsx(exam_round, graded, academic, invigilator):
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     client.force_login(invigilator)
     assert client.get(reverse("results:rates")).status_code == 403
+
+
+def test_counselor_sees_rates_of_own_classes_only(exam_round, graded, academic):
+    from registration.roles import COUNSELOR_GROUP, user_role_add
+    from tests.factories import UserFactory
+
+    counselor = UserFactory(username="fdy")
+    user_role_add(user=counselor, group_name=COUNSELOR_GROUP)
+    own_class = graded[0].school_class
+    own_class.counselor = counselor
+    own_class.save(update_fields=["counselor"])
+    client = Client()
+    client.force_login(counselor)
+    page = client.get(reverse("results:rates"), {"round": exam_round.slug}).content.decode()
+    assert "合计：1/1 人合格" in page
+    assert 'href="/results/rates/"' in page  # the menu link
+    assert client.get(reverse("results:home")).status_code == 403
