@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
@@ -74,6 +75,12 @@ def public_notice(request, slug: str):
     notice = selectors.notice_of(round)
     if notice is None:
         raise Http404
+    if timezone.localdate() > notice.ends_on:
+        # The list served its purpose: after the period it is no longer published (PIPL minimal
+        # exposure); candidates keep their own results on their private page.
+        return render(
+            request, "results/public_notice.html", {"round": round, "notice": notice, "ended": True}
+        )
     results = selectors.round_results(round=round)
     rows = [
         {

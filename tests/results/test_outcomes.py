@@ -168,3 +168,15 @@ def test_counselor_sees_rates_of_own_classes_only(exam_round, graded, academic):
     assert "合计：1/1 人合格" in page
     assert 'href="/results/rates/"' in page  # the menu link
     assert client.get(reverse("results:home")).status_code == 403
+
+
+def test_notice_list_withdrawn_after_the_period(exam_round, graded, academic):
+    notice = services.notice_publish(
+        round=exam_round, working_days=5, user=academic, today=dt.date(2025, 9, 29)
+    )
+    assert notice.ends_on == dt.date(2025, 10, 11)
+    page = Client().get(reverse("results:notice", args=[exam_round.slug])).content.decode()
+    assert "公示期已结束" in page and "T0001" not in page
+    own = graded[0]
+    detail = reverse("registration:registration_detail", args=[own.pk, own.token])
+    assert 'id="student-result">合格<' in Client().get(detail).content.decode()
