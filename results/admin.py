@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from results.models import CertificateFormat, ScorerAssignment, ScoreRule
+from results.models import CertificateFormat, RetakeRule, ScorerAssignment, ScoreRule
 
 
 @admin.register(ScoreRule)
@@ -21,3 +21,8 @@ class ScorerAssignmentAdmin(SimpleHistoryAdmin):
 @admin.register(CertificateFormat)
 class CertificateFormatAdmin(SimpleHistoryAdmin):
     list_display = ["round", "pattern"]
+
+
+@admin.register(RetakeRule)
+class RetakeRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["level", "retakes_allowed"]

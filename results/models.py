@@ -380,3 +380,24 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class RetakeRule(models.Model):
+    """Who may retake (补考) at a level: a candidate who passed every subject but one may retake
+    that one subject, at most `retakes_allowed` times (the announcement's rule: once)."""
+
+    level = models.OneToOneField(
+        SkillLevel, verbose_name=_("等级"), on_delete=models.CASCADE, related_name="+"
+    )
+    retakes_allowed = models.PositiveSmallIntegerField(
+        _("可补考次数"), default=1, validators=[MaxValueValidator(5)]
+    )
+
+    history = HistoricalRecords(verbose_name=_("补考规则历史"))
+
+    class Meta:
+        verbose_name = _("补考规则")
+        verbose_name_plural = _("补考规则")
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.retakes_allowed}"

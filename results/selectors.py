@@ -310,3 +310,29 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+@dataclass
+class RetakeCandidate:
+    result: CandidateResult
+    subject: SubjectResult
+
+
+def retake_candidates(*, round, registrations=None) -> list[RetakeCandidate]:
+    """Candidates who passed every subject of their level but one: they may retake that one.
+
+    A level whose rule allows no retakes (RetakeRule.retakes_allowed == 0) lists nobody; without a
+    rule one retake is allowed. Whether a retake was already used is for the next round's
+    registration to check (not built yet).
+    """
+    from results.models import RetakeRule
+
+    closed = set(RetakeRule.objects.filter(retakes_allowed=0).values_list("level__name", flat=True))
+    found = []
+    for result in round_results(round=round, registrations=registrations):
+        if not result.complete or result.registration.level_name in closed:
+            continue
+        failed = [s for s in result.subjects if not s.passed]
+        if len(failed) == 1 and len(result.subjects) > 1:
+            found.append(RetakeCandidate(result, failed[0]))
+    return found

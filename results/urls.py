@@ -17,6 +17,7 @@ urlpatterns = [
     path("notice/<slug:slug>/", outcomes.public_notice, name="notice"),
     path("rates/", outcomes.rates, name="rates"),
     path("rates.xlsx", outcomes.rates_export, name="rates_xlsx"),
+    path("retakes/", outcomes.retakes, name="retakes"),
     path("certificates/", certs.certificate_list, name="certificates"),
     path("certificates/collect/", certs.certificates_collect, name="collect"),
     path("certificates/<int:pk>/", certs.certificate_edit, name="certificate_edit"),

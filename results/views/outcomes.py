@@ -155,3 +155,43 @@ def rates_export(request):
         f"合格率-{round.slug}.xlsx", f"pass-rates-{round.pk}.xlsx"
     )
     return response
+
+
+RETAKE_COLUMNS = [
+    Column("准考证号", 18, lambda r: r.result.registration.ticket, "code"),
+    Column("姓名", 12, lambda r: r.result.registration.name),
+    Column("学号", 14, lambda r: r.result.registration.student_number, "code"),
+    Column("班级", 18, lambda r: r.result.registration.class_name),
+    Column("等级", 14, lambda r: r.result.registration.level_name),
+    Column("补考科目", 12, lambda r: r.subject.label),
+    Column("本次情况", 10, lambda r: _subject_text(r.subject)),
+]
+
+
+def _subject_text(subject) -> str:
+    if subject.outcome == "scored":
+        return f"{subject.points.normalize():f}" if subject.points is not None else ""
+    return "缺考" if subject.outcome == "absent" else "违纪"
+
+
+@workspace_required
+def retakes(request):
+    """Who may retake which subject (补考), for 教务 and counselors (own classes)."""
+    round = _round(request)
+    if round is None:
+        raise Http404
+    registrations = None if roles.is_academic(request.user) else registrations_visible(request.user)
+    found = selectors.retake_candidates(round=round, registrations=registrations)
+    if request.GET.get("format") == "xlsx":
+        workbook = Workbook(write_only=True)
+        sheet = sheet_add(workbook, "补考名单", RETAKE_COLUMNS)
+        for candidate in found:
+            sheet_append(sheet, RETAKE_COLUMNS, candidate)
+        sheet_finish(sheet, RETAKE_COLUMNS, len(found))
+        response = HttpResponse(content_type=XLSX)
+        workbook.save(response)
+        response["Content-Disposition"] = content_disposition(
+            f"补考名单-{round.slug}.xlsx", f"retakes-{round.pk}.xlsx"
+        )
+        return response
+    return render(request, "results/retakes.html", {"round": round, "candidates": found})

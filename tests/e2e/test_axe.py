@@ -164,6 +164,7 @@ PAGES = [
     Page("results-notice", None, "/results/notice/{round_slug}/"),
     Page("results-rates", "counselor", "/results/rates/?round={round_slug}"),
     Page("results-certificates", "jiaowu", "/results/certificates/?round={round_slug}"),
+    Page("results-retakes", "jiaowu", "/results/retakes/?round={round_slug}"),
     Page("results-student", None, "/me/{paid_pk}/{paid_token}/"),
     Page("admin-index", "admin", "/admin/"),
 ]

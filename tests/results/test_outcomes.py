@@ -180,3 +180,25 @@ def test_notice_list_withdrawn_after_the_period(exam_round, graded, academic):
     own = graded[0]
     detail = reverse("registration:registration_detail", args=[own.pk, own.token])
     assert 'id="student-result">合格<' in Client().get(detail).content.decode()
+
+
+def test_retake_candidates_exactly_the_failed_subject(exam_round, graded, academic, level3):
+    from results.models import RetakeRule
+
+    found = {
+        c.result.registration.pk: c.subject.subject
+        for c in selectors.retake_candidates(round=exam_round)
+    }
+    assert found == {graded[1].pk: "theory", graded[2].pk: "skill", graded[3].pk: "theory"}
+    client = Client()
+    client.force_login(academic)
+    url = reverse("results:retakes")
+    page = client.get(url, {"round": exam_round.slug}).content.decode()
+    assert "T0002" in page and "T0001" not in page
+    response = client.get(url, {"round": exam_round.slug, "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][5] == "补考科目" and len(rows) == 4
+    assert all(row[0].data_type == "s" for row in sheet.iter_rows(min_row=2))
+    RetakeRule.objects.create(level=level3, retakes_allowed=0)
+    assert selectors.retake_candidates(round=exam_round) == []
