@@ -159,3 +159,21 @@ def test_two_scorers_enter_one_room_at_once(sitting, seated, assigned, scorer1, 
     assert {e.entered_by_id for e in entries} == {scorer1.pk, scorer2.pk}
     assert Score.objects.get(seat=s1).state == ScoreState.MISMATCH
     assert Score.objects.get(seat=s2).state == ScoreState.AGREED
+
+
+def test_mismatches_and_scores_queries_pinned(
+    sitting, seated, assigned, scorer1, scorer2, django_assert_num_queries
+):
+    s1, s2, _ = seated
+    post_grid(login(scorer1), sitting, assigned, {s1: "80", s2: "70"})
+    post_grid(login(scorer2), sitting, assigned, {s1: "81", s2: "70"})
+    with django_assert_num_queries(3):  # scores, entries, their users
+        found = selectors.mismatches_of(sitting=sitting)
+        [
+            (m.seat.registration.name, [e.entered_by.username for e in m.seat.score_entries.all()])
+            for m in found
+        ]
+    assert len(found) == 1
+    with django_assert_num_queries(1):
+        rows = list(selectors.scores_of_sitting(sitting=sitting))
+        [(r.seat.room.name, r.seat.registration.name, r.resolved_by) for r in rows]
