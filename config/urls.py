@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("eligibility/", include("eligibility.urls")),
     path("exams/", include("exams.urls")),
+    path("results/", include("results.urls")),
     path("training/", include("courses.urls")),
     path("", include("fees.urls")),
     path("", include("registration.urls")),

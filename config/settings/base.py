@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "courses",
     "fees",
     "exams",
+    "results",
 ]
 
 MIDDLEWARE = [
