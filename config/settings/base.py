@@ -131,7 +131,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, reusing one client object per pool (config/redis_cache.py).
+            "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Separate prefixes let several deployments (or test runs) share one Redis.
             "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "kwt"),

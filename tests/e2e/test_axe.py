@@ -3,8 +3,9 @@
 axe-core (tests/e2e/vendor/axe.min.js, MPL-2.0) runs the WCAG 2.1 A and AA rules on each page of
 PAGES, at phone and at desktop width, with data present and with errors shown. Any serious or
 critical violation fails the test; all of them are listed, page by page, in the failure message.
-The same pass checks what axe does not: no text under 12 px on a phone and no tappable input under
-16 px (iOS zooms into smaller ones).
+The same pass checks what axe does not: no text under 12 px on a phone (SVG text measured at the
+size it is drawn, after the chart is scaled to the screen) and no tappable input under 16 px (iOS
+zooms into smaller ones).
 
 A new page joins by adding one line to PAGES: its name, who is signed in, its URL (a format string
 over the World fields below) and optionally an action run before the check (e.g. submit blank).
@@ -341,8 +342,13 @@ SIZES_JS = """([minText, minInput]) => {
     const text = node.textContent.trim();
     const el = node.parentElement;
     if (!text || !el || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'OPTION'].includes(el.tagName)) continue;
-    if (el.closest('svg')) continue;  // charts scale with their box; labels checked by eye
-    const size = parseFloat(getComputedStyle(el).fontSize);
+    let size = parseFloat(getComputedStyle(el).fontSize);
+    if (el.closest('svg')) {
+      // SVG text scales with its box: measure the size it is drawn at on this screen.
+      if (el.closest('title, desc, defs')) continue;
+      const ctm = el.getScreenCTM ? el.getScreenCTM() : null;
+      if (ctm) size = size * Math.hypot(ctm.a, ctm.b);
+    }
     if (size < minText && visible(el)) {
       small.push(`${describe(el)} ${size}px "${text.slice(0, 20)}"`);
     }
