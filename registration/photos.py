@@ -140,3 +140,24 @@ def read_upload(uploaded, limit: int = MAX_UPLOAD_BYTES) -> bytes:
     if len(data) > limit:
         raise PhotoError(TOO_LARGE_FILE)
     return data
+
+
+def photo_bytes(photo) -> bytes | None:
+    """The stored JPEG of a photo field, or None when there is none or the file is gone."""
+    if not photo:
+        return None
+    try:
+        with photo.open("rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def photo_data_uri(photo) -> str:
+    """The photo inline (for the ticket PDF and the check-in page), or "" when there is none."""
+    import base64
+
+    data = photo_bytes(photo)
+    if data is None:
+        return ""
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode()
