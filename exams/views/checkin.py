@@ -16,7 +16,6 @@ from exams.checkin import CheckInError
 from exams.models import Room, Sitting
 from exams.views.staff import academic_required
 from registration import roles
-from registration.photos import photo_data_uri
 from registration.exports.xlsx import (
     Column,
     content_disposition,
@@ -25,6 +24,7 @@ from registration.exports.xlsx import (
     sheet_append,
     sheet_finish,
 )
+from registration.photos import photo_data_uri
 
 CHECKED_IN = _("签到成功：请核对本人与身份证、准考证一致。")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
