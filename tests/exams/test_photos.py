@@ -80,3 +80,32 @@ def test_anonymous_gets_no_photo_anywhere(people):
     assert person.photo.name not in anonymous.get("/").content.decode()
     assert anonymous.get("/media/" + person.photo.name).status_code == 404
     assert anonymous.get("/no-public-url/" + person.photo.name).status_code == 404
+
+
+def test_academic_downloads_the_photos_zip_named_by_id_number(
+    client, academic, people, exam_round, invigilator, roles
+):
+    import zipfile
+
+    from registration.services.supplement import photo_return
+    from tests.factories import UserFactory
+
+    photo_upload(registration=people[1], data=_jpeg((20, 200, 20)))
+    photo_upload(registration=people[2], data=_jpeg((20, 20, 200)))
+    photo_return(registration=people[2], reviewer=academic, reason="不清晰")
+    url = reverse("exams:photos_zip", args=[exam_round.pk])
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    client.force_login(invigilator)
+    assert client.get(url).status_code == 403
+    client.force_login(UserFactory(username="plain"))
+    assert client.get(url).status_code == 403
+    client.force_login(academic)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert "no-store" in response["Cache-Control"]
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    names = sorted(archive.namelist())
+    assert names == sorted(f"{p.id_number}.jpg" for p in people[:2])  # the returned one is out
+    image = Image.open(io.BytesIO(archive.read(f"{people[1].id_number}.jpg")))
+    assert image.size == (358, 441)
