@@ -13,7 +13,8 @@
     if (!file) return;
     url = URL.createObjectURL(file);
     preview.src = url;
-    preview.hidden = false;
+    var box = document.getElementById("photo-preview-box");
+    if (box) box.hidden = false;
     var hint = document.getElementById("photo-preview-hint");
     if (hint) hint.hidden = false;
   });
