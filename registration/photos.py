@@ -26,6 +26,8 @@ MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 # Decoded pixel limit: a 48-megapixel phone photo passes, a decompression bomb does not.
 MAX_PIXELS = 50_000_000
 MIN_SIDE = 100  # pixels: smaller is no usable ID photo
+# What phones and browsers upload (iOS converts HEIC to JPEG when a page asks for image/*).
+ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP"})
 QUALITIES = (90, 85, 80, 75, 70, 65, 60, 55, 50, 45, 40, 35, 30)
 
 EMPTY = _("请选择一张照片。")
@@ -84,9 +86,25 @@ def _decode(data: bytes) -> Image.Image:
             raise PhotoError(TOO_MANY_PIXELS) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
             raise PhotoError(NOT_AN_IMAGE) from None
-    if image.format not in {"JPEG", "PNG", "WEBP", "GIF", "BMP", "MPO", "HEIF", "TIFF"}:
+    if image.format not in ACCEPTED_FORMATS or _truncated(data, image.format):
         raise PhotoError(NOT_AN_IMAGE)
     return image
+
+
+def _truncated(data: bytes, fmt: str) -> bool:
+    """True when the file stops before its end marker.
+
+    Pillow refuses truncated files only while ImageFile.LOAD_TRUNCATED_IMAGES is False, and
+    WeasyPrint sets it to True for the whole process on import; so we check the end ourselves.
+    In a JPEG no marker can occur inside entropy-coded data (0xFF is stuffed as FF00), so a
+    complete file has its last end-of-image (FFD9) after its last start-of-scan (FFDA); an EXIF
+    thumbnail's own FFD9 comes before the main image's FFDA. A PNG ends with an IEND chunk.
+    """
+    if fmt in ("JPEG", "MPO"):
+        return data.rfind(b"\xff\xd9") < data.rfind(b"\xff\xda")
+    if fmt == "PNG":
+        return b"IEND" not in data
+    return False
 
 
 def _on_white(image: Image.Image) -> Image.Image:

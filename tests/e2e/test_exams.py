@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from exams import services
 from exams.models import CheckIn, DrawMethod, Invigilation, Room, Sitting, Subject
 from registration.roles import INVIGILATOR_GROUP, roles_setup, user_role_add
+from registration.services.supplement import photo_upload
 from tests.exams.conftest import seatable
 from tests.factories import ExamSessionFactory, UserFactory, level
 
@@ -87,6 +88,9 @@ def test_student_downloads_ticket_and_invigilator_scans_it(
     )
     sitting.rooms.set([room])
     student = seatable(exam_round, level(3), name="欧阳娜娜")
+    photo = tmp_path / "photo.jpg"
+    _phone_photo(photo)
+    photo_upload(registration=student, data=photo.read_bytes())
     for _ in range(3):
         seatable(exam_round, level(3))
     services.seats_assign(sitting=sitting, method=DrawMethod.RANDOM, seed=7)
@@ -137,7 +141,9 @@ def test_student_downloads_ticket_and_invigilator_scans_it(
         page.locator("#scan-start").click()
         expect(page.locator("#checkin-result")).to_contain_text("欧阳娜娜", timeout=20000)
         expect(page.locator("#roll-present")).to_have_text("1")
-        page.screenshot(path=str(tmp_path / "scanned.png"), full_page=True)
+        expect(page.locator("#checkin-photo")).to_be_visible()  # the photo for the visual check
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / "checkin-scanned-phone.png"), full_page=True)
         assert errors == []
     finally:
         camera_browser.close()

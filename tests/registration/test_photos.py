@@ -86,9 +86,40 @@ def test_what_is_not_an_image_is_refused(data):
     assert error_of(data) in {str(NOT_AN_IMAGE), str(EMPTY)}
 
 
-def test_a_truncated_jpeg_is_refused():
-    data = encode(Image.new("RGB", (600, 800), (200, 30, 30)), "JPEG")
-    assert error_of(data[: len(data) // 3]) == str(NOT_AN_IMAGE)
+@pytest.fixture(params=[False, True], ids=["pillow-default", "as-weasyprint-sets-it"])
+def truncated_allowed(request, monkeypatch):
+    """WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES = True for the process when imported."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", request.param)
+
+
+def _photo_with_thumbnail() -> bytes:
+    """A camera-like JPEG: EXIF with an embedded JPEG thumbnail (its own FFD8...FFD9)."""
+    thumbnail = encode(Image.new("RGB", (160, 120), (0, 200, 0)), "JPEG")
+    image = Image.effect_noise((900, 1200), 60).convert("RGB")
+    body = encode(image, "JPEG", quality=90)
+    # An APP1 segment carrying the thumbnail bytes, right after SOI, as cameras write it.
+    payload = b"Exif\x00\x00" + thumbnail
+    app1 = b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+    return body[:2] + app1 + body[2:]
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "thumbnail"])
+def test_a_truncated_image_is_refused(fmt, truncated_allowed):
+    if fmt == "thumbnail":
+        data = _photo_with_thumbnail()
+        assert decoded(data).size == (900, 1200)  # control: whole, it is a good photo
+    else:
+        data = encode(Image.effect_noise((600, 800), 60).convert("RGB"), fmt)
+    assert error_of(data[: len(data) * 2 // 3]) == str(NOT_AN_IMAGE)
+    assert decoded(photo_process(data, SPEC)).size == (358, 441)
+
+
+def test_formats_phones_do_not_send_are_refused():
+    image = Image.new("RGB", (600, 800), (30, 30, 30))
+    for fmt in ("GIF", "BMP", "TIFF", "PPM"):
+        assert error_of(encode(image, fmt)) == str(NOT_AN_IMAGE), fmt
 
 
 def _png_header_only(width: int, height: int) -> bytes:
