@@ -14,12 +14,18 @@ from registration import candidate_data
 from registration.candidate_data import Education, ExamType, IdType
 from registration.models import RegistrationStatus
 from registration.photos import PhotoError, read_upload
+from registration.ratelimit import rate_limit_hit
 from registration.selectors import counselor as counselor_selectors
 from registration.selectors import student as selectors
 from registration.services import supplement
 from registration.services.supplement import SupplementError
 
 SAVED = _l("补充资料已保存。")
+RATE_LIMITED = _l("提交过于频繁，请15分钟后再试。")
+# POSTs per window to one private link: nobody needs more; a loop probing which document
+# numbers are registered in the round ("该证件号码已在本批次报名") or flooding uploads does.
+POST_LIMIT_PER_REGISTRATION = 30
+POST_WINDOW_SECONDS = 15 * 60
 PHOTO_SAVED = _l("证件照已上传。请核对预览，不合适可重新上传。")
 PHOTO_RETURNED = _l("已退回该考生的证件照，考生会在自助页看到原因。")
 
@@ -93,6 +99,15 @@ def supplement_page(request, pk: int, token: str):
     }
     form = SupplementForm(initial=initial)
     photo_form = PhotoForm()
+    limited = request.method == "POST" and rate_limit_hit(
+        scope="supplement",
+        key=str(registration.pk),
+        limit=POST_LIMIT_PER_REGISTRATION,
+        window_seconds=POST_WINDOW_SECONDS,
+    )
+    if limited:
+        messages.error(request, RATE_LIMITED)
+        return redirect(request.path)
     if request.method == "POST" and is_open:
         if request.POST.get("action") == "photo":
             photo_form = PhotoForm(request.POST, request.FILES)

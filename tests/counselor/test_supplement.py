@@ -319,3 +319,21 @@ def test_roster_counts_completeness_in_one_query(
 def test_a_new_registration_defaults_to_resident_id_and_new_exams(own_registration):
     assert own_registration.id_type == "resident"
     assert (own_registration.exam_type_theory, own_registration.exam_type_skill) == ("new", "new")
+
+
+@pytest.mark.django_db
+def test_posts_to_one_link_are_rate_limited(own_registration, settings):
+    from django.core.cache import caches
+
+    from registration.views import supplement as views
+
+    caches["ratelimit"].clear()
+    client = Client()
+    url = supplement_url(own_registration)
+    data = {**DATA, "id_number": "110101199003070000"}  # a probe: wrong, refused
+    for _ in range(views.POST_LIMIT_PER_REGISTRATION):
+        assert client.post(url, data).status_code == 400
+    response = client.post(url, {**DATA, "id_number": own_registration.id_number}, follow=True)
+    assert "提交过于频繁" in response.content.decode()
+    own_registration.refresh_from_db()
+    assert own_registration.education == ""  # the over-limit post changed nothing
