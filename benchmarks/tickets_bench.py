@@ -48,13 +48,14 @@ def photos_seed(round) -> None:
     import io
 
     from django.core.files.base import ContentFile
-    from PIL import Image
+    from PIL import Image, ImageFilter
 
     from registration.photos import photo_storage, photo_upload_to
 
     # Distinct bytes per candidate: WeasyPrint embeds identical images once, which would flatter
     # the PDF size and time.
-    base = Image.effect_noise((358, 441), 40).convert("RGB")
+    # Smooth like a photo (pure noise would be 90 KB a file; an ID photo is 20-40 KB).
+    base = Image.effect_noise((358, 441), 60).convert("RGB").filter(ImageFilter.GaussianBlur(2))
     storage = photo_storage()
     registrations = list(Registration.objects.filter(session=round))
     for i, registration in enumerate(registrations):
