@@ -50,10 +50,13 @@ def _locked(registration: Registration) -> Registration:
     )
 
 
-def _check_open(registration: Registration, today: dt.date) -> None:
+def _check_open(registration: Registration, today: dt.date, *, photo: bool = False) -> None:
     if registration.status != RegistrationStatus.ACTIVE:
         raise SupplementError(CANCELLED)
     session = registration.session
+    # A photo the counselor returned may be replaced after the cut-off: the return reopens it.
+    if photo and registration.photo_status == PhotoStatus.RETURNED:
+        return
     if not supplement_open(session, today=today):
         raise SupplementError(CLOSED.format(date=session.supplement_deadline.isoformat()))
 
@@ -132,7 +135,7 @@ def photo_upload(
     """Replace the candidate's photo with `data`, processed to the round's specification."""
     today = today or timezone.localdate()
     registration = _locked(registration)
-    _check_open(registration, today)
+    _check_open(registration, today, photo=True)
     try:
         jpeg = photo_process(data, PhotoSpec.of_round(registration.session))
     except PhotoError as exc:

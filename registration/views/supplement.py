@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from registration import candidate_data
 from registration.candidate_data import Education, ExamType, IdType
-from registration.models import RegistrationStatus
+from registration.models import PhotoStatus, RegistrationStatus
 from registration.photos import PhotoError, read_upload
 from registration.ratelimit import rate_limit_hit
 from registration.selectors import counselor as counselor_selectors
@@ -82,14 +82,41 @@ def _apply_error(form, error: SupplementError) -> None:
     form.add_error(field, str(error.message))
 
 
+def _photo_save(photo_form: PhotoForm, registration) -> bool:
+    if not photo_form.is_valid():
+        return False
+    try:
+        data = read_upload(photo_form.cleaned_data["photo"])
+        supplement.photo_upload(registration=registration, data=data)
+    except PhotoError as exc:
+        photo_form.add_error("photo", str(exc.message))
+        return False
+    except SupplementError as exc:
+        _apply_error(photo_form, exc)
+        return False
+    return True
+
+
+def _data_save(form: SupplementForm, registration) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        supplement.registration_supplement(registration=registration, **form.cleaned_data)
+    except SupplementError as exc:
+        _apply_error(form, exc)
+        return False
+    return True
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def supplement_page(request, pk: int, token: str):
     registration = _registration_or_404(pk, token)
     session = registration.session
-    is_open = (
-        supplement.supplement_open(session) and registration.status == RegistrationStatus.ACTIVE
-    )
+    active = registration.status == RegistrationStatus.ACTIVE
+    is_open = active and supplement.supplement_open(session)
+    # A returned photo may be replaced after the cut-off (the service allows it too).
+    photo_open = is_open or (active and registration.photo_status == PhotoStatus.RETURNED)
     initial = {
         "id_type": registration.id_type,
         "id_number": registration.id_number,
@@ -108,32 +135,16 @@ def supplement_page(request, pk: int, token: str):
     if limited:
         messages.error(request, RATE_LIMITED)
         return redirect(request.path)
-    if request.method == "POST" and is_open:
-        if request.POST.get("action") == "photo":
-            photo_form = PhotoForm(request.POST, request.FILES)
-            if photo_form.is_valid():
-                try:
-                    data = read_upload(photo_form.cleaned_data["photo"])
-                    supplement.photo_upload(registration=registration, data=data)
-                except PhotoError as exc:
-                    photo_form.add_error("photo", str(exc.message))
-                except SupplementError as exc:
-                    _apply_error(photo_form, exc)
-                else:
-                    messages.success(request, PHOTO_SAVED)
-                    return redirect(request.path)
-        else:
-            form = SupplementForm(request.POST)
-            if form.is_valid():
-                try:
-                    supplement.registration_supplement(
-                        registration=registration, **form.cleaned_data
-                    )
-                except SupplementError as exc:
-                    _apply_error(form, exc)
-                else:
-                    messages.success(request, SAVED)
-                    return redirect(request.path)
+    if request.method == "POST" and request.POST.get("action") == "photo" and photo_open:
+        photo_form = PhotoForm(request.POST, request.FILES)
+        if _photo_save(photo_form, registration):
+            messages.success(request, PHOTO_SAVED)
+            return redirect(request.path)
+    elif request.method == "POST" and request.POST.get("action") != "photo" and is_open:
+        form = SupplementForm(request.POST)
+        if _data_save(form, registration):
+            messages.success(request, SAVED)
+            return redirect(request.path)
     elif request.method == "POST":
         messages.error(request, _("补充资料已截止或报名已取消，不能修改。"))
     registration.refresh_from_db()
@@ -146,6 +157,7 @@ def supplement_page(request, pk: int, token: str):
             "form": form,
             "photo_form": photo_form,
             "is_open": is_open,
+            "photo_open": photo_open,
             "missing": candidate_data.missing_items(registration),
             "photo_version": registration.updated_at.timestamp(),
         },

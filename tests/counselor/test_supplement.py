@@ -337,3 +337,31 @@ def test_posts_to_one_link_are_rate_limited(own_registration, settings):
     assert "提交过于频繁" in response.content.decode()
     own_registration.refresh_from_db()
     assert own_registration.education == ""  # the over-limit post changed nothing
+
+
+@pytest.mark.django_db
+def test_after_the_cut_off_only_a_returned_photo_can_be_replaced(
+    session, counselor, own_registration
+):
+    supplement.photo_upload(registration=own_registration, data=jpeg())
+    session.supplement_deadline = timezone.localdate() - dt.timedelta(days=1)
+    session.save()
+    client = Client()
+    url = supplement_url(own_registration)
+    page = client.get(url).content.decode()
+    assert "supplement-closed" in page and 'id="photo-submit"' not in page
+    response = client.post(url, {"action": "photo", "photo": upload(jpeg(color=(9, 9, 9)))})
+    assert response.status_code == 200 and "已截止" in response.content.decode()
+    response = client.post(url, {**DATA, "id_number": own_registration.id_number})
+    own_registration.refresh_from_db()
+    assert own_registration.education == ""
+    name = own_registration.photo.name
+
+    supplement.photo_return(registration=own_registration, reviewer=counselor, reason="太暗")
+    assert 'id="photo-submit"' in client.get(url).content.decode()
+    assert client.post(url, {"action": "photo", "photo": upload(jpeg())}).status_code == 302
+    own_registration.refresh_from_db()
+    assert own_registration.photo.name != name and own_registration.photo_status == "submitted"
+    # Once replaced, the photo is closed again; the data stays closed throughout.
+    with pytest.raises(SupplementError, match="截止"):
+        supplement.photo_upload(registration=own_registration, data=jpeg())
