@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from courses.selectors import progress_of
+from registration.candidate_data import candidate_source_label
 from registration.exports.xlsx import (
     Column,
     SheetNames,
@@ -179,7 +180,7 @@ def national_columns(counter: _Counter, session: ExamSession) -> list[Column]:
         Column("出生日期", 12, lambda r: r.birth_date, "date"),
         Column("手机号码", 14, lambda r: r.phone, "code"),
         Column("文化程度", 10, lambda r: r.get_education_display() if r.education else ""),
-        Column("考生来源", 10, _label_of("candidate_type", CandidateType.choices)),
+        Column("考生来源", 10, lambda r: candidate_source_label(r.candidate_type)),
         Column("所在单位", 24, unit),
         Column("专业", 14, _major_name),
         Column("考试类型", 10, exam_type_text),

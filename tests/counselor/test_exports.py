@@ -231,6 +231,16 @@ def test_national_layout_fills_platform_data_from_supplement(
     assert other["考试类型"] == "理论知识新考，操作技能补考"
 
 
+@pytest.mark.django_db
+def test_national_layout_source_is_the_platforms_wording(session, own_class, make_registration):
+    from registration.exports.registrations import national_columns
+
+    student = make_registration(session=session, school_class=own_class)
+    social = make_registration(session=session, school_class=own_class, candidate_type="social")
+    (column,) = [c for c in national_columns(lambda r: 0, session) if c.header == "考生来源"]
+    assert [column.get(student), column.get(social)] == ["在校生", "社会"]
+
+
 # --- Sheets and totals ----------------------------------------------------------------------------
 
 
