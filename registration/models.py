@@ -6,13 +6,22 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from registration.candidate_data import Education, ExamType, IdType
+from registration.photos import photo_storage, photo_upload_to
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class PhotoStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("已上传")
+    RETURNED = "returned", _("已退回")
 
 
 class CandidateType(models.TextChoices):
@@ -89,6 +98,28 @@ class ExamSession(models.Model):
     fee_payment_text = models.TextField(_("费用缴纳说明"), blank=True)
     fee_note = models.TextField(_("费用·划重点"), blank=True)
     how_to_register_text = models.TextField(_("报名方式"), blank=True)
+    # 补充资料 (issue 14): candidates complete platform data and upload a photo until this date.
+    supplement_deadline = models.DateField(
+        _("补充资料截止日期"),
+        null=True,
+        blank=True,
+        help_text=_("考生可在自助页补充文化程度、考试类型和证件照，直至该日（含）；留空则不限。"),
+    )
+    photo_width = models.PositiveSmallIntegerField(
+        _("证件照宽度（像素）"),
+        default=358,
+        validators=[MinValueValidator(100), MaxValueValidator(2000)],
+    )
+    photo_height = models.PositiveSmallIntegerField(
+        _("证件照高度（像素）"),
+        default=441,
+        validators=[MinValueValidator(100), MaxValueValidator(2000)],
+    )
+    photo_max_kb = models.PositiveSmallIntegerField(
+        _("证件照大小上限（KB）"),
+        default=200,
+        validators=[MinValueValidator(20), MaxValueValidator(5000)],
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -412,6 +443,26 @@ class Registration(models.Model):
         help_text=_("收款减退款"),
     )
     paid_on = models.DateField(_("缴费日期"), null=True, blank=True, editable=False)
+    # Platform data (issue 14), completed in the 补充资料 step: see registration.candidate_data.
+    id_type = models.CharField(
+        _("证件类型"), max_length=12, choices=IdType.choices, default=IdType.RESIDENT
+    )
+    education = models.CharField(
+        _("文化程度"), max_length=12, choices=Education.choices, blank=True
+    )
+    exam_type_theory = models.CharField(
+        _("理论知识考试类型"), max_length=8, choices=ExamType.choices, default=ExamType.NEW
+    )
+    exam_type_skill = models.CharField(
+        _("操作技能考试类型"), max_length=8, choices=ExamType.choices, default=ExamType.NEW
+    )
+    photo = models.FileField(
+        _("证件照"), storage=photo_storage, upload_to=photo_upload_to, blank=True, max_length=120
+    )
+    photo_status = models.CharField(
+        _("证件照状态"), max_length=10, choices=PhotoStatus.choices, blank=True
+    )
+    photo_return_reason = models.CharField(_("证件照退回原因"), max_length=200, blank=True)
     consent_at = models.DateTimeField(_("同意个人信息处理时间"))
     created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registration.views import accounts, classlists, counselor
+from registration.views import accounts, classlists, counselor, supplement
 
 urlpatterns = [
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
@@ -33,6 +33,16 @@ urlpatterns = [
         "counselor/registrations/<int:pk>/",
         counselor.registration_detail,
         name="counselor_registration",
+    ),
+    path(
+        "counselor/registrations/<int:pk>/photo.jpg",
+        supplement.staff_photo,
+        name="counselor_photo",
+    ),
+    path(
+        "counselor/registrations/<int:pk>/photo/return/",
+        supplement.photo_return,
+        name="counselor_photo_return",
     ),
     path(
         "counselor/registrations/<int:pk>/confirm/",

@@ -26,6 +26,7 @@ from registration.exports.xlsx import content_disposition
 from registration.models import ExamSession, Major, PaymentStatus, ReviewStatus
 from registration.selectors import classlists
 from registration.selectors import counselor as selectors
+from registration.selectors import supplement as supplement_selectors
 from registration.services import review
 from registration.services.review import ReviewError
 
@@ -297,6 +298,9 @@ def class_roster(request, pk: int):
             "page_query": query.urlencode(),
             "session_query": _session_query(request, session),
             "layouts": LAYOUTS,
+            "supplement": supplement_selectors.class_summary(
+                school_class=school_class, session=session
+            ),
         },
     )
 

@@ -23,6 +23,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 from openpyxl import Workbook
+from PIL import Image
 
 from courses.models import TrainingClass, TrainingLesson
 from courses.services import training_assign
@@ -36,6 +37,7 @@ from registration.services.submission import (
     registration_cancel_by_staff,
     registration_submit,
 )
+from registration.services.supplement import photo_return, photo_upload
 from tests.e2e.conftest import ARTIFACTS
 from tests.idnumbers import make_id_number
 
@@ -129,6 +131,8 @@ PAGES = [
     Page("lookup-not-found", None, "/lookup/", lookup_wrong),
     Page("edit", None, "/me/{active_pk}/{active_token}/edit/"),
     Page("cancel-confirm", None, "/me/{active_pk}/{active_token}/cancel/"),
+    Page("supplement", None, "/me/{returned_pk}/{returned_token}/supplement/"),
+    Page("supplement-errors", None, "/me/{active_pk}/{active_token}/supplement/", submit),
     Page("cancelled-detail", None, "/me/{cancelled_pk}/{cancelled_token}/"),
     Page("not-found", None, "/no-such-page/"),
     Page("login", None, "/accounts/login/"),
@@ -214,6 +218,11 @@ def world_build() -> World:
         registration=students[5], reviewer=counselor, reason="学号填写有误，请核对后重新提交。"
     )
     registration_return(registration=students[6], reviewer=counselor, reason="请核对民族。")
+    # A photo, returned: the counselor's page shows it, the student's 补充资料 says why.
+    photo = io.BytesIO()
+    Image.new("RGB", (600, 760), (235, 235, 240)).save(photo, "JPEG")
+    photo_upload(registration=returned, data=photo.getvalue())
+    photo_return(registration=returned, reviewer=counselor, reason="背景不是白色，请重新拍摄。")
     cancelled = registration_cancel(registration=students[13])
     for registration in students[:4]:
         item = registration.quoted_charge_items[0]
