@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from eligibility.models import EligibilityCondition, MajorRelation, SchoolKind
-from registration.models import CandidateType
+from rounds.models import CandidateType
 
 MSG_GRADES_INVALID = _("年级须为 1 至 8 的整数，用逗号分隔，如 2,3。")
 

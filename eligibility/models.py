@@ -74,7 +74,7 @@ def _years_label(value: Decimal) -> str:
 
 class EligibilityCondition(models.Model):
     session = models.ForeignKey(
-        "registration.ExamSession",
+        "rounds.ExamRound",
         verbose_name=_("考试批次"),
         on_delete=models.CASCADE,
         null=True,
@@ -86,7 +86,7 @@ class EligibilityCondition(models.Model):
         _("职业（工种）"), max_length=60, blank=True, help_text=_("仅在未指定批次时使用。")
     )
     level = models.ForeignKey(
-        "registration.SkillLevel",
+        "rounds.SkillLevel",
         verbose_name=_("申报等级"),
         on_delete=models.PROTECT,
         related_name="eligibility_conditions",
@@ -116,7 +116,7 @@ class EligibilityCondition(models.Model):
     )
 
     prior_level = models.ForeignKey(
-        "registration.SkillLevel",
+        "rounds.SkillLevel",
         verbose_name=_("须持有的证书等级"),
         on_delete=models.PROTECT,
         null=True,
@@ -145,7 +145,7 @@ class EligibilityCondition(models.Model):
     )
 
     training_level = models.ForeignKey(
-        "registration.SkillLevel",
+        "rounds.SkillLevel",
         verbose_name=_("须取得的培训结业证书等级"),
         on_delete=models.PROTECT,
         null=True,

@@ -7,8 +7,9 @@ from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from common.history_admin import ReadOnlyHistoryAdmin
+from common.money import yuan
 from fees.models import FeeItem, Payment, PaymentImport
-from registration.history_admin import ReadOnlyHistoryAdmin
 from registration.models import Registration, RegistrationStatus
 
 DEACTIVATE_CONFIRM_REQUIRED = _(
@@ -74,7 +75,9 @@ class FeeItemAdminForm(forms.ModelForm):
         if raw and not _AMOUNT_TEXT.match(raw):
             raise forms.ValidationError(AMOUNT_FORMAT)
         if amount > settings.FEE_MAX_AMOUNT:
-            raise forms.ValidationError(AMOUNT_TOO_HIGH % {"max": f"{settings.FEE_MAX_AMOUNT:.2f}"})
+            raise forms.ValidationError(
+                AMOUNT_TOO_HIGH % {"max": yuan(settings.FEE_MAX_AMOUNT, cents=True)}
+            )
         return amount
 
     def clean_class_hours(self):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.money import yuan
 from fees.models import PaymentMethod
 from fees.payments import MAX_UPLOAD_BYTES, TOO_LARGE
 
@@ -63,7 +64,11 @@ class ManualPaymentForm(forms.Form):
         items = registration.quoted_charge_items or []
         owed = {item["name"]: item_due(registration, item["name"]) for item in items}
         self.fields["charge_item_name"].choices = [
-            (item["name"], f"{item['name']}（{item['amount']}元，尚欠 {owed[item['name']]:.2f}元）")
+            (
+                item["name"],
+                f"{item['name']}（{yuan(item['amount'])}元，"
+                f"尚欠 {yuan(owed[item['name']], cents=True)}元）",
+            )
             for item in items
         ]
         if items and not self.is_bound:

@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.money import yuan
 from fees.models import EntryKind, Payment, PaymentMethod, PaymentSource
 from registration.models import PaymentStatus, Registration, RegistrationStatus
 
@@ -174,7 +175,8 @@ def payment_record(
     if amount != due:
         if not confirm_mismatch:
             raise LedgerError(
-                AMOUNT_DIFFERS % {"amount": f"{amount:.2f}", "due": f"{due:.2f}"}, field="amount"
+                AMOUNT_DIFFERS % {"amount": yuan(amount, cents=True), "due": yuan(due, cents=True)},
+                field="amount",
             )
         if not note:
             raise LedgerError(NOTE_REQUIRED, field="note")
@@ -217,7 +219,8 @@ def payment_refund(
         raise LedgerError(NOTHING_TO_REFUND, field="amount")
     if amount > net:
         raise LedgerError(
-            REFUND_EXCEEDS % {"amount": f"{amount:.2f}", "net": f"{net:.2f}"}, field="amount"
+            REFUND_EXCEEDS % {"amount": yuan(amount, cents=True), "net": yuan(net, cents=True)},
+            field="amount",
         )
     refund = Payment(
         registration=registration,

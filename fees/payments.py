@@ -17,11 +17,11 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.idcard import normalise_id_number
+from common.workbook import MAX_ROWS, MAX_UPLOAD_BYTES, TOO_LARGE, Formula, WorkbookError
+from common.workbook import workbook_rows as _workbook_rows
 from fees.ledger import registration_payment_refresh
 from fees.models import EntryKind, Payment, PaymentImport, PaymentMethod, PaymentSource
-from fees.workbook import MAX_ROWS, MAX_UPLOAD_BYTES, TOO_LARGE, Formula, WorkbookError
-from fees.workbook import workbook_rows as _workbook_rows
-from registration.idcard import normalise_id_number
 from registration.models import Registration, RegistrationStatus
 
 __all__ = ["MAX_ROWS", "MAX_UPLOAD_BYTES", "TOO_LARGE"]
@@ -138,7 +138,7 @@ class RowResult:
 
     @property
     def person_masked(self) -> str:
-        from registration.privacy import mask_id_number
+        from common.privacy import mask_id_number
 
         return mask_id_number(self.row.person) if len(self.row.person) == 18 else self.row.person
 

@@ -10,7 +10,8 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 
 from fees.models import EntryKind, Payment
-from registration.models import ExamSession, PaymentStatus, Registration
+from registration.models import PaymentStatus, Registration
+from rounds.models import ExamRound
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SOCIAL_LABEL = "社会考生"
@@ -34,7 +35,7 @@ class ChargeItemRow:
 
 @dataclasses.dataclass
 class RoundStatistics:
-    session: ExamSession
+    session: ExamRound
     total: int
     by_level: list[tuple[str, int]]
     by_major: list[tuple[str, int]]
@@ -61,7 +62,7 @@ class RoundStatistics:
         return self.gross_received - self.refunded_total
 
 
-def round_statistics(session: ExamSession) -> RoundStatistics:
+def round_statistics(session: ExamRound) -> RoundStatistics:
     """Every figure in a constant number of queries, whatever the number of registrations."""
     active = Registration.objects.active().filter(session=session)
     by_level = [

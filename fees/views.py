@@ -11,6 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
+from common.charts import cumulative_chart, hbar_chart
+from common.xlsx import (
+    Column,
+    SheetNames,
+    content_disposition,
+    sheet_add,
+    sheet_append,
+    sheet_finish,
+)
 from fees import ledger, payments
 from fees.forms import (
     ImportApplyForm,
@@ -21,17 +30,9 @@ from fees.forms import (
 )
 from fees.models import PaymentImport
 from fees.statistics import round_statistics
-from registration.charts import cumulative_chart, hbar_chart
-from registration.exports.xlsx import (
-    Column,
-    SheetNames,
-    content_disposition,
-    sheet_add,
-    sheet_append,
-    sheet_finish,
-)
-from registration.models import ExamSession, Registration
+from registration.models import Registration
 from registration.selectors.public import session_current
+from rounds.models import ExamRound
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -164,10 +165,10 @@ def registration_payment(request):
     )
 
 
-def _stats_session(request) -> ExamSession | None:
+def _stats_session(request) -> ExamRound | None:
     slug = request.GET.get("session")
     if slug:
-        return ExamSession.objects.filter(slug=slug).first()
+        return ExamRound.objects.filter(slug=slug).first()
     return session_current()
 
 
@@ -175,7 +176,7 @@ def _stats_session(request) -> ExamSession | None:
 def statistics(request):
     session = _stats_session(request)
     stats = round_statistics(session) if session else None
-    context = {"session": session, "stats": stats, "sessions": ExamSession.objects.all()}
+    context = {"session": session, "stats": stats, "sessions": ExamRound.objects.all()}
     if stats:
         context.update(
             {

@@ -8,20 +8,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.history_admin import ReadOnlyHistoryAdmin
+from common.idcard import IdNumberError, id_number_parse, phone_normalise
+from common.normalize import NameInvalid, name_clean, student_number_normalize
 from courses.models import TrainingModule
 from fees.admin import FeeItemAdminForm
 from fees.models import FeeItem
-from registration.history_admin import ReadOnlyHistoryAdmin
-from registration.idcard import IdNumberError, id_number_parse, phone_normalise
-from registration.models import (
-    ClassListEntry,
-    ExamSession,
-    Major,
-    Registration,
-    SchoolClass,
-    SkillLevel,
-)
-from registration.normalize import NameInvalid, name_clean, student_number_normalize
+from registration.models import ClassListEntry, Registration
+from rounds.models import ExamRound, Major, SchoolClass, SkillLevel
 
 
 class PersonFieldsMixin:
@@ -112,7 +106,7 @@ class SessionCloneForm(forms.Form):
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
-        if ExamSession.objects.filter(slug=slug).exists():
+        if ExamRound.objects.filter(slug=slug).exists():
             raise forms.ValidationError(_("该批次代码已被使用。"))
         return slug
 
@@ -124,8 +118,8 @@ class SessionCloneForm(forms.Form):
         return cleaned
 
 
-@admin.register(ExamSession)
-class ExamSessionAdmin(ReadOnlyHistoryAdmin):
+@admin.register(ExamRound)
+class ExamRoundAdmin(ReadOnlyHistoryAdmin):
     actions = ["clone_action"]
     list_display = [
         "title",
@@ -143,7 +137,7 @@ class ExamSessionAdmin(ReadOnlyHistoryAdmin):
             path(
                 "<int:pk>/clone/",
                 self.admin_site.admin_view(self.clone_view),
-                name="registration_examsession_clone",
+                name="rounds_examround_clone",
             ),
             *super().get_urls(),
         ]
@@ -154,7 +148,7 @@ class ExamSessionAdmin(ReadOnlyHistoryAdmin):
             self.message_user(request, _("请只选择一个要复制的批次。"), messages.WARNING)
             return None
         return HttpResponseRedirect(
-            reverse("admin:registration_examsession_clone", args=[queryset.get().pk])
+            reverse("admin:rounds_examround_clone", args=[queryset.get().pk])
         )
 
     def clone_view(self, request, pk: int):
@@ -162,7 +156,7 @@ class ExamSessionAdmin(ReadOnlyHistoryAdmin):
 
         if not self.has_add_permission(request):
             return HttpResponse(status=403)
-        source = get_object_or_404(ExamSession, pk=pk)
+        source = get_object_or_404(ExamRound, pk=pk)
         next_year = source.registration_deadline.year + 1
         form = SessionCloneForm(
             request.POST or None,
@@ -186,7 +180,7 @@ class ExamSessionAdmin(ReadOnlyHistoryAdmin):
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(
-                    reverse("admin:registration_examsession_change", args=[session.pk])
+                    reverse("admin:rounds_examround_change", args=[session.pk])
                 )
         context = {
             **self.admin_site.each_context(request),
@@ -195,7 +189,7 @@ class ExamSessionAdmin(ReadOnlyHistoryAdmin):
             "source": source,
             "opts": self.model._meta,
         }
-        return TemplateResponse(request, "admin/registration/examsession/clone.html", context)
+        return TemplateResponse(request, "admin/rounds/examround/clone.html", context)
 
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["levels"]
@@ -392,7 +386,7 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
         super().set_history_delta_changes(request, historical_records, **kwargs)
         if self._sees_full_personal_data(request):
             return
-        from registration.privacy import mask_id_number, mask_phone
+        from common.privacy import mask_id_number, mask_phone
 
         masks = {
             str(Registration._meta.get_field("id_number").verbose_name): mask_id_number,
@@ -478,13 +472,13 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
 
         from openpyxl import Workbook
 
-        from registration.exports.registrations import roster_columns
-        from registration.exports.xlsx import (
+        from common.xlsx import (
             content_disposition,
             sheet_add,
             sheet_append,
             sheet_finish,
         )
+        from registration.exports.registrations import roster_columns
 
         counter = itertools.count(1)
         columns = roster_columns(lambda _registration: next(counter))

@@ -25,10 +25,10 @@ REVIEW_PERMISSION = "registration.change_registration"
 _COMMON = [
     "registration.view_registration",
     "registration.change_registration",
-    "registration.view_schoolclass",
-    "registration.view_examsession",
-    "registration.view_major",
-    "registration.view_skilllevel",
+    "rounds.view_schoolclass",
+    "rounds.view_examround",
+    "rounds.view_major",
+    "rounds.view_skilllevel",
 ]
 
 # Finance staff reconcile payments and read statistics; they may look at registrations and fee
@@ -41,7 +41,7 @@ _FINANCE = [
     "fees.view_statistics",
     "fees.view_feeitem",
     "registration.view_registration",
-    "registration.view_examsession",
+    "rounds.view_examround",
 ]
 
 # Training (courses): taking attendance; which students is a question of scope (courses.access).

@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from courses.selectors import progress_of
-from registration.exports.xlsx import (
+from common.xlsx import (
     Column,
     SheetNames,
     local_naive,
@@ -21,17 +20,16 @@ from registration.exports.xlsx import (
     sheet_append,
     sheet_finish,
 )
+from courses.selectors import progress_of
 from registration.models import (
-    CandidateType,
-    ExamSession,
     Gender,
     PaymentStatus,
     PendingRequirement,
     Registration,
     ReviewStatus,
-    SchoolClass,
 )
 from registration.selectors import counselor as selectors
+from rounds.models import CandidateType, ExamRound, SchoolClass
 
 LAYOUT_ROSTER = "roster"
 LAYOUT_NATIONAL = "national"
@@ -145,7 +143,7 @@ def _pending(r: Registration) -> str:
     return str(PendingRequirement(r.pending_requirement).label)
 
 
-def national_columns(counter: _Counter, session: ExamSession) -> list[Column]:
+def national_columns(counter: _Counter, session: ExamRound) -> list[Column]:
     """The columns an evaluation organization uploads to the national platform.
 
     文化程度 and 考试类型 (正考/补考) are left blank: the product does not ask for the highest
@@ -224,7 +222,7 @@ class ExportFile:
 
 def _export_scope(major_id: int | None, level_id: int | None) -> str:
     """What a whole-round export holds, for its file name: the filters, or 全部班级."""
-    from registration.models import Major, SkillLevel
+    from rounds.models import Major, SkillLevel
 
     parts = []
     if major_id:
@@ -238,7 +236,7 @@ def _export_scope(major_id: int | None, level_id: int | None) -> str:
     return "-".join(parts) if parts else str(_("全部班级"))
 
 
-def _filename(session: ExamSession, scope: str, layout: str, today: dt.date) -> tuple[str, str]:
+def _filename(session: ExamRound, scope: str, layout: str, today: dt.date) -> tuple[str, str]:
     stamp = today.strftime("%Y%m%d")
     chinese = f"{session.title}-{scope}-{LAYOUTS[layout]}-{stamp}.xlsx"
     ascii_name = f"kaowutong-{session.slug}-{layout}-{stamp}.xlsx"
@@ -248,7 +246,7 @@ def _filename(session: ExamSession, scope: str, layout: str, today: dt.date) -> 
 def registrations_export(
     *,
     user,
-    session: ExamSession,
+    session: ExamRound,
     layout: str,
     school_class: SchoolClass | None = None,
     major_id: int | None = None,
@@ -334,7 +332,7 @@ def _roster_write(wb: Workbook, overview, registrations) -> None:
         sheet_finish(ws, columns, counter.value)
 
 
-def _national_write(wb: Workbook, session: ExamSession, registrations) -> None:
+def _national_write(wb: Workbook, session: ExamRound, registrations) -> None:
     counter = _Counter()
     columns = national_columns(counter, session)
     ws = sheet_add(wb, NATIONAL_SHEET, columns)

@@ -2,24 +2,16 @@
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from registration.models import (
-    ClassListEntry,
-    ClassListImport,
-    ExamSession,
-    Registration,
-    RegistrationStatus,
-    SchoolClass,
-)
+from registration.models import ClassListEntry, ClassListImport, Registration, RegistrationStatus
 from registration.selectors import counselor
+from rounds.models import ExamRound, SchoolClass
 
 
 def class_list(*, school_class: SchoolClass) -> QuerySet[ClassListEntry]:
     return ClassListEntry.objects.active().filter(school_class=school_class)
 
 
-def list_with_signup(
-    *, school_class: SchoolClass, session: ExamSession
-) -> QuerySet[ClassListEntry]:
+def list_with_signup(*, school_class: SchoolClass, session: ExamRound) -> QuerySet[ClassListEntry]:
     """The class's list, each entry annotated `signed_up` (an active registration of the round
     with the entry's ID number exists): one query."""
     registered = Registration.objects.filter(
@@ -28,7 +20,7 @@ def list_with_signup(
     return class_list(school_class=school_class).annotate(signed_up=Exists(registered))
 
 
-def not_signed_up(*, school_class: SchoolClass, session: ExamSession) -> QuerySet[ClassListEntry]:
+def not_signed_up(*, school_class: SchoolClass, session: ExamRound) -> QuerySet[ClassListEntry]:
     return list_with_signup(school_class=school_class, session=session).filter(signed_up=False)
 
 

@@ -16,16 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.selectors import registrations_with_training
 from registration import roles
-from registration.models import (
-    ExamSession,
-    PaymentStatus,
-    Registration,
-    RegistrationStatus,
-    ReviewStatus,
-    SchoolClass,
-    SkillLevel,
-)
+from registration.models import PaymentStatus, Registration, RegistrationStatus, ReviewStatus
 from registration.selectors.public import session_current
+from rounds.models import ExamRound, SchoolClass, SkillLevel
 
 ZERO = Decimal("0.00")
 UNASSIGNED_LABEL = _("未分班（无班级的报名）")
@@ -37,19 +30,19 @@ CHART_MAX_DAYS = 90
 # --- Rounds --------------------------------------------------------------------------------------
 
 
-def session_list() -> QuerySet[ExamSession]:
+def session_list() -> QuerySet[ExamRound]:
     """Rounds staff may pick, latest deadline first (drafts too: staff prepare them)."""
-    return ExamSession.objects.only("id", "slug", "title", "registration_deadline")
+    return ExamRound.objects.only("id", "slug", "title", "registration_deadline")
 
 
-def session_for_workspace(slug: str | None) -> ExamSession | None:
+def session_for_workspace(slug: str | None) -> ExamRound | None:
     """The round named by `?session=<slug>`, else the current round; None if the slug is unknown."""
     if slug:
-        return ExamSession.objects.prefetch_related("levels").filter(slug=slug).first()
+        return ExamRound.objects.prefetch_related("levels").filter(slug=slug).first()
     return session_current()
 
 
-def days_left(session: ExamSession, *, today: dt.date | None = None) -> int:
+def days_left(session: ExamRound, *, today: dt.date | None = None) -> int:
     """Whole days after today that registration stays open (0 on the deadline day, <0 after)."""
     today = today or timezone.localdate()
     return (session.registration_deadline - today).days
@@ -151,7 +144,7 @@ class ClassStats:
 
 @dataclass
 class RoundOverview:
-    session: ExamSession
+    session: ExamRound
     levels: list[SkillLevel]
     rows: list[ClassStats]
     total: ClassStats
@@ -159,14 +152,14 @@ class RoundOverview:
     days_left: int
 
 
-def _active_in(session: ExamSession, registrations: QuerySet[Registration]):
+def _active_in(session: ExamRound, registrations: QuerySet[Registration]):
     return registrations.filter(session=session, status=RegistrationStatus.ACTIVE)
 
 
 def round_overview(
     *,
     user,
-    session: ExamSession,
+    session: ExamRound,
     major_id: int | None = None,
     level_id: int | None = None,
     class_ids: list[int] | None = None,
@@ -249,7 +242,7 @@ def round_overview(
 
 
 def _fill_days(
-    counts: list[tuple[dt.date, int]], *, session: ExamSession, today: dt.date
+    counts: list[tuple[dt.date, int]], *, session: ExamRound, today: dt.date
 ) -> list[tuple[dt.date, int]]:
     """One entry per day from the opening (or first sign-up) to today or the deadline."""
     by_day = dict(counts)
@@ -276,7 +269,7 @@ def _fill_days(
 def roster(
     *,
     school_class: SchoolClass,
-    session: ExamSession,
+    session: ExamRound,
     level_id: int | None = None,
     review_status: str = "",
     payment_status: str = "",
@@ -310,7 +303,7 @@ def roster(
 def export_registrations(
     *,
     user,
-    session: ExamSession,
+    session: ExamRound,
     class_ids: list[int] | None,
     include_unassigned: bool,
     major_id: int | None = None,

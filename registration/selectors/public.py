@@ -14,23 +14,23 @@ from eligibility.models import EligibilityCondition
 from eligibility.selectors import condition_rows
 from fees.models import FeeItem, FeeKind, TrainingOption
 from registration.consultation import ConsultationStatus, consultation_status
-from registration.models import CandidateType, ExamSession, SkillLevel
+from rounds.models import CandidateType, ExamRound, SkillLevel
 
 
-def session_current() -> ExamSession | None:
+def session_current() -> ExamRound | None:
     """The open round if there is one, else the latest published round."""
     today = timezone.localdate()
-    sessions = ExamSession.objects.published().prefetch_related("levels")
+    sessions = ExamRound.objects.published().prefetch_related("levels")
     return sessions.open_on(today).first() or sessions.first()
 
 
-def session_list_published() -> QuerySet[ExamSession]:
+def session_list_published() -> QuerySet[ExamRound]:
     """Every published round, latest deadline first."""
-    return ExamSession.objects.published().prefetch_related("levels")
+    return ExamRound.objects.published().prefetch_related("levels")
 
 
-def session_get_published(*, slug: str) -> ExamSession | None:
-    return ExamSession.objects.published().prefetch_related("levels").filter(slug=slug).first()
+def session_get_published(*, slug: str) -> ExamRound | None:
+    return ExamRound.objects.published().prefetch_related("levels").filter(slug=slug).first()
 
 
 # --- The announcement of one round -------------------------------------------------------------
@@ -186,7 +186,7 @@ def paragraphs(text: str) -> list[str]:
 
 @dataclass
 class Announcement:
-    session: ExamSession
+    session: ExamRound
     # Narrative field name -> its paragraphs, e.g. paragraphs["value_text"] has five.
     paragraphs: dict[str, list[str]]
     levels: list[LevelSection]
@@ -260,7 +260,7 @@ def fee_table_build(*, levels: list[SkillLevel], items: list[FeeItem]) -> FeeTab
     return FeeTable(columns=columns, rows=rows)
 
 
-def registration_state(session: ExamSession, *, now: dt.datetime) -> str:
+def registration_state(session: ExamRound, *, now: dt.datetime) -> str:
     if session.opens_at is not None and now < session.opens_at:
         return RegistrationState.NOT_YET_OPEN
     if session.is_open(now):
@@ -277,7 +277,7 @@ def countdown_to(deadline: dt.datetime, *, now: dt.datetime) -> Countdown | None
     return Countdown(days=left.days, hours=hours, minutes=rest // 60)
 
 
-def announcement_get(session: ExamSession, *, now: dt.datetime | None = None) -> Announcement:
+def announcement_get(session: ExamRound, *, now: dt.datetime | None = None) -> Announcement:
     """Everything the announcement page shows for a round, in a fixed number of queries."""
     now = now or timezone.now()
     levels = list(session.levels.all())

@@ -16,21 +16,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.idcard import IdNumberError, id_number_parse, phone_normalise
+from common.normalize import NameInvalid, name_clean, student_number_normalize
 from courses.services import training_enroll
 from eligibility import selectors as eligibility
 from fees.ledger import registration_payment_refresh
 from fees.models import FeeItem, FeeKind
-from registration.idcard import IdNumberError, id_number_parse, phone_normalise
-from registration.models import (
-    CandidateType,
-    ExamSession,
-    Registration,
-    RegistrationStatus,
-    ReviewStatus,
-    SchoolClass,
-)
-from registration.normalize import NameInvalid, name_clean, student_number_normalize
+from registration.models import Registration, RegistrationStatus, ReviewStatus
 from registration.services.classlists import ListMismatch, class_list_match
+from rounds.models import CandidateType, ExamRound, SchoolClass
 
 DEADLINE_PASSED = _("报名已于%(deadline)s截止，本次提交未保存。如有疑问请在咨询时间联系工作人员。")
 NOT_OPEN_YET = _("报名尚未开始（%(opens)s开始），本次提交未保存。")
@@ -87,7 +81,7 @@ class RegistrationInput:
     answers: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
-def _deadline_check(session: ExamSession, now: dt.datetime) -> None:
+def _deadline_check(session: ExamRound, now: dt.datetime) -> None:
     if not session.is_published:
         raise SubmissionError(SESSION_NOT_PUBLISHED)
     if now >= session.deadline_ends_at:
@@ -98,7 +92,7 @@ def _deadline_check(session: ExamSession, now: dt.datetime) -> None:
         raise SubmissionError(NOT_OPEN_YET % {"opens": opens})
 
 
-def _fresh_session(session: ExamSession) -> ExamSession:
+def _fresh_session(session: ExamRound) -> ExamRound:
     """The round as the database has it now, inside this transaction.
 
     No row lock: submissions must not queue behind one another on the round's row (a whole year
@@ -106,10 +100,10 @@ def _fresh_session(session: ExamSession) -> ExamSession:
     one-registration-per-ID rule is the database constraint's job. Its levels come along: the
     level check and the eligibility decision both read them.
     """
-    return ExamSession.objects.prefetch_related("levels").get(pk=session.pk)
+    return ExamRound.objects.prefetch_related("levels").get(pk=session.pk)
 
 
-def _facts(*, session: ExamSession, school_class: SchoolClass | None, data: RegistrationInput):
+def _facts(*, session: ExamRound, school_class: SchoolClass | None, data: RegistrationInput):
     if data.candidate_type == CandidateType.STUDENT:
         if school_class is None:
             raise SubmissionError(CLASS_REQUIRED)
@@ -150,7 +144,7 @@ class Quote:
         return items
 
 
-def training_options(*, session: ExamSession, level_code: int, candidate_type: str):
+def training_options(*, session: ExamRound, level_code: int, candidate_type: str):
     return (
         FeeItem.objects.active()
         .training_options()
@@ -161,7 +155,7 @@ def training_options(*, session: ExamSession, level_code: int, candidate_type: s
 
 
 def fee_quote(
-    *, session: ExamSession, level_code: int, candidate_type: str, training_fee_item_id: int | None
+    *, session: ExamRound, level_code: int, candidate_type: str, training_fee_item_id: int | None
 ) -> Quote:
     # One query for both kinds (a sign-up is on the busiest path of the site).
     items = list(
@@ -186,7 +180,7 @@ def fee_quote(
     return Quote(registration_item=registration_item, training_item=training_item)
 
 
-def _decision(*, session: ExamSession, facts, level_code: int):
+def _decision(*, session: ExamRound, facts, level_code: int):
     # .all(): the fresh session's prefetched levels.
     level = next((lvl for lvl in session.levels.all() if lvl.code == level_code), None)
     if level is None:
@@ -203,7 +197,7 @@ def _decision(*, session: ExamSession, facts, level_code: int):
     return level, decision
 
 
-def _policy_check(session: ExamSession, candidate_type: str) -> None:
+def _policy_check(session: ExamRound, candidate_type: str) -> None:
     if candidate_type not in session.accepted_candidate_types():
         reason = session.social_refusal_reason if candidate_type == CandidateType.SOCIAL else ""
         raise SubmissionError(
@@ -212,7 +206,7 @@ def _policy_check(session: ExamSession, candidate_type: str) -> None:
         )
 
 
-def _new_number(session: ExamSession) -> str:
+def _new_number(session: ExamRound) -> str:
     """The round's year and seven random digits: nothing in it goes stale when a level changes."""
     return f"{session.registration_deadline:%Y}{secrets.randbelow(10**7):07d}"
 
@@ -220,7 +214,7 @@ def _new_number(session: ExamSession) -> str:
 def _apply(
     registration: Registration,
     *,
-    session: ExamSession,
+    session: ExamRound,
     school_class: SchoolClass | None,
     data: RegistrationInput,
     now: dt.datetime,
@@ -347,7 +341,7 @@ def _save_unique(registration: Registration, *, exclude_pk: int | None = None) -
 
 def registration_submit(
     *,
-    session: ExamSession,
+    session: ExamRound,
     school_class: SchoolClass | None,
     data: RegistrationInput,
     now: dt.datetime | None = None,
@@ -377,7 +371,7 @@ def registration_submit(
 @transaction.atomic
 def _submit_attempt(
     *,
-    session: ExamSession,
+    session: ExamRound,
     school_class: SchoolClass | None,
     data: RegistrationInput,
     now: dt.datetime,
@@ -396,7 +390,7 @@ def _submit_attempt(
     return registration
 
 
-def _changes_allowed(registration: Registration, now: dt.datetime) -> ExamSession:
+def _changes_allowed(registration: Registration, now: dt.datetime) -> ExamRound:
     session = _fresh_session(registration.session)
     if registration.status == RegistrationStatus.CANCELLED:
         raise SubmissionError(ALREADY_CANCELLED)
@@ -461,7 +455,7 @@ def registration_cancel_by_staff(
     return registration
 
 
-def training_options_for_session(*, session: ExamSession, candidate_type: str):
+def training_options_for_session(*, session: ExamRound, candidate_type: str):
     """Every active training option of a round for one candidate type (filtered by level later)."""
     return (
         FeeItem.objects.active()

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 
+from common.xlsx import Column, sheet_add, sheet_append
 from registration import roles
-from registration.exports.xlsx import Column, sheet_add, sheet_append
 from registration.models import ClassListImport
 from registration.selectors import classlists as selectors
 from registration.selectors import counselor as counselor_selectors

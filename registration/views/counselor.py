@@ -20,14 +20,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from registration import qr, roles
+from common import qr
+from common.xlsx import content_disposition
+from registration import roles
 from registration.exports.registrations import LAYOUT_ROSTER, LAYOUTS, registrations_export
-from registration.exports.xlsx import content_disposition
-from registration.models import ExamSession, Major, PaymentStatus, ReviewStatus
+from registration.models import PaymentStatus, ReviewStatus
 from registration.selectors import classlists
 from registration.selectors import counselor as selectors
 from registration.services import review
 from registration.services.review import ReviewError
+from rounds.models import ExamRound, Major
 
 SESSION_UNKNOWN = gettext_lazy("未找到该考试批次，已显示当前批次。")
 NO_SESSION = gettext_lazy("还没有考试批次。请先在管理后台创建批次。")
@@ -63,7 +65,7 @@ def workspace_required(view):
 # --- Request parsing -----------------------------------------------------------------------------
 
 
-def _session(request) -> ExamSession | None:
+def _session(request) -> ExamRound | None:
     slug = request.GET.get("session", "").strip()
     session = selectors.session_for_workspace(slug or None)
     if session is None and slug:
@@ -72,7 +74,7 @@ def _session(request) -> ExamSession | None:
     return session
 
 
-def _session_query(request, session: ExamSession | None) -> str:
+def _session_query(request, session: ExamRound | None) -> str:
     """`?session=` to carry along in links when the user picked a round explicitly."""
     if session is not None and request.GET.get("session"):
         return f"session={session.slug}"
@@ -85,7 +87,7 @@ class ScopeFilterForm(forms.Form):
     major = forms.TypedChoiceField(label=gettext_lazy("专业"), required=False, coerce=int)
     level = forms.TypedChoiceField(label=gettext_lazy("等级"), required=False, coerce=int)
 
-    def __init__(self, *args, session: ExamSession, majors, **kwargs):
+    def __init__(self, *args, session: ExamRound, majors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["major"].choices = [("", _("全部专业"))] + [(m.pk, m.name) for m in majors]
         self.fields["level"].choices = [("", _("全部等级"))] + [
@@ -108,7 +110,7 @@ class RosterFilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("姓名/学号"), required=False, max_length=30)
     cancelled = forms.BooleanField(label=gettext_lazy("含已取消"), required=False)
 
-    def __init__(self, *args, session: ExamSession, **kwargs):
+    def __init__(self, *args, session: ExamRound, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = [("", _("全部等级"))] + [
             (level.pk, level.name) for level in session.levels.all()

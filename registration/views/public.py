@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registration import content_cache
+from common import content_cache
 from registration.selectors import public as selectors
 
 ROUND_NOT_FOUND = _("没有找到这个考试批次，它可能尚未发布或已被删除。")
@@ -21,7 +21,7 @@ def anonymous_page_cache(view):
     announcement, every module and fee); for a visitor who is not signed in they are the same for
     everyone. A signed-in user (whose navbar differs) or a request with pending messages is always
     rendered afresh. Entries are keyed by the path and the content generation, which every admin
-    edit of what these pages show bumps (registration.content_cache); query parameters outside a
+    edit of what these pages show bumps (common.content_cache); query parameters outside a
     fixed allow-list bypass the cache, so random ones cannot flood it. docs/caching.md has more.
     """
 

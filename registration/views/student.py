@@ -15,25 +15,26 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from courses.models import TrainingModule
-from eligibility import selectors as eligibility
-from eligibility.engine.vocabulary import grade_label, pending_text
-from fees.payments import current_charge_item_names
-from registration import content_cache
-from registration.forms import ClassPickForm, LookupForm, RegistrationForm
-from registration.idcard import normalise_id_number
-from registration.models import CandidateType, PaymentStatus, RegistrationStatus
-from registration.normalize import student_number_normalize
-from registration.ratelimit import (
+from common import content_cache
+from common.idcard import normalise_id_number
+from common.normalize import student_number_normalize
+from common.ratelimit import (
     client_ip,
     rate_limit_count,
     rate_limit_hit,
     rate_limit_reached,
 )
+from courses.models import TrainingModule
+from eligibility import selectors as eligibility
+from eligibility.engine.vocabulary import grade_label, pending_text
+from fees.payments import current_charge_item_names
+from registration.forms import ClassPickForm, LookupForm, RegistrationForm
+from registration.models import PaymentStatus, RegistrationStatus
 from registration.selectors import student as selectors
 from registration.selectors.public import session_current
 from registration.services import submission
 from registration.services.submission import SubmissionError
+from rounds.models import CandidateType
 
 SUBMITTED = _l("报名成功！请保存本页链接，截止前可凭它查看、修改或取消报名。")
 LOOKUP_FAILED = _l("未找到与该身份证号和手机号匹配的报名。请核对后重试，或联系辅导员。")
@@ -131,7 +132,7 @@ def _student_levels(session, school_class):
 
     The verdict depends only on the class (major, year), the day and the round's rules, so every
     student of a class shares it. The key carries the content generation, which any admin edit of
-    rules, rounds or classes bumps (registration.content_cache). The submission itself always
+    rules, rounds or classes bumps (common.content_cache). The submission itself always
     re-evaluates from the database.
     """
     seconds = _form_cache_seconds()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from registration.roles import ACADEMIC_GROUP, COUNSELOR_GROUP, roles_setup, user_role_add
 from tests.factories import (
-    ExamSessionFactory,
+    ExamRoundFactory,
     MajorFactory,
     RegistrationFactory,
     SchoolClassFactory,
@@ -47,7 +47,7 @@ def academic(roles):
 @pytest.fixture
 def session(db):
     today = timezone.localdate()
-    return ExamSessionFactory(
+    return ExamRoundFactory(
         slug="round-now",
         registration_opens=today - dt.timedelta(days=5),
         registration_deadline=today + dt.timedelta(days=10),

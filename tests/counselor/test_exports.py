@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from common.xlsx import SHEET_NAME_FORBIDDEN, SheetNames, content_disposition
 from registration.exports import registrations as exports
-from registration.exports.xlsx import SHEET_NAME_FORBIDDEN, SheetNames, content_disposition
 from tests.counselor.xlsx_helpers import (
     registrations_bulk,
     response_bytes,

@@ -5,8 +5,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from registration import qr
-from registration.qr import BORDER, class_signup_url, qr_matrix, qr_png, qr_svg
+from common import qr
+from common.qr import BORDER, class_signup_url, qr_matrix, qr_png, qr_svg
 from tests.factories import SchoolClassFactory
 
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from registration.models import Registration
 from registration.selectors import counselor as selectors
-from tests.factories import ExamSessionFactory, level
+from tests.factories import ExamRoundFactory, level
 
 
 @pytest.mark.django_db
@@ -23,7 +23,7 @@ def test_round_overview_counts_only_active_registrations_of_visible_classes(
     make_registration(session=session, school_class=own_class, level=level(4))
     make_registration(session=session, school_class=own_class, status="cancelled")
     make_registration(session=session, school_class=other_class)
-    make_registration(session=ExamSessionFactory(), school_class=own_class)
+    make_registration(session=ExamRoundFactory(), school_class=own_class)
     overview = selectors.round_overview(user=counselor, session=session)
     assert [row.school_class for row in overview.rows] == [own_class]
     assert overview.total.registered == 1

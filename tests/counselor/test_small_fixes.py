@@ -50,9 +50,7 @@ def test_a_filtered_round_export_is_named_after_its_filters(client, academic, se
 
 def test_the_clone_form_fills_date_inputs_in_iso_format(client, session):
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
-    page = client.get(
-        reverse("admin:registration_examsession_clone", args=[session.pk])
-    ).content.decode()
+    page = client.get(reverse("admin:rounds_examround_clone", args=[session.pk])).content.decode()
     deadline = session.registration_deadline.replace(year=session.registration_deadline.year + 1)
     assert f'value="{deadline:%Y-%m-%d}"' in page
     assert f"{deadline:%Y/%m/%d}" not in page

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from registration.models import Registration
 from registration.services import review
-from tests.factories import ExamSessionFactory, UserFactory
+from tests.factories import ExamRoundFactory, UserFactory
 
 CLASS_PAGES = [
     "registration:counselor_class",
@@ -199,7 +199,7 @@ def test_dashboard_shows_counts_and_days_left(
 def test_dashboard_session_parameter_picks_another_round(
     client, counselor, session, own_class, make_registration
 ):
-    old = ExamSessionFactory(slug="old-round", registration_deadline=dt.date(2022, 5, 20))
+    old = ExamRoundFactory(slug="old-round", registration_deadline=dt.date(2022, 5, 20))
     make_registration(session=old, school_class=own_class)
     client.force_login(counselor)
     response = client.get(reverse("registration:counselor_dashboard"), {"session": "old-round"})

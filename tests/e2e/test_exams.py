@@ -13,7 +13,7 @@ from exams import services
 from exams.models import CheckIn, DrawMethod, Invigilation, Room, Sitting, Subject
 from registration.roles import INVIGILATOR_GROUP, roles_setup, user_role_add
 from tests.exams.conftest import seatable
-from tests.factories import ExamSessionFactory, UserFactory, level
+from tests.factories import ExamRoundFactory, UserFactory, level
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "e2e-pass-123"
@@ -73,7 +73,7 @@ def test_student_downloads_ticket_and_invigilator_scans_it(
     live_server, browser, browser_type, tmp_path
 ):
     roles_setup()
-    exam_round = ExamSessionFactory(offered=[3])
+    exam_round = ExamRoundFactory(offered=[3])
     room = Room.objects.create(round=exam_round, building="实训楼", name="A101", capacity=30)
     sitting = Sitting.objects.create(
         round=exam_round,

@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from registration.ratelimit import rate_limit_hit as over_limit
+from common.ratelimit import rate_limit_hit as over_limit
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -70,7 +70,7 @@ def test_over_limit_is_shared_across_processes_through_redis(redis_cache):
             sys.executable,
             "-c",
             "import django; django.setup();"
-            "from registration.ratelimit import rate_limit_hit as over_limit;"
+            "from common.ratelimit import rate_limit_hit as over_limit;"
             f"print(over_limit(scope={scope!r}, key='203.0.113.7', limit=3))",
         ],
         cwd=ROOT,

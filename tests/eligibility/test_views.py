@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from eligibility import api, views
 from eligibility.forms import MSG_CUMULATIVE_LESS, MSG_STUDENT_NEEDS_CLASS_OR_MAJOR
-from registration.models import Major
+from rounds.models import Major
 from tests.factories import MajorFactory, SchoolClassFactory
 
 PAGE = "/eligibility/"

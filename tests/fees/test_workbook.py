@@ -8,8 +8,9 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from fees import payments, workbook
-from fees.workbook import Formula, WorkbookError, workbook_rows
+from common import workbook
+from common.workbook import Formula, WorkbookError, workbook_rows
+from fees import payments
 
 HEADER = ["身份证号", "金额", "缴费日期", "收费项目"]
 

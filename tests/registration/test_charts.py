@@ -1,6 +1,6 @@
 import datetime as dt
 
-from registration.charts import cumulative_chart, hbar_chart
+from common.charts import cumulative_chart, hbar_chart
 
 
 def test_hbar_chart_scales_bars_to_the_biggest_value():

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from registration import idcard
+from common import idcard
 from tests.idnumbers import check_char, make_id_number
 
 TODAY = dt.date(2022, 5, 10)

@@ -10,7 +10,7 @@ from django.core.cache import cache, caches
 from django.test import Client
 from django.urls import reverse
 
-from registration import normalize
+from common import normalize
 from registration.models import Registration, RegistrationStatus
 from registration.services import submission
 from registration.views import student as views

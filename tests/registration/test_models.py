@@ -10,9 +10,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from registration.models import SHANGHAI, ExamSession, SkillLevel
+from registration.models import SHANGHAI
+from rounds.models import ExamRound, SkillLevel
 from tests.factories import (
-    ExamSessionFactory,
+    ExamRoundFactory,
     FeeItemFactory,
     MajorFactory,
     RegistrationFactory,
@@ -42,7 +43,7 @@ def test_fee_item_negative_amount_is_refused_by_the_database():
 
 
 def test_fee_item_negative_amount_fails_validation():
-    item = FeeItemFactory.build(session=ExamSessionFactory(), amount=Decimal("-1"))
+    item = FeeItemFactory.build(session=ExamRoundFactory(), amount=Decimal("-1"))
     with pytest.raises(ValidationError) as excinfo:
         item.full_clean()
     assert "amount" in excinfo.value.message_dict
@@ -125,14 +126,14 @@ def test_skill_level_code_out_of_range_is_refused(code):
 
 def test_exam_session_opening_after_deadline_is_refused():
     with violates():
-        ExamSessionFactory(
+        ExamRoundFactory(
             registration_opens=dt.date(2022, 5, 21), registration_deadline=dt.date(2022, 5, 20)
         )
 
 
 def test_exam_session_opening_on_deadline_day_is_allowed():
     day = dt.date(2022, 5, 20)
-    assert ExamSessionFactory(registration_opens=day, registration_deadline=day).pk
+    assert ExamRoundFactory(registration_opens=day, registration_deadline=day).pk
 
 
 # --- Registrations ----------------------------------------------------------------------------
@@ -179,7 +180,7 @@ def test_registration_negative_quoted_fee_is_refused():
 
 @pytest.fixture
 def round_2022():
-    return ExamSessionFactory(registration_deadline=dt.date(2022, 5, 20))
+    return ExamRoundFactory(registration_deadline=dt.date(2022, 5, 20))
 
 
 def test_exam_session_deadline_ends_at_midnight_after_the_deadline_day(round_2022):
@@ -205,12 +206,12 @@ def test_exam_session_is_open_at_the_deadline_boundary(round_2022, moment, is_op
 
 
 def test_exam_session_open_on_query_agrees_with_is_open(round_2022):
-    assert ExamSession.objects.open_on(dt.date(2022, 5, 20)).filter(pk=round_2022.pk).exists()
-    assert not ExamSession.objects.open_on(dt.date(2022, 5, 21)).filter(pk=round_2022.pk).exists()
+    assert ExamRound.objects.open_on(dt.date(2022, 5, 20)).filter(pk=round_2022.pk).exists()
+    assert not ExamRound.objects.open_on(dt.date(2022, 5, 21)).filter(pk=round_2022.pk).exists()
 
 
 def test_exam_session_opens_at_midnight_of_the_opening_day():
-    session = ExamSessionFactory(
+    session = ExamRoundFactory(
         registration_opens=dt.date(2022, 5, 10), registration_deadline=dt.date(2022, 5, 20)
     )
     assert session.is_open(dt.datetime(2022, 5, 9, 23, 59, 59, tzinfo=SHANGHAI)) is False

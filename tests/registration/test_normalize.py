@@ -2,8 +2,8 @@
 
 import pytest
 
-from registration import normalize
-from registration.idcard import id_number_parse, phone_normalise
+from common import normalize
+from common.idcard import id_number_parse, phone_normalise
 from tests.idnumbers import make_id_number
 
 FULL_WIDTH = str.maketrans("0123456789Xx", "０１２３４５６７８９Ｘｘ")
@@ -32,7 +32,7 @@ def test_id_number_parse_accepts_a_full_width_valid_id_and_returns_ascii():
 def test_id_number_parse_refuses_non_ascii_digits_that_nfkc_keeps():
     import datetime as dt
 
-    from registration.idcard import IdNumberError
+    from common.idcard import IdNumberError
 
     arabic_indic = "٤" + make_id_number(7)[1:]
     with pytest.raises(IdNumberError):

@@ -59,8 +59,8 @@ def test_session_clone_is_independent_of_its_source(announcement):
 def test_session_clone_refuses_a_taken_slug_and_writes_nothing(announcement):
     from django.core.exceptions import ValidationError
 
-    from registration.models import ExamSession
+    from rounds.models import ExamRound
 
     with pytest.raises(ValidationError):
         clone(announcement, slug=announcement.slug)
-    assert ExamSession.objects.count() == 1
+    assert ExamRound.objects.count() == 1

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
-from registration.normalize import id_number_normalize, phone_normalize
+from common.normalize import id_number_normalize, phone_normalize
 
 ID_LENGTH_ERROR = _("身份证号应为18位，您输入的是%(length)d位。")
 ID_FORMAT_ERROR = _("身份证号前17位须为数字，最后一位为数字或X。")

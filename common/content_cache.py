@@ -24,10 +24,10 @@ GENERATION_KEY = "content-generation"
 
 # Models whose rows appear on public pages (announcement, class form, fee table, verdicts).
 CONTENT_MODELS = {
-    "registration.ExamSession",
-    "registration.SkillLevel",
-    "registration.Major",
-    "registration.SchoolClass",
+    "rounds.ExamRound",
+    "rounds.SkillLevel",
+    "rounds.Major",
+    "rounds.SchoolClass",
     "eligibility.EligibilityCondition",
     "courses.TrainingModule",
     "courses.TrainingTopic",

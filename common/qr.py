@@ -7,8 +7,6 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 
-from registration.models import SchoolClass
-
 SVG_NS = "http://www.w3.org/2000/svg"
 # M recovers from ~15% damage: enough for a poster that gets creased or partly covered, while
 # keeping the modules large for phone cameras across a classroom.
@@ -16,8 +14,8 @@ ERROR_CORRECTION = qrcode.constants.ERROR_CORRECT_M
 BORDER = 4  # the quiet zone the QR specification requires
 
 
-def class_signup_url(school_class: SchoolClass) -> str:
-    """The absolute link a class QR code carries."""
+def class_signup_url(school_class) -> str:
+    """The absolute link a class QR code carries (`school_class` is a rounds.SchoolClass)."""
     return f"{settings.SITE_URL}/r/{school_class.code}/"
 
 
