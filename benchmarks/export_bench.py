@@ -163,7 +163,7 @@ def _bare_write(rows) -> int:
 
 
 def _export(layout: str) -> int:
-    from registration.exports.registrations import registrations_export
+    from workspace.exports import registrations_export
 
     user = get_user_model().objects.get(username="admin")
     export = registrations_export(user=user, session=export_session(), layout=layout)

@@ -154,7 +154,7 @@ class PaymentMethod(models.TextChoices):
 class Payment(models.Model):
     """One row of the payment ledger: money received for, or refunded to, one registration.
 
-    Rows are only ever added (by the services in ``fees.ledger`` and ``fees.payments``); a
+    Rows are only ever added (by the services in ``payments.ledger`` and ``payments.imports``); a
     registration's payment state is derived from them against its quoted total.
     """
 

@@ -13,11 +13,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import roles
 from courses.models import TrainingModule, TrainingTopic
 from eligibility.models import EligibilityCondition
 from fees.models import FeeItem
 from registration import announcement_2022 as a2022
-from registration import roles
 from rounds.models import ExamRound, Major, SchoolClass, SkillLevel
 
 DEMO_SESSION_SLUG = "demo-open"

@@ -27,7 +27,7 @@ class ReviewStatus(models.TextChoices):
 
 
 class PaymentStatus(models.TextChoices):
-    """Derived from the payment ledger (``fees.ledger.payment_state``), never set by hand."""
+    """Derived from the ledger (``registration.payment_state.payment_state``), never by hand."""
 
     UNPAID = "unpaid", _("未缴费")
     PARTIAL = "partial", _("部分缴费")
@@ -157,8 +157,9 @@ class Registration(models.Model):
     )
     counselor_note = models.TextField(_("辅导员备注"), blank=True)
     # The three payment fields are a cache of the ledger (fees.Payment), kept so that rosters,
-    # filters and exports stay one query; only fees.ledger.registration_payment_refresh writes
-    # them, every time the ledger, the quote or the registration's status changes.
+    # filters and exports stay one query; only
+    # registration.payment_state.registration_payment_refresh writes them, every time the ledger,
+    # the quote or the registration's status changes.
     payment_status = models.CharField(
         _("缴费状态"),
         max_length=10,

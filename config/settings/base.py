@@ -52,11 +52,14 @@ INSTALLED_APPS = [
     "simple_history",
     "config.axes_app.AxesConfig",
     "common",
+    "accounts",
     "rounds",
     "registration",
     "eligibility",
     "courses",
     "fees",
+    "workspace",
+    "payments",
     "exams",
 ]
 

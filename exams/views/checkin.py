@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
 
+from accounts import roles
 from common.xlsx import (
     Column,
     content_disposition,
@@ -23,7 +24,6 @@ from exams import checkin, selectors
 from exams.checkin import CheckInError
 from exams.models import Room, Sitting
 from exams.views.staff import academic_required
-from registration import roles
 
 CHECKED_IN = _("签到成功：请核对本人与身份证、准考证一致。")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

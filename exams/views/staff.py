@@ -10,15 +10,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import roles
 from common.xlsx import content_disposition
 from exams import selectors, services, tickets
 from exams.forms import DrawForm, MoveForm
 from exams.models import Room, Seat, Sitting
 from exams.services import ExamPlanError
-from registration import roles
 from registration.models import RegistrationStatus
-from registration.selectors.public import session_current
 from rounds.models import ExamRound
+from rounds.selectors import round_current
 
 DRAWN = _("已为 {count} 名考生安排座位。")
 MOVED = _("已调整 {name} 的座位。")
@@ -46,7 +46,7 @@ def _round(request) -> ExamRound | None:
         found = ExamRound.objects.filter(slug=slug).first()
         if found is not None:
             return found
-    return session_current() or ExamRound.objects.first()
+    return round_current() or ExamRound.objects.first()
 
 
 @academic_required

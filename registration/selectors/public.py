@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,40 +13,11 @@ from eligibility.engine import vocabulary as v
 from eligibility.models import EligibilityCondition
 from eligibility.selectors import condition_rows
 from fees.models import FeeItem, FeeKind, TrainingOption
-from registration.consultation import ConsultationStatus, consultation_status
+from rounds.consultation import ConsultationStatus, consultation_status
 from rounds.models import CandidateType, ExamRound, SkillLevel
-
-
-def session_current() -> ExamRound | None:
-    """The open round if there is one, else the latest published round."""
-    today = timezone.localdate()
-    sessions = ExamRound.objects.published().prefetch_related("levels")
-    return sessions.open_on(today).first() or sessions.first()
-
-
-def session_list_published() -> QuerySet[ExamRound]:
-    """Every published round, latest deadline first."""
-    return ExamRound.objects.published().prefetch_related("levels")
-
-
-def session_get_published(*, slug: str) -> ExamRound | None:
-    return ExamRound.objects.published().prefetch_related("levels").filter(slug=slug).first()
-
+from rounds.selectors import Countdown, RegistrationState, countdown_to, registration_state
 
 # --- The announcement of one round -------------------------------------------------------------
-
-
-class RegistrationState:
-    NOT_YET_OPEN = "not_yet_open"
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-@dataclass(frozen=True)
-class Countdown:
-    days: int
-    hours: int
-    minutes: int
 
 
 @dataclass(frozen=True)
@@ -258,23 +229,6 @@ def fee_table_build(*, levels: list[SkillLevel], items: list[FeeItem]) -> FeeTab
         ]
         rows.append(FeeRow(level=level, registration=registration, training=cells))
     return FeeTable(columns=columns, rows=rows)
-
-
-def registration_state(session: ExamRound, *, now: dt.datetime) -> str:
-    if session.opens_at is not None and now < session.opens_at:
-        return RegistrationState.NOT_YET_OPEN
-    if session.is_open(now):
-        return RegistrationState.OPEN
-    return RegistrationState.CLOSED
-
-
-def countdown_to(deadline: dt.datetime, *, now: dt.datetime) -> Countdown | None:
-    """Whole days, hours and minutes left until `deadline`; None once it has passed."""
-    left = deadline - now
-    if left <= dt.timedelta(0):
-        return None
-    hours, rest = divmod(left.seconds, 3600)
-    return Countdown(days=left.days, hours=hours, minutes=rest // 60)
 
 
 def announcement_get(session: ExamRound, *, now: dt.datetime | None = None) -> Announcement:

@@ -20,9 +20,9 @@ from common.idcard import IdNumberError, id_number_parse, phone_normalise
 from common.normalize import NameInvalid, name_clean, student_number_normalize
 from courses.services import training_enroll
 from eligibility import selectors as eligibility
-from fees.ledger import registration_payment_refresh
 from fees.models import FeeItem, FeeKind
 from registration.models import Registration, RegistrationStatus, ReviewStatus
+from registration.payment_state import registration_payment_refresh
 from registration.services.classlists import ListMismatch, class_list_match
 from rounds.models import CandidateType, ExamRound, SchoolClass
 

@@ -27,14 +27,14 @@ from common.ratelimit import (
 from courses.models import TrainingModule
 from eligibility import selectors as eligibility
 from eligibility.engine.vocabulary import grade_label, pending_text
-from fees.payments import current_charge_item_names
+from fees.pricing import current_charge_item_names
 from registration.forms import ClassPickForm, LookupForm, RegistrationForm
 from registration.models import PaymentStatus, RegistrationStatus
 from registration.selectors import student as selectors
-from registration.selectors.public import session_current
 from registration.services import submission
 from registration.services.submission import SubmissionError
 from rounds.models import CandidateType
+from rounds.selectors import round_current
 
 SUBMITTED = _l("报名成功！请保存本页链接，截止前可凭它查看、修改或取消报名。")
 LOOKUP_FAILED = _l("未找到与该身份证号和手机号匹配的报名。请核对后重试，或联系辅导员。")
@@ -117,7 +117,7 @@ def _reveal_count(request, school_class, error: SubmissionError) -> None:
 
 
 def _open_session():
-    session = session_current()
+    session = round_current()
     if session is None or not session.is_open():
         return session, False
     return session, True
@@ -164,7 +164,7 @@ def _class_and_round(code: str):
     school_class = selectors.school_class_by_code(code)
     if school_class is None:
         return None, None
-    session = session_current()
+    session = round_current()
     # The counselor's user row (password hash included) has no place in a shared cache.
     school_class._state.fields_cache.pop("counselor", None)
     content_cache.cache_set(key, (school_class, session), seconds)

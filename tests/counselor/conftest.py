@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from registration.roles import ACADEMIC_GROUP, COUNSELOR_GROUP, roles_setup, user_role_add
+from accounts.roles import ACADEMIC_GROUP, COUNSELOR_GROUP, roles_setup, user_role_add
 from tests.factories import (
     ExamRoundFactory,
     MajorFactory,

@@ -12,10 +12,10 @@ import tracemalloc
 import pytest
 from openpyxl import Workbook
 
-from registration.exports import registrations as exports
 from registration.models import Registration
 from tests.counselor.xlsx_helpers import registrations_bulk
 from tests.factories import SchoolClassFactory
+from workspace import exports
 
 ROWS = int(os.environ.get("KWT_EXPORT_BENCH", "0") or 0)
 FIELDS = [

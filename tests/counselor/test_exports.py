@@ -12,7 +12,6 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from common.xlsx import SHEET_NAME_FORBIDDEN, SheetNames, content_disposition
-from registration.exports import registrations as exports
 from tests.counselor.xlsx_helpers import (
     registrations_bulk,
     response_bytes,
@@ -20,6 +19,7 @@ from tests.counselor.xlsx_helpers import (
     workbook_from,
 )
 from tests.factories import SchoolClassFactory, level
+from workspace import exports
 
 ROSTER_HEADERS = [
     "序号", "报名号", "姓名", "性别", "身份证号", "出生日期", "民族", "手机号", "学号", "班级",

@@ -2,8 +2,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from registration import roles
-from registration.roles import ACADEMIC_GROUP, COUNSELOR_GROUP, roles_setup
+from accounts import roles
+from accounts.roles import ACADEMIC_GROUP, COUNSELOR_GROUP, roles_setup
 from tests.factories import UserFactory
 
 

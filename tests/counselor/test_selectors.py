@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from registration.models import Registration
-from registration.selectors import counselor as selectors
 from tests.factories import ExamRoundFactory, level
+from workspace.selectors import counselor as selectors
 
 
 @pytest.mark.django_db

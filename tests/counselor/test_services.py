@@ -2,8 +2,8 @@ import pytest
 from django.utils import timezone
 
 from registration.models import Registration
-from registration.services import review
-from registration.services.review import ReviewError
+from workspace.services import review
+from workspace.services.review import ReviewError
 
 
 @pytest.mark.django_db

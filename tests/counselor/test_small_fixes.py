@@ -7,9 +7,9 @@ import urllib.parse
 import pytest
 from django.urls import reverse
 
-from registration.services import review
 from tests.counselor.conftest import level
 from tests.factories import UserFactory
+from workspace.services import review
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registration.models import Registration
-from registration.services import review
 from tests.factories import ExamRoundFactory, UserFactory
+from workspace.services import review
 
 CLASS_PAGES = [
     "registration:counselor_class",

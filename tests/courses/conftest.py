@@ -7,15 +7,15 @@ import factory
 import pytest
 from django.utils import timezone
 
-from courses.models import TrainingClass, TrainingLesson
-from courses.services import training_enroll
-from registration.roles import (
+from accounts.roles import (
     ACADEMIC_GROUP,
     COUNSELOR_GROUP,
     TRAINER_GROUP,
     roles_setup,
     user_role_add,
 )
+from courses.models import TrainingClass, TrainingLesson
+from courses.services import training_enroll
 from tests.factories import (
     ExamRoundFactory,
     RegistrationFactory,

@@ -24,10 +24,10 @@ from openpyxl import Workbook
 
 from courses.models import TrainingClass, TrainingLesson
 from courses.services import training_assign
-from fees import ledger, payments
+from payments import imports as payments
+from payments import ledger
 from registration.loaders import demo_load
 from registration.models import Registration
-from registration.services.review import registration_confirm, registration_return
 from registration.services.submission import (
     RegistrationInput,
     registration_cancel,
@@ -36,6 +36,7 @@ from registration.services.submission import (
 )
 from tests.e2e.conftest import ARTIFACTS
 from tests.idnumbers import make_id_number
+from workspace.services.review import registration_confirm, registration_return
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
 
-from registration.roles import COUNSELOR_GROUP, roles_setup, user_role_add
+from accounts.roles import COUNSELOR_GROUP, roles_setup, user_role_add
 from tests.e2e.conftest import ARTIFACTS
 from tests.factories import (
     ExamRoundFactory,

@@ -9,9 +9,9 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
+from accounts.roles import INVIGILATOR_GROUP, roles_setup, user_role_add
 from exams import services
 from exams.models import CheckIn, DrawMethod, Invigilation, Room, Sitting, Subject
-from registration.roles import INVIGILATOR_GROUP, roles_setup, user_role_add
 from tests.exams.conftest import seatable
 from tests.factories import ExamRoundFactory, UserFactory, level
 

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from courses.models import Attendance, TrainingCutoff, TrainingEnrollment
-from registration.roles import (
+from accounts.roles import (
     ACADEMIC_GROUP,
     COUNSELOR_GROUP,
     TRAINER_GROUP,
     roles_setup,
     user_role_add,
 )
+from courses.models import Attendance, TrainingCutoff, TrainingEnrollment
 from tests.courses.conftest import TrainingClassFactory, TrainingLessonFactory, conditional
 from tests.factories import ExamRoundFactory, SchoolClassFactory, UserFactory
 

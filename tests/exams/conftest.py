@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
+from accounts.roles import ACADEMIC_GROUP, INVIGILATOR_GROUP, roles_setup, user_role_add
 from exams.models import Room, Sitting, Subject
-from registration.roles import ACADEMIC_GROUP, INVIGILATOR_GROUP, roles_setup, user_role_add
 from tests.factories import ExamRoundFactory, RegistrationFactory, UserFactory, level
 
 

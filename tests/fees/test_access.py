@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from registration.roles import ACADEMIC_GROUP, COUNSELOR_GROUP, FINANCE_GROUP, user_role_add
+from accounts.roles import ACADEMIC_GROUP, COUNSELOR_GROUP, FINANCE_GROUP, user_role_add
 from tests.factories import RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

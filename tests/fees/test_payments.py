@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from fees import ledger, payments
 from fees.models import Payment, PaymentImport
-from fees.payments import Outcome, PaymentFileError
+from payments import imports as payments
+from payments import ledger
+from payments.imports import Outcome, PaymentFileError
 from tests.factories import RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from common import workbook
 from common.workbook import Formula, WorkbookError, workbook_rows
-from fees import payments
+from payments import imports as payments
 
 HEADER = ["身份证号", "金额", "缴费日期", "收费项目"]
 

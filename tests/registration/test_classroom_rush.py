@@ -118,9 +118,9 @@ def test_class_form_shows_a_fee_edit_on_the_next_view(sophomore_class, during_ro
 
 
 def sophomore_class_round(school_class):
-    from registration.selectors.public import session_current
+    from rounds.selectors import round_current
 
-    return session_current()
+    return round_current()
 
 
 def test_signed_in_staff_never_get_the_anonymous_cached_form(

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from registration.consultation import SHANGHAI, consultation_status, working_day
+from rounds.consultation import SHANGHAI, consultation_status, working_day
 
 START = dt.time(9, 30)
 END = dt.time(16, 30)

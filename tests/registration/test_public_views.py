@@ -14,9 +14,9 @@ from eligibility.models import EligibilityCondition
 from fees.models import FeeItem
 from registration import announcement_2022 as a2022
 from registration.models import SHANGHAI
-from registration.selectors.public import session_current
 from registration.views.public import ROUND_NOT_FOUND
 from rounds.models import ExamRound
+from rounds.selectors import round_current
 from tests.factories import ExamRoundFactory, UserFactory
 
 HOME = "/"
@@ -359,7 +359,7 @@ def test_session_current_prefers_the_open_round(db):
         ExamRoundFactory(
             registration_opens=dt.date(2022, 9, 1), registration_deadline=dt.date(2022, 9, 30)
         )
-        assert session_current() == open_round
+        assert round_current() == open_round
 
 
 def test_session_current_falls_back_to_the_latest_published_round(db):
@@ -367,13 +367,13 @@ def test_session_current_falls_back_to_the_latest_published_round(db):
     latest = ExamRoundFactory(registration_deadline=dt.date(2022, 5, 20))
     ExamRoundFactory(registration_deadline=dt.date(2022, 11, 20), is_published=False)
     with time_machine.travel(shanghai(2023, 1, 1, 12, 0), tick=False):
-        assert session_current() == latest
+        assert round_current() == latest
 
 
 def test_session_current_ignores_unpublished_open_rounds(db):
     ExamRoundFactory(registration_deadline=dt.date(2022, 5, 20), is_published=False)
     with time_machine.travel(shanghai(2022, 5, 19, 12, 0), tick=False):
-        assert session_current() is None
+        assert round_current() is None
 
 
 # --- Rounds -------------------------------------------------------------------------------------

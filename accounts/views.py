@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from registration import roles
+from accounts import roles
 
 LOGGED_OUT = _("您已安全退出。")
 

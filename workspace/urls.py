@@ -1,20 +1,10 @@
+"""Counselor and 教务 pages; config/urls.py serves them in the `registration` URL namespace."""
+
 from django.urls import path
 
-from registration.views import accounts, classlists, counselor
+from workspace.views import classlists, counselor
 
 urlpatterns = [
-    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
-    path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/password/change/",
-        accounts.PasswordChangeView.as_view(),
-        name="password_change",
-    ),
-    path(
-        "accounts/password/change/done/",
-        accounts.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
     path("counselor/", counselor.dashboard, name="counselor_dashboard"),
     path("counselor/export.xlsx", counselor.round_export, name="counselor_export"),
     path("counselor/classes/<int:pk>/", counselor.class_roster, name="counselor_class"),

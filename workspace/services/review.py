@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registration import roles
+from accounts import roles
 from registration.models import Registration, RegistrationStatus, ReviewStatus
 
 REVIEW_CANCELLED = _("该报名已取消，不能审核。")

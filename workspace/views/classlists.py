@@ -16,13 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 
+from accounts import roles
 from common.xlsx import Column, sheet_add, sheet_append
-from registration import roles
 from registration.models import ClassListImport
-from registration.selectors import classlists as selectors
-from registration.selectors import counselor as counselor_selectors
 from registration.services import classlists as service
-from registration.views.counselor import (
+from registration.workbook import MAX_UPLOAD_BYTES, TOO_LARGE
+from workspace.selectors import classlists as selectors
+from workspace.selectors import counselor as counselor_selectors
+from workspace.views.counselor import (
     NO_SESSION,
     _class_or_404,
     _export_response,
@@ -30,7 +31,6 @@ from registration.views.counselor import (
     _session_query,
     workspace_required,
 )
-from registration.workbook import MAX_UPLOAD_BYTES, TOO_LARGE
 
 APPLIED = _("班级名单已导入：新增或更新 %(count)d 人。")
 FILE_REQUIRED = _("请选择要上传的 Excel（.xlsx）文件。")

@@ -20,16 +20,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import roles
 from common import qr
 from common.xlsx import content_disposition
-from registration import roles
-from registration.exports.registrations import LAYOUT_ROSTER, LAYOUTS, registrations_export
 from registration.models import PaymentStatus, ReviewStatus
-from registration.selectors import classlists
-from registration.selectors import counselor as selectors
-from registration.services import review
-from registration.services.review import ReviewError
 from rounds.models import ExamRound, Major
+from workspace.exports import LAYOUT_ROSTER, LAYOUTS, registrations_export
+from workspace.selectors import classlists
+from workspace.selectors import counselor as selectors
+from workspace.services import review
+from workspace.services.review import ReviewError
 
 SESSION_UNKNOWN = gettext_lazy("未找到该考试批次，已显示当前批次。")
 NO_SESSION = gettext_lazy("还没有考试批次。请先在管理后台创建批次。")

@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from common.idcard import normalise_id_number
 from common.workbook import MAX_ROWS, MAX_UPLOAD_BYTES, TOO_LARGE, Formula, WorkbookError
 from common.workbook import workbook_rows as _workbook_rows
-from fees.ledger import registration_payment_refresh
 from fees.models import EntryKind, Payment, PaymentImport, PaymentMethod, PaymentSource
+from fees.pricing import current_charge_item_names
+from payments.ledger import registration_payment_refresh
 from registration.models import Registration, RegistrationStatus
 
 __all__ = ["MAX_ROWS", "MAX_UPLOAD_BYTES", "TOO_LARGE"]
@@ -308,19 +309,6 @@ def _registrations_for(rows: list[PaymentRow], *, lock: bool = False) -> dict[st
         found.setdefault(registration.id_number, registration)
         found.setdefault(registration.number, registration)
     return found
-
-
-def current_charge_item_names(registrations) -> dict[int, str]:
-    """Current charge-item names of the fee items the quotes point at (one query)."""
-    from fees.models import FeeItem
-
-    ids = {
-        item["fee_item_id"]
-        for registration in registrations
-        for item in registration.quoted_charge_items
-        if item.get("fee_item_id")
-    }
-    return dict(FeeItem.objects.filter(pk__in=ids).values_list("pk", "charge_item_name"))
 
 
 def quoted_items(registration: Registration, current_names: dict[int, str]) -> dict[str, tuple]:

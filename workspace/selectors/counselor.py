@@ -1,6 +1,6 @@
 """Read-side queries of the counselor workspace.
 
-Every query here is scoped to what the user may see (`registration.roles`): a counselor's own
+Every query here is scoped to what the user may see (`accounts.roles`): a counselor's own
 classes, or every class for 教务 and superusers. Counts are computed by grouped aggregates, so the
 number of queries never depends on the number of registrations.
 """
@@ -14,11 +14,11 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
 from courses.selectors import registrations_with_training
-from registration import roles
 from registration.models import PaymentStatus, Registration, RegistrationStatus, ReviewStatus
-from registration.selectors.public import session_current
 from rounds.models import ExamRound, SchoolClass, SkillLevel
+from rounds.selectors import round_current
 
 ZERO = Decimal("0.00")
 UNASSIGNED_LABEL = _("未分班（无班级的报名）")
@@ -39,7 +39,7 @@ def session_for_workspace(slug: str | None) -> ExamRound | None:
     """The round named by `?session=<slug>`, else the current round; None if the slug is unknown."""
     if slug:
         return ExamRound.objects.prefetch_related("levels").filter(slug=slug).first()
-    return session_current()
+    return round_current()
 
 
 def days_left(session: ExamRound, *, today: dt.date | None = None) -> int:

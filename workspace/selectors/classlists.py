@@ -3,8 +3,8 @@
 from django.db.models import Exists, OuterRef, QuerySet
 
 from registration.models import ClassListEntry, ClassListImport, Registration, RegistrationStatus
-from registration.selectors import counselor
 from rounds.models import ExamRound, SchoolClass
+from workspace.selectors import counselor
 
 
 def class_list(*, school_class: SchoolClass) -> QuerySet[ClassListEntry]:
@@ -35,7 +35,7 @@ def class_ids_with_list(class_ids) -> set[int]:
 
 def import_get_visible(*, user, pk: int) -> ClassListImport | None:
     """An upload the user may see: their own, for a class still in their scope (教务: any)."""
-    from registration import roles
+    from accounts import roles
 
     record = ClassListImport.objects.select_related("school_class", "uploaded_by").filter(pk=pk)
     record = record.first()

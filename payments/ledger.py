@@ -1,15 +1,7 @@
-"""The payment ledger: every payment and refund is a row; a registration's state is derived.
+"""The payment ledger: every payment and refund is a row; a registration's state is derived
+(``registration.payment_state``, re-exported here for the finance pages).
 
-States (``registration.models.PaymentStatus``), against the quoted total (报名费 + 培训费):
-
-- 未缴费: nothing received (and nothing refunded);
-- 部分缴费: received less than the quote;
-- 已缴费: received exactly the quote;
-- 多缴: received more than the quote (the excess is refunded like any refund);
-- 待退费: the registration is cancelled and money received is not yet refunded;
-- 已退费: everything received has been refunded.
-
-Only the services here and the payment-list import (``fees.payments``) add rows; nothing edits or
+Only the services here and the payment-list import (``payments.imports``) add rows; nothing edits or
 deletes one. ``registration_payment_refresh`` re-derives the cached state on the registration.
 """
 
@@ -17,16 +9,21 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Case, DecimalField, F, Max, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.money import yuan
 from fees.models import EntryKind, Payment, PaymentMethod, PaymentSource
-from registration.models import PaymentStatus, Registration, RegistrationStatus
+from registration.models import Registration, RegistrationStatus
+from registration.payment_state import (  # noqa: F401 (the ledger's reads, used by its callers)
+    ZERO,
+    item_due,
+    ledger_total,
+    payment_state,
+    refundable,
+    registration_payment_refresh,
+)
 
-ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
 AMOUNT_NOT_POSITIVE = _("金额须大于 0 元。")
@@ -50,82 +47,6 @@ class LedgerError(ValueError):
         super().__init__(str(message))
         self.message = message
         self.field = field
-
-
-def payment_state(*, due: Decimal, received: Decimal, refunded: Decimal, cancelled: bool) -> str:
-    """The one rule that turns ledger sums into a state (see the module docstring)."""
-    net = received - refunded
-    if cancelled:
-        if net > 0:
-            return PaymentStatus.REFUND_DUE
-        return PaymentStatus.REFUNDED if refunded > 0 else PaymentStatus.UNPAID
-    if net <= 0:
-        return PaymentStatus.REFUNDED if refunded > 0 else PaymentStatus.UNPAID
-    if net < due:
-        return PaymentStatus.PARTIAL
-    if net == due:
-        return PaymentStatus.PAID
-    return PaymentStatus.OVERPAID
-
-
-_MONEY = DecimalField(max_digits=10, decimal_places=2)
-
-
-def ledger_total(payments) -> Decimal:
-    """Net money the ledger holds (payments minus refunds) for a Payment queryset."""
-    signed = Case(
-        When(kind=EntryKind.REFUND, then=-F("amount")), default=F("amount"), output_field=_MONEY
-    )
-    return payments.aggregate(total=Coalesce(Sum(signed), Value(ZERO), output_field=_MONEY))[
-        "total"
-    ]
-
-
-def registration_payment_refresh(registration: Registration) -> Registration:
-    """Re-derive the cached payment fields of one registration from its ledger rows."""
-    rows = Payment.objects.filter(registration=registration).aggregate(
-        received=Sum("amount", filter=Q(kind=EntryKind.PAYMENT)),
-        refunded=Sum("amount", filter=Q(kind=EntryKind.REFUND)),
-        last=Max("paid_on", filter=Q(kind=EntryKind.PAYMENT)),
-    )
-    received = rows["received"] or ZERO
-    refunded = rows["refunded"] or ZERO
-    status = payment_state(
-        due=registration.quoted_total,
-        received=received,
-        refunded=refunded,
-        cancelled=registration.status == RegistrationStatus.CANCELLED,
-    )
-    paid_amount = (received - refunded) if (received or refunded) else None
-    if (registration.payment_status, registration.paid_amount, registration.paid_on) != (
-        status,
-        paid_amount,
-        rows["last"],
-    ):
-        registration.payment_status = status
-        registration.paid_amount = paid_amount
-        registration.paid_on = rows["last"]
-        registration.save(update_fields=["payment_status", "paid_amount", "paid_on", "updated_at"])
-    return registration
-
-
-def item_due(registration: Registration, charge_item_name: str) -> Decimal:
-    """What is still owed for one quoted charge item (never below zero)."""
-    quoted = sum(
-        (
-            Decimal(item["amount"])
-            for item in registration.quoted_charge_items
-            if item["name"] == charge_item_name
-        ),
-        ZERO,
-    )
-    paid = (
-        Payment.objects.filter(
-            registration=registration, kind=EntryKind.PAYMENT, charge_item_name=charge_item_name
-        ).aggregate(total=Sum("amount"))["total"]
-        or ZERO
-    )
-    return max(quoted - paid, ZERO)
 
 
 def _check_amount(amount) -> Decimal:
@@ -159,7 +80,7 @@ def payment_record(
 ) -> Payment:
     """Book money received by hand. An amount other than what the item still owes is refused
     unless confirmed with a note saying why (a partial payment, an overpayment)."""
-    from fees.payments import current_charge_item_names, quoted_items
+    from payments.imports import current_charge_item_names, quoted_items
 
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status == RegistrationStatus.CANCELLED:
@@ -237,7 +158,3 @@ def payment_refund(
     refund.save()
     registration_payment_refresh(registration)
     return refund
-
-
-def refundable(registration: Registration) -> Decimal:
-    return max(ledger_total(Payment.objects.filter(registration=registration)), ZERO)

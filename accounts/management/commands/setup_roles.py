@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from registration.roles import (
+from accounts.roles import (
     ACADEMIC_GROUP,
     COUNSELOR_GROUP,
     FINANCE_GROUP,

@@ -20,19 +20,20 @@ from common.xlsx import (
     sheet_append,
     sheet_finish,
 )
-from fees import ledger, payments
-from fees.forms import (
+from fees.models import PaymentImport
+from payments import imports as payments
+from payments import ledger
+from payments.forms import (
     ImportApplyForm,
     ManualPaymentForm,
     PaymentUploadForm,
     RefundForm,
     RegistrationNumberForm,
 )
-from fees.models import PaymentImport
-from fees.statistics import round_statistics
+from payments.statistics import round_statistics
 from registration.models import Registration
-from registration.selectors.public import session_current
 from rounds.models import ExamRound
+from rounds.selectors import round_current
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -169,7 +170,7 @@ def _stats_session(request) -> ExamRound | None:
     slug = request.GET.get("session")
     if slug:
         return ExamRound.objects.filter(slug=slug).first()
-    return session_current()
+    return round_current()
 
 
 @_permission("fees.view_statistics")

@@ -28,8 +28,8 @@ from registration.models import (
     Registration,
     ReviewStatus,
 )
-from registration.selectors import counselor as selectors
 from rounds.models import CandidateType, ExamRound, SchoolClass
+from workspace.selectors import counselor as selectors
 
 LAYOUT_ROSTER = "roster"
 LAYOUT_NATIONAL = "national"

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.money import yuan
 from fees.models import PaymentMethod
-from fees.payments import MAX_UPLOAD_BYTES, TOO_LARGE
+from payments.imports import MAX_UPLOAD_BYTES, TOO_LARGE
 
 NOT_XLSX_NAME = _("请上传 .xlsx 格式的文件。")
 
@@ -59,7 +59,7 @@ class ManualPaymentForm(forms.Form):
     def __init__(self, *args, registration, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["paid_on"].widget.attrs.update(_today_max())
-        from fees.ledger import item_due
+        from payments.ledger import item_due
 
         items = registration.quoted_charge_items or []
         owed = {item["name"]: item_due(registration, item["name"]) for item in items}
