@@ -30,6 +30,9 @@ class ImportApplyForm(forms.Form):
     include_mismatched = forms.BooleanField(
         label=_("同时按实收金额入账“金额与应缴不符”的行"), required=False
     )
+    include_duplicates = forms.BooleanField(
+        label=_("同时入账“文件内重复”的行（确认是另一笔实际付款）"), required=False
+    )
 
 
 def _today_max():

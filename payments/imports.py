@@ -331,7 +331,7 @@ def reconcile(rows: list[PaymentRow], *, lock: bool = False) -> list[RowResult]:
     """What applying each row would do, given the ledger as it is now."""
     registrations = _registrations_for(rows, lock=lock)
     current_names = current_charge_item_names(set(registrations.values()))
-    seen: set[tuple] = set()
+    occurrences: dict[tuple, int] = {}
     planned: dict[tuple[int, str], Decimal] = {}
     results = []
     for row in rows:
@@ -345,20 +345,26 @@ def reconcile(rows: list[PaymentRow], *, lock: bool = False) -> list[RowResult]:
             continue
         canonical, quoted_amount = quoted[row.charge_item]
         key = (registration.pk, canonical, row.amount, row.paid_on)
-        if key in seen:
-            results.append(RowResult(row, Outcome.DUPLICATE_ROW, registration, quoted_amount))
-            continue
-        seen.add(key)
+        occurrence = occurrences[key] = occurrences.get(key, 0) + 1
         ledger = [
             p
             for p in registration.payments.all()
             if p.kind == EntryKind.PAYMENT and p.charge_item_name == canonical
         ]
+        # Identical payments are counted, not collapsed: the n-th identical row of a list is
+        # "already booked" only when the ledger holds at least n such payments. A further identical
+        # row is shown as a duplicate for finance to decide on, never hidden as booked.
+        in_ledger = sum(1 for p in ledger if p.amount == row.amount and p.paid_on == row.paid_on)
+        if occurrence > in_ledger and occurrence > 1:
+            results.append(
+                RowResult(row, Outcome.DUPLICATE_ROW, registration, quoted_amount, canonical)
+            )
+            continue
         paid = sum((p.amount for p in ledger), Decimal("0.00"))
         due = max(quoted_amount - paid - planned.get((registration.pk, canonical), 0), 0)
         result = RowResult(row, Outcome.MATCHED, registration, due, canonical)
-        if any(p.amount == row.amount and p.paid_on == row.paid_on for p in ledger):
-            # The same payment is in the ledger already (an earlier list, or booked by hand).
+        if occurrence <= in_ledger:
+            # This payment is in the ledger already (an earlier list, or booked by hand).
             result.outcome = Outcome.ALREADY_PAID
         elif registration.status == RegistrationStatus.CANCELLED:
             result.outcome = Outcome.CANCELLED
@@ -372,8 +378,12 @@ def reconcile(rows: list[PaymentRow], *, lock: bool = False) -> list[RowResult]:
     return results
 
 
-def bookable(outcome: str, *, include_mismatched: bool) -> bool:
-    return outcome in BOOKED_ALWAYS or (include_mismatched and outcome == Outcome.AMOUNT_MISMATCH)
+def bookable(outcome: str, *, include_mismatched: bool, include_duplicates: bool = False) -> bool:
+    return (
+        outcome in BOOKED_ALWAYS
+        or (include_mismatched and outcome == Outcome.AMOUNT_MISMATCH)
+        or (include_duplicates and outcome == Outcome.DUPLICATE_ROW)
+    )
 
 
 @transaction.atomic
@@ -393,10 +403,17 @@ def payment_import_preview(*, file_name: str, content: bytes, user) -> PaymentIm
 
 @transaction.atomic
 def payment_import_apply(
-    *, payment_import: PaymentImport, user, include_mismatched: bool = False
+    *,
+    payment_import: PaymentImport,
+    user,
+    include_mismatched: bool = False,
+    include_duplicates: bool = False,
 ) -> int:
     """Book every bookable row once; the import can be applied only once, and a row already
-    in the ledger (same person, item, amount and date) is never booked twice."""
+    in the ledger (same person, item, amount and date, counted) is never booked twice.
+
+    A row repeating an earlier identical row of the same list is booked only when finance says
+    it is a second real payment (`include_duplicates`)."""
     payment_import = PaymentImport.objects.select_for_update().get(pk=payment_import.pk)
     if payment_import.applied_at is not None:
         when = timezone.localtime(payment_import.applied_at)
@@ -406,7 +423,11 @@ def payment_import_apply(
     touched = {}
     count = 0
     for result in results:
-        if not bookable(result.outcome, include_mismatched=include_mismatched):
+        if not bookable(
+            result.outcome,
+            include_mismatched=include_mismatched,
+            include_duplicates=include_duplicates,
+        ):
             continue
         payment = Payment(
             registration=result.registration,

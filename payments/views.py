@@ -77,6 +77,7 @@ def import_detail(request, pk: int):
         counts[result.label] = counts.get(result.label, 0) + 1
     matched = sum(1 for r in results if payments.bookable(r.outcome, include_mismatched=False))
     mismatched = sum(1 for r in results if r.outcome == payments.Outcome.AMOUNT_MISMATCH)
+    duplicates = sum(1 for r in results if r.outcome == payments.Outcome.DUPLICATE_ROW)
     return render(
         request,
         "fees/import_detail.html",
@@ -87,6 +88,7 @@ def import_detail(request, pk: int):
             "counts": sorted(counts.items()),
             "matched": matched,
             "mismatched": mismatched,
+            "duplicates": duplicates,
             "apply_form": ImportApplyForm(),
         },
     )
@@ -97,12 +99,15 @@ def import_detail(request, pk: int):
 def import_apply(request, pk: int):
     payment_import = get_object_or_404(PaymentImport, pk=pk)
     form = ImportApplyForm(request.POST)
-    include_mismatched = form.is_valid() and form.cleaned_data["include_mismatched"]
+    valid = form.is_valid()
+    include_mismatched = valid and form.cleaned_data["include_mismatched"]
+    include_duplicates = valid and form.cleaned_data["include_duplicates"]
     try:
         count = payments.payment_import_apply(
             payment_import=payment_import,
             user=request.user,
             include_mismatched=include_mismatched,
+            include_duplicates=include_duplicates,
         )
     except payments.PaymentFileError as error:
         messages.error(request, error.message)

@@ -208,3 +208,44 @@ def test_a_renamed_charge_item_still_matches_and_cannot_be_paid_twice(finance):
     [result] = payments.reconcile(payments.payment_file_parse(another_day))
     assert result.outcome == Outcome.AMOUNT_MISMATCH  # a second 320 would be an overpayment
     assert result.expected == Decimal("0.00")
+
+
+def _reconciled(payment_import):
+    rows = [payments.PaymentRow.from_json(row) for row in payment_import.rows]
+    return [result.outcome for result in payments.reconcile(rows)]
+
+
+def test_identical_payments_are_counted_not_collapsed(finance):
+    """Two real payments of the same amount on the same day stay two: the second is never shown as
+    already booked because the first is, and finance may book it as a real second payment."""
+    target = registration()
+    day = dt.date(2022, 5, 19)
+    first_list = xlsx([[target.id_number, 160, day, ITEM3]])
+    first = payments.payment_import_preview(file_name="a.xlsx", content=first_list, user=finance)
+    assert (
+        payments.payment_import_apply(payment_import=first, user=finance, include_mismatched=True)
+        == 1
+    )
+
+    # A later list holds that payment and a second, identical one.
+    later_list = xlsx([[target.id_number, 160, day, ITEM3], [target.id_number, 160, day, ITEM3]])
+    later = payments.payment_import_preview(file_name="b.xlsx", content=later_list, user=finance)
+    assert _reconciled(later) == [Outcome.ALREADY_PAID, Outcome.DUPLICATE_ROW]
+    # Without finance's say-so the duplicate is not booked.
+    with pytest.raises(PaymentFileError, match="没有可入账"):
+        payments.payment_import_apply(payment_import=later, user=finance)
+    assert Payment.objects.filter(registration=target).count() == 1
+
+    later = payments.payment_import_preview(file_name="b.xlsx", content=later_list, user=finance)
+    assert (
+        payments.payment_import_apply(payment_import=later, user=finance, include_duplicates=True)
+        == 1
+    )
+    target.refresh_from_db()
+    assert target.paid_amount == Decimal("320.00")
+    assert target.payment_status == "paid"
+
+    # Both identical payments are now in the ledger: the same list again books nothing.
+    again = payments.payment_import_preview(file_name="b.xlsx", content=later_list, user=finance)
+    assert _reconciled(again) == [Outcome.ALREADY_PAID, Outcome.ALREADY_PAID]
+    assert Payment.objects.filter(registration=target).count() == 2

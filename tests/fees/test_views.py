@@ -78,6 +78,24 @@ def test_upload_previews_then_applies_once(finance_client):
     assert Payment.objects.count() == 1
 
 
+def test_a_duplicate_row_is_booked_only_when_finance_ticks_it(finance_client):
+    target = registration()
+    day = dt.date(2022, 5, 19)
+    upload = io.BytesIO(xlsx([[target.id_number, 160, day, ITEM3]] * 2))
+    upload.name = "缴费名单.xlsx"
+    response = finance_client.post(reverse("fees:finance_home"), {"file": upload})
+    page = finance_client.get(response["Location"]).content.decode()
+    assert 'name="include_duplicates"' in page
+    assert "文件内重复" in page
+    apply_url = reverse("fees:import_apply", kwargs={"pk": PaymentImport.objects.get().pk})
+    finance_client.post(
+        apply_url, {"include_mismatched": "on", "include_duplicates": "on"}, follow=True
+    )
+    target.refresh_from_db()
+    assert Payment.objects.filter(registration=target).count() == 2
+    assert target.payment_status == "paid"
+
+
 def test_upload_of_a_malformed_file_shows_the_reason_and_writes_nothing(finance_client):
     upload = io.BytesIO(b"id,amount\n1,2\n")
     upload.name = "list.xlsx"
