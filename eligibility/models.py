@@ -15,6 +15,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from eligibility.engine import vocabulary as v
+from rounds.models import MajorRelation
+
 
 class YearsBasis(models.TextChoices):
     CONTINUOUS = "continuous", _("连续")
@@ -31,15 +34,13 @@ class SchoolKind(models.TextChoices):
     diplomas, so a rule about 大专 holds for all of them (the old separate value
     "vocational_advanced" is read as "college" by the engine and was migrated away)."""
 
-    TECHNICAL_SCHOOL = "technical_school", _("技工学校")
-    VOCATIONAL_INTERMEDIATE = "vocational_intermediate", _("以中级技能为培养目标的中等职业学校")
-    COLLEGE = "college", _("大学专科（含高职/职业技术学院、技师学院）及以上")
-
-
-class MajorRelation(models.TextChoices):
-    SAME = "same", _("本专业")
-    RELATED = "related", _("相关专业")
-    UNRELATED = "unrelated", _("非相关专业")
+    # Labels come from the engine's vocabulary: one label per value everywhere.
+    TECHNICAL_SCHOOL = v.TECHNICAL_SCHOOL, _(v.SCHOOL_KIND_LABELS[v.TECHNICAL_SCHOOL])
+    VOCATIONAL_INTERMEDIATE = (
+        v.VOCATIONAL_INTERMEDIATE,
+        _(v.SCHOOL_KIND_LABELS[v.VOCATIONAL_INTERMEDIATE]),
+    )
+    COLLEGE = v.COLLEGE, _(v.SCHOOL_KIND_LABELS[v.COLLEGE])
 
 
 class StudentPendingRequirement(models.TextChoices):

@@ -48,6 +48,20 @@ class SkillLevel(models.Model):
         return self.name
 
 
+# The announcement's text fields of a round, in the order the announcement prints them: the one
+# list the admin's 公告正文 section, the round clone and the announcement page all use.
+ROUND_TEXT_FIELDS = (
+    "intro_text",
+    "value_text",
+    "eligibility_notes",
+    "training_audience",
+    "training_note",
+    "fee_payment_text",
+    "fee_note",
+    "how_to_register_text",
+)
+
+
 class ExamRoundQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)

@@ -20,7 +20,7 @@ from fees.models import FeeItem
 from payments.admin import FeeItemAdminForm
 from registration.admin import PersonFieldsMixin
 from registration.models import Registration
-from rounds.models import ExamRound
+from rounds.models import ROUND_TEXT_FIELDS, ExamRound
 
 
 class RegistrationAdminForm(PersonFieldsMixin, forms.ModelForm):
@@ -118,7 +118,7 @@ class ExamRoundAdmin(ReadOnlyHistoryAdmin):
         )
 
     def clone_view(self, request, pk: int):
-        from registration.services.rounds import session_clone
+        from registration.services.rounds import round_clone
 
         if not self.has_add_permission(request):
             return HttpResponse(status=403)
@@ -135,7 +135,7 @@ class ExamRoundAdmin(ReadOnlyHistoryAdmin):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                session = session_clone(source=source, **form.cleaned_data)
+                session = round_clone(source=source, **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -193,16 +193,7 @@ class ExamRoundAdmin(ReadOnlyHistoryAdmin):
             _("公告正文"),
             {
                 "classes": ["collapse"],
-                "fields": [
-                    "intro_text",
-                    "value_text",
-                    "eligibility_notes",
-                    "training_audience",
-                    "training_note",
-                    "fee_payment_text",
-                    "fee_note",
-                    "how_to_register_text",
-                ],
+                "fields": list(ROUND_TEXT_FIELDS),
             },
         ),
     ]

@@ -14,7 +14,7 @@ from eligibility.models import EligibilityCondition
 from eligibility.selectors import condition_rows
 from fees.models import FeeItem, FeeKind, TrainingOption
 from rounds.consultation import ConsultationStatus, consultation_status
-from rounds.models import CandidateType, ExamRound, SkillLevel
+from rounds.models import ROUND_TEXT_FIELDS, CandidateType, ExamRound, SkillLevel
 from rounds.selectors import Countdown, RegistrationState, countdown_to, registration_state
 
 # --- The announcement of one round -------------------------------------------------------------
@@ -140,16 +140,6 @@ class LevelSection:
         return str(TRAINING_TIME_HEADERS.get(self.level.code, TRAINING_TIME_HEADER))
 
 
-NARRATIVE_FIELDS = (
-    "intro_text",
-    "value_text",
-    "eligibility_notes",
-    "fee_payment_text",
-    "fee_note",
-    "how_to_register_text",
-)
-
-
 def paragraphs(text: str) -> list[str]:
     """The announcement puts one paragraph per line; blank lines carry nothing."""
     return [line.strip() for line in text.splitlines() if line.strip()]
@@ -261,7 +251,7 @@ def announcement_get(session: ExamRound, *, now: dt.datetime | None = None) -> A
         countdown = countdown_to(session.opens_at, now=now)
     return Announcement(
         session=session,
-        paragraphs={name: paragraphs(getattr(session, name)) for name in NARRATIVE_FIELDS},
+        paragraphs={name: paragraphs(getattr(session, name)) for name in ROUND_TEXT_FIELDS},
         levels=sections,
         fee_table=fee_table_build(levels=levels, items=items),
         state=state,

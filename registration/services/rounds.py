@@ -7,7 +7,7 @@ from django.db import transaction
 from courses.models import TrainingModule, TrainingTopic
 from eligibility.models import EligibilityCondition
 from fees.models import FeeItem
-from rounds.models import ExamRound
+from rounds.models import ROUND_TEXT_FIELDS, ExamRound
 
 NARRATIVE_AND_POLICY_FIELDS = [
     "occupation",
@@ -21,14 +21,7 @@ NARRATIVE_AND_POLICY_FIELDS = [
     "consultation_start",
     "consultation_end",
     "consultation_note",
-    "intro_text",
-    "value_text",
-    "eligibility_notes",
-    "training_audience",
-    "training_note",
-    "fee_payment_text",
-    "fee_note",
-    "how_to_register_text",
+    *ROUND_TEXT_FIELDS,
 ]
 
 
@@ -50,7 +43,7 @@ def _copy(instance, **changes):
 
 
 @transaction.atomic
-def session_clone(
+def round_clone(
     *,
     source: ExamRound,
     slug: str,
