@@ -47,7 +47,8 @@ def _relation_label(facts) -> str:
 
 
 def self_check(request):
-    slug = request.GET.get("session") or None
+    # ?session= is the published parameter (links in the wild carry it); ?round= is its alias.
+    slug = request.GET.get("round") or request.GET.get("session") or None
     session = lookups.session_for_self_check(slug)
     if session is None and slug is not None:
         raise Http404(_("未找到该考试批次。"))
