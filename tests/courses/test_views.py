@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from accounts.roles import FINANCE_GROUP, user_role_add
 from courses.models import Attendance, TrainingCutoff, TrainingEnrollment
-from tests.counselor.xlsx_helpers import workbook_from
 from tests.courses.conftest import TrainingClassFactory
 from tests.factories import RegistrationFactory, SchoolClassFactory, UserFactory, level
+from tests.workspace.xlsx_helpers import workbook_from
 
 
 def _sheet_url(lesson, school_class):

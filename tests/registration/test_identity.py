@@ -14,8 +14,8 @@ from common import normalize
 from registration.models import Registration, RegistrationStatus
 from registration.services import submission
 from registration.views import student as views
+from tests.common.test_normalize import full_width
 from tests.idnumbers import make_id_number
-from tests.registration.test_normalize import full_width
 from tests.registration.test_student_views import class_url, form_data
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import urllib.parse
 import pytest
 from django.urls import reverse
 
-from tests.counselor.conftest import level
 from tests.factories import UserFactory
+from tests.workspace.conftest import level
 from workspace.services import review
 
 pytestmark = pytest.mark.django_db

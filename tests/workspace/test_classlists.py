@@ -14,8 +14,8 @@ from openpyxl import Workbook
 from registration.models import ClassListEntry, ClassListImport
 from registration.services import classlists as service
 from registration.workbook import WorkbookError, workbook_rows
-from tests.counselor.xlsx_helpers import workbook_from
 from tests.idnumbers import make_id_number
+from tests.workspace.xlsx_helpers import workbook_from
 from workspace.selectors import classlists as selectors
 
 pytestmark = pytest.mark.django_db

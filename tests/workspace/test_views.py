@@ -102,7 +102,7 @@ def test_review_action_on_another_counselors_registration_is_404(
 def test_round_export_of_a_counselor_has_only_own_classes(
     client, counselor, own_registration, other_registration
 ):
-    from tests.counselor.xlsx_helpers import workbook_from
+    from tests.workspace.xlsx_helpers import workbook_from
 
     client.force_login(counselor)
     response = client.get(reverse("registration:counselor_export"))
@@ -438,7 +438,7 @@ def test_poster_png_is_an_attachment(client, counselor, own_class):
 
 @pytest.mark.django_db
 def test_roster_marks_a_conditional_registration(client, counselor, session, own_class):
-    from tests.counselor.conftest import registration_make
+    from tests.workspace.conftest import registration_make
 
     registration_make(
         session=session, school_class=own_class, name="大一学生", pending_requirement="training"

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from fees.models import Payment, PaymentImport
 from tests.factories import RegistrationFactory, UserFactory
-from tests.fees.test_payments import ITEM3, registration, xlsx
+from tests.payments.test_imports import ITEM3, registration, xlsx
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ import pytest
 from openpyxl import Workbook
 
 from registration.models import Registration
-from tests.counselor.xlsx_helpers import registrations_bulk
 from tests.factories import SchoolClassFactory
+from tests.workspace.xlsx_helpers import registrations_bulk
 from workspace import exports
 
 ROWS = int(os.environ.get("KWT_EXPORT_BENCH", "0") or 0)

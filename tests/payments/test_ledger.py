@@ -19,7 +19,7 @@ from registration.services.submission import (
     registration_cancel_by_staff,
 )
 from tests.factories import RegistrationFactory, UserFactory
-from tests.fees.test_payments import ITEM3, registration
+from tests.payments.test_imports import ITEM3, registration
 
 DAY = dt.date(2022, 5, 19)
 

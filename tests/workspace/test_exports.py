@@ -12,13 +12,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from common.xlsx import SHEET_NAME_FORBIDDEN, SheetNames, content_disposition
-from tests.counselor.xlsx_helpers import (
+from tests.factories import SchoolClassFactory, level
+from tests.workspace.xlsx_helpers import (
     registrations_bulk,
     response_bytes,
     sheet_xml,
     workbook_from,
 )
-from tests.factories import SchoolClassFactory, level
 from workspace import exports
 
 ROSTER_HEADERS = [
