@@ -17,6 +17,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import DomainError
 from common.idcard import normalise_id_number
 from common.workbook import MAX_ROWS, MAX_UPLOAD_BYTES, TOO_LARGE, Formula, WorkbookError
 from common.workbook import workbook_rows as _workbook_rows
@@ -76,10 +77,8 @@ OUTCOME_LABELS = {
 BOOKED_ALWAYS = {Outcome.MATCHED, Outcome.CANCELLED}
 
 
-class PaymentFileError(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class PaymentFileError(DomainError, ValueError):
+    pass
 
 
 @dataclasses.dataclass

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import DomainError
 from common.money import yuan
 from fees.models import EntryKind, Payment, PaymentMethod, PaymentSource
 from registration.models import Registration, RegistrationStatus
@@ -42,11 +43,8 @@ CANCELLED_NO_PAYMENT = _(
 NOTHING_TO_REFUND = _("该报名没有已收未退的款项，不能退费。")
 
 
-class LedgerError(ValueError):
-    def __init__(self, message, *, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class LedgerError(DomainError, ValueError):
+    pass
 
 
 def _check_amount(amount) -> Decimal:

@@ -15,6 +15,7 @@ from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import DomainError
 from common.idcard import IdNumberError, id_number_parse
 from common.normalize import (
     NameInvalid,
@@ -53,10 +54,8 @@ ROW_ID_ELSEWHERE = _("该身份证号已在其他班级的名单中，请联系�
 ROW_ID_OTHER_STUDENT = _("该身份证号已登记在本班另一学号（%(number)s）名下，请核对。")
 
 
-class ClassListError(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class ClassListError(DomainError, ValueError):
+    pass
 
 
 class Outcome:

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import DomainError
 from common.idcard import IdNumberError, id_number_parse, phone_normalise
 from common.normalize import NameInvalid, name_clean, student_number_normalize
 from courses.services import training_enroll
@@ -46,13 +47,11 @@ PAID_LOCKED = _(
 NUMBER_EXHAUSTED = _("系统繁忙，请稍后重试。")
 
 
-class SubmissionError(Exception):
+class SubmissionError(DomainError):
     """A rule refused the submission. `field` says which form field it belongs to, if any."""
 
     def __init__(self, message, *, field: str | None = None, reasons: tuple[str, ...] = ()):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field)
         self.reasons = reasons
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+from common.errors import DomainError
 from registration.models import Registration, RegistrationStatus, ReviewStatus
 
 REVIEW_CANCELLED = _("该报名已取消，不能审核。")
@@ -22,10 +23,8 @@ REASON_MAX_LENGTH = 200
 NOTE_MAX_LENGTH = 2000
 
 
-class ReviewError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class ReviewError(DomainError):
+    pass
 
 
 def _locked(registration: Registration) -> Registration:
