@@ -16,6 +16,8 @@ FINANCE_GROUP = "财务"
 # Invigilators check candidates in on exam day (exams app); they see only their own rooms.
 INVIGILATOR_GROUP = "监考"
 TRAINER_GROUP = "培训教师"
+# Scorers (考评员) enter the scores of the rooms assigned to them (results app), double entry.
+SCORER_GROUP = "考评员"
 
 # Entering the workspace needs this permission; confirming or returning a registration needs the
 # change permission as well. Both groups get both; the difference between them is scope.
@@ -55,7 +57,7 @@ _TRAINING = [
 ]
 
 GROUP_PERMISSIONS: dict[str, list[str]] = {
-    COUNSELOR_GROUP: [*_COMMON, *_TRAINING],
+    COUNSELOR_GROUP: [*_COMMON, *_TRAINING, "results.view_score"],
     ACADEMIC_GROUP: [
         *_COMMON,
         *_TRAINING,
@@ -71,10 +73,15 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "exams.view_seat",
         "exams.view_admissionticket",
         "exams.view_checkin",
+        "results.view_score",
+        "results.change_score",
+        "results.view_scoreentry",
+        *(f"results.{a}_{m}" for a in ("add", "change", "view") for m in ("scorerassignment",)),
     ],
     FINANCE_GROUP: _FINANCE,
     INVIGILATOR_GROUP: ["exams.view_sitting", "exams.view_room", "exams.add_checkin"],
     TRAINER_GROUP: _TRAINING,
+    SCORER_GROUP: ["exams.view_sitting", "exams.view_room", "results.add_scoreentry"],
 }
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("eligibility/", include("eligibility.urls")),
     path("exams/", include("exams.urls")),
+    path("results/", include("results.urls")),
     path("training/", include("courses.urls")),
     path("", include("payments.urls")),
     # One namespace for the student, staff and login pages: their URL names predate the split.

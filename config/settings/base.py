@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "workspace",
     "payments",
     "exams",
+    "results",
 ]
 
 MIDDLEWARE = [

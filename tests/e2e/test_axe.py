@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -62,9 +63,17 @@ class World:
     cancelled_pk: int
     cancelled_token: str
     paid_number: str
+    paid_pk: int
+    paid_token: str
     import_pk: int
     training_class_pk: int
     lesson_pk: int
+    round_slug: str
+    theory_pk: int
+    skill_pk: int
+    score_room_pk: int
+    reviewed_score_pk: int
+    score_import_pk: int
 
 
 def submit(page) -> None:
@@ -86,6 +95,11 @@ def open_menu(page) -> None:
 def lookup_wrong(page) -> None:
     page.get_by_label("身份证号").fill(make_id_number(999))
     page.get_by_label("报名时填写的手机号").fill("13900000000")
+    submit(page)
+
+
+def bad_score(page) -> None:
+    page.locator(".rs-points").first.fill("abc")
     submit(page)
 
 
@@ -136,6 +150,23 @@ PAGES = [
     Page("training-lesson", "counselor", "/training/lessons/{lesson_pk}/"),
     Page("training-attendance", "counselor", "/training/lessons/{lesson_pk}/classes/{class_pk}/"),
     Page("exam-plan", "jiaowu", "/exams/"),
+    Page("results-entry-home", "kaoping1", "/results/entry/"),
+    Page("results-entry", "kaoping1", "/results/entry/{theory_pk}/{score_room_pk}/"),
+    Page(
+        "results-entry-errors", "kaoping1", "/results/entry/{theory_pk}/{score_room_pk}/", bad_score
+    ),
+    Page("results-home", "jiaowu", "/results/?round={round_slug}"),
+    Page("results-sitting-mismatch", "jiaowu", "/results/sittings/{theory_pk}/"),
+    Page("results-sitting-reviewed", "jiaowu", "/results/sittings/{skill_pk}/"),
+    Page("results-amend", "jiaowu", "/results/scores/{reviewed_score_pk}/amend/"),
+    Page("results-amend-errors", "jiaowu", "/results/scores/{reviewed_score_pk}/amend/", submit),
+    Page("results-import", "jiaowu", "/results/sittings/{theory_pk}/import/"),
+    Page("results-import-preview", "jiaowu", "/results/imports/{score_import_pk}/"),
+    Page("results-notice", None, "/results/notice/{round_slug}/"),
+    Page("results-rates", "counselor", "/results/rates/?round={round_slug}"),
+    Page("results-certificates", "jiaowu", "/results/certificates/?round={round_slug}"),
+    Page("results-retakes", "jiaowu", "/results/retakes/?round={round_slug}"),
+    Page("results-student", None, "/me/{paid_pk}/{paid_token}/"),
     Page("admin-index", "admin", "/admin/"),
 ]
 
@@ -236,10 +267,50 @@ def world_build() -> World:
         cancelled_pk=cancelled.pk,
         cancelled_token=cancelled.token,
         paid_number=students[0].number,
+        paid_pk=students[0].pk,
+        paid_token=students[0].token,
         import_pk=payment_import.pk,
         training_class_pk=training_class.pk,
         lesson_pk=lesson.pk,
+        **_results_world(session, students, demo),
     )
+
+
+def _results_world(session, students, demo) -> dict:
+    """Scores of the demo round: a theory mismatch open, the skill sitting reviewed, a notice."""
+    from results import imports
+    from results.models import ResultNotice
+    from tests.results.world import results_world
+
+    academic = User.objects.get(username="jiaowu")
+    world = results_world(
+        round=session, registrations=students[:6], academic=academic, password=PASSWORD
+    )
+    # Rendered for the checks only: the real publishing (services.notice_publish) waits for the
+    # theory mismatch to be resolved, which this world keeps open to check the resolve forms.
+    ResultNotice.objects.create(
+        round=session,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + dt.timedelta(days=7),
+        published_by=academic,
+    )
+    workbook = Workbook()
+    workbook.active.append(["准考证号", "成绩"])
+    workbook.active.append(["0000", 60])
+    workbook.active.append(["0001", "abc"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    score_import = imports.score_import_preview(
+        sitting=world["theory"], file_name="成绩.xlsx", content=buffer.getvalue(), user=academic
+    )
+    return {
+        "round_slug": session.slug,
+        "theory_pk": world["theory"].pk,
+        "skill_pk": world["skill"].pk,
+        "score_room_pk": world["room"].pk,
+        "reviewed_score_pk": world["reviewed_score"].pk,
+        "score_import_pk": score_import.pk,
+    }
 
 
 def sign_in(page, base: str, username: str) -> None:

@@ -1,0 +1,191 @@
+"""Certificates: numbers imported from the platform's list (matched by ID number) or entered,
+validated against the round's format; issue date; collection (领取) in bulk per class.
+"""
+
+import dataclasses
+import datetime as dt
+import re
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from fees.payments import RowError, _date, _person, _text
+from fees.workbook import Formula, WorkbookError, workbook_rows
+from registration import roles
+from results.models import (
+    DEFAULT_CERTIFICATE_PATTERN,
+    Certificate,
+    CertificateFormat,
+    Registration,
+    RegistrationStatus,
+)
+
+ONLY_ACADEMIC = _("只有教务可以登记证书。")
+BAD_NUMBER = _("证书编号“{number}”不符合本批次的编号格式。")
+NUMBER_TAKEN = _("证书编号 {number} 已登记给其他考生。")
+HAS_OTHER_NUMBER = _("该考生已登记证书编号 {number}，如需更正请在证书页修改。")
+NOT_IN_ROUND = _("本批次查无此身份证号的考生。")
+NO_NUMBER = _("证书编号为空。")
+MISSING_COLUMNS = _("须包含“身份证号”和“证书编号”列，第一行为表头。")
+EMPTY_FILE = _("文件中没有证书记录。")
+FORMULA_CELL = _("有公式单元格，请将公式转换为数值后再上传。")
+NO_DATE = _("请填写领取日期。")
+NOTHING_CHOSEN = _("请勾选要登记领取的考生。")
+
+HEADERS = {
+    "id_number": {"身份证号", "身份证号码", "证件号码"},
+    "number": {"证书编号", "证书号", "证书号码"},
+    "issued_on": {"发证日期", "发证时间", "颁证日期"},
+}
+
+
+class CertificateError(ValueError):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def number_normalize(raw) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return re.sub(r"\s+", "", _text(raw or "")).upper()
+
+
+def pattern_of(round) -> str:
+    found = CertificateFormat.objects.filter(round=round).first()
+    return found.pattern if found else DEFAULT_CERTIFICATE_PATTERN
+
+
+def number_valid(number: str, pattern: str) -> bool:
+    return bool(number) and len(number) <= 40 and re.fullmatch(pattern, number) is not None
+
+
+def _set(*, registration, number: str, issued_on, user) -> str:
+    """'created', 'unchanged' or 'updated'; raises CertificateError on a clash."""
+    other = Certificate.objects.filter(number=number).exclude(registration=registration).first()
+    if other is not None:
+        raise CertificateError(NUMBER_TAKEN.format(number=number))
+    certificate = Certificate.objects.filter(registration=registration).first()
+    if certificate is not None and certificate.number == number:
+        if issued_on is None or certificate.issued_on == issued_on:
+            return "unchanged"
+        status = "updated"
+    elif certificate is not None:
+        status = "updated"
+    else:
+        certificate = Certificate(registration=registration)
+        status = "created"
+    certificate.number = number
+    if issued_on is not None:
+        certificate.issued_on = issued_on
+    certificate._history_user = user
+    certificate.save()
+    return status
+
+
+@transaction.atomic
+def certificate_enter(*, registration, number: str, issued_on, user) -> str:
+    """Enter or correct one candidate's certificate number by hand."""
+    if not roles.is_academic(user):
+        raise CertificateError(ONLY_ACADEMIC)
+    number = number_normalize(number)
+    if not number:
+        raise CertificateError(NO_NUMBER)
+    if not number_valid(number, pattern_of(registration.session)):
+        raise CertificateError(BAD_NUMBER.format(number=number))
+    return _set(registration=registration, number=number, issued_on=issued_on, user=user)
+
+
+@dataclasses.dataclass
+class ImportReport:
+    created: int = 0
+    unchanged: int = 0
+    problems: list = dataclasses.field(default_factory=list)  # (row, text, message)
+
+
+@transaction.atomic
+def certificates_import(*, round, content: bytes, user, issued_on=None) -> ImportReport:
+    """Match the platform's list by ID number; report rows it cannot match; idempotent.
+
+    A row never overwrites a different number already recorded (reported instead), so importing
+    the same list again changes nothing.
+    """
+    if not roles.is_academic(user):
+        raise CertificateError(ONLY_ACADEMIC)
+    try:
+        sheet = workbook_rows(content)
+    except WorkbookError as error:
+        raise CertificateError(error.message) from None
+    if not sheet:
+        raise CertificateError(EMPTY_FILE)
+    columns = {}
+    for index, value in enumerate(sheet[0]):
+        title = _text(value) if value is not None else ""
+        for key, aliases in HEADERS.items():
+            if title in aliases and key not in columns:
+                columns[key] = index
+    if "id_number" not in columns or "number" not in columns:
+        raise CertificateError(MISSING_COLUMNS)
+    pattern = pattern_of(round)
+    people = {
+        r.id_number: r
+        for r in Registration.objects.filter(session=round, status=RegistrationStatus.ACTIVE)
+    }
+    report = ImportReport()
+    for row_number, cells in enumerate(sheet[1:], start=2):
+        values = {k: cells[i] if i < len(cells) else None for k, i in columns.items()}
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+            continue
+        shown = ""
+        try:
+            if any(isinstance(v, Formula) for v in values.values()):
+                raise RowError(FORMULA_CELL)
+            person = _person(values["id_number"], None)
+            shown = person[:4] + "**********" + person[-4:] if len(person) == 18 else person
+            number = number_normalize(values["number"])
+            if not number:
+                raise RowError(NO_NUMBER)
+            if not number_valid(number, pattern):
+                raise RowError(BAD_NUMBER.format(number=number))
+            registration = people.get(person)
+            if registration is None:
+                raise RowError(NOT_IN_ROUND)
+            row_date = _date(values["issued_on"]) if values.get("issued_on") else issued_on
+            existing = Certificate.objects.filter(registration=registration).first()
+            if existing is not None and existing.number != number:
+                raise RowError(HAS_OTHER_NUMBER.format(number=existing.number))
+            with transaction.atomic():
+                status = _set(
+                    registration=registration, number=number, issued_on=row_date, user=user
+                )
+        except (RowError, CertificateError) as error:
+            report.problems.append((row_number, shown, str(error)))
+            continue
+        if status == "unchanged":
+            report.unchanged += 1
+        else:
+            report.created += 1
+    return report
+
+
+@transaction.atomic
+def certificates_collect(*, certificates, collected_on: dt.date | None, user) -> int:
+    """Record 领取 for the chosen certificates: the date and who handed them out."""
+    if not roles.is_academic(user) and not roles.can_use_workspace(user):
+        raise CertificateError(ONLY_ACADEMIC)
+    if collected_on is None:
+        raise CertificateError(NO_DATE)
+    chosen = list(Certificate.objects.select_for_update().filter(pk__in=certificates))
+    if not chosen:
+        raise CertificateError(NOTHING_CHOSEN)
+    count = 0
+    for certificate in chosen:
+        if certificate.collected_on is not None:
+            continue
+        certificate.collected_on = collected_on
+        certificate.handed_out_by = user
+        certificate._history_user = user
+        certificate._change_reason = "collected"
+        certificate.save()
+        count += 1
+    return count

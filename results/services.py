@@ -1,0 +1,318 @@
+"""Writes of scores: double entry, resolution of mismatches, 审核 (lock), amendments.
+
+Keyword-only, atomic, validated; every change leaves a history row with who and why.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from exams.models import Room, Seat, Sitting
+from registration import roles
+from results import selectors
+from results.models import (
+    Outcome,
+    ResultNotice,
+    Round,
+    Score,
+    ScoreEntry,
+    ScoreState,
+    SittingReview,
+)
+from results.notice import notice_period
+from results.rules import parse_points, points_text
+
+NOT_ASSIGNED = _("您未被安排评分该考场的本场次。")
+LOCKED = _("本场次成绩已审核锁定，不能再录入；如需更正请联系教务。")
+ABSENT_SEAT = _("{seat} 号考生缺考（未签到），不能录入分数。")
+BAD_POINTS = _("{seat} 号：分数须为 0 到 {full} 之间的数字，最多一位小数。")
+BAD_OUTCOME = _("{seat} 号：未知的情况。")
+THIRD_ENTRY = _("{seat} 号已有两位考评员录入，不能再录入。")
+ALREADY_RESOLVED = _("{seat} 号的成绩已由教务核定或导入，不能再修改录入。")
+NOT_IN_ROOM = _("座位不属于本考场。")
+ONLY_ACADEMIC = _("只有教务可以核定或更正成绩。")
+NOT_A_MISMATCH = _("该成绩没有不一致，无需核定。")
+RESOLVER_IS_ENTRANT = _("核定须由两位录入人以外的第三人进行。")
+REASON_REQUIRED = _("请填写修改原因。")
+NOT_LOCKED = _("本场次尚未审核；审核前的不一致请用“核定”处理。")
+ALREADY_REVIEWED = _("本场次已审核。")
+OPEN_MISMATCHES = _("还有 {count} 名考生的两次录入不一致，须先核定后才能审核。")
+MISSING_SCORES = _("还有 {count} 名实到考生的成绩未完成两次录入，不能审核。")
+NO_SEATS = _("本场次还没有考生座位，不能审核。")
+
+REASON_MAX_LENGTH = 100  # the history change reason holds 100 characters
+
+
+@dataclass
+class ScoreError(Exception):
+    message: str
+    errors: list = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+@dataclass(frozen=True)
+class EntryValue:
+    outcome: str
+    points: Decimal | None
+
+
+def entry_value_parse(*, seat_number: int, outcome: str, raw_points, rule) -> EntryValue | None:
+    """A grid cell: None when left blank; a 违纪 mark carries no points."""
+    outcome = (outcome or Outcome.SCORED).strip()
+    if outcome not in (Outcome.SCORED, Outcome.VIOLATION):
+        raise ScoreError(BAD_OUTCOME.format(seat=seat_number))
+    text = "" if raw_points is None else str(raw_points).strip()
+    if outcome == Outcome.VIOLATION:
+        return EntryValue(Outcome.VIOLATION, None)
+    if text == "":
+        return None
+    try:
+        points = parse_points(text, rule=rule)
+    except ValueError:
+        raise ScoreError(
+            BAD_POINTS.format(seat=seat_number, full=points_text(rule.full_marks))
+        ) from None
+    return EntryValue(Outcome.SCORED, points)
+
+
+def _sitting_unlocked(sitting: Sitting) -> None:
+    # The review row is created under the same lock (the sitting row), so no entry slips in.
+    Sitting.objects.select_for_update().get(pk=sitting.pk)
+    if selectors.is_reviewed(sitting):
+        raise ScoreError(LOCKED)
+
+
+def _score_recompute(*, seat: Seat, user, reason: str = "") -> Score:
+    """The seat's score from its entries: pending, agreed or mismatch (resolved is kept)."""
+    entries = list(ScoreEntry.objects.filter(seat=seat).order_by("entry_no"))
+    score = Score.objects.filter(seat=seat).first() or Score(seat=seat)
+    if score.state in (ScoreState.RESOLVED, ScoreState.IMPORTED):
+        return score
+    if len(entries) < 2:
+        state, outcome, points = ScoreState.PENDING, Outcome.SCORED, None
+    elif entries[0].value == entries[1].value:
+        state, (outcome, points) = ScoreState.AGREED, entries[0].value
+    else:
+        state, outcome, points = ScoreState.MISMATCH, Outcome.SCORED, None
+    if score.pk and (score.state, score.outcome, score.points) == (state, outcome, points):
+        return score
+    score.state, score.outcome, score.points = state, outcome, points
+    score._history_user = user
+    score._change_reason = reason or "entry"
+    score.save()
+    return score
+
+
+@transaction.atomic
+def scores_enter(*, sitting: Sitting, room: Room, user, values: dict[int, EntryValue]) -> int:
+    """Save one 考评员's entries for a room: {seat pk: value}. All or nothing; returns the count.
+
+    The first person to enter a seat makes entry 1, another person entry 2; a person may correct
+    their own entry until the sitting is reviewed (or 教务 resolved the seat). A third person is
+    refused. The room's seats are locked for the transaction, so two 考评员 saving at once are
+    serialised and each gets their own entry number.
+    """
+    if not selectors.may_score(user=user, sitting=sitting, room=room):
+        raise ScoreError(NOT_ASSIGNED)
+    _sitting_unlocked(sitting)
+    seats = {
+        seat.pk: seat
+        for seat in Seat.objects.select_for_update()
+        .filter(sitting=sitting, room=room)
+        .order_by("pk")
+    }
+    present = set(
+        Seat.objects.filter(pk__in=seats, check_in__isnull=False).values_list("pk", flat=True)
+    )
+    entries: dict[int, list[ScoreEntry]] = {}
+    for entry in ScoreEntry.objects.filter(seat__in=list(seats)):
+        entries.setdefault(entry.seat_id, []).append(entry)
+    resolved = set(
+        Score.objects.filter(
+            seat__in=list(seats), state__in=[ScoreState.RESOLVED, ScoreState.IMPORTED]
+        ).values_list("seat_id", flat=True)
+    )
+    errors = []
+    saved = 0
+    for seat_pk, value in values.items():
+        seat = seats.get(seat_pk)
+        if seat is None:
+            raise ScoreError(NOT_IN_ROOM)
+        if seat_pk not in present:
+            errors.append(ABSENT_SEAT.format(seat=seat.number))
+            continue
+        if seat_pk in resolved:
+            errors.append(ALREADY_RESOLVED.format(seat=seat.number))
+            continue
+        existing = entries.get(seat_pk, [])
+        own = next((e for e in existing if e.entered_by_id == user.pk), None)
+        if own is None and len(existing) >= 2:
+            errors.append(THIRD_ENTRY.format(seat=seat.number))
+            continue
+        if own is not None and own.value == (value.outcome, value.points):
+            continue
+        if own is None:
+            taken = {e.entry_no for e in existing}
+            own = ScoreEntry(seat=seat, entered_by=user, entry_no=min({1, 2} - taken))
+        own.outcome, own.points = value.outcome, value.points
+        own._history_user = user
+        try:
+            with transaction.atomic():
+                own.save()
+        except IntegrityError as error:  # only without row locks (SQLite never gets here)
+            raise ScoreError(THIRD_ENTRY.format(seat=seat.number)) from error
+        _score_recompute(seat=seat, user=user)
+        saved += 1
+    if errors:
+        raise ScoreError(errors[0], errors)
+    return saved
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()[:REASON_MAX_LENGTH]
+    if not reason:
+        raise ScoreError(REASON_REQUIRED)
+    return reason
+
+
+def _final_value(*, score: Score, outcome: str, points, rule) -> EntryValue:
+    value = entry_value_parse(
+        seat_number=score.seat.number, outcome=outcome, raw_points=points, rule=rule
+    )
+    if value is None:
+        raise ScoreError(
+            BAD_POINTS.format(seat=score.seat.number, full=points_text(rule.full_marks))
+        )
+    return value
+
+
+@transaction.atomic
+def score_resolve(*, score: Score, outcome: str, points, user, reason: str = "") -> Score:
+    """A third person (教务, not one of the two 考评员) sets the score of a mismatch."""
+    if not roles.is_academic(user):
+        raise ScoreError(ONLY_ACADEMIC)
+    score = Score.objects.select_related("seat__sitting__level").get(pk=score.pk)
+    _sitting_unlocked(score.seat.sitting)
+    score = (
+        Score.objects.select_for_update().select_related("seat__sitting__level").get(pk=score.pk)
+    )
+    if score.state != ScoreState.MISMATCH:
+        raise ScoreError(NOT_A_MISMATCH)
+    if ScoreEntry.objects.filter(seat=score.seat, entered_by=user).exists():
+        raise ScoreError(RESOLVER_IS_ENTRANT)
+    sitting = score.seat.sitting
+    rule = selectors.rule_for(level=sitting.level, subject=sitting.subject)
+    value = _final_value(score=score, outcome=outcome, points=points, rule=rule)
+    score.state, score.outcome, score.points = ScoreState.RESOLVED, value.outcome, value.points
+    score.resolved_by = user
+    score.reason = (reason or "").strip()[:REASON_MAX_LENGTH]
+    score._history_user = user
+    score._change_reason = score.reason or "resolve"
+    score.save()
+    return score
+
+
+@transaction.atomic
+def sitting_review(*, sitting: Sitting, user) -> SittingReview:
+    """审核: every present candidate has a final score; absent ones get 缺考; scores lock."""
+    if not roles.is_academic(user):
+        raise ScoreError(ONLY_ACADEMIC)
+    Sitting.objects.select_for_update().get(pk=sitting.pk)
+    if selectors.is_reviewed(sitting):
+        raise ScoreError(ALREADY_REVIEWED)
+    seats = list(
+        Seat.objects.filter(sitting=sitting).select_related("check_in", "score").order_by("pk")
+    )
+    if not seats:
+        raise ScoreError(NO_SEATS)
+    mismatches = missing = 0
+    absent = []
+    for seat in seats:
+        score = getattr(seat, "score", None)
+        if not hasattr(seat, "check_in"):
+            absent.append(seat)
+        elif score is not None and score.state == ScoreState.MISMATCH:
+            mismatches += 1
+        elif score is None or not score.is_final:
+            missing += 1
+    if mismatches:
+        raise ScoreError(OPEN_MISMATCHES.format(count=mismatches))
+    if missing:
+        raise ScoreError(MISSING_SCORES.format(count=missing))
+    for seat in absent:
+        score = getattr(seat, "score", None) or Score(seat=seat)
+        score.state, score.outcome, score.points = ScoreState.AGREED, Outcome.ABSENT, None
+        score._history_user = user
+        score._change_reason = "absent (check-in)"
+        score.save()
+    review = SittingReview(sitting=sitting, reviewed_by=user)
+    review._history_user = user
+    review.save()
+    return review
+
+
+@transaction.atomic
+def score_amend(*, score: Score, outcome: str, points, reason: str, user) -> Score:
+    """A correction after 审核: 教务 only, with a reason kept in the history."""
+    if not roles.is_academic(user):
+        raise ScoreError(ONLY_ACADEMIC)
+    reason = _reason(reason)
+    score = (
+        Score.objects.select_for_update().select_related("seat__sitting__level").get(pk=score.pk)
+    )
+    sitting = score.seat.sitting
+    if not selectors.is_reviewed(sitting):
+        raise ScoreError(NOT_LOCKED)
+    if outcome == Outcome.ABSENT:
+        value = EntryValue(Outcome.ABSENT, None)
+    else:
+        rule = selectors.rule_for(level=sitting.level, subject=sitting.subject)
+        value = _final_value(score=score, outcome=outcome, points=points, rule=rule)
+    score.state, score.outcome, score.points = ScoreState.RESOLVED, value.outcome, value.points
+    score.resolved_by = user
+    score.reason = reason
+    score._history_user = user
+    score._change_reason = reason
+    score.save()
+    return score
+
+
+NOTICE_EXISTS = _("本批次成绩已发布公示。")
+NO_SITTINGS = _("本批次还没有考试场次。")
+NOT_ALL_REVIEWED = _("还有 {count} 个场次的成绩未审核，须全部审核后才能发布公示。")
+BAD_WORKING_DAYS = _("公示期须为 1 到 30 个工作日。")
+
+
+@transaction.atomic
+def notice_publish(*, round, working_days: int, user, today=None) -> ResultNotice:
+    """Publish the round's results for 公示: every sitting reviewed (so no mismatch is open)."""
+    if not roles.is_academic(user):
+        raise ScoreError(ONLY_ACADEMIC)
+    if not 1 <= working_days <= 30:
+        raise ScoreError(BAD_WORKING_DAYS)
+    Round.objects.select_for_update().get(pk=round.pk)
+    if ResultNotice.objects.filter(round=round).exists():
+        raise ScoreError(NOTICE_EXISTS)
+    sittings = Sitting.objects.filter(round=round)
+    if not sittings.exists():
+        raise ScoreError(NO_SITTINGS)
+    open_count = sittings.filter(score_review__isnull=True).count()
+    if open_count:
+        raise ScoreError(NOT_ALL_REVIEWED.format(count=open_count))
+    period = notice_period(published_on=today or timezone.localdate(), working_days=working_days)
+    notice = ResultNotice(
+        round=round,
+        working_days=working_days,
+        starts_on=period.starts_on,
+        ends_on=period.ends_on,
+        published_by=user,
+    )
+    notice.full_clean()
+    notice._history_user = user
+    notice.save()
+    return notice

@@ -1,0 +1,185 @@
+"""Certificates: the list per class, bulk 领取, the platform list import, manual entry."""
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from exams.views.staff import _round, academic_required
+from fees.forms import PaymentUploadForm
+from registration import roles
+from registration.selectors.counselor import classes_visible, registrations_visible
+from results import certificates, selectors
+from results.certificates import CertificateError
+from results.models import Certificate, Registration, Round
+from results.views.outcomes import workspace_required
+
+IMPORTED = _("已登记 {created} 张证书，{unchanged} 张已是该编号，{problems} 行未能登记（见下）。")
+COLLECTED = _("已登记 {count} 人领取证书。")
+SAVED = _("已保存证书编号。")
+
+
+class CertificateUploadForm(PaymentUploadForm):
+    file = forms.FileField(
+        label=_("证书名单（.xlsx）"),
+        help_text=_(
+            "第一行为表头，须含：身份证号、证书编号；可选“发证日期”。按身份证号匹配本批次考生。"
+        ),
+    )
+    issued_on = forms.DateField(
+        label=_("发证日期（名单中没有时使用）"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+
+
+class CertificateForm(forms.Form):
+    number = forms.CharField(label=_("证书编号"), max_length=60)
+    issued_on = forms.DateField(
+        label=_("发证日期"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+
+
+def _date_param(raw: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw.strip()[:10])
+    except ValueError:
+        return None
+
+
+@workspace_required
+@require_http_methods(["GET", "POST"])
+def certificate_list(request):
+    round = _round(request)
+    if round is None:
+        return render(request, "exams/staff/empty.html", {"message": _("还没有考试批次。")})
+    classes = list(classes_visible(request.user).filter(registrations__session=round).distinct())
+    class_id = request.GET.get("class", "")
+    chosen_class = next((c for c in classes if str(c.pk) == class_id), None)
+    registrations = registrations_visible(request.user).filter(session=round)
+    if chosen_class is not None:
+        registrations = registrations.filter(school_class=chosen_class)
+    results = [
+        r for r in selectors.round_results(round=round, registrations=registrations) if r.passed
+    ]
+    held = {
+        c.registration_id: c
+        for c in Certificate.objects.filter(
+            registration_id__in=[r.registration.pk for r in results]
+        ).select_related("handed_out_by")
+    }
+    rows = [{"result": r, "certificate": held.get(r.registration.pk)} for r in results]
+    rows.sort(
+        key=lambda row: (
+            row["result"].registration.school_class_id or 0,
+            row["result"].registration.student_number,
+        )
+    )
+    report = None
+    upload = CertificateUploadForm()
+    if request.method == "POST":
+        if not roles.is_academic(request.user):
+            return render(request, "registration/counselor/no_access.html", status=403)
+        upload = CertificateUploadForm(request.POST, request.FILES)
+        if upload.is_valid():
+            try:
+                report = certificates.certificates_import(
+                    round=round,
+                    content=upload.cleaned_data["file"].read(),
+                    user=request.user,
+                    issued_on=upload.cleaned_data["issued_on"],
+                )
+            except CertificateError as error:
+                upload.add_error("file", error.message)
+            else:
+                messages.success(
+                    request,
+                    IMPORTED.format(
+                        created=report.created,
+                        unchanged=report.unchanged,
+                        problems=len(report.problems),
+                    ),
+                )
+                if not report.problems:
+                    return redirect(f"{reverse('results:certificates')}?round={round.slug}")
+    return render(
+        request,
+        "results/certificates.html",
+        {
+            "round": round,
+            "classes": classes,
+            "chosen_class": chosen_class,
+            "rows": rows,
+            "upload": upload,
+            "report": report,
+            "today": timezone.localdate(),
+            "lookup_url": "http://pjjg.osta.org.cn",
+        },
+        status=400 if upload.errors else 200,
+    )
+
+
+@workspace_required
+@require_POST
+def certificates_collect(request):
+    raw_round = request.POST.get("round", "")
+    round = get_object_or_404(
+        Round, pk=int(raw_round) if raw_round.isdigit() and len(raw_round) < 10 else 0
+    )
+    ids = [v for v in request.POST.getlist("certificate") if v.isdigit() and len(v) < 12]
+    visible = Certificate.objects.filter(
+        pk__in=ids, registration__in=registrations_visible(request.user)
+    ).values_list("pk", flat=True)
+    try:
+        count = certificates.certificates_collect(
+            certificates=list(visible),
+            collected_on=_date_param(request.POST.get("collected_on", "")),
+            user=request.user,
+        )
+    except CertificateError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, COLLECTED.format(count=count))
+    back = f"{reverse('results:certificates')}?round={round.slug}"
+    if request.POST.get("class", "").isdigit():
+        back += f"&class={request.POST['class']}"
+    return redirect(back)
+
+
+@academic_required
+@require_http_methods(["GET", "POST"])
+def certificate_edit(request, pk: int):
+    registration = get_object_or_404(Registration.objects.select_related("session"), pk=pk)
+    current = Certificate.objects.filter(registration=registration).first()
+    initial = {"number": current.number, "issued_on": current.issued_on} if current else {}
+    form = CertificateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            certificates.certificate_enter(
+                registration=registration,
+                number=form.cleaned_data["number"],
+                issued_on=form.cleaned_data["issued_on"],
+                user=request.user,
+            )
+        except CertificateError as error:
+            form.add_error("number", error.message)
+        else:
+            messages.success(request, SAVED)
+            return redirect(f"{reverse('results:certificates')}?round={registration.session.slug}")
+    return render(
+        request,
+        "results/certificate_edit.html",
+        {
+            "registration": registration,
+            "form": form,
+            "pattern": certificates.pattern_of(registration.session),
+        },
+        status=400 if form.errors else 200,
+    )

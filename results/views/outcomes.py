@@ -1,0 +1,197 @@
+"""Results after review: 公示 publishing, the public notice, pass rates (HTML bars and xlsx)."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from exams.views.staff import _round, academic_required
+from registration import roles
+from registration.exports.xlsx import (
+    Column,
+    content_disposition,
+    sheet_add,
+    sheet_append,
+    sheet_finish,
+)
+from registration.selectors.counselor import registrations_visible
+from results import selectors, services
+from results.models import Round
+from results.services import ScoreError
+
+PUBLISHED = _("成绩已发布公示：{start} 至 {end}。")
+BAD_DAYS = _("公示期须为 1 到 30 个工作日。")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GROUPS = [("level", _("按等级")), ("major", _("按专业")), ("class", _("按班级"))]
+
+
+def workspace_required(view):
+    """Counselors (their own classes) and 教务 (every class)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not roles.can_use_workspace(request.user):
+            return render(request, "registration/counselor/no_access.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@academic_required
+@require_POST
+def notice_publish(request, pk: int):
+    round = get_object_or_404(Round, pk=pk)
+    raw = request.POST.get("working_days", "").strip()
+    back = f"{reverse('results:home')}?round={round.slug}"
+    if not raw.isdigit() or len(raw) > 3:
+        messages.error(request, BAD_DAYS)
+        return redirect(back)
+    try:
+        notice = services.notice_publish(round=round, working_days=int(raw), user=request.user)
+    except ScoreError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            PUBLISHED.format(
+                start=f"{notice.starts_on:%Y-%m-%d}", end=f"{notice.ends_on:%Y-%m-%d}"
+            ),
+        )
+    return redirect(back)
+
+
+def public_notice(request, slug: str):
+    """The published 公示: masked names, ticket numbers, subject results. No ID numbers."""
+    round = get_object_or_404(Round, slug=slug)
+    notice = selectors.notice_of(round)
+    if notice is None:
+        raise Http404
+    if timezone.localdate() > notice.ends_on:
+        # The list served its purpose: after the period it is no longer published (PIPL minimal
+        # exposure); candidates keep their own results on their private page.
+        return render(
+            request, "results/public_notice.html", {"round": round, "notice": notice, "ended": True}
+        )
+    results = selectors.round_results(round=round)
+    rows = [
+        {
+            "name": selectors.mask_name(r.registration.name),
+            "ticket": r.registration.ticket,
+            "level": r.registration.level_name,
+            "result": r,
+        }
+        for r in results
+    ]
+    rows.sort(key=lambda row: (row["level"], row["ticket"]))
+    return render(
+        request, "results/public_notice.html", {"round": round, "notice": notice, "rows": rows}
+    )
+
+
+def _rates(request, round):
+    registrations = None if roles.is_academic(request.user) else registrations_visible(request.user)
+    results = selectors.round_results(round=round, registrations=registrations)
+    return selectors.pass_rates(results)
+
+
+@workspace_required
+def rates(request):
+    round = _round(request)
+    if round is None:
+        return render(request, "exams/staff/empty.html", {"message": _("还没有考试批次。")})
+    found = _rates(request, round)
+    groups = [
+        {"key": key, "label": label, "rates": found[key], "chart": selectors.rate_chart(found[key])}
+        for key, label in GROUPS
+    ]
+    return render(
+        request,
+        "results/rates.html",
+        {
+            "round": round,
+            "rounds": Round.objects.all(),
+            "groups": groups,
+            "total": found["total"][0],
+            "notice": selectors.notice_of(round),
+        },
+    )
+
+
+RATE_COLUMNS = [
+    Column("分组", 10, lambda row: row[0]),
+    Column("名称", 24, lambda row: row[1].label),
+    Column("考生数", 10, lambda row: row[1].candidates, "int"),
+    Column("合格人数", 10, lambda row: row[1].passed, "int"),
+    Column("合格率(%)", 10, lambda row: f"{row[1].percent:g}"),
+]
+
+
+@workspace_required
+def rates_export(request):
+    round = _round(request)
+    if round is None:
+        raise Http404
+    found = _rates(request, round)
+    workbook = Workbook(write_only=True)
+    sheet = sheet_add(workbook, "合格率", RATE_COLUMNS)
+    count = 0
+    for key, label in [*GROUPS, ("total", _("合计"))]:
+        for rate in found[key]:
+            sheet_append(sheet, RATE_COLUMNS, (str(label), rate))
+            count += 1
+    sheet_finish(sheet, RATE_COLUMNS, count)
+    response = HttpResponse(content_type=XLSX)
+    workbook.save(response)
+    response["Content-Disposition"] = content_disposition(
+        f"合格率-{round.slug}.xlsx", f"pass-rates-{round.pk}.xlsx"
+    )
+    return response
+
+
+RETAKE_COLUMNS = [
+    Column("准考证号", 18, lambda r: r.result.registration.ticket, "code"),
+    Column("姓名", 12, lambda r: r.result.registration.name),
+    Column("学号", 14, lambda r: r.result.registration.student_number, "code"),
+    Column("班级", 18, lambda r: r.result.registration.class_name),
+    Column("等级", 14, lambda r: r.result.registration.level_name),
+    Column("补考科目", 12, lambda r: r.subject.label),
+    Column("本次情况", 10, lambda r: _subject_text(r.subject)),
+]
+
+
+def _subject_text(subject) -> str:
+    if subject.outcome == "scored":
+        return f"{subject.points.normalize():f}" if subject.points is not None else ""
+    return "缺考" if subject.outcome == "absent" else "违纪"
+
+
+@workspace_required
+def retakes(request):
+    """Who may retake which subject (补考), for 教务 and counselors (own classes)."""
+    round = _round(request)
+    if round is None:
+        raise Http404
+    registrations = None if roles.is_academic(request.user) else registrations_visible(request.user)
+    found = selectors.retake_candidates(round=round, registrations=registrations)
+    if request.GET.get("format") == "xlsx":
+        workbook = Workbook(write_only=True)
+        sheet = sheet_add(workbook, "补考名单", RETAKE_COLUMNS)
+        for candidate in found:
+            sheet_append(sheet, RETAKE_COLUMNS, candidate)
+        sheet_finish(sheet, RETAKE_COLUMNS, len(found))
+        response = HttpResponse(content_type=XLSX)
+        workbook.save(response)
+        response["Content-Disposition"] = content_disposition(
+            f"补考名单-{round.slug}.xlsx", f"retakes-{round.pk}.xlsx"
+        )
+        return response
+    return render(request, "results/retakes.html", {"round": round, "candidates": found})
