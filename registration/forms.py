@@ -13,7 +13,7 @@ from common.idcard import IdNumberError, id_number_parse, phone_normalise
 from common.money import yuan
 from common.normalize import NameInvalid, name_clean, student_number_normalize
 from eligibility.forms import QuestionnaireForm
-from fees.models import FeeItem
+from fees import pricing
 from registration.ethnicities import ETHNICITY_CHOICES
 from registration.models import Registration
 from registration.services.submission import RegistrationInput
@@ -111,12 +111,7 @@ class RegistrationForm(QuestionnaireForm):
         self.session = session
         self.candidate_type = candidate_type
         self.school_class = school_class
-        fees = dict(
-            FeeItem.objects.active()
-            .registration_fees()
-            .filter(session=session, candidate_type=candidate_type)
-            .values_list("level__code", "amount")
-        )
+        fees = pricing.registration_fee_amounts(exam_round=session, candidate_type=candidate_type)
         self.fields["level"].choices = [
             (
                 lvl.code,

@@ -12,6 +12,7 @@ from courses.models import TrainingModule, TrainingTopic
 from eligibility.engine import vocabulary as v
 from eligibility.models import EligibilityCondition
 from eligibility.selectors import condition_rows
+from fees import pricing
 from fees.models import FeeItem, FeeKind, TrainingOption
 from rounds.consultation import ConsultationStatus, consultation_status
 from rounds.models import ROUND_TEXT_FIELDS, CandidateType, ExamRound, SkillLevel
@@ -234,7 +235,7 @@ def announcement_get(session: ExamRound, *, now: dt.datetime | None = None) -> A
             Prefetch("topics", queryset=TrainingTopic.objects.order_by("order", "id"))
         )
     )
-    items = list(FeeItem.objects.active().filter(session=session, level__in=levels))
+    items = pricing.round_fee_items(exam_round=session, levels=levels)
     sections = [
         LevelSection(
             level=level,

@@ -9,7 +9,6 @@ submits cannot both win), and the fees quoted at that moment, stored on the regi
 import dataclasses
 import datetime as dt
 import secrets
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -21,7 +20,7 @@ from common.idcard import IdNumberError, id_number_parse, phone_normalise
 from common.normalize import NameInvalid, name_clean, student_number_normalize
 from courses.services import training_enroll
 from eligibility import selectors as eligibility
-from fees.models import FeeItem, FeeKind
+from fees import pricing
 from registration.models import Registration, RegistrationStatus, ReviewStatus
 from registration.payment_state import registration_payment_refresh
 from registration.services.classlists import ListMismatch, class_list_match
@@ -36,9 +35,6 @@ NOT_ELIGIBLE = _("根据报考条件，您暂不能报考%(level)s。")
 ALREADY_REGISTERED = _("该身份证号已在本批次报名，不能重复报名。请通过“查询报名”查看或修改。")
 CLASS_REQUIRED = _("在校生须通过本班级的报名链接报名。")
 CLASS_INACTIVE = _("该班级报名链接已停用，请联系辅导员。")
-REGISTRATION_FEE_MISSING = _("本批次该等级的报名费尚未设置，暂不能报名，请联系工作人员。")
-TRAINING_OPTION_INVALID = _("请选择本等级可选的培训方式。")
-TRAINING_OPTION_REQUIRED = _("请选择培训方式。")
 ALREADY_CANCELLED = _("该报名已取消。")
 CHANGES_CLOSED = _("报名已截止，报名信息不能再修改或取消。")
 PAID_LOCKED = _(
@@ -113,72 +109,6 @@ def _facts(*, session: ExamRound, school_class: SchoolClass | None, data: Regist
         raise SubmissionError(str(exc)) from None
 
 
-@dataclasses.dataclass(frozen=True)
-class Quote:
-    registration_item: FeeItem
-    training_item: FeeItem | None
-
-    @property
-    def registration_fee(self) -> Decimal:
-        return self.registration_item.amount
-
-    @property
-    def training_fee(self) -> Decimal:
-        return self.training_item.amount if self.training_item else Decimal("0.00")
-
-    def charge_items(self) -> list[dict[str, str]]:
-        items = []
-        for item in (self.registration_item, self.training_item):
-            if item is not None and item.amount > 0:
-                items.append(
-                    {
-                        "kind": str(item.get_kind_display()),
-                        "name": item.charge_item_name,
-                        "amount": f"{item.amount:.2f}",
-                        # The finance office may rename a charge item later; the id keeps the
-                        # link so payments under the new name still match this quote.
-                        "fee_item_id": item.pk,
-                    }
-                )
-        return items
-
-
-def training_options(*, session: ExamRound, level_code: int, candidate_type: str):
-    return (
-        FeeItem.objects.active()
-        .training_options()
-        .filter(session=session, level__code=level_code, candidate_type=candidate_type)
-        .select_related("level")
-        .order_by("order", "id")
-    )
-
-
-def fee_quote(
-    *, session: ExamRound, level_code: int, candidate_type: str, training_fee_item_id: int | None
-) -> Quote:
-    # One query for both kinds (a sign-up is on the busiest path of the site).
-    items = list(
-        FeeItem.objects.active()
-        .filter(session=session, level__code=level_code, candidate_type=candidate_type)
-        .select_related("level")
-        .order_by("order", "id")
-    )
-    registration_item = next((i for i in items if i.kind == FeeKind.REGISTRATION), None)
-    if registration_item is None:
-        raise SubmissionError(REGISTRATION_FEE_MISSING)
-    options = [item for item in items if item.kind == FeeKind.TRAINING]
-    training_item = None
-    if training_fee_item_id is not None:
-        training_item = next((o for o in options if o.pk == training_fee_item_id), None)
-        if training_item is None:
-            raise SubmissionError(TRAINING_OPTION_INVALID, field="training_fee_item")
-    elif len(options) == 1:
-        training_item = options[0]
-    elif options:
-        raise SubmissionError(TRAINING_OPTION_REQUIRED, field="training_fee_item")
-    return Quote(registration_item=registration_item, training_item=training_item)
-
-
 def _decision(*, session: ExamRound, facts, level_code: int):
     # .all(): the fresh session's prefetched levels.
     level = next((lvl for lvl in session.levels.all() if lvl.code == level_code), None)
@@ -249,12 +179,15 @@ def _apply(
             raise ClassListMismatch(exc.message, field=exc.field) from None
     facts = _facts(session=session, school_class=school_class, data=data)
     level, decision = _decision(session=session, facts=facts, level_code=data.level_code)
-    quote = fee_quote(
-        session=session,
-        level_code=data.level_code,
-        candidate_type=data.candidate_type,
-        training_fee_item_id=data.training_fee_item_id,
-    )
+    try:
+        quote = pricing.fee_quote(
+            exam_round=session,
+            level_code=data.level_code,
+            candidate_type=data.candidate_type,
+            training_fee_item_id=data.training_fee_item_id,
+        )
+    except pricing.PricingError as exc:
+        raise SubmissionError(exc.message, field=exc.field) from None
     requote = (
         registration.pk is None
         or registration.level_id != level.pk
@@ -452,14 +385,3 @@ def registration_cancel_by_staff(
     registration.save(update_fields=["status", "cancelled_at", "updated_at"])
     registration_payment_refresh(registration)
     return registration
-
-
-def training_options_for_session(*, session: ExamRound, candidate_type: str):
-    """Every active training option of a round for one candidate type (filtered by level later)."""
-    return (
-        FeeItem.objects.active()
-        .training_options()
-        .filter(session=session, candidate_type=candidate_type, level__in=session.levels.all())
-        .select_related("level")
-        .order_by("-level__code", "order", "id")
-    )

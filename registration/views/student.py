@@ -27,6 +27,7 @@ from common.ratelimit import (
 from courses.models import TrainingModule
 from eligibility import selectors as eligibility
 from eligibility.engine.vocabulary import grade_label, pending_text
+from fees import pricing
 from fees.pricing import current_charge_item_names
 from registration.forms import ClassPickForm, LookupForm, RegistrationForm
 from registration.models import PaymentStatus, RegistrationStatus
@@ -227,14 +228,7 @@ def _student_levels_compute(session, school_class):
 
 
 def _fee_rows(session, candidate_type, levels):
-    from fees.models import FeeItem
-
-    return list(
-        FeeItem.objects.active()
-        .filter(session=session, candidate_type=candidate_type, level__in=levels)
-        .select_related("level")
-        .order_by("-level__code", "kind", "order")
-    )
+    return pricing.fee_rows(exam_round=session, candidate_type=candidate_type, levels=levels)
 
 
 def _form_context(*, session, school_class, candidate_type, form, rows=(), registration=None):
@@ -360,8 +354,8 @@ def social_entry(request):
         session=session,
         candidate_type=CandidateType.SOCIAL,
         levels=levels,
-        training_items=submission.training_options_for_session(
-            session=session, candidate_type=CandidateType.SOCIAL
+        training_items=pricing.training_options_for_round(
+            exam_round=session, candidate_type=CandidateType.SOCIAL
         ),
     )
     return _submit_or_render(
@@ -473,8 +467,8 @@ def registration_edit(request, pk: int, token: str):
     else:
         levels = list(session.levels.all())
         rows = [(level, None) for level in levels]
-        training_items = submission.training_options_for_session(
-            session=session, candidate_type=ctype
+        training_items = pricing.training_options_for_round(
+            exam_round=session, candidate_type=ctype
         )
     form = RegistrationForm(
         request.POST or None,
@@ -602,8 +596,8 @@ def signup_form_after_csrf_failure(request, *, url_name: str, kwargs: dict):
             session=session,
             candidate_type=CandidateType.SOCIAL,
             levels=levels,
-            training_items=submission.training_options_for_session(
-                session=session, candidate_type=CandidateType.SOCIAL
+            training_items=pricing.training_options_for_round(
+                exam_round=session, candidate_type=CandidateType.SOCIAL
             ),
         )
     context = _form_context(
