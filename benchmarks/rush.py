@@ -134,7 +134,8 @@ def main() -> int:
                 row[0]
                 for row in db.execute(
                     "SELECT c.code FROM registration_schoolclass c JOIN registration_major m"
-                    " ON m.id = c.major_id WHERE c.name LIKE '%%大二%%' AND m.is_related"
+                    " ON m.id = c.major_id WHERE c.name LIKE '%%大二%%'"
+                    " AND m.relation IN ('same', 'related')"
                     " ORDER BY c.id"
                 )
             ]

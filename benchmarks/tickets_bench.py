@@ -2,11 +2,14 @@
 
     python -m benchmarks.tickets_bench ours 40
     python -m benchmarks.tickets_bench bare 40
+    python -m benchmarks.tickets_bench ours 2000 --no-photos
 
-Each call is a fresh process on a fresh SQLite database (seeded here, not timed). Prints one JSON
-line: seconds for the render, pages, PDF size and the growth of peak RSS during the render.
-The bare render is the floor: one A4 page per candidate with the same font, the name and a QR
-PNG of the same size, no tables.
+Each call is a fresh process on a fresh SQLite database and a fresh photo folder (seeded here, not
+timed). Prints one JSON line: seconds for the render, pages, PDF size and the growth of peak RSS
+during the render (ru_maxrss: what the operating system had to give the process).
+Every candidate has an ID photo (358x441 JPEG, about 25 KB, a distinct file each) unless
+--no-photos. The bare render is the floor: one A4 page per candidate with the same font, the
+name, a QR PNG of the same size and (with photos) the candidate's photo file, no tables.
 """
 
 import base64
@@ -21,6 +24,8 @@ import time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 _db = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)
 os.environ["DATABASE_URL"] = f"sqlite:///{_db.name}"
+_media = tempfile.mkdtemp(prefix="kwt-bench-media-")
+os.environ["MEDIA_ROOT"] = _media
 
 import django  # noqa: E402
 
@@ -39,7 +44,35 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 
 
-def seed(count: int) -> ExamRound:
+def photos_seed(round) -> None:
+    """A distinct stored photo file per candidate, as uploads leave them (not timed)."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image, ImageFilter
+
+    from registration.photos import photo_storage, photo_upload_to
+
+    # Distinct bytes per candidate: WeasyPrint embeds identical images once, which would flatter
+    # the PDF size and time.
+    # Smooth like a photo (pure noise would be 90 KB a file; an ID photo is 20-40 KB).
+    base = Image.effect_noise((358, 441), 60).convert("RGB").filter(ImageFilter.GaussianBlur(2))
+    storage = photo_storage()
+    registrations = list(Registration.objects.filter(session=round))
+    for i, registration in enumerate(registrations):
+        image = base.copy()
+        # Two squares coloured by the candidate's index: no two photos share their bytes.
+        image.paste((i % 256, 90, 160), (150, 180, 180, 260))
+        image.paste((i // 256 % 256, 200, 40), (180, 180, 210, 260))
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=85)
+        jpeg = buffer.getvalue()
+        registration.photo.name = storage.save(photo_upload_to(registration, ""), ContentFile(jpeg))
+        registration.photo_status = "submitted"
+    Registration.objects.bulk_update(registrations, ["photo", "photo_status"], batch_size=500)
+
+
+def seed(count: int, *, photos: bool = True) -> ExamRound:
     call_command("migrate", verbosity=0)
     level, _ = SkillLevel.objects.get_or_create(
         code=3, defaults={"name": "三级/高级工", "short_name": "三级"}
@@ -88,6 +121,8 @@ def seed(count: int) -> ExamRound:
         )
         sitting.rooms.set(rooms)
         services.seats_assign(sitting=sitting, method="random", seed=1)
+    if photos:
+        photos_seed(round)
     services.plan_publish(round=round)
     return round
 
@@ -105,23 +140,29 @@ def ours(round) -> bytes:
 def bare(round) -> bytes:
     from weasyprint import HTML
 
-    names = list(Registration.objects.filter(session=round).values_list("name", flat=True))
+    from registration.photos import photo_data_uri
+
     pages = []
-    for name in names:
+    for registration in Registration.objects.filter(session=round).only("name", "photo"):
         png = base64.b64encode(qr_png("2022001300001:" + "x" * 43, box_size=6)).decode()
-        pages.append(f'<section><h1>{name}</h1><img src="data:image/png;base64,{png}"></section>')
+        photo = photo_data_uri(registration.photo)
+        photo_img = f'<img class="p" src="{photo}">' if photo else ""
+        pages.append(
+            f"<section><h1>{registration.name}</h1>{photo_img}"
+            f'<img src="data:image/png;base64,{png}"></section>'
+        )
     html = (
         "<html><head><style>@page{size:A4} body{font-family:'WenQuanYi Zen Hei'}"
-        " section{break-after:page} img{width:40mm;height:40mm}</style></head><body>"
-        + "".join(pages)
-        + "</body></html>"
+        " section{break-after:page} img{width:40mm;height:40mm}"
+        " img.p{width:30mm;height:37mm}</style></head><body>" + "".join(pages) + "</body></html>"
     )
     return HTML(string=html).write_pdf()
 
 
 def main() -> None:
     kind, count = sys.argv[1], int(sys.argv[2])
-    round = seed(count)
+    photos = "--no-photos" not in sys.argv[3:]
+    round = seed(count, photos=photos)
     before = rss_kb()
     started = time.perf_counter()
     pdf = (ours if kind == "ours" else bare)(round)
@@ -136,6 +177,7 @@ def main() -> None:
             {
                 "kind": kind,
                 "tickets": count,
+                "photos": photos,
                 "pages": pages,
                 "seconds": round_(seconds),
                 "pdf_kb": len(pdf) // 1024,
@@ -145,6 +187,9 @@ def main() -> None:
         )
     )
     os.unlink(_db.name)
+    import shutil
+
+    shutil.rmtree(_media, ignore_errors=True)
 
 
 def round_(value: float) -> float:

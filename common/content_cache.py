@@ -143,6 +143,48 @@ def page_key(kind: str, *parts) -> str | None:
     return f"{kind}:g{generation()}:{translation.get_language()}:{joined}"
 
 
+class VersionedKey:
+    """A cache key *without* the generation in it, for the hottest page: its entry stores the
+    generation it was built under, and one round trip (MGET) reads the current generation and the
+    entry together. The entry is used only when the two match, so a bump orphans it exactly as it
+    orphans a key that carries the generation; `generation` is what the entry must be stored under.
+    """
+
+    __slots__ = ("generation", "key")
+
+    def __init__(self, key: str):
+        self.key = key
+        self.generation: int | None = None
+
+    def get(self):
+        """The stored value if it was built under the current generation, else None."""
+        try:
+            found = cache.get_many([GENERATION_KEY, self.key])
+        except Exception:  # a cache outage costs speed, never a page
+            return None
+        current = found.get(GENERATION_KEY)
+        self.generation = int(current) if current is not None else generation()
+        entry = found.get(self.key)
+        if entry is None or entry[0] != self.generation:
+            return None
+        return entry[1]
+
+    def set(self, value, seconds: int) -> None:
+        if self.generation is None:
+            self.generation = generation()
+        cache_set(self.key, (self.generation, value), seconds)
+
+
+def versioned_key(kind: str, *parts) -> VersionedKey | None:
+    """Like page_key, without the generation in the key (see VersionedKey)."""
+    from django.utils import translation
+
+    joined = ":".join(str(part) for part in parts)
+    if not _SAFE_PART.fullmatch(joined):
+        return None
+    return VersionedKey(f"{kind}:{translation.get_language()}:{joined}")
+
+
 def cache_get(key: str | None):
     if key is None:
         return None

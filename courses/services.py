@@ -62,7 +62,6 @@ def _class_for(registration) -> TrainingClass | None:
     )
 
 
-@transaction.atomic
 def training_enroll(*, registration) -> TrainingEnrollment | None:
     """Place a registration that still needs training in a training class of its round and level.
 
@@ -70,31 +69,35 @@ def training_enroll(*, registration) -> TrainingEnrollment | None:
     round and level stays there; one whose level changed moves; one that no longer needs training,
     or whose round has no training class yet, is left alone (its enrollment, if any, is ignored by
     every selector, and 教务 assign later in bulk).
+
+    The check of the registration's own fields comes before the transaction: a registration that
+    needs no training (most of them) costs no savepoint inside the sign-up's transaction.
     """
     if not _needs_training(registration):
         return None
-    enrollment = (
-        TrainingEnrollment.objects.select_for_update(of=("self",))
-        .select_related("training_class")
-        .filter(registration=registration)
-        .first()
-    )
-    if enrollment is not None:
-        current = enrollment.training_class
-        if current.session_id == registration.session_id and current.level_id == (
-            registration.level_id
-        ):
+    with transaction.atomic():
+        enrollment = (
+            TrainingEnrollment.objects.select_for_update(of=("self",))
+            .select_related("training_class")
+            .filter(registration=registration)
+            .first()
+        )
+        if enrollment is not None:
+            current = enrollment.training_class
+            if current.session_id == registration.session_id and current.level_id == (
+                registration.level_id
+            ):
+                return enrollment
+        target = _class_for(registration)
+        if target is None:
             return enrollment
-    target = _class_for(registration)
-    if target is None:
+        if enrollment is None:
+            enrollment = TrainingEnrollment(registration=registration, training_class=target)
+        else:
+            enrollment.training_class = target
+        enrollment.full_clean(validate_unique=False)
+        enrollment.save()
         return enrollment
-    if enrollment is None:
-        enrollment = TrainingEnrollment(registration=registration, training_class=target)
-    else:
-        enrollment.training_class = target
-    enrollment.full_clean(validate_unique=False)
-    enrollment.save()
-    return enrollment
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 
 from common.qr import qr_png, qr_svg
 from exams.models import AdmissionTicket, ExamPlan, Seat
+from registration.photos import photo_data_uri
 
 TOKEN_SALT = "exams.admission-ticket"
 MAX_TOKEN_LENGTH = 120
@@ -53,6 +54,7 @@ class TicketPage:
     token: str = ""
     qr_data_uri: str = ""
     qr_svg: str = ""
+    photo_data_uri: str = ""
 
     @property
     def registration(self):
@@ -79,6 +81,7 @@ def ticket_pages(tickets, *, inline_svg: bool = False) -> list[TicketPage]:
                 token=token,
                 qr_data_uri="data:image/png;base64," + base64.b64encode(png).decode(),
             )
+        page.photo_data_uri = photo_data_uri(ticket.registration.photo)
         by_registration[ticket.registration_id] = page
         pages.append(page)
     seats = (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exams.views import checkin, staff, student
+from exams.views import checkin, photos, staff, student
 
 app_name = "exams"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("sittings/<int:pk>/draw/", staff.sitting_draw, name="sitting_draw"),
     path("seats/<int:pk>/move/", staff.seat_move, name="seat_move"),
     path("tickets/<int:pk>/tickets.pdf", staff.tickets_pdf, name="tickets_pdf"),
+    path("rounds/<int:pk>/photos.zip", photos.round_photos_zip, name="photos_zip"),
     path("sittings/<int:pk>/rooms/<int:room>/door.pdf", staff.door_list_pdf, name="door_pdf"),
     path("sittings/<int:pk>/rooms/<int:room>/sign-in.pdf", staff.sign_in_pdf, name="sign_in_pdf"),
     path("check-in/", checkin.checkin_home, name="checkin_home"),

@@ -10,9 +10,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from registration.candidate_data import Education, ExamType, IdType
+from registration.photos import photo_storage, photo_upload_to
 from rounds.models import CandidateType, ExamRound, SchoolClass, SkillLevel
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class PhotoStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("已上传")
+    RETURNED = "returned", _("已退回")
 
 
 class RegistrationStatus(models.TextChoices):
@@ -177,6 +184,26 @@ class Registration(models.Model):
         help_text=_("收款减退款"),
     )
     paid_on = models.DateField(_("缴费日期"), null=True, blank=True, editable=False)
+    # Platform data (issue 14), completed in the 补充资料 step: see registration.candidate_data.
+    id_type = models.CharField(
+        _("证件类型"), max_length=12, choices=IdType.choices, default=IdType.RESIDENT
+    )
+    education = models.CharField(
+        _("文化程度"), max_length=12, choices=Education.choices, blank=True
+    )
+    exam_type_theory = models.CharField(
+        _("理论知识考试类型"), max_length=8, choices=ExamType.choices, default=ExamType.NEW
+    )
+    exam_type_skill = models.CharField(
+        _("操作技能考试类型"), max_length=8, choices=ExamType.choices, default=ExamType.NEW
+    )
+    photo = models.FileField(
+        _("证件照"), storage=photo_storage, upload_to=photo_upload_to, blank=True, max_length=120
+    )
+    photo_status = models.CharField(
+        _("证件照状态"), max_length=10, choices=PhotoStatus.choices, blank=True
+    )
+    photo_return_reason = models.CharField(_("证件照退回原因"), max_length=200, blank=True)
     consent_at = models.DateTimeField(_("同意个人信息处理时间"))
     created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

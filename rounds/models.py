@@ -10,6 +10,7 @@ import secrets
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -108,6 +109,28 @@ class ExamRound(models.Model):
     fee_payment_text = models.TextField(_("费用缴纳说明"), blank=True)
     fee_note = models.TextField(_("费用·划重点"), blank=True)
     how_to_register_text = models.TextField(_("报名方式"), blank=True)
+    # 补充资料 (issue 14): candidates complete platform data and upload a photo until this date.
+    supplement_deadline = models.DateField(
+        _("补充资料截止日期"),
+        null=True,
+        blank=True,
+        help_text=_("考生可在自助页补充文化程度、考试类型和证件照，直至该日（含）；留空则不限。"),
+    )
+    photo_width = models.PositiveSmallIntegerField(
+        _("证件照宽度（像素）"),
+        default=358,
+        validators=[MinValueValidator(100), MaxValueValidator(2000)],
+    )
+    photo_height = models.PositiveSmallIntegerField(
+        _("证件照高度（像素）"),
+        default=441,
+        validators=[MinValueValidator(100), MaxValueValidator(2000)],
+    )
+    photo_max_kb = models.PositiveSmallIntegerField(
+        _("证件照大小上限（KB）"),
+        default=200,
+        validators=[MinValueValidator(20), MaxValueValidator(5000)],
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

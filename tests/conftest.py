@@ -42,3 +42,15 @@ def announcement(db):
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _photo_files_removed_after_the_run():
+    """Uploaded test photos go to a per-process MEDIA_ROOT under /tmp (config/settings/test.py)."""
+    yield
+    import shutil
+
+    from django.conf import settings
+
+    if "kwt-test-media-" in str(settings.MEDIA_ROOT):
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)

@@ -174,6 +174,10 @@ class ExamRoundAdmin(ReadOnlyHistoryAdmin):
             },
         ),
         (
+            _("补充资料与证件照"),
+            {"fields": ["supplement_deadline", "photo_width", "photo_height", "photo_max_kb"]},
+        ),
+        (
             _("报名政策"),
             {"fields": ["accepts_students", "accepts_social", "social_refusal_reason"]},
         ),
@@ -257,7 +261,8 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
         "updated_at",
         "cancelled_at",
     ]
-    exclude = ["token"]
+    # The photo is shown and returned on the counselor's page; it has no public URL to link to.
+    exclude = ["token", "photo"]
 
     def has_add_permission(self, request):
         return False  # registrations come only through the sign-up flow and its checks

@@ -21,6 +21,7 @@ from common.xlsx import (
     sheet_finish,
 )
 from courses.selectors import progress_of
+from registration.candidate_data import candidate_source_label
 from registration.models import (
     Gender,
     PaymentStatus,
@@ -35,7 +36,6 @@ LAYOUT_ROSTER = "roster"
 LAYOUT_NATIONAL = "national"
 LAYOUTS = {LAYOUT_ROSTER: "报名名单", LAYOUT_NATIONAL: "国家平台上报"}
 
-ID_DOCUMENT_TYPE = "居民身份证"
 UNASSIGNED_SHEET = "未分班"
 SUMMARY_SHEET = "汇总"
 NATIONAL_SHEET = "报名信息"
@@ -143,11 +143,21 @@ def _pending(r: Registration) -> str:
     return str(PendingRequirement(r.pending_requirement).label)
 
 
+def exam_type_text(r: Registration) -> str:
+    """新考 or 补考 when both subjects agree; otherwise each subject's type."""
+    if r.exam_type_theory == r.exam_type_skill:
+        return r.get_exam_type_theory_display()
+    return _("理论知识%(theory)s，操作技能%(skill)s") % {
+        "theory": r.get_exam_type_theory_display(),
+        "skill": r.get_exam_type_skill_display(),
+    }
+
+
 def national_columns(counter: _Counter, session: ExamRound) -> list[Column]:
     """The columns an evaluation organization uploads to the national platform.
 
-    文化程度 and 考试类型 (正考/补考) are left blank: the product does not ask for the highest
-    education completed or whether this is a retake, and a guessed value would be uploaded as fact.
+    文化程度 and 考试类型 come from the candidate's 补充资料 (registration.candidate_data); 文化程度
+    stays blank until the candidate gives it, never guessed.
     """
 
     def unit(r: Registration) -> str:
@@ -161,17 +171,17 @@ def national_columns(counter: _Counter, session: ExamRound) -> list[Column]:
         Column("职业工种名称", 14, lambda r: session.occupation),
         Column("认定等级", 14, lambda r: r.level.name),
         Column("申报条件", 40, lambda r: r.matched_condition_text),
-        Column("证件类型", 12, lambda r: ID_DOCUMENT_TYPE),
+        Column("证件类型", 12, lambda r: r.get_id_type_display()),
         Column("证件号码", 21, lambda r: r.id_number, "code"),
         Column("姓名", 10, lambda r: r.name),
         Column("性别", 6, _label_of("gender", Gender.choices)),
         Column("出生日期", 12, lambda r: r.birth_date, "date"),
         Column("手机号码", 14, lambda r: r.phone, "code"),
-        Column("文化程度", 10, lambda r: ""),
-        Column("考生来源", 10, _label_of("candidate_type", CandidateType.choices)),
+        Column("文化程度", 10, lambda r: r.get_education_display() if r.education else ""),
+        Column("考生来源", 10, lambda r: candidate_source_label(r.candidate_type)),
         Column("所在单位", 24, unit),
         Column("专业", 14, _major_name),
-        Column("考试类型", 10, lambda r: ""),
+        Column("考试类型", 10, exam_type_text),
         Column("民族", 8, lambda r: r.ethnicity),
     ]
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workspace.views import classlists, counselor
+from workspace.views import classlists, counselor, supplement
 
 urlpatterns = [
     path("counselor/", counselor.dashboard, name="counselor_dashboard"),
@@ -23,6 +23,16 @@ urlpatterns = [
         "counselor/registrations/<int:pk>/",
         counselor.registration_detail,
         name="counselor_registration",
+    ),
+    path(
+        "counselor/registrations/<int:pk>/photo.jpg",
+        supplement.staff_photo,
+        name="counselor_photo",
+    ),
+    path(
+        "counselor/registrations/<int:pk>/photo/return/",
+        supplement.photo_return,
+        name="counselor_photo_return",
     ),
     path(
         "counselor/registrations/<int:pk>/confirm/",

@@ -24,6 +24,7 @@ from exams import checkin, selectors
 from exams.checkin import CheckInError
 from exams.models import Room, Sitting
 from exams.views.staff import academic_required
+from registration.photos import photo_data_uri
 
 CHECKED_IN = _("签到成功：请核对本人与身份证、准考证一致。")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -79,6 +80,7 @@ def checkin_room(request, pk: int, room: int):
         form = CheckInForm()
     elif request.method == "POST":
         error = CheckInError(checkin.EMPTY_CODE)
+    shown_seat = result.seat if result else getattr(error, "seat", None)
     return render(
         request,
         "exams/checkin/room.html",
@@ -89,7 +91,9 @@ def checkin_room(request, pk: int, room: int):
             "result": result,
             "error": error,
             # The candidate to look at: the one just checked in, or the one refused here.
-            "shown_seat": result.seat if result else getattr(error, "seat", None),
+            "shown_seat": shown_seat,
+            # Inline: the invigilator sees the photo of the candidate shown, and no one else's.
+            "shown_photo": photo_data_uri(shown_seat.registration.photo) if shown_seat else "",
             "checked_in_message": CHECKED_IN,
             "roll": selectors.room_roll(sitting=sitting, room=room),
         },

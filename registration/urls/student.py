@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registration.views import student
+from registration.views import student, supplement
 
 urlpatterns = [
     path("r/<str:code>/", student.class_entry, name="class_entry"),
@@ -9,6 +9,8 @@ urlpatterns = [
     path("lookup/", student.lookup, name="lookup"),
     path("me/<int:pk>/<str:token>/", student.registration_detail, name="registration_detail"),
     path("me/<int:pk>/<str:token>/edit/", student.registration_edit, name="registration_edit"),
+    path("me/<int:pk>/<str:token>/supplement/", supplement.supplement_page, name="supplement"),
+    path("me/<int:pk>/<str:token>/photo.jpg", supplement.student_photo, name="student_photo"),
     path(
         "me/<int:pk>/<str:token>/cancel/", student.registration_cancel, name="registration_cancel"
     ),

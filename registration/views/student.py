@@ -137,16 +137,18 @@ def _student_levels(session, school_class):
     re-evaluates from the database.
     """
     seconds = _form_cache_seconds()
-    key = content_cache.page_key(
-        "student-levels", session.pk, school_class.pk, timezone.localdate()
-    )
+    key = None
     if seconds > 0:
-        hit = content_cache.cache_get(key)
+        # One round trip reads the generation and the entry together (VersionedKey).
+        key = content_cache.versioned_key(
+            "student-levels", session.pk, school_class.pk, timezone.localdate()
+        )
+        hit = key.get()
         if hit is not None:
             return hit
     result = _student_levels_compute(session, school_class)
-    if seconds > 0:
-        content_cache.cache_set(key, result, seconds)
+    if key is not None:
+        key.set(result, seconds)
     return result
 
 
@@ -158,8 +160,12 @@ def _class_and_round(code: str):
     round afresh inside its transaction.
     """
     seconds = _form_cache_seconds()
-    key = content_cache.page_key("class-round", timezone.localdate(), code) if seconds > 0 else None
-    hit = content_cache.cache_get(key)
+    key = (
+        content_cache.versioned_key("class-round", timezone.localdate(), code)
+        if seconds > 0
+        else None
+    )
+    hit = key.get() if key is not None else None
     if hit is not None:
         return hit
     school_class = selectors.school_class_by_code(code)
@@ -168,11 +174,12 @@ def _class_and_round(code: str):
     session = round_current()
     # The counselor's user row (password hash included) has no place in a shared cache.
     school_class._state.fields_cache.pop("counselor", None)
-    content_cache.cache_set(key, (school_class, session), seconds)
+    if key is not None:
+        key.set((school_class, session), seconds)
     return school_class, session
 
 
-def _form_page_key(request, *parts) -> str | None:
+def _form_page_key(request, *parts) -> content_cache.VersionedKey | None:
     """The cache key of a blank sign-up page, or None when this request must be built afresh.
 
     A blank form page is the same for every anonymous visitor of a class except for the CSRF
@@ -186,15 +193,16 @@ def _form_page_key(request, *parts) -> str | None:
         or not content_cache.anonymous_visitor(request)
     ):
         return None
-    return content_cache.page_key("form-page", timezone.localdate(), *parts)
+    return content_cache.versioned_key("form-page", timezone.localdate(), *parts)
 
 
 def _with_token(request, content: str) -> HttpResponse:
     return HttpResponse(content.replace(CSRF_PLACEHOLDER, get_token(request)))
 
 
-def _cached_form_page(request, key: str | None) -> HttpResponse | None:
-    hit = content_cache.cache_get(key)
+def _cached_form_page(request, key: content_cache.VersionedKey | None) -> HttpResponse | None:
+    # One Redis round trip: the content generation and the page together (cache.get_many).
+    hit = key.get() if key is not None else None
     if hit is None:
         return None
     content, valid_until = hit
@@ -203,7 +211,7 @@ def _cached_form_page(request, key: str | None) -> HttpResponse | None:
     return _with_token(request, content)
 
 
-def _render_form_page(request, context, *, cache_key: str | None):
+def _render_form_page(request, context, *, cache_key: content_cache.VersionedKey | None):
     if cache_key is None or context["form"].is_bound or context.get("registration"):
         return render(request, "registration/student/form.html", context)
     response = render(
@@ -214,7 +222,7 @@ def _render_form_page(request, context, *, cache_key: str | None):
     content = response.content.decode()
     seconds = _form_cache_seconds()
     valid_until = min(time.time() + seconds, context["session"].deadline_ends_at.timestamp())
-    content_cache.cache_set(cache_key, (content, valid_until), seconds)
+    cache_key.set((content, valid_until), seconds)
     return _with_token(request, content)
 
 

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('exams', '0001_exam_plan_seats_tickets_checkin'),
-        ('registration', '0011_round_kernel_moved_to_rounds'),
+        ('registration', '0012_round_kernel_moved_to_rounds'),
         ('rounds', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -3,8 +3,9 @@
 axe-core (tests/e2e/vendor/axe.min.js, MPL-2.0) runs the WCAG 2.1 A and AA rules on each page of
 PAGES, at phone and at desktop width, with data present and with errors shown. Any serious or
 critical violation fails the test; all of them are listed, page by page, in the failure message.
-The same pass checks what axe does not: no text under 12 px on a phone and no tappable input under
-16 px (iOS zooms into smaller ones).
+The same pass checks what axe does not: no text under 12 px on a phone (SVG text measured at the
+size it is drawn, after the chart is scaled to the screen) and no tappable input under 16 px (iOS
+zooms into smaller ones).
 
 A new page joins by adding one line to PAGES: its name, who is signed in, its URL (a format string
 over the World fields below) and optionally an action run before the check (e.g. submit blank).
@@ -22,6 +23,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 from openpyxl import Workbook
+from PIL import Image
 
 from courses.models import TrainingClass, TrainingLesson
 from courses.services import training_assign
@@ -35,6 +37,7 @@ from registration.services.submission import (
     registration_cancel_by_staff,
     registration_submit,
 )
+from registration.services.supplement import photo_return, photo_upload
 from tests.e2e.conftest import ARTIFACTS
 from tests.idnumbers import make_id_number
 from workspace.services.review import registration_confirm, registration_return
@@ -129,6 +132,8 @@ PAGES = [
     Page("lookup-not-found", None, "/lookup/", lookup_wrong),
     Page("edit", None, "/me/{active_pk}/{active_token}/edit/"),
     Page("cancel-confirm", None, "/me/{active_pk}/{active_token}/cancel/"),
+    Page("supplement", None, "/me/{returned_pk}/{returned_token}/supplement/"),
+    Page("supplement-errors", None, "/me/{active_pk}/{active_token}/supplement/", submit),
     Page("cancelled-detail", None, "/me/{cancelled_pk}/{cancelled_token}/"),
     Page("not-found", None, "/no-such-page/"),
     Page("login", None, "/accounts/login/"),
@@ -214,6 +219,11 @@ def world_build() -> World:
         registration=students[5], reviewer=counselor, reason="学号填写有误，请核对后重新提交。"
     )
     registration_return(registration=students[6], reviewer=counselor, reason="请核对民族。")
+    # A photo, returned: the counselor's page shows it, the student's 补充资料 says why.
+    photo = io.BytesIO()
+    Image.new("RGB", (600, 760), (235, 235, 240)).save(photo, "JPEG")
+    photo_upload(registration=returned, data=photo.getvalue())
+    photo_return(registration=returned, reviewer=counselor, reason="背景不是白色，请重新拍摄。")
     cancelled = registration_cancel(registration=students[13])
     for registration in students[:4]:
         item = registration.quoted_charge_items[0]
@@ -342,8 +352,13 @@ SIZES_JS = """([minText, minInput]) => {
     const text = node.textContent.trim();
     const el = node.parentElement;
     if (!text || !el || ['SCRIPT', 'STYLE', 'NOSCRIPT', 'OPTION'].includes(el.tagName)) continue;
-    if (el.closest('svg')) continue;  // charts scale with their box; labels checked by eye
-    const size = parseFloat(getComputedStyle(el).fontSize);
+    let size = parseFloat(getComputedStyle(el).fontSize);
+    if (el.closest('svg')) {
+      // SVG text scales with its box: measure the size it is drawn at on this screen.
+      if (el.closest('title, desc, defs')) continue;
+      const ctm = el.getScreenCTM ? el.getScreenCTM() : null;
+      if (ctm) size = size * Math.hypot(ctm.a, ctm.b);
+    }
     if (size < minText && visible(el)) {
       small.push(`${describe(el)} ${size}px "${text.slice(0, 20)}"`);
     }

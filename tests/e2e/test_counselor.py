@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 import zxingcpp
@@ -84,7 +85,12 @@ def test_counselor_signs_in_opens_dashboard_poster_and_exports(
         assert "电子商务2班（大二）" in text and "跨境电商1班（大三）" in text
         assert "别人的班" not in text
         assert "19" in page.inner_text(".cw-totals")
-        assert page.locator("svg.cw-chart").count() == 2
+        # Both charts are HTML bars with their values as text (no scaled-down SVG labels).
+        assert page.locator(".cw-chart").count() == 2
+        assert page.locator("main svg text").count() == 0
+        rows = page.locator(".cw-hbar-row")
+        assert rows.count() >= 2
+        assert re.fullmatch(r"\d+/\d+", rows.first.locator(".kwt-hbar-value").inner_text())
         screenshot(page, f"counselor-dashboard-{name}")
 
         page.click(f"a[href='/counselor/classes/{first_class.pk}/']")

@@ -2,7 +2,9 @@
 its QR with the phone camera (Chromium fed a fake camera made from the ticket PDF page)."""
 
 import datetime as dt
+import io
 import subprocess
+from pathlib import Path
 
 import pytest
 import zxingcpp
@@ -12,6 +14,7 @@ from playwright.sync_api import expect
 from accounts.roles import INVIGILATOR_GROUP, roles_setup, user_role_add
 from exams import services
 from exams.models import CheckIn, DrawMethod, Invigilation, Room, Sitting, Subject
+from registration.services.supplement import photo_upload
 from tests.exams.conftest import seatable
 from tests.factories import ExamRoundFactory, UserFactory, level
 
@@ -85,6 +88,9 @@ def test_student_downloads_ticket_and_invigilator_scans_it(
     )
     sitting.rooms.set([room])
     student = seatable(exam_round, level(3), name="欧阳娜娜")
+    photo = tmp_path / "photo.jpg"
+    _phone_photo(photo)
+    photo_upload(registration=student, data=photo.read_bytes())
     for _ in range(3):
         seatable(exam_round, level(3))
     services.seats_assign(sitting=sitting, method=DrawMethod.RANDOM, seed=7)
@@ -135,8 +141,120 @@ def test_student_downloads_ticket_and_invigilator_scans_it(
         page.locator("#scan-start").click()
         expect(page.locator("#checkin-result")).to_contain_text("欧阳娜娜", timeout=20000)
         expect(page.locator("#roll-present")).to_have_text("1")
-        page.screenshot(path=str(tmp_path / "scanned.png"), full_page=True)
+        expect(page.locator("#checkin-photo")).to_be_visible()  # the photo for the visual check
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / "checkin-scanned-phone.png"), full_page=True)
         assert errors == []
     finally:
         camera_browser.close()
     assert CheckIn.objects.get().seat.registration == student
+
+
+SHOTS = Path(__file__).resolve().parents[2] / "shots"
+
+
+def _phone_photo(path) -> None:
+    """A phone-camera JPEG stored sideways with an EXIF 'rotate 90°' tag (red half on top once
+    turned upright), as phones save portrait photos."""
+    image = Image.new("RGB", (1600, 1200), (40, 90, 200))
+    image.paste((220, 30, 30), (0, 0, 800, 1200))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    image.save(path, "JPEG", exif=exif.tobytes(), quality=92)
+
+
+def test_student_adds_photo_and_data_then_downloads_the_published_ticket(
+    live_server, browser, tmp_path
+):
+    from pypdf import PdfReader
+
+    from accounts.roles import ACADEMIC_GROUP
+
+    roles_setup()
+    exam_round = ExamRoundFactory(offered=[3], supplement_deadline=dt.date(2099, 1, 1))
+    room = Room.objects.create(round=exam_round, building="实训楼", name="B201", capacity=10)
+    sitting = Sitting.objects.create(
+        round=exam_round,
+        level=level(3),
+        subject=Subject.THEORY,
+        date=dt.date(2022, 6, 25),
+        start_time=dt.time(9, 0),
+        end_time=dt.time(10, 30),
+    )
+    sitting.rooms.set([room])
+    student = seatable(exam_round, level(3), name="欧阳娜娜")
+    seatable(exam_round, level(3))
+    academic = UserFactory(username="jw-e2e", password=PASSWORD)
+    user_role_add(user=academic, group_name=ACADEMIC_GROUP)
+    base = live_server.url
+    SHOTS.mkdir(exist_ok=True)
+    errors = []
+
+    # The student, on a phone: 补充资料 from the private page, photo from the "camera".
+    student_context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    page = student_context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{base}/me/{student.pk}/{student.token}/")
+    expect(page.locator("#supplement-link")).to_contain_text("待补充")
+    page.get_by_role("link", name="补充资料（证件照、文化程度、考试类型）").click()
+    expect(page.locator("#supplement-missing")).to_contain_text("证件照")
+    photo = tmp_path / "IMG_0001.jpg"
+    _phone_photo(photo)
+    page.locator("#id_photo").set_input_files(str(photo))
+    expect(page.locator("#photo-preview")).to_be_visible()  # the crop preview, before upload
+    page.screenshot(path=str(SHOTS / "supplement-preview-phone.png"), full_page=True)
+    page.locator("#photo-submit").click()
+    expect(page.locator("#current-photo")).to_be_visible()
+    page.locator("#id_education").select_option(label="大学专科")
+    page.locator("label", has_text="补考").last.click()  # 操作技能: 补考
+    page.locator("#supplement-submit").click()
+    expect(page.locator("#supplement-complete")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "supplement-done-phone.png"), full_page=True)
+    student.refresh_from_db()
+    assert (student.education, student.exam_type_skill) == ("college", "retake")
+    assert student.photo and student.photo_status == "submitted"
+
+    # 教务, at a desk in a separate session: draw the seats and publish.
+    desk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    staff = desk.new_page()
+    staff.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    staff.goto(f"{base}/accounts/login/?next=/exams/%3Fround%3D{exam_round.slug}")
+    staff.locator("#id_username").fill("jw-e2e")
+    staff.locator("#id_password").fill(PASSWORD)
+    staff.locator("form [type=submit]").click()
+    staff.locator(f"a[href='/exams/sittings/{sitting.pk}/']").click()
+    staff.get_by_role("button", name="排座").click()
+    expect(staff.locator("body")).to_contain_text("已为 2 名考生安排座位")
+    staff.goto(f"{base}/exams/?round={exam_round.slug}")
+    staff.get_by_role("button", name="发布（锁定座位）").click()
+    expect(staff.locator("body")).to_contain_text("考务安排已发布")
+    desk.close()
+
+    # The student again: the ticket is there, with the photo.
+    page.goto(f"{base}/me/{student.pk}/{student.token}/")
+    page.get_by_role("link", name="查看 / 下载准考证").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="下载准考证（PDF）").click()
+    pdf = open(download_info.value.path(), "rb").read()
+    (pdf_page,) = PdfReader(io.BytesIO(pdf)).pages
+    assert "欧阳娜娜" in pdf_page.extract_text() and "B201" in pdf_page.extract_text()
+    photos = [i.image.convert("RGB") for i in pdf_page.images if i.image.size == (358, 441)]
+    assert len(photos) == 1
+    top, bottom = photos[0].getpixel((179, 30)), photos[0].getpixel((179, 410))
+    assert top[0] > 180 and top[2] < 80, top  # upright: the EXIF rotation was applied
+    assert bottom[2] > 150 and bottom[0] < 80, bottom
+    (tmp_path / "ticket.pdf").write_bytes(pdf)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "60",
+            "-singlefile",
+            "-png",
+            str(tmp_path / "ticket.pdf"),
+            str(SHOTS / "ticket-with-photo"),
+        ],
+        check=True,
+    )
+    assert errors == []
+    student_context.close()

@@ -195,3 +195,32 @@ def test_restore_resets_sequences_so_new_registrations_do_not_collide(populated,
         ),
     )
     assert registration.pk > max(pk for pk, *_ in snapshot(session) if pk != registration.pk)
+
+
+def test_photos_are_in_the_backup_and_come_back_with_the_round(populated, tmp_path):
+    from PIL import Image
+
+    from registration.services.supplement import photo_upload
+
+    session = populated["session"]
+    registration = Registration.objects.filter(session=session).order_by("pk").first()
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 500), (10, 160, 90)).save(buffer, "JPEG")
+    photo_upload(registration=registration, data=buffer.getvalue())
+    registration.refresh_from_db()
+    name = registration.photo.name
+    stored = registration.photo.open("rb").read()
+    path = tmp_path / "round.json.gz"
+    call_command("backup_round", session.slug, output=str(path))
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        assert list(json.load(handle)["photos"]) == [name]
+
+    round_delete(session)
+    registration.photo.storage.delete(name)  # the disk the photos were on is lost too
+    call_command("restore_round", str(path))
+
+    restored = Registration.objects.get(pk=registration.pk)
+    assert restored.photo.name == name
+    response = Client().get(f"/me/{restored.pk}/{restored.token}/photo.jpg")
+    assert response.status_code == 200
+    assert response.content == stored

@@ -89,9 +89,9 @@ def test_class_form_registration_post_query_count(
     url = reverse("registration:class_entry", kwargs={"code": sophomore_class.code})
     student = Client(enforce_csrf_checks=True)
     tokens = _tokens(student.get(url).content.decode())
-    # Django records the transaction's BEGIN (SQLite: BEGIN IMMEDIATE) and COMMIT as well, and
-    # courses.services.training_enroll (merged from main) its savepoint and release.
-    with django_assert_num_queries(POST_QUERIES + 2 + 2):
+    # Django records the transaction's BEGIN (SQLite: BEGIN IMMEDIATE) and COMMIT as well. A
+    # registration that needs no training costs courses.services.training_enroll no savepoint.
+    with django_assert_num_queries(POST_QUERIES + 2):
         reply = student.post(url, {**_student(1), "csrfmiddlewaretoken": tokens})
     assert reply.status_code == 302
 
@@ -133,3 +133,50 @@ def test_signed_in_staff_never_get_the_anonymous_cached_form(
     staff = Client()
     staff.force_login(UserFactory(username="li", first_name="李老师"))
     assert "李老师" in staff.get(url).content.decode()
+
+
+def test_class_form_from_the_cache_is_one_cache_read(sophomore_class, during_round, form_cache):
+    """The generation and the page come back together (one MGET with Redis), not one after
+    the other: the cached form page is the rush's hottest path."""
+    from django.core.cache import caches
+
+    url = reverse("registration:class_entry", kwargs={"code": sophomore_class.code})
+    Client().get(url)
+    page_cache = caches["default"]
+    reads = []  # calls from the app; the in-process backend's get_many calls get per key
+    original_get, original_get_many = page_cache.get, page_cache.get_many
+    inside = []
+
+    def get(*args, **kwargs):
+        if not inside:
+            reads.append("get")
+        return original_get(*args, **kwargs)
+
+    def get_many(*args, **kwargs):
+        reads.append("get_many")
+        inside.append(True)
+        try:
+            return original_get_many(*args, **kwargs)
+        finally:
+            inside.pop()
+
+    page_cache.get, page_cache.get_many = get, get_many
+    try:
+        page = Client().get(url)
+    finally:
+        del page_cache.get, page_cache.get_many
+    assert page.status_code == 200 and _tokens(page.content.decode())
+    assert reads == ["get_many"]
+
+
+def test_class_form_built_under_an_older_generation_is_not_served(
+    sophomore_class, during_round, form_cache
+):
+    from common import content_cache
+
+    url = reverse("registration:class_entry", kwargs={"code": sophomore_class.code})
+    assert "（报名费 320 元）" in Client().get(url).content.decode()
+    FeeItem.objects.filter(level__code=3, kind="registration").update(amount=444)  # no signal
+    assert "（报名费 320 元）" in Client().get(url).content.decode()  # still the cached page
+    content_cache.bump()
+    assert "（报名费 444 元）" in Client().get(url).content.decode()

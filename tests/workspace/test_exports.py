@@ -196,9 +196,49 @@ def test_national_export_has_the_platform_columns_and_blanks(
     assert row["民族"] == "回族"
     assert row["考生来源"] == "在校生"
     assert row["所在单位"] == session.organizer
-    assert row["文化程度"] is None
-    assert row["考试类型"] is None
+    assert row["文化程度"] is None  # not given yet: blank, never guessed
+    assert row["考试类型"] == "新考"
     assert ws.freeze_panes == "A2"
+
+
+@pytest.mark.django_db
+def test_national_layout_fills_platform_data_from_supplement(
+    client, counselor, session, own_class, make_registration
+):
+    make_registration(
+        session=session,
+        school_class=own_class,
+        id_type="passport",
+        id_number="E12345678",
+        education="college",
+        exam_type_theory="retake",
+        exam_type_skill="retake",
+    )
+    make_registration(
+        session=session, school_class=own_class, education="high", exam_type_skill="retake"
+    )
+    client.force_login(counselor)
+    ws = workbook_from(_class_export(client, own_class, layout="national"))["报名信息"]
+    rows = [dict(zip(NATIONAL_HEADERS, row, strict=True)) for row in _rows(ws)]
+    by_id = {row["证件号码"]: row for row in rows}
+    passport = by_id["E12345678"]
+    assert passport["证件类型"] == "护照"
+    assert passport["文化程度"] == "大学专科"
+    assert passport["考试类型"] == "补考"
+    other = next(row for row in rows if row["证件号码"] != "E12345678")
+    assert other["证件类型"] == "居民身份证"
+    assert other["文化程度"] == "普通高中"
+    assert other["考试类型"] == "理论知识新考，操作技能补考"
+
+
+@pytest.mark.django_db
+def test_national_layout_source_is_the_platforms_wording(session, own_class, make_registration):
+    from workspace.exports import national_columns
+
+    student = make_registration(session=session, school_class=own_class)
+    social = make_registration(session=session, school_class=own_class, candidate_type="social")
+    (column,) = [c for c in national_columns(lambda r: 0, session) if c.header == "考生来源"]
+    assert [column.get(student), column.get(social)] == ["在校生", "社会"]
 
 
 # --- Sheets and totals ----------------------------------------------------------------------------

@@ -10,9 +10,12 @@ changes an existing one. Staff accounts are stored by name only, never with a pa
 Primary keys are kept, so the restored round is the same rows: the self-service links students
 saved keep working and the counselor export of the restored round is byte for byte the same.
 Change history (simple_history tables) is not part of a round backup; the nightly pg_dump keeps it.
+Candidate photos (证件照 files in the `photos` storage) are in the file too, base64 under
+"photos" keyed by their storage name; a restore writes them back under the same names.
 This is a logical, per-round backup beside the database backups in docs/deployment.md.
 """
 
+import base64
 import datetime as dt
 import gzip
 import json
@@ -24,6 +27,8 @@ from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 
+from registration.models import Registration
+from registration.photos import photo_bytes
 from rounds.models import ExamRound
 
 FORMAT = "kaowutong-round-backup"
@@ -130,7 +135,18 @@ def round_backup(session: ExamRound) -> dict:
             for model in dependency_order(children)
             for item in _serialize(model, children[model])
         ],
+        "photos": _photos(children.get(Registration, {}).values()),
     }
+
+
+def _photos(registrations) -> dict[str, str]:
+    """{storage name: base64 JPEG} of the round's photos (a missing file is left out)."""
+    photos = {}
+    for registration in registrations:
+        data = photo_bytes(registration.photo)
+        if data is not None:
+            photos[registration.photo.name] = base64.b64encode(data).decode()
+    return photos
 
 
 def backup_write(data: dict, path: str) -> None:

@@ -8,11 +8,13 @@ accounts, payment imports) are created only when missing; a restored staff accou
 usable password and is inactive until an administrator sets one.
 """
 
+import base64
 import json
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import serializers
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -22,6 +24,7 @@ from registration.management.commands.backup_round import (
     dependency_order,
     round_collect,
 )
+from registration.photos import photo_storage
 from rounds.models import ExamRound
 
 
@@ -104,7 +107,27 @@ def round_restore(data: dict, *, replace: bool = False) -> dict[str, int]:
     got = {label: restored.get(label, 0) for label in expected}
     if got != expected:
         raise CommandError(f"Restored counts {got} differ from the backup's {expected}")
+    restored["photos"] = _photos_restore(data.get("photos") or {})
     return restored
+
+
+def _photos_restore(photos: dict[str, str]) -> int:
+    """Write the backup's photos back under their own names (the rows point at those names).
+
+    Files are not part of the database transaction: a restore that fails after this leaves the
+    photo files behind, which is harmless (they are found again by name on the next restore).
+    """
+    storage = photo_storage()
+    for name, encoded in photos.items():
+        if not name.startswith("photos/") or ".." in name:
+            raise CommandError(f"Refusing a photo outside the photo folder: {name!r}")
+        data = base64.b64decode(encoded)
+        if storage.exists(name):
+            storage.delete(name)
+        saved = storage.save(name, ContentFile(data))
+        if saved != name:
+            raise CommandError(f"Photo {name!r} was stored as {saved!r}")
+    return len(photos)
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ('eligibility', '0006_point_at_rounds'),
         ('exams', '0002_point_at_rounds'),
         ('fees', '0007_point_at_rounds'),
-        ('registration', '0010_normalise_personal_data'),
+        ('registration', '0011_candidate_platform_data'),
         ('rounds', '0001_initial'),
     ]
 

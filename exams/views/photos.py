@@ -1,0 +1,23 @@
+"""教务 download the round's candidate photos as one zip named the way the platform expects."""
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.cache import never_cache
+
+from common.xlsx import content_disposition
+from exams.photo_export import photos_zip
+from exams.views.staff import academic_required
+from rounds.models import ExamRound
+
+
+@never_cache
+@academic_required
+def round_photos_zip(request, pk: int):
+    round = get_object_or_404(ExamRound, pk=pk)
+    archive, _count = photos_zip(round)
+    response = FileResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition(
+        f"证件照-{round.slug}.zip", f"photos-{round.slug}.zip"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
