@@ -199,7 +199,7 @@ def _date(value) -> dt.date:
     else:
         text = _text(value or "")
         match = _CHINESE_DATE.match(text) or _DASHED_DATE.match(text) or _COMPACT_DATE.match(text)
-        if text.isdigit() and not match and 20000 <= int(text) <= 80000:
+        if text.isascii() and text.isdigit() and not match and 20000 <= int(text) <= 80000:
             return _date(int(text))
         if not match:
             raise RowError(BAD_DATE % {"value": text})

@@ -10,8 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+from common.privacy import mask_id_number
 from common.workbook import Formula, WorkbookError, workbook_rows
 from payments.imports import RowError, _date, _person, _text
+from results import selectors
 from results.models import (
     DEFAULT_CERTIFICATE_PATTERN,
     Certificate,
@@ -26,6 +28,8 @@ NUMBER_TAKEN = _("证书编号 {number} 已登记给其他考生。")
 HAS_OTHER_NUMBER = _("该考生已登记证书编号 {number}，如需更正请在证书页修改。")
 NOT_IN_ROUND = _("本批次查无此身份证号的考生。")
 NO_NUMBER = _("证书编号为空。")
+NOT_PASSED = _("该考生在本批次公布的成绩中未合格，不能登记证书，请核对平台名单。")
+INACTIVE = _("该报名已取消，不能登记证书。")
 MISSING_COLUMNS = _("须包含“身份证号”和“证书编号”列，第一行为表头。")
 EMPTY_FILE = _("文件中没有证书记录。")
 FORMULA_CELL = _("有公式单元格，请将公式转换为数值后再上传。")
@@ -83,6 +87,14 @@ def _set(*, registration, number: str, issued_on, user) -> str:
     return status
 
 
+def _not_passed(round) -> set[int]:
+    """Registrations the round's published results show as not passed (none before publication:
+    a round whose scores live only on the national platform still records its certificates)."""
+    if selectors.notice_of(round) is None:
+        return set()
+    return {r.registration.pk for r in selectors.round_results(round=round) if not r.passed}
+
+
 @transaction.atomic
 def certificate_enter(*, registration, number: str, issued_on, user) -> str:
     """Enter or correct one candidate's certificate number by hand."""
@@ -93,6 +105,10 @@ def certificate_enter(*, registration, number: str, issued_on, user) -> str:
         raise CertificateError(NO_NUMBER)
     if not number_valid(number, pattern_of(registration.session)):
         raise CertificateError(BAD_NUMBER.format(number=number))
+    if registration.status != RegistrationStatus.ACTIVE:
+        raise CertificateError(INACTIVE)
+    if registration.pk in _not_passed(registration.session):
+        raise CertificateError(NOT_PASSED)
     return _set(registration=registration, number=number, issued_on=issued_on, user=user)
 
 
@@ -131,6 +147,7 @@ def certificates_import(*, round, content: bytes, user, issued_on=None) -> Impor
         r.id_number: r
         for r in Registration.objects.filter(session=round, status=RegistrationStatus.ACTIVE)
     }
+    failed = _not_passed(round)
     report = ImportReport()
     for row_number, cells in enumerate(sheet[1:], start=2):
         values = {k: cells[i] if i < len(cells) else None for k, i in columns.items()}
@@ -141,7 +158,7 @@ def certificates_import(*, round, content: bytes, user, issued_on=None) -> Impor
             if any(isinstance(v, Formula) for v in values.values()):
                 raise RowError(FORMULA_CELL)
             person = _person(values["id_number"], None)
-            shown = person[:4] + "**********" + person[-4:] if len(person) == 18 else person
+            shown = mask_id_number(person)
             number = number_normalize(values["number"])
             if not number:
                 raise RowError(NO_NUMBER)
@@ -150,6 +167,8 @@ def certificates_import(*, round, content: bytes, user, issued_on=None) -> Impor
             registration = people.get(person)
             if registration is None:
                 raise RowError(NOT_IN_ROUND)
+            if registration.pk in failed:
+                raise RowError(NOT_PASSED)
             row_date = _date(values["issued_on"]) if values.get("issued_on") else issued_on
             existing = Certificate.objects.filter(registration=registration).first()
             if existing is not None and existing.number != number:

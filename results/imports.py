@@ -99,7 +99,8 @@ class RowResult:
 
     @property
     def person_masked(self) -> str:
-        return mask_id_number(self.row.person) if len(self.row.person) == 18 else self.row.person
+        # Any document number (passports and permits are not 18 long) or ticket: masked alike.
+        return mask_id_number(self.row.person)
 
 
 def score_file_read(content: bytes, *, rule) -> tuple[list[ImportRow], list[dict]]:
@@ -117,7 +118,7 @@ def score_file_read(content: bytes, *, rule) -> tuple[list[ImportRow], list[dict
             if title in aliases and key not in columns:
                 columns[key] = index
     if "points" not in columns:
-        raise ScoreFileError(MISSING_COLUMNS % {"columns": "成绩"})
+        raise ScoreFileError(MISSING_COLUMNS % {"columns": _("成绩")})
     if "ticket" not in columns and "id_number" not in columns:
         raise ScoreFileError(NO_PERSON_COLUMN)
     titles = {index: _text(sheet[0][index]) for index in columns.values()}

@@ -182,7 +182,7 @@ def _pdf_response(pdf: bytes, filename: str, fallback: str) -> HttpResponse:
 
 def _int_param(request, name: str) -> int | None:
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 @academic_required

@@ -15,14 +15,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
-from common.idcard import IdNumberError
+from common.idcard import IdNumberError, id_number_parse
 from registration.candidate_data import Education, ExamType, IdType, id_document_validate
-from registration.models import PhotoStatus, Registration, RegistrationStatus
+from registration.models import PhotoStatus, Registration, RegistrationStatus, ReviewStatus
 from registration.photos import PhotoError, PhotoSpec, photo_process
+from registration.services.classlists import class_has_list
 
 CLOSED = _("补充资料已于 {date} 截止，如需修改请联系辅导员。")
 CANCELLED = _("该报名已取消，不能补充资料。")
-DUPLICATE_ID = _("该证件号码已在本批次报名，请核对。")
+# Neutral on purpose: it must not tell a link holder whether a number is registered in the round.
+DUPLICATE_ID = _("该证件号码不能用于本报名，请核对；如有疑问请联系辅导员。")
+ID_CONFIRMED = _("辅导员已审核确认您的证件信息，如需更正请联系辅导员。")
+ID_ON_CLASS_LIST = _("本班按班级名单报名，证件号码须与名单一致，如需更正请联系辅导员。")
 BAD_CHOICE = _("请从列表中选择。")
 NOT_ALLOWED = _("您无权退回该考生的照片。")
 NO_PHOTO = _("该考生尚未上传照片。")
@@ -95,12 +99,24 @@ def registration_supplement(
     )
     if clash:
         raise SupplementError(DUPLICATE_ID, "id_number")
+    fields = ["id_type", "id_number", "education", "exam_type_theory", "exam_type_skill"]
+    if (id_type, number) != (registration.id_type, registration.id_number):
+        # The document is who the candidate is: once a counselor has confirmed it, or where the
+        # class signs up against its official list, it changes only through staff.
+        if registration.review_status == ReviewStatus.CONFIRMED:
+            raise SupplementError(ID_CONFIRMED, "id_number")
+        if registration.school_class_id and class_has_list(registration.school_class):
+            raise SupplementError(ID_ON_CLASS_LIST, "id_number")
+        if id_type == IdType.RESIDENT:
+            card = id_number_parse(number, today=today)
+            registration.gender = card.gender
+            registration.birth_date = card.birth_date
+            fields += ["gender", "birth_date"]
     registration.id_type = id_type
     registration.id_number = number
     registration.education = _choice(education, Education, "education")
     registration.exam_type_theory = _choice(exam_type_theory, ExamType, "exam_type_theory")
     registration.exam_type_skill = _choice(exam_type_skill, ExamType, "exam_type_skill")
-    fields = ["id_type", "id_number", "education", "exam_type_theory", "exam_type_skill"]
     try:
         registration.full_clean(validate_unique=False, validate_constraints=False)
         with transaction.atomic():
@@ -128,21 +144,25 @@ def _replace_photo(registration: Registration, jpeg: bytes, fields: list[str]) -
     return registration
 
 
-@transaction.atomic
 def photo_upload(
     *, registration: Registration, data: bytes, today: dt.date | None = None
 ) -> Registration:
-    """Replace the candidate's photo with `data`, processed to the round's specification."""
+    """Replace the candidate's photo with `data`, processed to the round's specification.
+
+    The image is decoded and re-encoded before the row is locked (that work takes up to a
+    second), then the checks run again under the lock and the row changes atomically."""
     today = today or timezone.localdate()
-    registration = _locked(registration)
     _check_open(registration, today, photo=True)
     try:
         jpeg = photo_process(data, PhotoSpec.of_round(registration.session))
     except PhotoError as exc:
         raise SupplementError(exc.message, "photo") from None
-    registration.photo_status = PhotoStatus.SUBMITTED
-    registration.photo_return_reason = ""
-    return _replace_photo(registration, jpeg, ["photo_status", "photo_return_reason"])
+    with transaction.atomic():
+        registration = _locked(registration)
+        _check_open(registration, today, photo=True)
+        registration.photo_status = PhotoStatus.SUBMITTED
+        registration.photo_return_reason = ""
+        return _replace_photo(registration, jpeg, ["photo_status", "photo_return_reason"])
 
 
 @transaction.atomic

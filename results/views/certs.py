@@ -131,9 +131,16 @@ def certificate_list(request):
 def certificates_collect(request):
     raw_round = request.POST.get("round", "")
     round = get_object_or_404(
-        Round, pk=int(raw_round) if raw_round.isdigit() and len(raw_round) < 10 else 0
+        Round,
+        pk=int(raw_round)
+        if raw_round.isascii() and raw_round.isdigit() and len(raw_round) < 10
+        else 0,
     )
-    ids = [v for v in request.POST.getlist("certificate") if v.isdigit() and len(v) < 12]
+    ids = [
+        v
+        for v in request.POST.getlist("certificate")
+        if v.isascii() and v.isdigit() and len(v) < 12
+    ]
     visible = Certificate.objects.filter(
         pk__in=ids, registration__in=registrations_visible(request.user)
     ).values_list("pk", flat=True)
@@ -148,8 +155,9 @@ def certificates_collect(request):
     else:
         messages.success(request, COLLECTED.format(count=count))
     back = f"{reverse('results:certificates')}?round={round.slug}"
-    if request.POST.get("class", "").isdigit():
-        back += f"&class={request.POST['class']}"
+    class_id = request.POST.get("class", "")
+    if class_id.isascii() and class_id.isdigit() and len(class_id) < 12:
+        back += f"&class={class_id}"
     return redirect(back)
 
 

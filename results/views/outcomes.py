@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
@@ -52,7 +53,7 @@ def notice_publish(request, pk: int):
     round = get_object_or_404(Round, pk=pk)
     raw = request.POST.get("working_days", "").strip()
     back = f"{reverse('results:home')}?round={round.slug}"
-    if not raw.isdigit() or len(raw) > 3:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 3:
         messages.error(request, BAD_DAYS)
         return redirect(back)
     try:
@@ -69,6 +70,7 @@ def notice_publish(request, pk: int):
     return redirect(back)
 
 
+@never_cache  # the list must vanish when the period ends: no browser or proxy may keep it
 def public_notice(request, slug: str):
     """The published 公示: masked names, ticket numbers, subject results. No ID numbers."""
     round = get_object_or_404(Round, slug=slug)
@@ -142,7 +144,7 @@ def rates_export(request):
         raise Http404
     found = _rates(request, round)
     workbook = Workbook(write_only=True)
-    sheet = sheet_add(workbook, "合格率", RATE_COLUMNS)
+    sheet = sheet_add(workbook, str(_("合格率")), RATE_COLUMNS)
     count = 0
     for key, label in [*GROUPS, ("total", _("合计"))]:
         for rate in found[key]:
@@ -171,7 +173,7 @@ RETAKE_COLUMNS = [
 def _subject_text(subject) -> str:
     if subject.outcome == "scored":
         return f"{subject.points.normalize():f}" if subject.points is not None else ""
-    return "缺考" if subject.outcome == "absent" else "违纪"
+    return str(_("缺考") if subject.outcome == "absent" else _("违纪"))
 
 
 @workspace_required
@@ -184,7 +186,7 @@ def retakes(request):
     found = selectors.retake_candidates(round=round, registrations=registrations)
     if request.GET.get("format") == "xlsx":
         workbook = Workbook(write_only=True)
-        sheet = sheet_add(workbook, "补考名单", RETAKE_COLUMNS)
+        sheet = sheet_add(workbook, str(_("补考名单")), RETAKE_COLUMNS)
         for candidate in found:
             sheet_append(sheet, RETAKE_COLUMNS, candidate)
         sheet_finish(sheet, RETAKE_COLUMNS, len(found))

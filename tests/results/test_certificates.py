@@ -118,3 +118,57 @@ def test_collect_bad_input_is_not_a_500(exam_round, graded, academic, client):  
     )
     assert response.status_code == 302
     assert not Certificate.objects.filter(collected_on__isnull=False).exists()
+
+
+def test_no_certificate_for_a_candidate_the_published_results_fail(exam_round, graded, academic):  # noqa: F811
+    from results import services
+
+    services.notice_publish(round=exam_round, working_days=5, user=academic)
+    passed, failed = graded[0], graded[1]
+    with pytest.raises(CertificateError) as refused:
+        certificates.certificate_enter(
+            registration=failed, number="S000123456780", issued_on=None, user=academic
+        )
+    assert "未合格" in str(refused.value)
+    content = xlsx(
+        [
+            ["身份证号", "证书编号"],
+            [passed.id_number, "S000123456781"],
+            [failed.id_number, "S000123456782"],
+        ]
+    )
+    report = certificates.certificates_import(round=exam_round, content=content, user=academic)
+    assert report.created == 1
+    [(row, shown, message)] = report.problems
+    assert row == 3 and "未合格" in message and failed.id_number not in shown
+    assert not Certificate.objects.filter(registration=failed).exists()
+
+    passed.status = "cancelled"
+    passed.save()
+    with pytest.raises(CertificateError, match="已取消"):
+        certificates.certificate_enter(
+            registration=passed, number="S000123456783", issued_on=None, user=academic
+        )
+
+
+def test_a_passport_number_is_masked_in_the_problem_list(exam_round, graded, academic):  # noqa: F811
+    content = xlsx([["证件号码", "证书编号"], ["E12345678", "S000123456789"]])
+    report = certificates.certificates_import(round=exam_round, content=content, user=academic)
+    [(_, shown, _)] = report.problems
+    assert shown == "E123*5678" and "E12345678" not in shown
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "１２"])
+def test_unicode_digits_in_parameters_are_refused_without_an_error_page(
+    exam_round, academic, value
+):
+    client = Client()
+    client.force_login(academic)
+    response = client.post(
+        reverse("results:notice_publish", args=[exam_round.pk]), {"working_days": value}
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("results:collect"), {"round": value, "certificate": [value], "class": value}
+    )
+    assert response.status_code == 404

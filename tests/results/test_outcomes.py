@@ -123,7 +123,9 @@ def test_publish_notice_public_page_and_student_page(exam_round, graded, academi
     assert response.status_code == 302
     notice = ResultNotice.objects.get(round=exam_round)
     assert notice.working_days == 5 and notice.ends_on >= notice.starts_on
-    page = client.get(reverse("results:notice", args=[exam_round.slug])).content.decode()
+    response = client.get(reverse("results:notice", args=[exam_round.slug]))
+    assert "no-store" in response["Cache-Control"]  # gone from every cache when the period ends
+    page = response.content.decode()
     assert "张*1" in page and "张三1" not in page
     assert own.id_number not in page
     assert "T0001" in page and "合格" in page

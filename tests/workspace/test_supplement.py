@@ -11,10 +11,11 @@ from PIL import Image
 
 from common.idcard import IdNumberError
 from registration.candidate_data import IdType, id_document_validate, missing_items
-from registration.models import Registration
+from registration.models import ClassListEntry, Registration
 from registration.selectors.supplement import class_summary
 from registration.services import supplement
 from registration.services.supplement import SupplementError
+from tests.idnumbers import make_id_number
 
 TODAY = dt.date(2026, 5, 1)
 
@@ -132,6 +133,62 @@ def test_supplement_refuses_another_candidates_document_number(
         )
     assert info.value.field == "id_number"
     assert Registration.objects.get(pk=own_registration.pk).id_number == own_registration.id_number
+
+
+def _supplement_with(registration, id_number, id_type="resident"):
+    return supplement.registration_supplement(
+        registration=registration,
+        id_type=id_type,
+        id_number=id_number,
+        education="bachelor",
+        exam_type_theory="new",
+        exam_type_skill="new",
+    )
+
+
+@pytest.mark.django_db
+def test_a_confirmed_candidate_cannot_swap_their_document(own_registration):
+    own_registration.review_status = "confirmed"
+    own_registration.save()
+    with pytest.raises(SupplementError) as info:
+        _supplement_with(own_registration, make_id_number(77, male=False))
+    assert info.value.field == "id_number" and "联系辅导员" in str(info.value.message)
+    assert Registration.objects.get(pk=own_registration.pk).id_number == own_registration.id_number
+    # The rest of the data can still be completed with the document as it is.
+    _supplement_with(own_registration, own_registration.id_number)
+    assert Registration.objects.get(pk=own_registration.pk).education == "bachelor"
+
+
+@pytest.mark.django_db
+def test_a_class_list_class_keeps_the_listed_document(own_registration, own_class):
+    ClassListEntry.objects.create(
+        school_class=own_class,
+        student_number="2020999999",
+        name="张三",
+        id_number=own_registration.id_number,
+    )
+    with pytest.raises(SupplementError) as info:
+        _supplement_with(own_registration, make_id_number(78))
+    assert "班级名单" in str(info.value.message)
+    assert Registration.objects.get(pk=own_registration.pk).id_number == own_registration.id_number
+
+
+@pytest.mark.django_db
+def test_a_corrected_resident_number_brings_its_gender_and_birth_date(own_registration):
+    number = make_id_number(79, birth=dt.date(2003, 7, 9), male=False)
+    _supplement_with(own_registration, number)
+    r = Registration.objects.get(pk=own_registration.pk)
+    assert (r.id_number, r.gender, r.birth_date) == (number, "F", dt.date(2003, 7, 9))
+
+
+@pytest.mark.django_db
+def test_the_duplicate_message_does_not_say_the_number_is_registered(
+    session, own_registration, make_registration, own_class
+):
+    other = make_registration(session=session, school_class=own_class)
+    with pytest.raises(SupplementError) as info:
+        _supplement_with(own_registration, other.id_number)
+    assert "已在本批次报名" not in str(info.value.message)
 
 
 @pytest.mark.django_db
