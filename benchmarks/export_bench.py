@@ -32,7 +32,8 @@ from openpyxl import Workbook  # noqa: E402
 
 from fees.models import FeeItem  # noqa: E402
 from registration.loaders import DEMO_SESSION_SLUG  # noqa: E402
-from registration.models import ExamSession, Registration, SchoolClass, SkillLevel  # noqa: E402
+from registration.models import Registration  # noqa: E402
+from rounds.models import ExamRound, SchoolClass, SkillLevel  # noqa: E402
 
 EXPORT_SLUG = "bench-export"
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -48,9 +49,9 @@ def id_number(index: int) -> str:
     return first17 + CHECK[total % 11]
 
 
-def export_session() -> ExamSession:
-    demo = ExamSession.objects.get(slug=DEMO_SESSION_SLUG)
-    session, created = ExamSession.objects.get_or_create(
+def export_session() -> ExamRound:
+    demo = ExamRound.objects.get(slug=DEMO_SESSION_SLUG)
+    session, created = ExamRound.objects.get_or_create(
         slug=EXPORT_SLUG,
         defaults={
             "title": "导出基准批次",
@@ -71,7 +72,7 @@ def export_session() -> ExamSession:
 def seed(count: int) -> dict:
     session = export_session()
     Registration.objects.filter(session=session).delete()
-    demo = ExamSession.objects.get(slug=DEMO_SESSION_SLUG)
+    demo = ExamRound.objects.get(slug=DEMO_SESSION_SLUG)
     classes = list(SchoolClass.objects.filter(is_active=True).order_by("pk"))
     levels = {level.code: level for level in SkillLevel.objects.all()}
     fees = {
@@ -162,7 +163,7 @@ def _bare_write(rows) -> int:
 
 
 def _export(layout: str) -> int:
-    from registration.exports.registrations import registrations_export
+    from workspace.exports import registrations_export
 
     user = get_user_model().objects.get(username="admin")
     export = registrations_export(user=user, session=export_session(), layout=layout)

@@ -30,12 +30,13 @@ from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from openpyxl import Workbook, load_workbook  # noqa: E402
 
+from accounts.roles import ACADEMIC_GROUP, user_role_add  # noqa: E402
+from common.workbook import workbook_rows  # noqa: E402
 from exams.models import AdmissionTicket, CheckIn, Room, Seat, Sitting  # noqa: E402
-from fees.workbook import workbook_rows  # noqa: E402
-from registration.models import ExamSession, Major, Registration, SchoolClass, SkillLevel  # noqa: E402
-from registration.roles import ACADEMIC_GROUP, user_role_add  # noqa: E402
+from registration.models import Registration  # noqa: E402
 from results import imports, selectors  # noqa: E402
 from results.models import Score, ScoreState, SittingReview  # noqa: E402
+from rounds.models import ExamRound, Major, SchoolClass, SkillLevel  # noqa: E402
 
 
 def seed(count: int):
@@ -43,7 +44,7 @@ def seed(count: int):
     level, _ = SkillLevel.objects.get_or_create(
         code=3, defaults={"name": "三级/高级工", "short_name": "三级"}
     )
-    round = ExamSession.objects.create(
+    round = ExamRound.objects.create(
         slug="bench-scores",
         title="成绩基准批次",
         organizer="武汉交通职业学院",
@@ -138,7 +139,7 @@ def main() -> None:
     round, theory, user, content = seed(count)
     steps = []
     timed("bare openpyxl read_only, rows iterated (baseline)", lambda: bare_read(content), steps)
-    timed("guarded reader fees.workbook.workbook_rows", lambda: workbook_rows(content), steps)
+    timed("guarded reader common.workbook.workbook_rows", lambda: workbook_rows(content), steps)
     score_import = timed(
         "preview upload (read, parse every cell, store)",
         lambda: imports.score_import_preview(

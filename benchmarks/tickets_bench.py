@@ -34,10 +34,11 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from common.qr import qr_png  # noqa: E402
 from exams import services, tickets  # noqa: E402
 from exams.models import Room, Sitting  # noqa: E402
-from registration.models import ExamSession, Major, Registration, SchoolClass, SkillLevel  # noqa: E402
-from registration.qr import qr_png  # noqa: E402
+from registration.models import Registration  # noqa: E402
+from rounds.models import ExamRound, Major, SchoolClass, SkillLevel  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
@@ -71,12 +72,12 @@ def photos_seed(round) -> None:
     Registration.objects.bulk_update(registrations, ["photo", "photo_status"], batch_size=500)
 
 
-def seed(count: int, *, photos: bool = True) -> ExamSession:
+def seed(count: int, *, photos: bool = True) -> ExamRound:
     call_command("migrate", verbosity=0)
     level, _ = SkillLevel.objects.get_or_create(
         code=3, defaults={"name": "三级/高级工", "short_name": "三级"}
     )
-    round = ExamSession.objects.create(
+    round = ExamRound.objects.create(
         slug="bench-tickets",
         title="准考证基准批次",
         organizer="武汉交通职业学院",

@@ -227,7 +227,7 @@ class RequestSizeLimitMiddleware:
 
     Form fields are capped by DATA_UPLOAD_MAX_MEMORY_SIZE (2 MB, a 400), but file parts are not
     counted there: without this cap a 500 MB upload to any form would be streamed to disk. The
-    largest legitimate body is the finance office's payment list (5 MB, see fees.payments).
+    largest legitimate body is the finance office's payment list (5 MB, see payments.imports).
     nginx's client_max_body_size should say the same at the edge (docs/deployment.md).
     """
 

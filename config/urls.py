@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+import accounts.urls
+import registration.urls
+import workspace.urls
 from config.health import healthz
 
 admin.site.site_header = _("考务通 管理后台")
@@ -15,8 +18,21 @@ urlpatterns = [
     path("exams/", include("exams.urls")),
     path("results/", include("results.urls")),
     path("training/", include("courses.urls")),
-    path("", include("fees.urls")),
-    path("", include("registration.urls")),
+    path("", include("payments.urls")),
+    # One namespace for the student, staff and login pages: their URL names predate the split.
+    path(
+        "",
+        include(
+            (
+                [
+                    *registration.urls.urlpatterns,
+                    *workspace.urls.urlpatterns,
+                    *accounts.urls.urlpatterns,
+                ],
+                "registration",
+            )
+        ),
+    ),
 ]
 
 handler400 = "registration.views.errors.bad_request"

@@ -1,7 +1,7 @@
 """Who may take attendance, see progress and record completion in the training pages.
 
 Kept in `courses` (no import of `registration`): the roles are Django permissions that
-`registration.roles` grants to its groups. Scope mirrors the counselor workspace:
+`accounts.roles` grants to its groups. Scope mirrors the counselor workspace:
 
 - `courses.manage_training` (教务) or a superuser: every training class and every class (班级);
 - a trainer (培训教师) listed on a training class: every student of that training class;

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.history_admin import ReadOnlyHistoryAdmin
 from courses import selectors, services
 from courses.models import (
     Attendance,
@@ -12,7 +13,6 @@ from courses.models import (
     TrainingModule,
     TrainingTopic,
 )
-from registration.history_admin import ReadOnlyHistoryAdmin
 
 
 class TrainingTopicInline(admin.TabularInline):

@@ -11,13 +11,13 @@ from simple_history.models import HistoricalRecords
 
 class TrainingModule(models.Model):
     session = models.ForeignKey(
-        "registration.ExamSession",
+        "rounds.ExamRound",
         verbose_name=_("考试批次"),
         on_delete=models.CASCADE,
         related_name="training_modules",
     )
     level = models.ForeignKey(
-        "registration.SkillLevel",
+        "rounds.SkillLevel",
         verbose_name=_("等级"),
         on_delete=models.PROTECT,
         related_name="training_modules",
@@ -87,13 +87,13 @@ class TrainingClass(models.Model):
     """A training class (培训班) of one round and level, with the hours its students must attend."""
 
     session = models.ForeignKey(
-        "registration.ExamSession",
+        "rounds.ExamRound",
         verbose_name=_("考试批次"),
         on_delete=models.CASCADE,
         related_name="training_classes",
     )
     level = models.ForeignKey(
-        "registration.SkillLevel",
+        "rounds.SkillLevel",
         verbose_name=_("等级"),
         on_delete=models.PROTECT,
         related_name="training_classes",
@@ -277,7 +277,7 @@ class TrainingCutoff(models.Model):
     """
 
     session = models.OneToOneField(
-        "registration.ExamSession",
+        "rounds.ExamRound",
         verbose_name=_("考试批次"),
         on_delete=models.CASCADE,
         related_name="training_cutoff",

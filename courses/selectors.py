@@ -282,7 +282,7 @@ def lesson_class_sheets(*, user, lesson: TrainingLesson) -> list[ClassSheet]:
         .order_by()
     )
     counts = {g["registration__school_class"]: g for g in grouped}
-    school_class_model = apps.get_model("registration", "SchoolClass")
+    school_class_model = apps.get_model("rounds", "SchoolClass")
     classes = school_class_model.objects.filter(pk__in=[k for k in counts if k is not None])
     return [
         ClassSheet(

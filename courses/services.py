@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import DomainError
 from courses import access
 from courses.models import (
     Attendance,
@@ -36,10 +37,8 @@ NOTHING_SELECTED = _("请先勾选学员。")
 COMPLETION_DATE_FUTURE = _("结业日期不能晚于今天。")
 
 
-class TrainingError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class TrainingError(DomainError):
+    pass
 
 
 def _needs_training(registration) -> bool:

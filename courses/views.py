@@ -41,7 +41,7 @@ def training_required(view):
 
 def _round(request):
     """`?session=<slug>`, else the latest round that has training classes."""
-    exam_session = apps.get_model("registration", "ExamSession")
+    exam_session = apps.get_model("rounds", "ExamRound")
     slug = request.GET.get("session", "").strip()
     if slug:
         return exam_session.objects.filter(slug=slug).first()
@@ -92,7 +92,7 @@ def _ids(values) -> list[int] | None:
 @training_required
 def attendance(request, pk: int, class_pk: int):
     obj = selectors.lesson_get_visible(user=request.user, pk=pk)
-    school_class = apps.get_model("registration", "SchoolClass").objects.filter(pk=class_pk).first()
+    school_class = apps.get_model("rounds", "SchoolClass").objects.filter(pk=class_pk).first()
     if (
         obj is None
         or school_class is None

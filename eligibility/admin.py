@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from common.history_admin import ReadOnlyHistoryAdmin
 from eligibility.forms import EligibilityConditionAdminForm
 from eligibility.models import EligibilityCondition
-from registration.history_admin import ReadOnlyHistoryAdmin
-from registration.models import CandidateType
+from rounds.models import CandidateType
 
 
 @admin.register(EligibilityCondition)

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from eligibility.models import EligibilityCondition, MajorRelation, SchoolKind
-from registration.models import CandidateType
+from rounds.models import CandidateType
 
 MSG_GRADES_INVALID = _("年级须为 1 至 8 的整数，用逗号分隔，如 2,3。")
 
@@ -97,9 +97,7 @@ PRIOR_OCCUPATION_CHOICES = [("same", _("本职业（电子商务师）")), ("rel
 # One answer per diploma: 高职 (职业技术学院), 技师学院 and 高级技工学校 are 大专 (see SchoolKind).
 EDUCATION_KIND_CHOICES = [
     ("", _("以上都不是 / 不填")),
-    (SchoolKind.TECHNICAL_SCHOOL, _("技工学校")),
-    (SchoolKind.VOCATIONAL_INTERMEDIATE, _("中等职业学校（中专、职高等）")),
-    (SchoolKind.COLLEGE, _("大学专科及以上（含高职/职业技术学院、技师学院）")),
+    *SchoolKind.choices,
 ]
 EDUCATION_MAJOR_CHOICES = [
     (MajorRelation.SAME, _("本专业（电子商务）")),

@@ -4,20 +4,20 @@ import re
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
-from registration.models import ExamSession, Major, MajorRelation, SchoolClass
-from registration.selectors.public import session_current
+from rounds.models import ExamRound, Major, MajorRelation, SchoolClass
+from rounds.selectors import round_current
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
 MAX_MAJOR_NAME = 60
 
 
-def session_for_self_check(slug: str | None) -> ExamSession | None:
+def session_for_self_check(slug: str | None) -> ExamRound | None:
     """The published round with this slug, or the current round when no slug is given."""
     if slug is None:
-        return session_current()
+        return round_current()
     if not SLUG_RE.match(slug):
         return None
-    return ExamSession.objects.published().prefetch_related("levels").filter(slug=slug).first()
+    return ExamRound.objects.published().prefetch_related("levels").filter(slug=slug).first()
 
 
 def major_by_name(name: str) -> Major | None:

@@ -15,6 +15,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from eligibility.engine import vocabulary as v
+from rounds.models import MajorRelation
+
 
 class YearsBasis(models.TextChoices):
     CONTINUOUS = "continuous", _("连续")
@@ -31,15 +34,13 @@ class SchoolKind(models.TextChoices):
     diplomas, so a rule about 大专 holds for all of them (the old separate value
     "vocational_advanced" is read as "college" by the engine and was migrated away)."""
 
-    TECHNICAL_SCHOOL = "technical_school", _("技工学校")
-    VOCATIONAL_INTERMEDIATE = "vocational_intermediate", _("以中级技能为培养目标的中等职业学校")
-    COLLEGE = "college", _("大学专科（含高职/职业技术学院、技师学院）及以上")
-
-
-class MajorRelation(models.TextChoices):
-    SAME = "same", _("本专业")
-    RELATED = "related", _("相关专业")
-    UNRELATED = "unrelated", _("非相关专业")
+    # Labels come from the engine's vocabulary: one label per value everywhere.
+    TECHNICAL_SCHOOL = v.TECHNICAL_SCHOOL, _(v.SCHOOL_KIND_LABELS[v.TECHNICAL_SCHOOL])
+    VOCATIONAL_INTERMEDIATE = (
+        v.VOCATIONAL_INTERMEDIATE,
+        _(v.SCHOOL_KIND_LABELS[v.VOCATIONAL_INTERMEDIATE]),
+    )
+    COLLEGE = v.COLLEGE, _(v.SCHOOL_KIND_LABELS[v.COLLEGE])
 
 
 class StudentPendingRequirement(models.TextChoices):
@@ -74,7 +75,7 @@ def _years_label(value: Decimal) -> str:
 
 class EligibilityCondition(models.Model):
     session = models.ForeignKey(
-        "registration.ExamSession",
+        "rounds.ExamRound",
         verbose_name=_("考试批次"),
         on_delete=models.CASCADE,
         null=True,
@@ -86,7 +87,7 @@ class EligibilityCondition(models.Model):
         _("职业（工种）"), max_length=60, blank=True, help_text=_("仅在未指定批次时使用。")
     )
     level = models.ForeignKey(
-        "registration.SkillLevel",
+        "rounds.SkillLevel",
         verbose_name=_("申报等级"),
         on_delete=models.PROTECT,
         related_name="eligibility_conditions",
@@ -116,7 +117,7 @@ class EligibilityCondition(models.Model):
     )
 
     prior_level = models.ForeignKey(
-        "registration.SkillLevel",
+        "rounds.SkillLevel",
         verbose_name=_("须持有的证书等级"),
         on_delete=models.PROTECT,
         null=True,
@@ -145,7 +146,7 @@ class EligibilityCondition(models.Model):
     )
 
     training_level = models.ForeignKey(
-        "registration.SkillLevel",
+        "rounds.SkillLevel",
         verbose_name=_("须取得的培训结业证书等级"),
         on_delete=models.PROTECT,
         null=True,

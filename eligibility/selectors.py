@@ -13,10 +13,10 @@ from eligibility.engine import Condition, Facts, LevelDecision, Policy, evaluate
 from eligibility.engine import facts_from_dict as _facts_from_dict
 from eligibility.engine import facts_to_dict as _facts_to_dict
 from eligibility.models import EligibilityCondition
-from registration.models import ExamSession, Major, SchoolClass
+from rounds.models import ExamRound, Major, SchoolClass
 
 
-def student_facts(*, session: ExamSession, school_class: SchoolClass) -> Facts:
+def student_facts(*, session: ExamRound, school_class: SchoolClass) -> Facts:
     """An in-school student of a class: year of study as on the round's registration deadline."""
     return major_student_facts(
         major=school_class.major, grade=school_class.grade_on(session.registration_deadline)
@@ -67,7 +67,7 @@ def _condition(row: EligibilityCondition) -> Condition:
 
 
 def condition_rows(
-    session: ExamSession, *, levels: Iterable[Any] | None = None, level_codes: Iterable[int] = ()
+    session: ExamRound, *, levels: Iterable[Any] | None = None, level_codes: Iterable[int] = ()
 ) -> list[EligibilityCondition]:
     """The one query for "the conditions of a round": its active conditions plus the
     occupation-wide ones (session empty) of its occupation, where a round's own condition
@@ -92,16 +92,16 @@ def condition_rows(
     return sorted(by_key.values(), key=lambda row: (-row.level.code, row.order, row.code))
 
 
-def _conditions(session: ExamSession, level_codes: Iterable[int]) -> list[Condition]:
+def _conditions(session: ExamRound, level_codes: Iterable[int]) -> list[Condition]:
     return [_condition(row) for row in condition_rows(session, level_codes=level_codes)]
 
 
-def _offered_levels(session: ExamSession) -> tuple[int, ...]:
+def _offered_levels(session: ExamRound) -> tuple[int, ...]:
     # .all() so that a prefetch_related("levels") on the session is reused.
     return tuple(sorted((level.code for level in session.levels.all()), reverse=True))
 
 
-def _policy(session: ExamSession, facts: Facts, offered: tuple[int, ...]) -> Policy:
+def _policy(session: ExamRound, facts: Facts, offered: tuple[int, ...]) -> Policy:
     accepted = tuple(session.accepted_candidate_types())
     reason = None
     if facts.candidate_type == "social" and not session.accepts_social:
@@ -109,14 +109,14 @@ def _policy(session: ExamSession, facts: Facts, offered: tuple[int, ...]) -> Pol
     return Policy(accepted_candidate_types=accepted, refusal_reason=reason, offered_levels=offered)
 
 
-def decision_for(*, session: ExamSession, level_code: int, facts: Facts) -> LevelDecision:
+def decision_for(*, session: ExamRound, level_code: int, facts: Facts) -> LevelDecision:
     """The verdict for one level of a round (a level the round does not offer is refused)."""
     offered = _offered_levels(session)
     conditions = _conditions(session, [level_code])
     return evaluate(facts, level_code, conditions, _policy(session, facts, offered))
 
 
-def decisions_for(*, session: ExamSession, facts: Facts) -> dict[int, LevelDecision]:
+def decisions_for(*, session: ExamRound, facts: Facts) -> dict[int, LevelDecision]:
     """The verdict for every level the round offers, highest code (lowest level) first.
     Two queries at most: the offered levels (none if prefetched) and the conditions."""
     offered = _offered_levels(session)

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.csrf import csrf_exempt
 
+from common.ratelimit import client_ip, rate_limit_hit
 from eligibility import lookups, selectors
 from eligibility.api import evaluate_request
 from eligibility.engine import FactsError
 from eligibility.engine import vocabulary as v
 from eligibility.forms import SelfCheckForm
-from registration.models import CandidateType
-from registration.ratelimit import client_ip, rate_limit_hit
+from rounds.models import CandidateType
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,8 @@ def _relation_label(facts) -> str:
 
 
 def self_check(request):
-    slug = request.GET.get("session") or None
+    # ?session= is the published parameter (links in the wild carry it); ?round= is its alias.
+    slug = request.GET.get("round") or request.GET.get("session") or None
     session = lookups.session_for_self_check(slug)
     if session is None and slug is not None:
         raise Http404(_("未找到该考试批次。"))

@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
 from exams.models import AdmissionTicket, CheckIn, Invigilation, Room, Seat, Sitting
 from exams.tickets import ticket_number_from_token
-from registration import roles
 from registration.models import RegistrationStatus
 
 EMPTY_CODE = _("请扫描准考证二维码或输入准考证号。")

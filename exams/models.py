@@ -10,7 +10,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from registration.models import ExamSession, Registration, SkillLevel
+from registration.models import Registration
+from rounds.models import ExamRound, SkillLevel
 
 # Placeholders: {year} (year of the first sitting), {round} (round id), {level} (level code 1-5),
 # {seq} (running number within the round, in seating order). Python format syntax, so
@@ -33,7 +34,7 @@ class ExamPlan(models.Model):
     """
 
     round = models.OneToOneField(
-        ExamSession,
+        ExamRound,
         verbose_name=_("考试批次"),
         on_delete=models.PROTECT,
         related_name="exam_plan",
@@ -82,7 +83,7 @@ class Room(models.Model):
     """An exam room (考场) of a round."""
 
     round = models.ForeignKey(
-        ExamSession, verbose_name=_("考试批次"), on_delete=models.PROTECT, related_name="rooms"
+        ExamRound, verbose_name=_("考试批次"), on_delete=models.PROTECT, related_name="rooms"
     )
     building = models.CharField(_("楼栋"), max_length=60)
     name = models.CharField(_("考场名称"), max_length=60)
@@ -113,7 +114,7 @@ class Sitting(models.Model):
     """One subject of one level at one time (场次), held in the rooms listed."""
 
     round = models.ForeignKey(
-        ExamSession, verbose_name=_("考试批次"), on_delete=models.PROTECT, related_name="sittings"
+        ExamRound, verbose_name=_("考试批次"), on_delete=models.PROTECT, related_name="sittings"
     )
     level = models.ForeignKey(
         SkillLevel, verbose_name=_("等级"), on_delete=models.PROTECT, related_name="+"

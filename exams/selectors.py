@@ -4,14 +4,13 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from exams.models import AdmissionTicket, CheckIn, ExamPlan, Room, Seat, Sitting
 from registration.models import (
-    ExamSession,
     PaymentStatus,
     PendingRequirement,
     Registration,
     RegistrationStatus,
     ReviewStatus,
-    SkillLevel,
 )
+from rounds.models import ExamRound, SkillLevel
 
 
 def _paid(queryset: QuerySet) -> QuerySet:
@@ -35,7 +34,7 @@ def _requirement_met(queryset: QuerySet) -> QuerySet:
     )
 
 
-def seatable_registrations(*, round: ExamSession, level: SkillLevel) -> QuerySet[Registration]:
+def seatable_registrations(*, round: ExamRound, level: SkillLevel) -> QuerySet[Registration]:
     """Candidates who may be seated for a level of a round, in class order.
 
     Active, confirmed by their counselor (which covers eligibility: a registration exists only
@@ -50,13 +49,13 @@ def seatable_registrations(*, round: ExamSession, level: SkillLevel) -> QuerySet
     )
 
 
-def plan_for_round(round: ExamSession) -> ExamPlan:
+def plan_for_round(round: ExamRound) -> ExamPlan:
     """The round's plan, created on first use (a plan with nothing in it is harmless)."""
     plan, _ = ExamPlan.objects.get_or_create(round=round)
     return plan
 
 
-def sittings_overview(*, round: ExamSession) -> list[Sitting]:
+def sittings_overview(*, round: ExamRound) -> list[Sitting]:
     """Sittings of a round with their rooms, seated count and latest draw (three queries)."""
     return list(
         Sitting.objects.filter(round=round)
@@ -76,7 +75,7 @@ def sitting_seats(*, sitting: Sitting) -> QuerySet[Seat]:
     )
 
 
-def tickets_of_round(*, round: ExamSession) -> QuerySet[AdmissionTicket]:
+def tickets_of_round(*, round: ExamRound) -> QuerySet[AdmissionTicket]:
     return AdmissionTicket.objects.filter(registration__session=round)
 
 
@@ -103,9 +102,9 @@ def check_ins_of(*, sitting: Sitting) -> QuerySet[CheckIn]:
     return CheckIn.objects.filter(seat__sitting=sitting)
 
 
-def classes_with_tickets(*, round: ExamSession):
+def classes_with_tickets(*, round: ExamRound):
     """Classes that have ticket holders in a round, with their count (for printing by class)."""
-    from registration.models import SchoolClass
+    from rounds.models import SchoolClass
 
     return (
         SchoolClass.objects.filter(

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.core import signing
 from django.template.loader import render_to_string
 
+from common.qr import qr_png, qr_svg
 from exams.models import AdmissionTicket, ExamPlan, Seat
 from registration.photos import photo_data_uri
-from registration.qr import qr_png, qr_svg
 
 TOKEN_SALT = "exams.admission-ticket"
 MAX_TOKEN_LENGTH = 120

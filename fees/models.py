@@ -9,7 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from registration.models import CandidateType
+from common.money import yuan
+from rounds.models import CandidateType
 
 
 class FeeKind(models.TextChoices):
@@ -37,13 +38,13 @@ class FeeItemQuerySet(models.QuerySet):
 
 class FeeItem(models.Model):
     session = models.ForeignKey(
-        "registration.ExamSession",
+        "rounds.ExamRound",
         verbose_name=_("考试批次"),
         on_delete=models.CASCADE,
         related_name="fee_items",
     )
     level = models.ForeignKey(
-        "registration.SkillLevel",
+        "rounds.SkillLevel",
         verbose_name=_("等级"),
         on_delete=models.PROTECT,
         related_name="fee_items",
@@ -102,7 +103,7 @@ class FeeItem(models.Model):
         label = (
             self.get_training_option_display() if self.training_option else self.get_kind_display()
         )
-        return f"{self.level} {self.get_candidate_type_display()} {label} {self.amount}元"
+        return f"{self.level} {self.get_candidate_type_display()} {label} {yuan(self.amount)}元"
 
 
 class PaymentImport(models.Model):
@@ -153,7 +154,7 @@ class PaymentMethod(models.TextChoices):
 class Payment(models.Model):
     """One row of the payment ledger: money received for, or refunded to, one registration.
 
-    Rows are only ever added (by the services in ``fees.ledger`` and ``fees.payments``); a
+    Rows are only ever added (by the services in ``payments.ledger`` and ``payments.imports``); a
     registration's payment state is derived from them against its quoted total.
     """
 
@@ -207,7 +208,8 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         sign = "-" if self.kind == EntryKind.REFUND else ""
-        return f"{self.get_kind_display()} {self.charge_item_name} {sign}{self.amount}元"
+        amount = yuan(self.amount, cents=True)
+        return f"{self.get_kind_display()} {self.charge_item_name} {sign}{amount}元"
 
     @property
     def signed_amount(self) -> Decimal:

@@ -11,6 +11,6 @@ class RegistrationConfig(AppConfig):
         # session (config.middleware.StaffSessionMiddleware), also for logins that happen before
         # the first request has loaded the middleware (management commands, tests).
         import config.middleware  # noqa: F401
-        from registration import content_cache
+        from common import content_cache
 
         content_cache.connect_signals()

@@ -12,8 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum.iso7064 import mod_11_2
 
-from registration.idcard import IdNumberError, id_number_parse
-from registration.normalize import id_number_normalize
+from common.idcard import IdNumberError, id_number_parse
+from common.normalize import id_number_normalize
 
 
 class IdType(models.TextChoices):

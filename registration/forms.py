@@ -9,13 +9,15 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.idcard import IdNumberError, id_number_parse, phone_normalise
+from common.money import yuan
+from common.normalize import NameInvalid, name_clean, student_number_normalize
 from eligibility.forms import QuestionnaireForm
-from fees.models import FeeItem
+from fees import pricing
 from registration.ethnicities import ETHNICITY_CHOICES
-from registration.idcard import IdNumberError, id_number_parse, phone_normalise
-from registration.models import CandidateType, Registration, SchoolClass
-from registration.normalize import NameInvalid, name_clean, student_number_normalize
+from registration.models import Registration
 from registration.services.submission import RegistrationInput
+from rounds.models import CandidateType, SchoolClass
 
 NAME_CONTROL_CHARS = _("姓名中含有不可见的控制字符，请重新输入。")
 STUDENT_NUMBER_INVALID = _("学号只能包含字母、数字和连字符，4至30位。")
@@ -109,16 +111,11 @@ class RegistrationForm(QuestionnaireForm):
         self.session = session
         self.candidate_type = candidate_type
         self.school_class = school_class
-        fees = dict(
-            FeeItem.objects.active()
-            .registration_fees()
-            .filter(session=session, candidate_type=candidate_type)
-            .values_list("level__code", "amount")
-        )
+        fees = pricing.registration_fee_amounts(exam_round=session, candidate_type=candidate_type)
         self.fields["level"].choices = [
             (
                 lvl.code,
-                f"{lvl.name}（报名费 {fees[lvl.code]:.0f} 元）" if lvl.code in fees else lvl.name,
+                f"{lvl.name}（报名费 {yuan(fees[lvl.code])} 元）" if lvl.code in fees else lvl.name,
             )
             for lvl in levels
         ]
@@ -146,7 +143,9 @@ class RegistrationForm(QuestionnaireForm):
 
     @staticmethod
     def _training_label(item) -> str:
-        label = f"{item.level.short_name} {item.get_training_option_display()} {item.amount:.0f}元"
+        label = (
+            f"{item.level.short_name} {item.get_training_option_display()} {yuan(item.amount)}元"
+        )
         if item.class_hours:
             label += f"（{item.class_hours}学时）"
         elif item.description:

@@ -13,12 +13,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import roles
 from courses.models import TrainingModule, TrainingTopic
 from eligibility.models import EligibilityCondition
 from fees.models import FeeItem
 from registration import announcement_2022 as a2022
-from registration import roles
-from registration.models import ExamSession, Major, SchoolClass, SkillLevel
+from rounds.models import ExamRound, Major, SchoolClass, SkillLevel
 
 DEMO_SESSION_SLUG = "demo-open"
 
@@ -52,7 +52,7 @@ def majors_ensure() -> dict[str, Major]:
 
 
 def _session_contents_load(
-    session: ExamSession, levels: dict[int, SkillLevel], *, reset: bool
+    session: ExamRound, levels: dict[int, SkillLevel], *, reset: bool
 ) -> None:
     if reset or not session.levels.exists():
         session.levels.set([levels[code] for code in a2022.OFFERED_LEVELS])
@@ -130,11 +130,11 @@ def _session_contents_load(
 
 
 @transaction.atomic
-def announcement_load(*, reset: bool = False) -> ExamSession:
+def announcement_load(*, reset: bool = False) -> ExamRound:
     """Load the 2022 round as announced (missing rows only, unless `reset`)."""
     levels = levels_ensure()
     majors_ensure()
-    session, _ = _put(ExamSession, reset=reset, slug=a2022.SESSION_SLUG, defaults=a2022.SESSION)
+    session, _ = _put(ExamRound, reset=reset, slug=a2022.SESSION_SLUG, defaults=a2022.SESSION)
     session.full_clean()
     _session_contents_load(session, levels, reset=reset)
     return session
@@ -171,7 +171,7 @@ def demo_load(*, today: dt.date | None = None, password: str = "kaowutong-demo")
         }
     )
     # The demo round's dates move with today; its contents are created once and then left alone.
-    session, _ = ExamSession.objects.update_or_create(slug=DEMO_SESSION_SLUG, defaults=defaults)
+    session, _ = ExamRound.objects.update_or_create(slug=DEMO_SESSION_SLUG, defaults=defaults)
     _session_contents_load(session, levels, reset=False)
 
     user_model = get_user_model()

@@ -1,6 +1,6 @@
-"""Class lists read through the one guarded workbook reader (fees.workbook).
+"""Class lists read through the one guarded workbook reader (common.workbook).
 
-Every import (payment lists, class lists, later scores) goes through `fees.workbook`, which checks
+Every import (payment lists, class lists, later scores) goes through `common.workbook`, which checks
 the zip container before openpyxl parses anything, never trusts <dimension>, and stops at
 documented row and cell limits (docs/security.md). This module only adapts its rows to what the
 class-list import reads: (sheet row number, raw values) with blank rows skipped, and cell text as
@@ -10,8 +10,8 @@ a person sees it.
 import datetime as dt
 from collections.abc import Iterator
 
-from fees.workbook import MAX_UPLOAD_BYTES, TOO_LARGE, WorkbookError
-from fees.workbook import workbook_rows as _guarded_rows
+from common.workbook import MAX_UPLOAD_BYTES, TOO_LARGE, WorkbookError
+from common.workbook import workbook_rows as _guarded_rows
 
 __all__ = ["MAX_UPLOAD_BYTES", "TOO_LARGE", "WorkbookError", "cell_text", "workbook_rows"]
 
@@ -36,7 +36,7 @@ def workbook_rows(content: bytes) -> Iterator[tuple[int, list]]:
 
     Raw values are handed out so the caller can tell an ID number that Excel stored as a number
     (its last digits are lost) from one stored as text. A formula cell arrives as
-    `fees.workbook.Formula` (its text, e.g. "=A1"), which no name, ID or student number accepts.
+    `common.workbook.Formula` (its text, e.g. "=A1"), which no name, ID or student number accepts.
     """
     for number, values in enumerate(_guarded_rows(content), start=1):
         if all(cell_text(v) == "" for v in values):

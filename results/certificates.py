@@ -9,10 +9,10 @@ import re
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from fees.payments import RowError, _date, _person, _text
-from fees.workbook import Formula, WorkbookError, workbook_rows
-from registration import roles
-from registration.privacy import mask_id_number
+from accounts import roles
+from common.privacy import mask_id_number
+from common.workbook import Formula, WorkbookError, workbook_rows
+from payments.imports import RowError, _date, _person, _text
 from results import selectors
 from results.models import (
     DEFAULT_CERTIFICATE_PATTERN,

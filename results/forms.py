@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fees.forms import PaymentUploadForm
+from payments.forms import PaymentUploadForm
 from results.models import Outcome
 
 

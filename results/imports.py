@@ -1,5 +1,5 @@
 """Importing a sitting's scores from an xlsx list, with a preview, reusing the payment import's
-machinery: the guarded reader (fees.workbook), forgiving cells, IDs as text, idempotent applying.
+machinery: the guarded reader (common.workbook), forgiving cells, IDs as text, idempotent applying.
 
 The upload is parsed and stored first (nothing else is written); the preview says row by row
 what applying would do. Applying re-checks every row against the database inside one
@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
+from common.privacy import mask_id_number
+from common.workbook import MAX_ROWS, Formula, WorkbookError, workbook_rows
 from exams.models import Seat, Sitting
-from fees.payments import RowError, _person, _text
-from fees.workbook import MAX_ROWS, Formula, WorkbookError, workbook_rows
-from registration.privacy import mask_id_number
+from payments.imports import RowError, _person, _text
 from results import selectors
 from results.models import FINAL_STATES, Outcome, Score, ScoreEntry, ScoreImport, ScoreState
 from results.rules import parse_points, points_text

@@ -17,9 +17,9 @@ from simple_history.models import HistoricalRecords
 from exams.models import Room, Seat, Sitting, Subject
 from registration import models as kernel
 
-# The kernel models, named once here: when the round model moves (registration.ExamSession ->
+# The kernel models, named once here: when the round model moves (registration.ExamRound ->
 # rounds.ExamRound), only these lines change; the rest of results/ imports them from here.
-Round = kernel.ExamSession
+Round = kernel.ExamRound
 Registration = kernel.Registration
 RegistrationStatus = kernel.RegistrationStatus
 SkillLevel = kernel.SkillLevel

@@ -1,6 +1,6 @@
 """The 公示 period in working days, with statutory holidays and make-up workdays (调休).
 
-It uses the same calendar as the consultation hours (registration.consultation.working_day,
+It uses the same calendar as the consultation hours (rounds.consultation.working_day,
 backed by `chinese_calendar`); for a year that table does not know yet, Monday to Friday is
 assumed and `from_official_calendar` says so.
 
@@ -11,7 +11,7 @@ starts on the next working day. The period ends at the end of its N-th working d
 import datetime as dt
 from dataclasses import dataclass
 
-from registration.consultation import working_day
+from rounds.consultation import working_day
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
+from accounts import roles
 from exams.models import Room, Seat, Sitting, Subject
-from registration import roles
 from results.models import (
     FINAL_STATES,
     RegistrationStatus,

@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
 from exams.models import Room, Seat, Sitting
-from registration import roles
 from results import selectors
 from results.models import (
     Outcome,

@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from fees.models import FeeItem
-from registration.models import ExamSession, Major, Registration, SchoolClass, SkillLevel
+from registration.models import Registration
+from rounds.models import ExamRound, Major, SchoolClass, SkillLevel
 from tests.idnumbers import make_id_number
 
 
@@ -35,9 +36,9 @@ def level(code: int) -> SkillLevel:
     return obj
 
 
-class ExamSessionFactory(factory.django.DjangoModelFactory):
+class ExamRoundFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = ExamSession
+        model = ExamRound
         skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"round-{n}")
@@ -80,7 +81,7 @@ class FeeItemFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = FeeItem
 
-    session = factory.SubFactory(ExamSessionFactory)
+    session = factory.SubFactory(ExamRoundFactory)
     level = factory.LazyFunction(lambda: level(4))
     candidate_type = "student"
     kind = "registration"
@@ -93,7 +94,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Registration
 
-    session = factory.SubFactory(ExamSessionFactory)
+    session = factory.SubFactory(ExamRoundFactory)
     number = factory.Sequence(lambda n: f"T{n:08d}")
     candidate_type = "student"
     level = factory.LazyFunction(lambda: level(3))

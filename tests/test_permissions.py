@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from accounts import roles
 from fees.models import FeeItem
-from registration import roles
 from tests.factories import SchoolClassFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from config.redis_cache import RedisCache
-from tests.eligibility.test_ratelimit import REDIS_URL, redis_reachable
+from tests.common.test_ratelimit import REDIS_URL, redis_reachable
 
 
 @pytest.fixture

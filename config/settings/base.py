@@ -51,10 +51,15 @@ INSTALLED_APPS = [
     "bootstrap",
     "simple_history",
     "config.axes_app.AxesConfig",
+    "common",
+    "accounts",
+    "rounds",
     "registration",
     "eligibility",
     "courses",
     "fees",
+    "workspace",
+    "payments",
     "exams",
     "results",
 ]
@@ -64,9 +69,9 @@ MIDDLEWARE = [
     "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # NUL characters in a URL get a 400 before any query sees them (PostgreSQL refuses NUL).
-    "registration.middleware.NulByteMiddleware",
+    "common.middleware.NulByteMiddleware",
     # HEAD as GET, other methods than GET/HEAD/POST a 405, undecodable input a 400.
-    "registration.middleware.OddInputMiddleware",
+    "common.middleware.OddInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Bodies over MAX_REQUEST_BODY_BYTES get a 413 before they are read.
     "config.middleware.RequestSizeLimitMiddleware",
@@ -102,6 +107,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # The one money filter ({{ amount|yuan }}) needs no {% load %} anywhere.
+            "builtins": ["common.templatetags.money"],
         },
     },
 ]

@@ -18,10 +18,12 @@ COLLEGE = "college"
 # 大专 holds for all of them. "vocational_advanced" (the old separate answer) is a synonym.
 SCHOOL_KINDS = (TECHNICAL_SCHOOL, VOCATIONAL_INTERMEDIATE, COLLEGE)
 SCHOOL_KIND_SYNONYMS = {VOCATIONAL_ADVANCED: COLLEGE}
+# The one label per school kind: the engine's reasons, the model's choices (admin) and the
+# questionnaire all show these (tests/eligibility/test_vocabulary.py keeps it so).
 SCHOOL_KIND_LABELS = {
     TECHNICAL_SCHOOL: "技工学校",
-    VOCATIONAL_INTERMEDIATE: "中等职业学校",
-    COLLEGE: "大学专科（含高职）及以上",
+    VOCATIONAL_INTERMEDIATE: "中等职业学校（中专、职高）",
+    COLLEGE: "大学专科（含高职、技师学院）及以上",
 }
 
 

@@ -11,12 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
 
-from exams import checkin, selectors
-from exams.checkin import CheckInError
-from exams.models import Room, Sitting
-from exams.views.staff import academic_required
-from registration import roles
-from registration.exports.xlsx import (
+from accounts import roles
+from common.xlsx import (
     Column,
     content_disposition,
     local_naive,
@@ -24,6 +20,10 @@ from registration.exports.xlsx import (
     sheet_append,
     sheet_finish,
 )
+from exams import checkin, selectors
+from exams.checkin import CheckInError
+from exams.models import Room, Sitting
+from exams.views.staff import academic_required
 from registration.photos import photo_data_uri
 
 CHECKED_IN = _("签到成功：请核对本人与身份证、准考证一致。")

@@ -4,16 +4,16 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 
+from common.xlsx import content_disposition
 from exams.photo_export import photos_zip
 from exams.views.staff import academic_required
-from registration.exports.xlsx import content_disposition
-from registration.models import ExamSession
+from rounds.models import ExamRound
 
 
 @never_cache
 @academic_required
 def round_photos_zip(request, pk: int):
-    round = get_object_or_404(ExamSession, pk=pk)
+    round = get_object_or_404(ExamRound, pk=pk)
     archive, _count = photos_zip(round)
     response = FileResponse(archive, content_type="application/zip")
     response["Content-Disposition"] = content_disposition(

@@ -10,14 +10,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import roles
+from common.xlsx import content_disposition
 from exams import selectors, services, tickets
 from exams.forms import DrawForm, MoveForm
 from exams.models import Room, Seat, Sitting
 from exams.services import ExamPlanError
-from registration import roles
-from registration.exports.xlsx import content_disposition
-from registration.models import ExamSession, RegistrationStatus
-from registration.selectors.public import session_current
+from registration.models import RegistrationStatus
+from rounds.models import ExamRound
+from rounds.selectors import round_current
 
 DRAWN = _("已为 {count} 名考生安排座位。")
 MOVED = _("已调整 {name} 的座位。")
@@ -39,13 +40,13 @@ def academic_required(view):
     return wrapper
 
 
-def _round(request) -> ExamSession | None:
+def _round(request) -> ExamRound | None:
     slug = request.GET.get("round", "").strip()
     if slug:
-        found = ExamSession.objects.filter(slug=slug).first()
+        found = ExamRound.objects.filter(slug=slug).first()
         if found is not None:
             return found
-    return session_current() or ExamSession.objects.first()
+    return round_current() or ExamRound.objects.first()
 
 
 @academic_required
@@ -60,7 +61,7 @@ def plan_home(request):
         "exams/staff/plan.html",
         {
             "round": round,
-            "rounds": ExamSession.objects.all(),
+            "rounds": ExamRound.objects.all(),
             "plan": plan,
             "sittings": sittings,
             "all_drawn": bool(sittings) and all(s.seated for s in sittings),
@@ -157,7 +158,7 @@ def seat_move(request, pk: int):
 @academic_required
 @require_POST
 def plan_publish(request, pk: int):
-    round = get_object_or_404(ExamSession, pk=pk)
+    round = get_object_or_404(ExamRound, pk=pk)
     try:
         services.plan_publish(round=round, user=request.user)
     except ExamPlanError as error:
@@ -187,7 +188,7 @@ def _int_param(request, name: str) -> int | None:
 @academic_required
 def tickets_pdf(request, pk: int):
     """A class's or a room's tickets as one PDF, one ticket per page."""
-    round = get_object_or_404(ExamSession, pk=pk)
+    round = get_object_or_404(ExamRound, pk=pk)
     plan = selectors.plan_for_round(round)
     back = f"{reverse('exams:plan')}?round={round.slug}"
     if not plan.is_published:

@@ -4,8 +4,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from common.xlsx import content_disposition
 from exams import selectors, tickets
-from registration.exports.xlsx import content_disposition
 from registration.selectors import student as registration_selectors
 
 

@@ -3,6 +3,7 @@
 import datetime
 import django.db.models.deletion
 import registration.models
+import rounds.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -78,7 +79,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=60, unique=True, verbose_name='班级名称')),
                 ('enrolment_year', models.PositiveSmallIntegerField(verbose_name='入学年份')),
                 ('headcount', models.PositiveSmallIntegerField(default=0, verbose_name='班级人数')),
-                ('code', models.CharField(default=registration.models.new_class_code, editable=False, max_length=32, unique=True, verbose_name='报名链接代码')),
+                ('code', models.CharField(default=rounds.models.new_class_code, editable=False, max_length=32, unique=True, verbose_name='报名链接代码')),
                 ('is_active', models.BooleanField(default=True, verbose_name='启用')),
                 ('counselor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='counseled_classes', to=settings.AUTH_USER_MODEL, verbose_name='辅导员')),
                 ('major', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='classes', to='registration.major', verbose_name='专业')),

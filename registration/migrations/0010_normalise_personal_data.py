@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from django.db import migrations
 
-from registration.normalize import (
+from common.normalize import (
     id_number_normalize,
     name_normalize,
     phone_normalize,

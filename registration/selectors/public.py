@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,41 +12,13 @@ from courses.models import TrainingModule, TrainingTopic
 from eligibility.engine import vocabulary as v
 from eligibility.models import EligibilityCondition
 from eligibility.selectors import condition_rows
+from fees import pricing
 from fees.models import FeeItem, FeeKind, TrainingOption
-from registration.consultation import ConsultationStatus, consultation_status
-from registration.models import CandidateType, ExamSession, SkillLevel
-
-
-def session_current() -> ExamSession | None:
-    """The open round if there is one, else the latest published round."""
-    today = timezone.localdate()
-    sessions = ExamSession.objects.published().prefetch_related("levels")
-    return sessions.open_on(today).first() or sessions.first()
-
-
-def session_list_published() -> QuerySet[ExamSession]:
-    """Every published round, latest deadline first."""
-    return ExamSession.objects.published().prefetch_related("levels")
-
-
-def session_get_published(*, slug: str) -> ExamSession | None:
-    return ExamSession.objects.published().prefetch_related("levels").filter(slug=slug).first()
-
+from rounds.consultation import ConsultationStatus, consultation_status
+from rounds.models import ROUND_TEXT_FIELDS, CandidateType, ExamRound, SkillLevel
+from rounds.selectors import Countdown, RegistrationState, countdown_to, registration_state
 
 # --- The announcement of one round -------------------------------------------------------------
-
-
-class RegistrationState:
-    NOT_YET_OPEN = "not_yet_open"
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-@dataclass(frozen=True)
-class Countdown:
-    days: int
-    hours: int
-    minutes: int
 
 
 @dataclass(frozen=True)
@@ -169,16 +141,6 @@ class LevelSection:
         return str(TRAINING_TIME_HEADERS.get(self.level.code, TRAINING_TIME_HEADER))
 
 
-NARRATIVE_FIELDS = (
-    "intro_text",
-    "value_text",
-    "eligibility_notes",
-    "fee_payment_text",
-    "fee_note",
-    "how_to_register_text",
-)
-
-
 def paragraphs(text: str) -> list[str]:
     """The announcement puts one paragraph per line; blank lines carry nothing."""
     return [line.strip() for line in text.splitlines() if line.strip()]
@@ -186,7 +148,7 @@ def paragraphs(text: str) -> list[str]:
 
 @dataclass
 class Announcement:
-    session: ExamSession
+    session: ExamRound
     # Narrative field name -> its paragraphs, e.g. paragraphs["value_text"] has five.
     paragraphs: dict[str, list[str]]
     levels: list[LevelSection]
@@ -260,24 +222,7 @@ def fee_table_build(*, levels: list[SkillLevel], items: list[FeeItem]) -> FeeTab
     return FeeTable(columns=columns, rows=rows)
 
 
-def registration_state(session: ExamSession, *, now: dt.datetime) -> str:
-    if session.opens_at is not None and now < session.opens_at:
-        return RegistrationState.NOT_YET_OPEN
-    if session.is_open(now):
-        return RegistrationState.OPEN
-    return RegistrationState.CLOSED
-
-
-def countdown_to(deadline: dt.datetime, *, now: dt.datetime) -> Countdown | None:
-    """Whole days, hours and minutes left until `deadline`; None once it has passed."""
-    left = deadline - now
-    if left <= dt.timedelta(0):
-        return None
-    hours, rest = divmod(left.seconds, 3600)
-    return Countdown(days=left.days, hours=hours, minutes=rest // 60)
-
-
-def announcement_get(session: ExamSession, *, now: dt.datetime | None = None) -> Announcement:
+def announcement_get(session: ExamRound, *, now: dt.datetime | None = None) -> Announcement:
     """Everything the announcement page shows for a round, in a fixed number of queries."""
     now = now or timezone.now()
     levels = list(session.levels.all())
@@ -290,7 +235,7 @@ def announcement_get(session: ExamSession, *, now: dt.datetime | None = None) ->
             Prefetch("topics", queryset=TrainingTopic.objects.order_by("order", "id"))
         )
     )
-    items = list(FeeItem.objects.active().filter(session=session, level__in=levels))
+    items = pricing.round_fee_items(exam_round=session, levels=levels)
     sections = [
         LevelSection(
             level=level,
@@ -307,7 +252,7 @@ def announcement_get(session: ExamSession, *, now: dt.datetime | None = None) ->
         countdown = countdown_to(session.opens_at, now=now)
     return Announcement(
         session=session,
-        paragraphs={name: paragraphs(getattr(session, name)) for name in NARRATIVE_FIELDS},
+        paragraphs={name: paragraphs(getattr(session, name)) for name in ROUND_TEXT_FIELDS},
         levels=sections,
         fee_table=fee_table_build(levels=levels, items=items),
         state=state,

@@ -2,8 +2,9 @@
 
 import hmac
 
-from registration.idcard import normalise_id_number
-from registration.models import Registration, RegistrationStatus, SchoolClass
+from common.idcard import normalise_id_number
+from registration.models import Registration, RegistrationStatus
+from rounds.models import SchoolClass
 
 
 def school_class_by_code(code: str) -> SchoolClass | None:

@@ -15,15 +15,17 @@ from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registration.idcard import IdNumberError, id_number_parse
-from registration.models import ClassListEntry, ClassListImport, SchoolClass
-from registration.normalize import (
+from common.errors import DomainError
+from common.idcard import IdNumberError, id_number_parse
+from common.normalize import (
     NameInvalid,
     id_number_normalize,
     name_clean,
     student_number_normalize,
 )
+from registration.models import ClassListEntry, ClassListImport
 from registration.workbook import WorkbookError, cell_text, workbook_rows
+from rounds.models import SchoolClass
 
 HEADER_ALIASES = {
     "student_number": {"学号"},
@@ -52,10 +54,8 @@ ROW_ID_ELSEWHERE = _("该身份证号已在其他班级的名单中，请联系�
 ROW_ID_OTHER_STUDENT = _("该身份证号已登记在本班另一学号（%(number)s）名下，请核对。")
 
 
-class ClassListError(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class ClassListError(DomainError, ValueError):
+    pass
 
 
 class Outcome:
@@ -97,7 +97,7 @@ class ListRow:
 
     @property
     def masked_id_number(self) -> str:
-        from registration.privacy import mask_id_number
+        from common.privacy import mask_id_number
 
         return mask_id_number(self.id_number)
 

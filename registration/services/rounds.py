@@ -7,7 +7,7 @@ from django.db import transaction
 from courses.models import TrainingModule, TrainingTopic
 from eligibility.models import EligibilityCondition
 from fees.models import FeeItem
-from registration.models import ExamSession
+from rounds.models import ROUND_TEXT_FIELDS, ExamRound
 
 NARRATIVE_AND_POLICY_FIELDS = [
     "occupation",
@@ -21,14 +21,7 @@ NARRATIVE_AND_POLICY_FIELDS = [
     "consultation_start",
     "consultation_end",
     "consultation_note",
-    "intro_text",
-    "value_text",
-    "eligibility_notes",
-    "training_audience",
-    "training_note",
-    "fee_payment_text",
-    "fee_note",
-    "how_to_register_text",
+    *ROUND_TEXT_FIELDS,
 ]
 
 
@@ -50,15 +43,15 @@ def _copy(instance, **changes):
 
 
 @transaction.atomic
-def session_clone(
+def round_clone(
     *,
-    source: ExamSession,
+    source: ExamRound,
     slug: str,
     title: str,
     registration_opens: dt.date | None,
     registration_deadline: dt.date,
     exam_period: str,
-) -> ExamSession:
+) -> ExamRound:
     """A draft copy of `source`: levels, eligibility rules, training modules, fees and texts.
 
     Registrations are never copied. The copy is unpublished until an admin publishes it.
@@ -68,7 +61,7 @@ def session_clone(
     texts["how_to_register_text"] = _deadline_text_replace(
         texts["how_to_register_text"], source.registration_deadline, registration_deadline
     )
-    session = ExamSession(
+    session = ExamRound(
         slug=slug,
         title=title,
         is_published=False,

@@ -9,28 +9,22 @@ submits cannot both win), and the fees quoted at that moment, stored on the regi
 import dataclasses
 import datetime as dt
 import secrets
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import DomainError
+from common.idcard import IdNumberError, id_number_parse, phone_normalise
+from common.normalize import NameInvalid, name_clean, student_number_normalize
 from courses.services import training_enroll
 from eligibility import selectors as eligibility
-from fees.ledger import registration_payment_refresh
-from fees.models import FeeItem, FeeKind
-from registration.idcard import IdNumberError, id_number_parse, phone_normalise
-from registration.models import (
-    CandidateType,
-    ExamSession,
-    Registration,
-    RegistrationStatus,
-    ReviewStatus,
-    SchoolClass,
-)
-from registration.normalize import NameInvalid, name_clean, student_number_normalize
+from fees import pricing
+from registration.models import Registration, RegistrationStatus, ReviewStatus
+from registration.payment_state import registration_payment_refresh
 from registration.services.classlists import ListMismatch, class_list_match
+from rounds.models import CandidateType, ExamRound, SchoolClass
 
 DEADLINE_PASSED = _("报名已于%(deadline)s截止，本次提交未保存。如有疑问请在咨询时间联系工作人员。")
 NOT_OPEN_YET = _("报名尚未开始（%(opens)s开始），本次提交未保存。")
@@ -41,9 +35,6 @@ NOT_ELIGIBLE = _("根据报考条件，您暂不能报考%(level)s。")
 ALREADY_REGISTERED = _("该身份证号已在本批次报名，不能重复报名。请通过“查询报名”查看或修改。")
 CLASS_REQUIRED = _("在校生须通过本班级的报名链接报名。")
 CLASS_INACTIVE = _("该班级报名链接已停用，请联系辅导员。")
-REGISTRATION_FEE_MISSING = _("本批次该等级的报名费尚未设置，暂不能报名，请联系工作人员。")
-TRAINING_OPTION_INVALID = _("请选择本等级可选的培训方式。")
-TRAINING_OPTION_REQUIRED = _("请选择培训方式。")
 ALREADY_CANCELLED = _("该报名已取消。")
 CHANGES_CLOSED = _("报名已截止，报名信息不能再修改或取消。")
 PAID_LOCKED = _(
@@ -52,13 +43,11 @@ PAID_LOCKED = _(
 NUMBER_EXHAUSTED = _("系统繁忙，请稍后重试。")
 
 
-class SubmissionError(Exception):
+class SubmissionError(DomainError):
     """A rule refused the submission. `field` says which form field it belongs to, if any."""
 
     def __init__(self, message, *, field: str | None = None, reasons: tuple[str, ...] = ()):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field)
         self.reasons = reasons
 
 
@@ -87,7 +76,7 @@ class RegistrationInput:
     answers: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
-def _deadline_check(session: ExamSession, now: dt.datetime) -> None:
+def _deadline_check(session: ExamRound, now: dt.datetime) -> None:
     if not session.is_published:
         raise SubmissionError(SESSION_NOT_PUBLISHED)
     if now >= session.deadline_ends_at:
@@ -98,7 +87,7 @@ def _deadline_check(session: ExamSession, now: dt.datetime) -> None:
         raise SubmissionError(NOT_OPEN_YET % {"opens": opens})
 
 
-def _fresh_session(session: ExamSession) -> ExamSession:
+def _fresh_session(session: ExamRound) -> ExamRound:
     """The round as the database has it now, inside this transaction.
 
     No row lock: submissions must not queue behind one another on the round's row (a whole year
@@ -106,10 +95,10 @@ def _fresh_session(session: ExamSession) -> ExamSession:
     one-registration-per-ID rule is the database constraint's job. Its levels come along: the
     level check and the eligibility decision both read them.
     """
-    return ExamSession.objects.prefetch_related("levels").get(pk=session.pk)
+    return ExamRound.objects.prefetch_related("levels").get(pk=session.pk)
 
 
-def _facts(*, session: ExamSession, school_class: SchoolClass | None, data: RegistrationInput):
+def _facts(*, session: ExamRound, school_class: SchoolClass | None, data: RegistrationInput):
     if data.candidate_type == CandidateType.STUDENT:
         if school_class is None:
             raise SubmissionError(CLASS_REQUIRED)
@@ -120,73 +109,7 @@ def _facts(*, session: ExamSession, school_class: SchoolClass | None, data: Regi
         raise SubmissionError(str(exc)) from None
 
 
-@dataclasses.dataclass(frozen=True)
-class Quote:
-    registration_item: FeeItem
-    training_item: FeeItem | None
-
-    @property
-    def registration_fee(self) -> Decimal:
-        return self.registration_item.amount
-
-    @property
-    def training_fee(self) -> Decimal:
-        return self.training_item.amount if self.training_item else Decimal("0.00")
-
-    def charge_items(self) -> list[dict[str, str]]:
-        items = []
-        for item in (self.registration_item, self.training_item):
-            if item is not None and item.amount > 0:
-                items.append(
-                    {
-                        "kind": str(item.get_kind_display()),
-                        "name": item.charge_item_name,
-                        "amount": f"{item.amount:.2f}",
-                        # The finance office may rename a charge item later; the id keeps the
-                        # link so payments under the new name still match this quote.
-                        "fee_item_id": item.pk,
-                    }
-                )
-        return items
-
-
-def training_options(*, session: ExamSession, level_code: int, candidate_type: str):
-    return (
-        FeeItem.objects.active()
-        .training_options()
-        .filter(session=session, level__code=level_code, candidate_type=candidate_type)
-        .select_related("level")
-        .order_by("order", "id")
-    )
-
-
-def fee_quote(
-    *, session: ExamSession, level_code: int, candidate_type: str, training_fee_item_id: int | None
-) -> Quote:
-    # One query for both kinds (a sign-up is on the busiest path of the site).
-    items = list(
-        FeeItem.objects.active()
-        .filter(session=session, level__code=level_code, candidate_type=candidate_type)
-        .select_related("level")
-        .order_by("order", "id")
-    )
-    registration_item = next((i for i in items if i.kind == FeeKind.REGISTRATION), None)
-    if registration_item is None:
-        raise SubmissionError(REGISTRATION_FEE_MISSING)
-    options = [item for item in items if item.kind == FeeKind.TRAINING]
-    training_item = None
-    if training_fee_item_id is not None:
-        training_item = next((o for o in options if o.pk == training_fee_item_id), None)
-        if training_item is None:
-            raise SubmissionError(TRAINING_OPTION_INVALID, field="training_fee_item")
-    elif len(options) == 1:
-        training_item = options[0]
-    elif options:
-        raise SubmissionError(TRAINING_OPTION_REQUIRED, field="training_fee_item")
-    return Quote(registration_item=registration_item, training_item=training_item)
-
-
-def _decision(*, session: ExamSession, facts, level_code: int):
+def _decision(*, session: ExamRound, facts, level_code: int):
     # .all(): the fresh session's prefetched levels.
     level = next((lvl for lvl in session.levels.all() if lvl.code == level_code), None)
     if level is None:
@@ -203,7 +126,7 @@ def _decision(*, session: ExamSession, facts, level_code: int):
     return level, decision
 
 
-def _policy_check(session: ExamSession, candidate_type: str) -> None:
+def _policy_check(session: ExamRound, candidate_type: str) -> None:
     if candidate_type not in session.accepted_candidate_types():
         reason = session.social_refusal_reason if candidate_type == CandidateType.SOCIAL else ""
         raise SubmissionError(
@@ -212,7 +135,7 @@ def _policy_check(session: ExamSession, candidate_type: str) -> None:
         )
 
 
-def _new_number(session: ExamSession) -> str:
+def _new_number(session: ExamRound) -> str:
     """The round's year and seven random digits: nothing in it goes stale when a level changes."""
     return f"{session.registration_deadline:%Y}{secrets.randbelow(10**7):07d}"
 
@@ -220,7 +143,7 @@ def _new_number(session: ExamSession) -> str:
 def _apply(
     registration: Registration,
     *,
-    session: ExamSession,
+    session: ExamRound,
     school_class: SchoolClass | None,
     data: RegistrationInput,
     now: dt.datetime,
@@ -256,12 +179,15 @@ def _apply(
             raise ClassListMismatch(exc.message, field=exc.field) from None
     facts = _facts(session=session, school_class=school_class, data=data)
     level, decision = _decision(session=session, facts=facts, level_code=data.level_code)
-    quote = fee_quote(
-        session=session,
-        level_code=data.level_code,
-        candidate_type=data.candidate_type,
-        training_fee_item_id=data.training_fee_item_id,
-    )
+    try:
+        quote = pricing.fee_quote(
+            exam_round=session,
+            level_code=data.level_code,
+            candidate_type=data.candidate_type,
+            training_fee_item_id=data.training_fee_item_id,
+        )
+    except pricing.PricingError as exc:
+        raise SubmissionError(exc.message, field=exc.field) from None
     requote = (
         registration.pk is None
         or registration.level_id != level.pk
@@ -347,7 +273,7 @@ def _save_unique(registration: Registration, *, exclude_pk: int | None = None) -
 
 def registration_submit(
     *,
-    session: ExamSession,
+    session: ExamRound,
     school_class: SchoolClass | None,
     data: RegistrationInput,
     now: dt.datetime | None = None,
@@ -377,7 +303,7 @@ def registration_submit(
 @transaction.atomic
 def _submit_attempt(
     *,
-    session: ExamSession,
+    session: ExamRound,
     school_class: SchoolClass | None,
     data: RegistrationInput,
     now: dt.datetime,
@@ -396,7 +322,7 @@ def _submit_attempt(
     return registration
 
 
-def _changes_allowed(registration: Registration, now: dt.datetime) -> ExamSession:
+def _changes_allowed(registration: Registration, now: dt.datetime) -> ExamRound:
     session = _fresh_session(registration.session)
     if registration.status == RegistrationStatus.CANCELLED:
         raise SubmissionError(ALREADY_CANCELLED)
@@ -459,14 +385,3 @@ def registration_cancel_by_staff(
     registration.save(update_fields=["status", "cancelled_at", "updated_at"])
     registration_payment_refresh(registration)
     return registration
-
-
-def training_options_for_session(*, session: ExamSession, candidate_type: str):
-    """Every active training option of a round for one candidate type (filtered by level later)."""
-    return (
-        FeeItem.objects.active()
-        .training_options()
-        .filter(session=session, candidate_type=candidate_type, level__in=session.levels.all())
-        .select_related("level")
-        .order_by("-level__code", "order", "id")
-    )

@@ -14,9 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registration import roles
+from accounts import roles
+from common.idcard import IdNumberError, id_number_parse
 from registration.candidate_data import Education, ExamType, IdType, id_document_validate
-from registration.idcard import IdNumberError, id_number_parse
 from registration.models import PhotoStatus, Registration, RegistrationStatus, ReviewStatus
 from registration.photos import PhotoError, PhotoSpec, photo_process
 from registration.services.classlists import class_has_list

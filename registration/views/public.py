@@ -8,8 +8,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registration import content_cache
+from common import content_cache
 from registration.selectors import public as selectors
+from rounds import selectors as round_selectors
 
 ROUND_NOT_FOUND = _("没有找到这个考试批次，它可能尚未发布或已被删除。")
 
@@ -21,7 +22,7 @@ def anonymous_page_cache(view):
     announcement, every module and fee); for a visitor who is not signed in they are the same for
     everyone. A signed-in user (whose navbar differs) or a request with pending messages is always
     rendered afresh. Entries are keyed by the path and the content generation, which every admin
-    edit of what these pages show bumps (registration.content_cache); query parameters outside a
+    edit of what these pages show bumps (common.content_cache); query parameters outside a
     fixed allow-list bypass the cache, so random ones cannot flood it. docs/caching.md has more.
     """
 
@@ -51,7 +52,7 @@ def anonymous_page_cache(view):
 
 @anonymous_page_cache
 def home(request):
-    session = selectors.session_current()
+    session = round_selectors.round_current()
     announcement = selectors.announcement_get(session) if session else None
     return render(
         request,
@@ -64,9 +65,9 @@ def round_list(request):
     now = timezone.now()
     rounds = [
         (session, selectors.registration_state(session, now=now))
-        for session in selectors.session_list_published()
+        for session in round_selectors.round_list_published()
     ]
-    current = selectors.session_current()
+    current = round_selectors.round_current()
     return render(
         request,
         "registration/public/round_list.html",
@@ -76,10 +77,10 @@ def round_list(request):
 
 @anonymous_page_cache
 def round_detail(request, slug: str):
-    session = selectors.session_get_published(slug=slug)
+    session = round_selectors.round_get_published(slug=slug)
     if session is None:
         raise Http404(ROUND_NOT_FOUND)
-    current = selectors.session_current()
+    current = round_selectors.round_current()
     return render(
         request,
         "registration/home.html",

@@ -15,25 +15,27 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from courses.models import TrainingModule
-from eligibility import selectors as eligibility
-from eligibility.engine.vocabulary import grade_label, pending_text
-from fees.payments import current_charge_item_names
-from registration import content_cache
-from registration.forms import ClassPickForm, LookupForm, RegistrationForm
-from registration.idcard import normalise_id_number
-from registration.models import CandidateType, PaymentStatus, RegistrationStatus
-from registration.normalize import student_number_normalize
-from registration.ratelimit import (
+from common import content_cache
+from common.idcard import normalise_id_number
+from common.normalize import student_number_normalize
+from common.ratelimit import (
     client_ip,
     rate_limit_count,
     rate_limit_hit,
     rate_limit_reached,
 )
+from courses.models import TrainingModule
+from eligibility import selectors as eligibility
+from eligibility.engine.vocabulary import grade_label, pending_text
+from fees import pricing
+from fees.pricing import current_charge_item_names
+from registration.forms import ClassPickForm, LookupForm, RegistrationForm
+from registration.models import PaymentStatus, RegistrationStatus
 from registration.selectors import student as selectors
-from registration.selectors.public import session_current
 from registration.services import submission
 from registration.services.submission import SubmissionError
+from rounds.models import CandidateType
+from rounds.selectors import round_current
 
 SUBMITTED = _l("报名成功！请保存本页链接，截止前可凭它查看、修改或取消报名。")
 LOOKUP_FAILED = _l("未找到与该身份证号和手机号匹配的报名。请核对后重试，或联系辅导员。")
@@ -116,7 +118,7 @@ def _reveal_count(request, school_class, error: SubmissionError) -> None:
 
 
 def _open_session():
-    session = session_current()
+    session = round_current()
     if session is None or not session.is_open():
         return session, False
     return session, True
@@ -131,7 +133,7 @@ def _student_levels(session, school_class):
 
     The verdict depends only on the class (major, year), the day and the round's rules, so every
     student of a class shares it. The key carries the content generation, which any admin edit of
-    rules, rounds or classes bumps (registration.content_cache). The submission itself always
+    rules, rounds or classes bumps (common.content_cache). The submission itself always
     re-evaluates from the database.
     """
     seconds = _form_cache_seconds()
@@ -169,7 +171,7 @@ def _class_and_round(code: str):
     school_class = selectors.school_class_by_code(code)
     if school_class is None:
         return None, None
-    session = session_current()
+    session = round_current()
     # The counselor's user row (password hash included) has no place in a shared cache.
     school_class._state.fields_cache.pop("counselor", None)
     if key is not None:
@@ -234,14 +236,7 @@ def _student_levels_compute(session, school_class):
 
 
 def _fee_rows(session, candidate_type, levels):
-    from fees.models import FeeItem
-
-    return list(
-        FeeItem.objects.active()
-        .filter(session=session, candidate_type=candidate_type, level__in=levels)
-        .select_related("level")
-        .order_by("-level__code", "kind", "order")
-    )
+    return pricing.fee_rows(exam_round=session, candidate_type=candidate_type, levels=levels)
 
 
 def _form_context(*, session, school_class, candidate_type, form, rows=(), registration=None):
@@ -367,8 +362,8 @@ def social_entry(request):
         session=session,
         candidate_type=CandidateType.SOCIAL,
         levels=levels,
-        training_items=submission.training_options_for_session(
-            session=session, candidate_type=CandidateType.SOCIAL
+        training_items=pricing.training_options_for_round(
+            exam_round=session, candidate_type=CandidateType.SOCIAL
         ),
     )
     return _submit_or_render(
@@ -480,8 +475,8 @@ def registration_edit(request, pk: int, token: str):
     else:
         levels = list(session.levels.all())
         rows = [(level, None) for level in levels]
-        training_items = submission.training_options_for_session(
-            session=session, candidate_type=ctype
+        training_items = pricing.training_options_for_round(
+            exam_round=session, candidate_type=ctype
         )
     form = RegistrationForm(
         request.POST or None,
@@ -609,8 +604,8 @@ def signup_form_after_csrf_failure(request, *, url_name: str, kwargs: dict):
             session=session,
             candidate_type=CandidateType.SOCIAL,
             levels=levels,
-            training_items=submission.training_options_for_session(
-                session=session, candidate_type=CandidateType.SOCIAL
+            training_items=pricing.training_options_for_round(
+                exam_round=session, candidate_type=CandidateType.SOCIAL
             ),
         )
     context = _form_context(

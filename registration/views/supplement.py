@@ -2,20 +2,18 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
+from common.ratelimit import rate_limit_hit
 from registration import candidate_data
 from registration.candidate_data import Education, ExamType, IdType
 from registration.models import PhotoStatus, RegistrationStatus
 from registration.photos import PhotoError, read_upload
-from registration.ratelimit import rate_limit_hit
-from registration.selectors import counselor as counselor_selectors
 from registration.selectors import student as selectors
 from registration.services import supplement
 from registration.services.supplement import SupplementError
@@ -27,7 +25,6 @@ RATE_LIMITED = _l("提交过于频繁，请15分钟后再试。")
 POST_LIMIT_PER_REGISTRATION = 30
 POST_WINDOW_SECONDS = 15 * 60
 PHOTO_SAVED = _l("证件照已上传。请核对预览，不合适可重新上传。")
-PHOTO_RETURNED = _l("已退回该考生的证件照，考生会在自助页看到原因。")
 
 
 class SupplementForm(forms.Form):
@@ -52,10 +49,6 @@ class PhotoForm(forms.Form):
     )
 
 
-class ReturnPhotoForm(forms.Form):
-    reason = forms.CharField(label=_l("退回原因"), max_length=200)
-
-
 def _registration_or_404(pk: int, token: str):
     registration = selectors.registration_by_link(pk, token)
     if registration is None:
@@ -63,7 +56,7 @@ def _registration_or_404(pk: int, token: str):
     return registration
 
 
-def _photo_response(registration) -> HttpResponse:
+def photo_response(registration) -> HttpResponse:
     if not registration.photo:
         raise Http404
     try:
@@ -167,37 +160,4 @@ def supplement_page(request, pk: int, token: str):
 
 @never_cache
 def student_photo(request, pk: int, token: str):
-    return _photo_response(_registration_or_404(pk, token))
-
-
-@never_cache
-@login_required
-def staff_photo(request, pk: int):
-    registration = counselor_selectors.registration_get_visible(user=request.user, pk=pk)
-    if registration is None:
-        raise Http404
-    return _photo_response(registration)
-
-
-@never_cache
-@login_required
-@require_POST
-def photo_return(request, pk: int):
-    registration = counselor_selectors.registration_get_visible(user=request.user, pk=pk)
-    if registration is None:
-        raise Http404
-    form = ReturnPhotoForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("退回照片时请填写原因（不超过 200 个字）。"))
-    else:
-        try:
-            supplement.photo_return(
-                registration=registration,
-                reviewer=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except SupplementError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, PHOTO_RETURNED)
-    return redirect("registration:counselor_registration", pk=registration.pk)
+    return photo_response(_registration_or_404(pk, token))

@@ -14,7 +14,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('exams', '0001_exam_plan_seats_tickets_checkin'),
-        ('registration', '0010_normalise_personal_data'),
+        ('registration', '0012_round_kernel_moved_to_rounds'),
+        ('rounds', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -40,7 +41,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('pattern', models.CharField(default='^[0-9A-Z]{6,40}$', help_text='例如 ^[0-9A-Z]{6,40}$；导入和录入时按此校验。', max_length=200, verbose_name='证书编号格式（正则表达式）')),
-                ('round', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='certificate_format', to='registration.examsession', verbose_name='考试批次')),
+                ('round', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='certificate_format', to='rounds.examround', verbose_name='考试批次')),
             ],
             options={
                 'verbose_name': '证书编号格式',
@@ -80,7 +81,7 @@ class Migration(migrations.Migration):
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
                 ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
                 ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('round', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registration.examsession', verbose_name='考试批次')),
+                ('round', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='rounds.examround', verbose_name='考试批次')),
             ],
             options={
                 'verbose_name': '证书编号格式历史',
@@ -104,7 +105,7 @@ class Migration(migrations.Migration):
                 ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
                 ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('published_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发布人')),
-                ('round', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registration.examsession', verbose_name='考试批次')),
+                ('round', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='rounds.examround', verbose_name='考试批次')),
             ],
             options={
                 'verbose_name': '成绩公示历史',
@@ -124,7 +125,7 @@ class Migration(migrations.Migration):
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
                 ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
                 ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('level', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registration.skilllevel', verbose_name='等级')),
+                ('level', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='rounds.skilllevel', verbose_name='等级')),
             ],
             options={
                 'verbose_name': '补考规则历史',
@@ -215,7 +216,7 @@ class Migration(migrations.Migration):
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
                 ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
                 ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('level', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registration.skilllevel', verbose_name='等级')),
+                ('level', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='rounds.skilllevel', verbose_name='等级')),
             ],
             options={
                 'verbose_name': '成绩规则历史',
@@ -255,7 +256,7 @@ class Migration(migrations.Migration):
                 ('ends_on', models.DateField(verbose_name='公示结束日期')),
                 ('published_at', models.DateTimeField(auto_now_add=True, verbose_name='发布时间')),
                 ('published_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发布人')),
-                ('round', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='result_notice', to='registration.examsession', verbose_name='考试批次')),
+                ('round', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='result_notice', to='rounds.examround', verbose_name='考试批次')),
             ],
             options={
                 'verbose_name': '成绩公示',
@@ -268,7 +269,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('retakes_allowed', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MaxValueValidator(5)], verbose_name='可补考次数')),
-                ('level', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registration.skilllevel', verbose_name='等级')),
+                ('level', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='rounds.skilllevel', verbose_name='等级')),
             ],
             options={
                 'verbose_name': '补考规则',
@@ -366,7 +367,7 @@ class Migration(migrations.Migration):
                 ('subject', models.CharField(choices=[('theory', '理论知识'), ('skill', '操作技能')], max_length=10, verbose_name='科目')),
                 ('full_marks', models.DecimalField(decimal_places=1, default=Decimal('100'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('1'))], verbose_name='满分')),
                 ('pass_mark', models.DecimalField(decimal_places=1, default=Decimal('60'), max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='合格线')),
-                ('level', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registration.skilllevel', verbose_name='等级')),
+                ('level', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='rounds.skilllevel', verbose_name='等级')),
             ],
             options={
                 'verbose_name': '成绩规则',

@@ -10,14 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import roles
 from exams.views.staff import _round, academic_required
-from fees.forms import PaymentUploadForm
-from registration import roles
-from registration.selectors.counselor import classes_visible, registrations_visible
+from payments.forms import PaymentUploadForm
 from results import certificates, selectors
 from results.certificates import CertificateError
 from results.models import Certificate, Registration, Round
 from results.views.outcomes import workspace_required
+from workspace.selectors.counselor import classes_visible, registrations_visible
 
 IMPORTED = _("已登记 {created} 张证书，{unchanged} 张已是该编号，{problems} 行未能登记（见下）。")
 COLLECTED = _("已登记 {count} 人领取证书。")

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts import roles
 from exams.models import Room, Sitting
-from registration import roles
 from results import selectors, services
 from results.rules import points_text
 from results.services import ScoreError

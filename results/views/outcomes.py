@@ -13,19 +13,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from exams.views.staff import _round, academic_required
-from registration import roles
-from registration.exports.xlsx import (
+from accounts import roles
+from common.xlsx import (
     Column,
     content_disposition,
     sheet_add,
     sheet_append,
     sheet_finish,
 )
-from registration.selectors.counselor import registrations_visible
+from exams.views.staff import _round, academic_required
 from results import selectors, services
 from results.models import Round
 from results.services import ScoreError
+from workspace.selectors.counselor import registrations_visible
 
 PUBLISHED = _("成绩已发布公示：{start} 至 {end}。")
 BAD_DAYS = _("公示期须为 1 到 30 个工作日。")

@@ -7,17 +7,17 @@ import factory
 import pytest
 from django.utils import timezone
 
-from courses.models import TrainingClass, TrainingLesson
-from courses.services import training_enroll
-from registration.roles import (
+from accounts.roles import (
     ACADEMIC_GROUP,
     COUNSELOR_GROUP,
     TRAINER_GROUP,
     roles_setup,
     user_role_add,
 )
+from courses.models import TrainingClass, TrainingLesson
+from courses.services import training_enroll
 from tests.factories import (
-    ExamSessionFactory,
+    ExamRoundFactory,
     RegistrationFactory,
     SchoolClassFactory,
     UserFactory,
@@ -31,7 +31,7 @@ class TrainingClassFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TrainingClass
 
-    session = factory.SubFactory(ExamSessionFactory)
+    session = factory.SubFactory(ExamRoundFactory)
     level = factory.LazyFunction(lambda: level(4))
     name = factory.Sequence(lambda n: f"四级培训{n}班")
     required_hours = Decimal("8")
@@ -92,7 +92,7 @@ def trainer(roles):
 def world(db, counselor, other_counselor, trainer):
     """Round, training class with two 4-hour lessons (8 hours to complete), two classes."""
     today = timezone.localdate()
-    session = ExamSessionFactory(
+    session = ExamRoundFactory(
         slug="round-now",
         title="2022年电子商务师认定",
         registration_opens=today - dt.timedelta(days=5),

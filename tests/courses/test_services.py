@@ -8,7 +8,7 @@ from courses import services
 from courses.models import Attendance, CompletionMethod, TrainingEnrollment
 from courses.services import TrainingError, attendance_save, training_enroll
 from tests.courses.conftest import TrainingClassFactory, conditional
-from tests.factories import ExamSessionFactory, RegistrationFactory, SchoolClassFactory, level
+from tests.factories import ExamRoundFactory, RegistrationFactory, SchoolClassFactory, level
 
 
 def _mark(world, user, *, lesson, students, absent=(), school_class=None):
@@ -24,7 +24,7 @@ def _mark(world, user, *, lesson, students, absent=(), school_class=None):
 
 
 def test_training_enroll_puts_pending_registration_in_least_full_class(db):
-    session = ExamSessionFactory()
+    session = ExamRoundFactory()
     full = TrainingClassFactory(session=session, name="A班")
     conditional(session=session)
     empty = TrainingClassFactory(session=session, name="B班")
@@ -35,7 +35,7 @@ def test_training_enroll_puts_pending_registration_in_least_full_class(db):
 
 
 def test_training_enroll_leaves_unconditional_and_classless_registrations_alone(db):
-    session = ExamSessionFactory()
+    session = ExamRoundFactory()
     TrainingClassFactory(session=session)
     assert (
         training_enroll(registration=RegistrationFactory(session=session, level=level(4))) is None
@@ -46,7 +46,7 @@ def test_training_enroll_leaves_unconditional_and_classless_registrations_alone(
 
 
 def test_training_enroll_is_idempotent_and_follows_a_level_change(db):
-    session = ExamSessionFactory()
+    session = ExamRoundFactory()
     four = TrainingClassFactory(session=session)
     three = TrainingClassFactory(session=session, level=level(3), name="三级班")
     registration = conditional(session=session)
@@ -158,7 +158,7 @@ def test_training_assign_moves_in_bulk_and_refuses_another_level(world):
 
 
 def test_training_class_defaults_required_hours_to_the_announcement(db):
-    session = ExamSessionFactory()
+    session = ExamRoundFactory()
     four = TrainingClassFactory(session=session, required_hours=None)
     three = TrainingClassFactory(session=session, level=level(3), required_hours=None)
     assert (four.required_hours, three.required_hours) == (Decimal("40"), Decimal("60"))

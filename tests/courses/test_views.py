@@ -5,11 +5,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import FINANCE_GROUP, user_role_add
 from courses.models import Attendance, TrainingCutoff, TrainingEnrollment
-from registration.roles import FINANCE_GROUP, user_role_add
-from tests.counselor.xlsx_helpers import workbook_from
 from tests.courses.conftest import TrainingClassFactory
 from tests.factories import RegistrationFactory, SchoolClassFactory, UserFactory, level
+from tests.workspace.xlsx_helpers import workbook_from
 
 
 def _sheet_url(lesson, school_class):
@@ -243,7 +243,7 @@ def test_academic_home_counts_overdue_students(world, academic):
 def test_setup_roles_creates_the_trainer_group(db):
     from django.contrib.auth.models import Group
 
-    from registration.roles import TRAINER_GROUP, roles_setup
+    from accounts.roles import TRAINER_GROUP, roles_setup
 
     roles_setup()
     roles_setup()

@@ -27,10 +27,10 @@ from PIL import Image
 
 from courses.models import TrainingClass, TrainingLesson
 from courses.services import training_assign
-from fees import ledger, payments
+from payments import imports as payments
+from payments import ledger
 from registration.loaders import demo_load
 from registration.models import Registration
-from registration.services.review import registration_confirm, registration_return
 from registration.services.submission import (
     RegistrationInput,
     registration_cancel,
@@ -40,6 +40,7 @@ from registration.services.submission import (
 from registration.services.supplement import photo_return, photo_upload
 from tests.e2e.conftest import ARTIFACTS
 from tests.idnumbers import make_id_number
+from workspace.services.review import registration_confirm, registration_return
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

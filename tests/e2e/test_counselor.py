@@ -10,10 +10,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
 
-from registration.roles import COUNSELOR_GROUP, roles_setup, user_role_add
+from accounts.roles import COUNSELOR_GROUP, roles_setup, user_role_add
 from tests.e2e.conftest import ARTIFACTS
 from tests.factories import (
-    ExamSessionFactory,
+    ExamRoundFactory,
     MajorFactory,
     RegistrationFactory,
     SchoolClassFactory,
@@ -30,7 +30,7 @@ def counselor_world(db, settings, live_server):
     settings.SITE_URL = live_server.url
     roles_setup()
     today = timezone.localdate()
-    session = ExamSessionFactory(
+    session = ExamRoundFactory(
         title="电子商务师职业技能等级认定（测试批次）",
         registration_opens=today - dt.timedelta(days=6),
         registration_deadline=today + dt.timedelta(days=9),

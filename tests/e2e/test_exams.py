@@ -11,12 +11,12 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
+from accounts.roles import INVIGILATOR_GROUP, roles_setup, user_role_add
 from exams import services
 from exams.models import CheckIn, DrawMethod, Invigilation, Room, Sitting, Subject
-from registration.roles import INVIGILATOR_GROUP, roles_setup, user_role_add
 from registration.services.supplement import photo_upload
 from tests.exams.conftest import seatable
-from tests.factories import ExamSessionFactory, UserFactory, level
+from tests.factories import ExamRoundFactory, UserFactory, level
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "e2e-pass-123"
@@ -76,7 +76,7 @@ def test_student_downloads_ticket_and_invigilator_scans_it(
     live_server, browser, browser_type, tmp_path
 ):
     roles_setup()
-    exam_round = ExamSessionFactory(offered=[3])
+    exam_round = ExamRoundFactory(offered=[3])
     room = Room.objects.create(round=exam_round, building="实训楼", name="A101", capacity=30)
     sitting = Sitting.objects.create(
         round=exam_round,
@@ -168,10 +168,10 @@ def test_student_adds_photo_and_data_then_downloads_the_published_ticket(
 ):
     from pypdf import PdfReader
 
-    from registration.roles import ACADEMIC_GROUP
+    from accounts.roles import ACADEMIC_GROUP
 
     roles_setup()
-    exam_round = ExamSessionFactory(offered=[3], supplement_deadline=dt.date(2099, 1, 1))
+    exam_round = ExamRoundFactory(offered=[3], supplement_deadline=dt.date(2099, 1, 1))
     room = Room.objects.create(round=exam_round, building="实训楼", name="B201", capacity=10)
     sitting = Sitting.objects.create(
         round=exam_round,

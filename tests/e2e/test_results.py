@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from registration.roles import ACADEMIC_GROUP, roles_setup, user_role_add
+from accounts.roles import ACADEMIC_GROUP, roles_setup, user_role_add
 from results import certificates
 from results.models import Certificate, Score, ScoreState
 from tests.exams.conftest import seatable
-from tests.factories import ExamSessionFactory, UserFactory, level
+from tests.factories import ExamRoundFactory, UserFactory, level
 from tests.results.world import results_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,7 +45,7 @@ def shot(page, name):
 def test_double_entry_mismatch_publish_student_sees_pass_and_certificate(live_server, browser):
     roles_setup()
     base = live_server.url
-    exam_round = ExamSessionFactory(offered=[3])
+    exam_round = ExamRoundFactory(offered=[3])
     academic = UserFactory(username="jiaowu", first_name="教务处")
     academic.set_password(PASSWORD)
     academic.save()

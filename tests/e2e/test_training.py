@@ -7,16 +7,16 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from courses.models import Attendance, TrainingCutoff, TrainingEnrollment
-from registration.roles import (
+from accounts.roles import (
     ACADEMIC_GROUP,
     COUNSELOR_GROUP,
     TRAINER_GROUP,
     roles_setup,
     user_role_add,
 )
+from courses.models import Attendance, TrainingCutoff, TrainingEnrollment
 from tests.courses.conftest import TrainingClassFactory, TrainingLessonFactory, conditional
-from tests.factories import ExamSessionFactory, SchoolClassFactory, UserFactory
+from tests.factories import ExamRoundFactory, SchoolClassFactory, UserFactory
 
 PASSWORD = "pass-word-123"
 # Screenshots for the reviewer, outside the repository, when that folder exists.
@@ -27,7 +27,7 @@ SHOTS = Path("/work/wt/_shots/training")
 def training_world(db, live_server):
     roles_setup()
     today = timezone.localdate()
-    session = ExamSessionFactory(
+    session = ExamRoundFactory(
         title="2022年电子商务师职业技能等级认定",
         registration_opens=today - dt.timedelta(days=6),
         registration_deadline=today + dt.timedelta(days=9),

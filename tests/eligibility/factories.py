@@ -5,14 +5,14 @@ from decimal import Decimal
 import factory
 
 from eligibility.models import EligibilityCondition
-from tests.factories import ExamSessionFactory, level
+from tests.factories import ExamRoundFactory, level
 
 
 class EligibilityConditionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = EligibilityCondition
 
-    session = factory.SubFactory(ExamSessionFactory)
+    session = factory.SubFactory(ExamRoundFactory)
     occupation = "电子商务师"
     level = factory.LazyFunction(lambda: level(4))
     code = factory.Sequence(lambda n: f"T4-{n}")

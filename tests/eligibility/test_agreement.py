@@ -13,7 +13,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registration.models import Major, Registration
+from registration.models import Registration
+from rounds.models import Major
 from tests.factories import SchoolClassFactory
 from tests.idnumbers import make_id_number
 

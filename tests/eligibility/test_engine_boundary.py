@@ -10,7 +10,7 @@ import pytest
 
 from eligibility import models
 from eligibility.engine import vocabulary as v
-from registration.models import CandidateType
+from rounds.models import CandidateType
 
 ROOT = Path(__file__).resolve().parents[2]
 

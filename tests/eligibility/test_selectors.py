@@ -9,7 +9,7 @@ import pytest
 from eligibility import selectors
 from eligibility.engine import Facts, PriorCertificate
 from eligibility.models import EligibilityCondition
-from registration.models import ExamSession
+from rounds.models import ExamRound
 from tests.eligibility.factories import EligibilityConditionFactory
 from tests.factories import MajorFactory, SchoolClassFactory, level
 
@@ -194,7 +194,7 @@ def test_decisions_for_uses_a_constant_number_of_queries(announcement, django_as
             prior_scope="same",
             training_level=level(4),
         )
-    session = ExamSession.objects.get(pk=announcement.pk)
+    session = ExamRound.objects.get(pk=announcement.pk)
     facts = Facts(candidate_type="student", grade=2, major_related=True)
 
     with django_assert_num_queries(2):
@@ -202,7 +202,7 @@ def test_decisions_for_uses_a_constant_number_of_queries(announcement, django_as
 
     assert verdicts(decisions) == {4: True, 3: True}
     assert decisions[4].conditional
-    prefetched = ExamSession.objects.prefetch_related("levels").get(pk=announcement.pk)
+    prefetched = ExamRound.objects.prefetch_related("levels").get(pk=announcement.pk)
     with django_assert_num_queries(1):
         selectors.decisions_for(session=prefetched, facts=facts)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from eligibility import api, views
 from eligibility.forms import MSG_CUMULATIVE_LESS, MSG_STUDENT_NEEDS_CLASS_OR_MAJOR
-from registration.models import Major
+from rounds.models import Major
 from tests.factories import MajorFactory, SchoolClassFactory
 
 PAGE = "/eligibility/"
@@ -53,6 +53,14 @@ def test_self_check_without_any_round_says_so(client, db):
 def test_self_check_unknown_round_is_404(client, announcement):
     assert client.get(PAGE, {"session": "no-such-round"}).status_code == 404
     assert client.get(PAGE, {"session": "../etc"}).status_code == 404
+    assert client.get(PAGE, {"round": "no-such-round"}).status_code == 404
+
+
+def test_self_check_takes_the_round_as_session_or_round_parameter(client, announcement):
+    by_session = client.get(PAGE, {"session": announcement.slug})
+    by_round = client.get(PAGE, {"round": announcement.slug})
+    assert by_session.status_code == by_round.status_code == 200
+    assert by_session.context["session"] == by_round.context["session"] == announcement
 
 
 def test_self_check_second_year_class_gets_level_4_conditional_and_level_3(client, announcement):

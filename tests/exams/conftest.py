@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
+from accounts.roles import ACADEMIC_GROUP, INVIGILATOR_GROUP, roles_setup, user_role_add
 from exams.models import Room, Sitting, Subject
-from registration.roles import ACADEMIC_GROUP, INVIGILATOR_GROUP, roles_setup, user_role_add
-from tests.factories import ExamSessionFactory, RegistrationFactory, UserFactory, level
+from tests.factories import ExamRoundFactory, RegistrationFactory, UserFactory, level
 
 
 def seatable(round, level_obj, **kwargs):
@@ -43,7 +43,7 @@ def invigilator(roles):
 
 @pytest.fixture
 def exam_round(db):
-    return ExamSessionFactory(offered=[4, 3])
+    return ExamRoundFactory(offered=[4, 3])
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from accounts.roles import INVIGILATOR_GROUP, user_role_add
 from exams import checkin, services
 from exams.models import (
     AdmissionTicket,
@@ -22,7 +23,6 @@ from exams.models import (
 )
 from exams.selectors import room_roll
 from exams.tickets import ticket_token
-from registration.roles import INVIGILATOR_GROUP, user_role_add
 from tests.exams.conftest import seatable
 from tests.factories import UserFactory, level
 

@@ -19,13 +19,14 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client
 
-from registration.exports.registrations import LAYOUT_NATIONAL, LAYOUT_ROSTER, registrations_export
 from registration.loaders import demo_load
 from registration.management.commands.restore_round import round_delete
 from registration.models import Registration
-from registration.services import review, submission
+from registration.services import submission
 from registration.services.submission import RegistrationInput
 from tests.idnumbers import make_id_number
+from workspace.exports import LAYOUT_NATIONAL, LAYOUT_ROSTER, registrations_export
+from workspace.services import review
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.test import Client, RequestFactory, override_settings
 from django.utils.functional import SimpleLazyObject
 from openpyxl import Workbook, load_workbook
 
-from registration import middleware
-from registration.exports.xlsx import Column, SheetNames, sheet_add, sheet_append
+from common import middleware
+from common.xlsx import Column, SheetNames, sheet_add, sheet_append
 from registration.loaders import demo_load
 from registration.views import errors
 

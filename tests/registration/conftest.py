@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from registration.models import Major
+from rounds.models import Major
 from tests.factories import SchoolClassFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -8,7 +8,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from registration.forms import LookupForm, RegistrationForm
-from registration.models import Registration, SkillLevel
+from registration.models import Registration
+from rounds.models import SkillLevel
 from tests.idnumbers import make_id_number
 
 pytestmark = pytest.mark.django_db

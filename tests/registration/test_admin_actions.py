@@ -7,7 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from fees.models import Payment
-from registration.models import ExamSession
+from rounds.models import ExamRound
 from tests.factories import RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,10 +70,10 @@ def test_bulk_export_selected_keeps_ids_as_text(admin_client):
 
 def test_clone_round_through_admin(admin_client, announcement):
     response = admin_client.post(
-        reverse("admin:registration_examsession_changelist"),
+        reverse("admin:rounds_examround_changelist"),
         {"action": "clone_action", "_selected_action": [announcement.pk]},
     )
-    clone_url = reverse("admin:registration_examsession_clone", args=[announcement.pk])
+    clone_url = reverse("admin:rounds_examround_clone", args=[announcement.pk])
     assert response["Location"] == clone_url
     form_page = admin_client.get(clone_url)
     assert "报名记录不会复制" in form_page.content.decode()
@@ -88,7 +88,7 @@ def test_clone_round_through_admin(admin_client, announcement):
         },
     )
     assert "已被使用" in bad.content.decode()
-    assert ExamSession.objects.count() == 1
+    assert ExamRound.objects.count() == 1
 
     admin_client.post(
         clone_url,
@@ -100,7 +100,7 @@ def test_clone_round_through_admin(admin_client, announcement):
             "exam_period": "2022年11月下旬",
         },
     )
-    copy = ExamSession.objects.get(slug="dzsws-2022-2")
+    copy = ExamRound.objects.get(slug="dzsws-2022-2")
     assert copy.is_published is False
     assert copy.registration_deadline == dt.date(2022, 10, 20)
     assert copy.fee_items.count() == 9

@@ -40,10 +40,10 @@ def admin_url(model, view: str, *args) -> str:
 def test_admin_registry_covers_the_domain_models():
     labels = set(IDS)
     for label in [
-        "registration.ExamSession",
-        "registration.SkillLevel",
-        "registration.Major",
-        "registration.SchoolClass",
+        "rounds.ExamRound",
+        "rounds.SkillLevel",
+        "rounds.Major",
+        "rounds.SchoolClass",
         "registration.Registration",
         "fees.FeeItem",
         "courses.TrainingModule",

@@ -7,8 +7,8 @@ from django.test import Client
 from registration.models import ClassListEntry, Registration
 from registration.services import classlists
 from registration.views import student as views
+from tests.common.test_normalize import full_width
 from tests.idnumbers import make_id_number
-from tests.registration.test_normalize import full_width
 from tests.registration.test_student_views import class_url, form_data
 
 pytestmark = pytest.mark.django_db

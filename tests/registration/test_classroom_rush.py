@@ -118,9 +118,9 @@ def test_class_form_shows_a_fee_edit_on_the_next_view(sophomore_class, during_ro
 
 
 def sophomore_class_round(school_class):
-    from registration.selectors.public import session_current
+    from rounds.selectors import round_current
 
-    return session_current()
+    return round_current()
 
 
 def test_signed_in_staff_never_get_the_anonymous_cached_form(
@@ -172,7 +172,7 @@ def test_class_form_from_the_cache_is_one_cache_read(sophomore_class, during_rou
 def test_class_form_built_under_an_older_generation_is_not_served(
     sophomore_class, during_round, form_cache
 ):
-    from registration import content_cache
+    from common import content_cache
 
     url = reverse("registration:class_entry", kwargs={"code": sophomore_class.code})
     assert "（报名费 320 元）" in Client().get(url).content.decode()

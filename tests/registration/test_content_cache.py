@@ -5,8 +5,8 @@ from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
+from common import content_cache
 from eligibility.models import EligibilityCondition
-from registration import content_cache
 from registration.models import Registration
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,9 @@ from django.contrib import admin
 from django.urls import reverse
 
 from fees.models import FeeItem
-from registration.models import ExamSession, Registration
+from registration.models import Registration
 from registration.services import submission
+from rounds.models import ExamRound
 from tests.factories import UserFactory
 from tests.registration.test_submission import student_input
 
@@ -93,14 +94,14 @@ def test_no_historical_model_has_an_admin_page():
 @pytest.mark.parametrize(
     "name",
     [
-        "admin:registration_examsession_history",
+        "admin:rounds_examround_history",
         "admin:registration_registration_history",
         "admin:fees_feeitem_history",
     ],
 )
 def test_history_pages_open(admin_client, announcement, name):
     obj = {
-        "admin:registration_examsession_history": lambda: announcement,
+        "admin:rounds_examround_history": lambda: announcement,
         "admin:registration_registration_history": lambda: Registration.objects.create(
             session=announcement,
             number="X1",
@@ -116,7 +117,7 @@ def test_history_pages_open(admin_client, announcement, name):
         "admin:fees_feeitem_history": lambda: fee(announcement),
     }[name]()
     assert admin_client.get(reverse(name, args=[obj.pk])).status_code == 200
-    assert ExamSession.objects.exists()
+    assert ExamRound.objects.exists()
 
 
 def test_eligibility_rule_edit_in_admin_is_recorded(admin_client, root, announcement):

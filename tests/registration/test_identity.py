@@ -10,12 +10,12 @@ from django.core.cache import cache, caches
 from django.test import Client
 from django.urls import reverse
 
-from registration import normalize
+from common import normalize
 from registration.models import Registration, RegistrationStatus
 from registration.services import submission
 from registration.views import student as views
+from tests.common.test_normalize import full_width
 from tests.idnumbers import make_id_number
-from tests.registration.test_normalize import full_width
 from tests.registration.test_student_views import class_url, form_data
 
 pytestmark = pytest.mark.django_db

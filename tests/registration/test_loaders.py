@@ -17,7 +17,7 @@ from courses.models import TrainingModule, TrainingTopic
 from eligibility.models import EligibilityCondition
 from fees.models import FeeItem
 from registration.loaders import DEMO_SESSION_SLUG, announcement_load, demo_load
-from registration.models import ExamSession, Major, SchoolClass, SkillLevel
+from rounds.models import ExamRound, Major, SchoolClass, SkillLevel
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def fee(session, level: int, candidate_type: str, kind: str, option: str = "") -
 
 
 def test_announcement_load_round_facts(announcement):
-    session = ExamSession.objects.get(pk=announcement.pk)
+    session = ExamRound.objects.get(pk=announcement.pk)
     assert session.occupation == "电子商务师"
     assert session.organizer == "武汉交通职业学院"
     assert session.is_published is True
@@ -54,7 +54,7 @@ def test_announcement_load_social_candidates_not_accepted_because_of_the_epidemi
 
 
 def test_announcement_load_consultation_qq_and_hours(announcement):
-    session = ExamSession.objects.get(pk=announcement.pk)
+    session = ExamRound.objects.get(pk=announcement.pk)
     assert session.consultation_qq == "2378470284"
     assert session.consultation_days == "工作日"
     assert session.consultation_start == dt.time(9, 30)
@@ -262,9 +262,9 @@ def test_announcement_load_conditions_are_valid(announcement):
 # --- Idempotency ------------------------------------------------------------------------------
 
 LOADED_MODELS = [
-    "registration.SkillLevel",
-    "registration.ExamSession",
-    "registration.Major",
+    "rounds.SkillLevel",
+    "rounds.ExamRound",
+    "rounds.Major",
     "courses.TrainingModule",
     "courses.TrainingTopic",
     "fees.FeeItem",
@@ -280,7 +280,7 @@ def snapshot() -> dict[str, list[dict]]:
         fields = [f.attname for f in model._meta.concrete_fields if f.name not in VOLATILE]
         data[label] = list(model.objects.order_by("pk").values(*fields))
     data["levels_offered"] = list(
-        ExamSession.levels.through.objects.order_by("pk").values("examsession_id", "skilllevel_id")
+        ExamRound.levels.through.objects.order_by("pk").values("examround_id", "skilllevel_id")
     )
     return data
 
@@ -298,7 +298,7 @@ def test_announcement_load_second_run_changes_and_duplicates_nothing(db):
 
 def test_announcement_load_counts(db):
     announcement_load()
-    assert ExamSession.objects.count() == 1
+    assert ExamRound.objects.count() == 1
     assert SkillLevel.objects.count() == 5
     assert TrainingModule.objects.count() == 10
     assert TrainingTopic.objects.count() == 11 + 12

@@ -7,9 +7,9 @@ import pytest
 from django.apps import apps
 
 from registration.models import Registration
+from tests.common.test_normalize import full_width
 from tests.factories import RegistrationFactory
 from tests.idnumbers import make_id_number
-from tests.registration.test_normalize import full_width
 
 pytestmark = pytest.mark.django_db
 

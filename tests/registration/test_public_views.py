@@ -13,10 +13,11 @@ from courses.models import TrainingModule
 from eligibility.models import EligibilityCondition
 from fees.models import FeeItem
 from registration import announcement_2022 as a2022
-from registration.models import SHANGHAI, ExamSession
-from registration.selectors.public import session_current
+from registration.models import SHANGHAI
 from registration.views.public import ROUND_NOT_FOUND
-from tests.factories import ExamSessionFactory, UserFactory
+from rounds.models import ExamRound
+from rounds.selectors import round_current
+from tests.factories import ExamRoundFactory, UserFactory
 
 HOME = "/"
 
@@ -180,7 +181,7 @@ def test_home_after_deadline_is_closed_without_register_button(
 
 
 def test_home_before_opening_is_not_yet_open(client, db):
-    ExamSessionFactory(
+    ExamRoundFactory(
         registration_opens=dt.date(2022, 5, 10), registration_deadline=dt.date(2022, 5, 20)
     )
     with time_machine.travel(shanghai(2022, 5, 8, 18, 30), tick=False):
@@ -279,7 +280,7 @@ def test_home_says_social_candidates_are_not_accepted_and_why(client, announceme
 
 
 def test_home_accepting_social_candidates_has_no_refusal(client, announcement):
-    ExamSession.objects.filter(pk=announcement.pk).update(accepts_social=True)
+    ExamRound.objects.filter(pk=announcement.pk).update(accepts_social=True)
     assert "本批次不接受社会考生报名" not in get_html(client)
 
 
@@ -296,7 +297,7 @@ def test_home_has_no_exam_content_section(client, announcement):
 
 
 def test_home_escapes_texts(client, announcement):
-    ExamSession.objects.filter(pk=announcement.pk).update(intro_text="<script>alert(1)</script>")
+    ExamRound.objects.filter(pk=announcement.pk).update(intro_text="<script>alert(1)</script>")
     html = get_html(client)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -354,32 +355,32 @@ def test_home_has_no_inline_script_or_style(client, announcement):
 
 def test_session_current_prefers_the_open_round(db):
     with time_machine.travel(shanghai(2022, 5, 19, 12, 0), tick=False):
-        open_round = ExamSessionFactory(registration_deadline=dt.date(2022, 5, 20))
-        ExamSessionFactory(
+        open_round = ExamRoundFactory(registration_deadline=dt.date(2022, 5, 20))
+        ExamRoundFactory(
             registration_opens=dt.date(2022, 9, 1), registration_deadline=dt.date(2022, 9, 30)
         )
-        assert session_current() == open_round
+        assert round_current() == open_round
 
 
 def test_session_current_falls_back_to_the_latest_published_round(db):
-    ExamSessionFactory(registration_deadline=dt.date(2021, 5, 20))
-    latest = ExamSessionFactory(registration_deadline=dt.date(2022, 5, 20))
-    ExamSessionFactory(registration_deadline=dt.date(2022, 11, 20), is_published=False)
+    ExamRoundFactory(registration_deadline=dt.date(2021, 5, 20))
+    latest = ExamRoundFactory(registration_deadline=dt.date(2022, 5, 20))
+    ExamRoundFactory(registration_deadline=dt.date(2022, 11, 20), is_published=False)
     with time_machine.travel(shanghai(2023, 1, 1, 12, 0), tick=False):
-        assert session_current() == latest
+        assert round_current() == latest
 
 
 def test_session_current_ignores_unpublished_open_rounds(db):
-    ExamSessionFactory(registration_deadline=dt.date(2022, 5, 20), is_published=False)
+    ExamRoundFactory(registration_deadline=dt.date(2022, 5, 20), is_published=False)
     with time_machine.travel(shanghai(2022, 5, 19, 12, 0), tick=False):
-        assert session_current() is None
+        assert round_current() is None
 
 
 # --- Rounds -------------------------------------------------------------------------------------
 
 
 def test_round_list_shows_published_rounds_only(client, announcement):
-    hidden = ExamSessionFactory(title="草稿批次", is_published=False)
+    hidden = ExamRoundFactory(title="草稿批次", is_published=False)
     html = get_html(client, reverse("registration:round_list"))
     assert announcement.title in html
     assert reverse("registration:round_detail", args=[announcement.slug]) in html
@@ -391,7 +392,7 @@ def test_home_links_to_round_list(client, announcement):
 
 
 def test_round_detail_shows_the_same_announcement(client, announcement):
-    ExamSessionFactory(title="另一批次")
+    ExamRoundFactory(title="另一批次")
     html = get_html(client, reverse("registration:round_detail", args=[announcement.slug]))
     assert announcement.title in html
     rows = section(html, "fee-table").rows
@@ -405,7 +406,7 @@ def test_round_detail_of_a_closed_round_has_no_register_button(client, announcem
 
 
 def test_round_detail_of_unpublished_round_is_404(client, db):
-    hidden = ExamSessionFactory(is_published=False)
+    hidden = ExamRoundFactory(is_published=False)
     response = client.get(reverse("registration:round_detail", args=[hidden.slug]))
     assert response.status_code == 404
     assert str(ROUND_NOT_FOUND) in response.content.decode()
@@ -482,7 +483,7 @@ def test_training_modules_come_from_the_database(client, announcement):
 
 
 def test_round_list_marks_open_and_closed_rounds(client, announcement):
-    ExamSessionFactory(title="秋季批次", registration_deadline=dt.date(2022, 11, 20))
+    ExamRoundFactory(title="秋季批次", registration_deadline=dt.date(2022, 11, 20))
     with time_machine.travel(shanghai(2022, 11, 1, 12, 0), tick=False):
         html = get_html(client, reverse("registration:round_list"))
     autumn, spring = html.index("秋季批次"), html.index(announcement.title)

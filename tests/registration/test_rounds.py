@@ -6,14 +6,14 @@ import pytest
 from courses.models import TrainingTopic
 from eligibility.models import EligibilityCondition
 from fees.models import FeeItem
-from registration.services.rounds import session_clone
+from registration.services.rounds import round_clone
 from tests.factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def clone(source, slug="dzsws-2022-2"):
-    return session_clone(
+    return round_clone(
         source=source,
         slug=slug,
         title="2022年下半年电子商务师职业技能等级认定",
@@ -59,8 +59,8 @@ def test_session_clone_is_independent_of_its_source(announcement):
 def test_session_clone_refuses_a_taken_slug_and_writes_nothing(announcement):
     from django.core.exceptions import ValidationError
 
-    from registration.models import ExamSession
+    from rounds.models import ExamRound
 
     with pytest.raises(ValidationError):
         clone(announcement, slug=announcement.slug)
-    assert ExamSession.objects.count() == 1
+    assert ExamRound.objects.count() == 1

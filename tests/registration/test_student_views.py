@@ -360,9 +360,9 @@ def test_social_candidate_registers_when_a_round_accepts_them(client, announceme
 
 def test_class_link_before_opening_day_says_not_yet_open(client, sophomore_class):
     announcement = sophomore_class  # noqa: F841 - the round is loaded by the fixture
-    from registration.models import ExamSession
+    from rounds.models import ExamRound
 
-    ExamSession.objects.update(registration_opens=dt.date(2022, 5, 1))
+    ExamRound.objects.update(registration_opens=dt.date(2022, 5, 1))
     with time_machine.travel(dt.datetime(2022, 4, 30, 12, 0, tzinfo=SHANGHAI), tick=False):
         html = client.get(class_url(sophomore_class)).content.decode()
     assert "报名尚未开始" in html

@@ -2,8 +2,8 @@
 
 import pytest
 
+from accounts.roles import SCORER_GROUP, user_role_add
 from exams.models import CheckIn, Seat
-from registration.roles import SCORER_GROUP, user_role_add
 from results.models import ScorerAssignment
 from tests.exams.conftest import (  # noqa: F401
     academic,

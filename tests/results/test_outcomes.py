@@ -156,7 +156,7 @@ def test_rates_page_and_xlsx(exam_round, graded, academic, invigilator):
 
 
 def test_counselor_sees_rates_of_own_classes_only(exam_round, graded, academic):
-    from registration.roles import COUNSELOR_GROUP, user_role_add
+    from accounts.roles import COUNSELOR_GROUP, user_role_add
     from tests.factories import UserFactory
 
     counselor = UserFactory(username="fdy")

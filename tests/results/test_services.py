@@ -64,7 +64,7 @@ def test_mismatch_blocks_review_until_resolved_by_third_person(
 def test_resolver_must_not_be_an_entrant(sitting, seated, assigned, scorer1, academic):
     s1 = seated[0]
     entrant = UserFactory(username="jw2")
-    from registration.roles import ACADEMIC_GROUP, user_role_add
+    from accounts.roles import ACADEMIC_GROUP, user_role_add
     from results.models import ScorerAssignment
 
     user_role_add(user=entrant, group_name=ACADEMIC_GROUP)

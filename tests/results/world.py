@@ -8,8 +8,8 @@ open; the skill sitting reviewed.
 import datetime as dt
 from decimal import Decimal
 
+from accounts.roles import SCORER_GROUP, user_role_add
 from exams.models import AdmissionTicket, CheckIn, Room, Seat, Sitting, Subject
-from registration.roles import SCORER_GROUP, user_role_add
 from results import services
 from results.models import Outcome, Score, ScorerAssignment, ScoreState
 from results.services import EntryValue

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from exams import tickets
 from exams.models import Room
-from registration.models import ExamSession
+from rounds.models import ExamRound
 
 _UNSAFE = re.compile(r"[^\w.-]+")
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="folder to write the PDFs to")
 
     def handle(self, *args, round: str, out: str, **options):
-        exam_round = ExamSession.objects.filter(slug=round).first()
+        exam_round = ExamRound.objects.filter(slug=round).first()
         if exam_round is None:
             raise CommandError(f"No round with slug {round!r}.")
         plan = getattr(exam_round, "exam_plan", None)

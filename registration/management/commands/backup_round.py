@@ -27,8 +27,9 @@ from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 
-from registration.models import ExamSession, Registration
+from registration.models import Registration
 from registration.photos import photo_bytes
+from rounds.models import ExamRound
 
 FORMAT = "kaowutong-round-backup"
 VERSION = 1
@@ -46,11 +47,11 @@ def _child_relations(model):
             yield relation
 
 
-def round_collect(session: ExamSession) -> tuple[dict, dict]:
+def round_collect(session: ExamRound) -> tuple[dict, dict]:
     """(children, references): {model: {pk: instance}} for the round and what it points at."""
     children: dict = defaultdict(dict)
-    children[ExamSession][session.pk] = session
-    queue = deque([(ExamSession, [session.pk])])
+    children[ExamRound][session.pk] = session
+    queue = deque([(ExamRound, [session.pk])])
     while queue:
         model, pks = queue.popleft()
         for relation in _child_relations(model):
@@ -73,7 +74,7 @@ def round_collect(session: ExamSession) -> tuple[dict, dict]:
             for obj in target._default_manager.filter(pk__in=ids):
                 references[target][obj.pk] = obj
     # The round's many-to-many targets (its skill levels) are references too.
-    for field in ExamSession._meta.many_to_many:
+    for field in ExamRound._meta.many_to_many:
         for obj in getattr(session, field.name).all():
             references[field.related_model][obj.pk] = obj
     # References of references (a class's major and counselor), one level is all there is.
@@ -115,7 +116,7 @@ def _serialize(model, objects) -> list[dict]:
     return json.loads(serializers.serialize("json", ordered, fields=fields))
 
 
-def round_backup(session: ExamSession) -> dict:
+def round_backup(session: ExamRound) -> dict:
     children, references = round_collect(session)
     counts = {_label(model): len(objects) for model, objects in children.items()}
     return {
@@ -182,7 +183,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, slug, output, **options):
-        session = ExamSession.objects.filter(slug=slug).first()
+        session = ExamRound.objects.filter(slug=slug).first()
         if session is None:
             raise CommandError(f"No round with slug {slug!r}")
         data = round_backup(session)

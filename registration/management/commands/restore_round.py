@@ -24,11 +24,11 @@ from registration.management.commands.backup_round import (
     dependency_order,
     round_collect,
 )
-from registration.models import ExamSession
 from registration.photos import photo_storage
+from rounds.models import ExamRound
 
 
-def round_delete(session: ExamSession) -> dict[str, int]:
+def round_delete(session: ExamRound) -> dict[str, int]:
     """Delete a round and everything that belongs to it, dependants first."""
     children, _references = round_collect(session)
     deleted = {}
@@ -39,8 +39,22 @@ def round_delete(session: ExamSession) -> dict[str, int]:
     return deleted
 
 
+# Backups written before the round kernel moved out of `registration` name its models by their
+# old labels; the tables and fields are the same, so only the label changes.
+LEGACY_LABELS = {
+    "registration.examsession": "rounds.examround",
+    "registration.skilllevel": "rounds.skilllevel",
+    "registration.major": "rounds.major",
+    "registration.schoolclass": "rounds.schoolclass",
+}
+
+
+def _current_labels(items: list[dict]) -> list[dict]:
+    return [{**item, "model": LEGACY_LABELS.get(item["model"], item["model"])} for item in items]
+
+
 def _deserialize(items: list[dict]):
-    return serializers.deserialize("json", _json(items), ignorenonexistent=True)
+    return serializers.deserialize("json", _json(_current_labels(items)), ignorenonexistent=True)
 
 
 def _json(items: list[dict]) -> str:
@@ -63,10 +77,10 @@ def _reference_save(deserialized) -> bool:
 @transaction.atomic
 def round_restore(data: dict, *, replace: bool = False) -> dict[str, int]:
     slug = data["session"]
-    session_item = next(i for i in data["objects"] if i["model"] == "registration.examsession")
-    existing = ExamSession.objects.filter(slug=slug) | ExamSession.objects.filter(
-        pk=session_item["pk"]
+    session_item = next(
+        i for i in _current_labels(data["objects"]) if i["model"] == "rounds.examround"
     )
+    existing = ExamRound.objects.filter(slug=slug) | ExamRound.objects.filter(pk=session_item["pk"])
     for session in existing.distinct():
         if not replace:
             raise CommandError(

@@ -1,0 +1,155 @@
+"""Staff roles of the counselor workspace and the classes each role may see.
+
+Two groups carry the permissions: 辅导员 (a counselor sees and reviews the classes assigned to
+them in Django admin) and 教务 (academic-affairs staff see and export every class of a round).
+Superusers act as 教务. 培训教师 (trainers) take attendance and record completion for the
+training classes that list them (`courses.access` decides scope from these permissions); counselors
+take attendance for their own classes' students and 教务 for everyone. `roles_setup()` (the
+`setup_roles` command) creates the groups idempotently.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+COUNSELOR_GROUP = "辅导员"
+ACADEMIC_GROUP = "教务"
+FINANCE_GROUP = "财务"
+# Invigilators check candidates in on exam day (exams app); they see only their own rooms.
+INVIGILATOR_GROUP = "监考"
+TRAINER_GROUP = "培训教师"
+# Scorers (考评员) enter the scores of the rooms assigned to them (results app), double entry.
+SCORER_GROUP = "考评员"
+
+# Entering the workspace needs this permission; confirming or returning a registration needs the
+# change permission as well. Both groups get both; the difference between them is scope.
+WORKSPACE_PERMISSION = "registration.view_registration"
+REVIEW_PERMISSION = "registration.change_registration"
+
+_COMMON = [
+    "registration.view_registration",
+    "registration.change_registration",
+    "rounds.view_schoolclass",
+    "rounds.view_examround",
+    "rounds.view_major",
+    "rounds.view_skilllevel",
+]
+
+# Finance staff reconcile payments and read statistics; they may look at registrations and fee
+# items (in admin, when an admin also marks them staff) but change neither fees nor rules.
+_FINANCE = [
+    "fees.add_paymentimport",
+    "fees.view_paymentimport",
+    "fees.add_payment",
+    "fees.view_payment",
+    "fees.view_statistics",
+    "fees.view_feeitem",
+    "registration.view_registration",
+    "rounds.view_examround",
+]
+
+# Training (courses): taking attendance; which students is a question of scope (courses.access).
+_TRAINING = [
+    "courses.view_trainingclass",
+    "courses.view_traininglesson",
+    "courses.view_trainingenrollment",
+    "courses.view_attendance",
+    "courses.add_attendance",
+    "courses.change_attendance",
+]
+
+GROUP_PERMISSIONS: dict[str, list[str]] = {
+    COUNSELOR_GROUP: [*_COMMON, *_TRAINING, "results.view_score"],
+    ACADEMIC_GROUP: [
+        *_COMMON,
+        *_TRAINING,
+        "fees.view_feeitem",
+        "fees.view_statistics",
+        "courses.manage_training",
+        "courses.change_trainingenrollment",
+        *(
+            f"exams.{action}_{model}"
+            for action in ("add", "change", "view")
+            for model in ("room", "sitting", "examplan", "invigilation")
+        ),
+        "exams.view_seat",
+        "exams.view_admissionticket",
+        "exams.view_checkin",
+        "results.view_score",
+        "results.change_score",
+        "results.view_scoreentry",
+        *(f"results.{a}_{m}" for a in ("add", "change", "view") for m in ("scorerassignment",)),
+    ],
+    FINANCE_GROUP: _FINANCE,
+    INVIGILATOR_GROUP: ["exams.view_sitting", "exams.view_room", "exams.add_checkin"],
+    TRAINER_GROUP: _TRAINING,
+    SCORER_GROUP: ["exams.view_sitting", "exams.view_room", "results.add_scoreentry"],
+}
+
+
+class RolesSetupError(Exception):
+    pass
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    wanted = {tuple(name.split(".", 1)) for name in names}
+    found = list(
+        Permission.objects.filter(
+            content_type__app_label__in={app for app, _ in wanted},
+            codename__in={codename for _, codename in wanted},
+        ).select_related("content_type")
+    )
+    found = [p for p in found if (p.content_type.app_label, p.codename) in wanted]
+    missing = wanted - {(p.content_type.app_label, p.codename) for p in found}
+    if missing:
+        raise RolesSetupError(f"Permissions missing (run migrate first): {sorted(missing)}")
+    return found
+
+
+def roles_setup() -> dict[str, Group]:
+    """Create both groups and grant their permissions; safe to run any number of times.
+
+    Permissions are only added, never removed, so an admin who granted a group more in Django
+    admin keeps it.
+    """
+    groups = {}
+    for name, permission_names in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(*_permissions(permission_names))
+        groups[name] = group
+    return groups
+
+
+def user_role_add(*, user, group_name: str) -> None:
+    groups = roles_setup()
+    user.groups.add(groups[group_name])
+
+
+def _group_names(user) -> frozenset[str]:
+    cached = getattr(user, "_kwt_group_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._kwt_group_names = cached
+    return cached
+
+
+def is_academic(user) -> bool:
+    """教务 or superuser: sees every class of every round."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or ACADEMIC_GROUP in _group_names(user)
+
+
+def can_use_workspace(user) -> bool:
+    """Counselors, 教务 and superusers; finance staff may view registrations but have no classes."""
+    if not (user.is_authenticated and user.is_active and user.has_perm(WORKSPACE_PERMISSION)):
+        return False
+    return user.is_superuser or bool({COUNSELOR_GROUP, ACADEMIC_GROUP} & _group_names(user))
+
+
+def can_review(user, registration) -> bool:
+    """Review needs the change permission and the registration's class in the user's scope."""
+    if not (user.is_authenticated and user.is_active and user.has_perm(REVIEW_PERMISSION)):
+        return False
+    if is_academic(user):
+        return True
+    school_class = registration.school_class
+    return school_class is not None and school_class.counselor_id == user.pk

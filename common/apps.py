@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CommonConfig(AppConfig):
+    """Shared toolbox: no models, imports no app of the project (checked by import-linter)."""
+
+    name = "common"
+    verbose_name = "common"

@@ -1,1 +1,0 @@
-"""Excel exports of registrations (openpyxl write-only, formula-safe, streamed from a temp file)."""

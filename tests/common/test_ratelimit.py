@@ -1,0 +1,108 @@
+"""The API's rate limit counts in the shared cache: with Redis, every process sees one counter."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.core.cache import caches
+from django.test import override_settings
+
+from common.ratelimit import rate_limit_hit as over_limit
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+def redis_reachable() -> bool:
+    host_port = REDIS_URL.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1]
+    host, _, port = host_port.partition(":")
+    try:
+        with socket.create_connection((host, int(port or 6379)), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_cache():
+    if not redis_reachable():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {REDIS_URL} is unreachable and CI=true")
+        pytest.skip(f"Redis at {REDIS_URL} is unreachable")
+    config = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kwt",
+        },
+        # The counters' own alias, as config/settings/base.py builds it from REDIS_URL.
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kwt-ratelimit",
+        },
+    }
+    with override_settings(CACHES=config):
+        yield caches["ratelimit"]
+
+
+def test_over_limit_counts_within_the_window(db):
+    client = f"test-{uuid.uuid4()}"
+
+    results = [over_limit(scope="t", key=client, limit=2) for _ in range(4)]
+
+    assert results == [False, False, True, True]
+    assert over_limit(scope="t", key=client + "-other", limit=2) is False
+
+
+def test_over_limit_is_shared_across_processes_through_redis(redis_cache):
+    scope = f"shared-{uuid.uuid4().hex}"
+    for _ in range(3):
+        assert over_limit(scope=scope, key="203.0.113.7", limit=3) is False
+
+    other_process = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup();"
+            "from common.ratelimit import rate_limit_hit as over_limit;"
+            f"print(over_limit(scope={scope!r}, key='203.0.113.7', limit=3))",
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "REDIS_URL": REDIS_URL,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert other_process.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_over_limit_window_expires(db):
+    client = f"test-{uuid.uuid4()}"
+    assert over_limit(scope="w", key=client, limit=1, window_seconds=1) is False
+    assert over_limit(scope="w", key=client, limit=1, window_seconds=1) is True
+
+    time.sleep(1.1)
+
+    assert over_limit(scope="w", key=client, limit=1, window_seconds=1) is False
+
+
+def test_over_limit_lets_requests_through_when_the_cache_is_down():
+    broken = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    with override_settings(CACHES=broken):
+        assert over_limit(scope="down", key="x", limit=0) is False

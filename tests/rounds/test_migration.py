@@ -1,0 +1,112 @@
+"""The round kernel moved from `registration` to `rounds` without touching data.
+
+A populated PostgreSQL database is migrated from the new layout back to the old one and forward
+again; every table of the moved models (history tables included) keeps its name, its row count
+and its rows, and the content types (which group permissions and admin log entries point at)
+follow the models.
+"""
+
+import psycopg
+import pytest
+
+from tests.production.test_migrations import empty_database, manage  # noqa: F401
+
+pytestmark = pytest.mark.postgres
+
+TABLES = [
+    "registration_examsession",
+    "registration_examsession_levels",
+    "registration_historicalexamsession",
+    "registration_historicalexamsession_levels",
+    "registration_skilllevel",
+    "registration_major",
+    "registration_historicalmajor",
+    "registration_schoolclass",
+    "registration_historicalschoolclass",
+    "registration_registration",
+    "registration_historicalregistration",
+    "fees_feeitem",
+    "eligibility_eligibilitycondition",
+]
+MOVED_CONTENT_TYPES = {
+    "examsession": "examround",
+    "skilllevel": "skilllevel",
+    "major": "major",
+    "schoolclass": "schoolclass",
+}
+POPULATE = """
+from tests.factories import RegistrationFactory, SchoolClassFactory
+from rounds.models import ExamRound, Major
+round_ = ExamRound.objects.get(slug="dzsws-2022-1")
+for n in range(6):
+    RegistrationFactory(session=round_)
+round_.title = round_.title + "（修订）"
+round_.save()
+round_.levels.remove(round_.levels.first())
+SchoolClassFactory(name="迁移测试班", major=Major.objects.first())
+"""
+
+
+def _snapshot(url: str) -> dict:
+    snapshot = {}
+    with psycopg.connect(url.split("?")[0]) as conn:
+        for table in TABLES:
+            count = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            order = "history_id" if "historical" in table else "id"
+            sample = conn.execute(f"SELECT * FROM {table} ORDER BY {order} LIMIT 25").fetchall()
+            snapshot[table] = (count, sample)
+    return snapshot
+
+
+def _content_types(url: str) -> dict[int, tuple[str, str]]:
+    with psycopg.connect(url.split("?")[0]) as conn:
+        rows = conn.execute("SELECT id, app_label, model FROM django_content_type").fetchall()
+    return {pk: (app, model) for pk, app, model in rows}
+
+
+def _columns(url: str, table: str) -> set[str]:
+    with psycopg.connect(url.split("?")[0]) as conn:
+        rows = conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s", [table]
+        ).fetchall()
+    return {name for (name,) in rows}
+
+
+def test_round_kernel_moves_to_rounds_and_back_without_touching_rows(empty_database):  # noqa: F811
+    url = empty_database
+    manage(url, "migrate", "--noinput")
+    manage(url, "load_announcement")
+    manage(url, "load_demo")
+    manage(url, "shell", "-c", POPULATE)
+    after = _snapshot(url)
+    assert after["registration_registration"][0] == 6
+    assert after["registration_historicalexamsession"][0] >= 2
+    assert after["registration_historicalexamsession_levels"][0] >= 1
+    assert all(count for count, _ in after.values())
+    types = _content_types(url)
+    moved_ids = {pk: model for pk, (app, model) in types.items() if app == "rounds" and model}
+    assert "examround" in moved_ids.values()
+    assert "examround_id" in _columns(url, "registration_examsession_levels")
+
+    manage(url, "migrate", "rounds", "zero", "--noinput")
+    assert _snapshot(url) == after
+    assert "examsession_id" in _columns(url, "registration_examsession_levels")
+    assert "examsession_id" in _columns(url, "registration_historicalexamsession_levels")
+    before_types = _content_types(url)
+    for old, new in MOVED_CONTENT_TYPES.items():
+        pk = next(pk for pk, model in moved_ids.items() if model == new)
+        assert before_types[pk] == ("registration", old)
+
+    manage(url, "migrate", "--noinput")
+    assert _snapshot(url) == after
+    assert _content_types(url) == types
+    # The ORM reads the moved rows through the new models.
+    out = manage(
+        url,
+        "shell",
+        "-c",
+        "from rounds.models import ExamRound; r = ExamRound.objects.get(slug='dzsws-2022-1');"
+        "print(r.levels.count(), r.history.count(), r.registrations.count())",
+    )
+    levels, history, registrations = (int(x) for x in out.split()[-3:])
+    assert registrations == 6 and history >= 2 and levels >= 1

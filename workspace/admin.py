@@ -1,0 +1,419 @@
+"""The 教务 back office: rounds (with their fees, training and rules inlined) and registrations.
+
+Here rather than in `rounds` or `registration` because these admins compose apps of every layer
+below (fees, courses, review, the payment ledger, exports).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from common.history_admin import ReadOnlyHistoryAdmin
+from courses.models import TrainingModule
+from fees.models import FeeItem
+from payments.admin import FeeItemAdminForm
+from registration.admin import PersonFieldsMixin
+from registration.models import Registration
+from rounds.models import ROUND_TEXT_FIELDS, ExamRound
+
+
+class RegistrationAdminForm(PersonFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = Registration
+        # The admin passes the fields it shows; these are the ones normalised here.
+        fields = ["name", "phone", "student_number"]
+
+
+class FeeItemInline(admin.TabularInline):
+    model = FeeItem
+    form = FeeItemAdminForm
+    extra = 0
+    fields = [
+        "level",
+        "candidate_type",
+        "kind",
+        "training_option",
+        "amount",
+        "class_hours",
+        "charge_item_name",
+        "is_active",
+        "confirm_deactivate",
+        "change_reason",
+    ]
+
+
+class TrainingModuleInline(admin.TabularInline):
+    model = TrainingModule
+    extra = 0
+    fields = ["level", "number", "title", "schedule"]
+    show_change_link = True
+
+
+class SessionCloneForm(forms.Form):
+    title = forms.CharField(label=_("新批次名称"), max_length=120)
+    slug = forms.SlugField(label=_("新批次代码"), max_length=40)
+    # <input type="date"> reads only ISO dates: "2027/12/27" (the locale's format) shows blank.
+    registration_opens = forms.DateField(
+        label=_("报名开始日期"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    registration_deadline = forms.DateField(
+        label=_("报名截止日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    exam_period = forms.CharField(label=_("考试时间"), max_length=120)
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if ExamRound.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("该批次代码已被使用。"))
+        return slug
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, deadline = cleaned.get("registration_opens"), cleaned.get("registration_deadline")
+        if opens and deadline and opens > deadline:
+            self.add_error("registration_deadline", _("截止日期不能早于开始日期。"))
+        return cleaned
+
+
+@admin.register(ExamRound)
+class ExamRoundAdmin(ReadOnlyHistoryAdmin):
+    actions = ["clone_action"]
+    list_display = [
+        "title",
+        "occupation",
+        "registration_deadline",
+        "is_published",
+        "accepts_students",
+        "accepts_social",
+    ]
+    list_filter = ["is_published", "occupation", "accepts_social"]
+    search_fields = ["title", "slug", "occupation"]
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/clone/",
+                self.admin_site.admin_view(self.clone_view),
+                name="rounds_examround_clone",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=_("复制为新批次（草稿）"), permissions=["add"])
+    def clone_action(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("请只选择一个要复制的批次。"), messages.WARNING)
+            return None
+        return HttpResponseRedirect(
+            reverse("admin:rounds_examround_clone", args=[queryset.get().pk])
+        )
+
+    def clone_view(self, request, pk: int):
+        from registration.services.rounds import round_clone
+
+        if not self.has_add_permission(request):
+            return HttpResponse(status=403)
+        source = get_object_or_404(ExamRound, pk=pk)
+        next_year = source.registration_deadline.year + 1
+        form = SessionCloneForm(
+            request.POST or None,
+            initial={
+                "title": f"{source.title}（副本）",
+                "slug": f"{source.slug}-copy",
+                "registration_deadline": source.registration_deadline.replace(year=next_year),
+                "exam_period": source.exam_period,
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                session = round_clone(source=source, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _("已复制为草稿批次“%(title)s”，核对后勾选“已发布”即可对外开放。")
+                    % {"title": session.title},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:rounds_examround_change", args=[session.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("复制批次：%(title)s") % {"title": source.title},
+            "form": form,
+            "source": source,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/rounds/examround/clone.html", context)
+
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["levels"]
+    inlines = [FeeItemInline, TrainingModuleInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "occupation", "organizer", "is_published", "levels"]}),
+        (
+            _("报名与考试"),
+            {
+                "fields": [
+                    "registration_opens",
+                    "registration_deadline",
+                    "exam_period",
+                    "exam_location",
+                ]
+            },
+        ),
+        (
+            _("补充资料与证件照"),
+            {"fields": ["supplement_deadline", "photo_width", "photo_height", "photo_max_kb"]},
+        ),
+        (
+            _("报名政策"),
+            {"fields": ["accepts_students", "accepts_social", "social_refusal_reason"]},
+        ),
+        (
+            _("咨询"),
+            {
+                "fields": [
+                    "consultation_qq",
+                    "consultation_days",
+                    "consultation_start",
+                    "consultation_end",
+                    "consultation_note",
+                ]
+            },
+        ),
+        (
+            _("公告正文"),
+            {
+                "classes": ["collapse"],
+                "fields": list(ROUND_TEXT_FIELDS),
+            },
+        ),
+    ]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ReadOnlyHistoryAdmin):
+    form = RegistrationAdminForm
+    actions = ["confirm_action", "mark_paid_action", "cancel_action", "export_action"]
+    list_display = [
+        "number",
+        "name",
+        "masked_id",
+        "session",
+        "level",
+        "school_class",
+        "status",
+        "review_status",
+        "payment_status",
+        "created_at",
+    ]
+    list_filter = [
+        "session",
+        "level",
+        "status",
+        "review_status",
+        "payment_status",
+        "candidate_type",
+        "school_class__major",
+        "school_class",
+    ]
+    search_fields = ["number", "name", "student_number"]
+    list_select_related = ["session", "level", "school_class"]
+    # What decides eligibility, price and payment changes only through the services (the student
+    # flow, review, finance); admin may correct contact details and review notes.
+    readonly_fields = [
+        "session",
+        "number",
+        "candidate_type",
+        "level",
+        "school_class",
+        "id_number",
+        "gender",
+        "birth_date",
+        "status",
+        "registration_fee_item",
+        "training_fee_item",
+        "quoted_registration_fee",
+        "quoted_training_fee",
+        "quoted_charge_items",
+        "matched_condition_code",
+        "matched_condition_text",
+        "declared_facts",
+        "payment_status",
+        "paid_amount",
+        "paid_on",
+        "reviewed_at",
+        "reviewed_by",
+        "consent_at",
+        "created_at",
+        "updated_at",
+        "cancelled_at",
+    ]
+    # The photo is shown and returned on the counselor's page; it has no public URL to link to.
+    exclude = ["token", "photo"]
+
+    def has_add_permission(self, request):
+        return False  # registrations come only through the sign-up flow and its checks
+
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("身份证号"))
+    def masked_id(self, obj):
+        return obj.masked_id_number
+
+    @admin.display(description=_("手机号"))
+    def masked_phone(self, obj):
+        return obj.masked_phone
+
+    # docs/roles.md: the full change form (ID number, phone) is for admins only; staff such as
+    # finance see both masked, in the form and in the history.
+    _FULL_PERSONAL = {"id_number": "masked_id", "phone": "masked_phone"}
+
+    def _sees_full_personal_data(self, request) -> bool:
+        return request.user.is_superuser
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self._sees_full_personal_data(request):
+            return fields
+        return [self._FULL_PERSONAL.get(name, name) for name in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if self._sees_full_personal_data(request):
+            return readonly
+        return [self._FULL_PERSONAL.get(name, name) for name in readonly] + ["masked_phone"]
+
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+        if self._sees_full_personal_data(request):
+            return
+        from common.privacy import mask_id_number, mask_phone
+
+        masks = {
+            str(Registration._meta.get_field("id_number").verbose_name): mask_id_number,
+            str(Registration._meta.get_field("phone").verbose_name): mask_phone,
+        }
+        for record in historical_records:
+            for change in getattr(record, "history_delta_changes", None) or []:
+                mask = masks.get(str(change["field"]))
+                if mask:
+                    change["old"] = mask(str(change["old"] or ""))
+                    change["new"] = mask(str(change["new"] or ""))
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self._sees_full_personal_data(request):
+            raise PermissionDenied  # an old version shows the full ID number and phone
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    @admin.action(description=_("确认所选报名"), permissions=["change"])
+    def confirm_action(self, request, queryset):
+        from workspace.services.review import ReviewError, registration_confirm
+
+        done, failed = 0, []
+        for registration in queryset.select_related("school_class"):
+            try:
+                registration_confirm(registration=registration, reviewer=request.user)
+                done += 1
+            except ReviewError as error:
+                failed.append(f"{registration.number}：{error.message}")
+        self.message_user(request, _("已确认 %(n)d 份报名。") % {"n": done}, messages.SUCCESS)
+        for line in failed[:20]:
+            self.message_user(request, line, messages.WARNING)
+
+    @admin.action(description=_("为所选报名登记缴清余款（记入收退费台账）"), permissions=["change"])
+    def mark_paid_action(self, request, queryset):
+        """Books what each quoted item still owes as a ledger payment dated today."""
+        from payments.ledger import LedgerError, item_due, payment_record
+
+        if not request.user.has_perm("fees.add_payment"):
+            self.message_user(request, _("您没有登记缴费的权限。"), messages.ERROR)
+            return
+        today = timezone.localdate()
+        recorded = 0
+        for registration in queryset.filter(status="active"):
+            for item in registration.quoted_charge_items:
+                due = item_due(registration, item["name"])
+                if due <= 0:
+                    continue
+                try:
+                    payment_record(
+                        registration=registration,
+                        charge_item_name=item["name"],
+                        amount=due,
+                        paid_on=today,
+                        note=str(_("后台批量登记缴清")),
+                        user=request.user,
+                    )
+                    recorded += 1
+                except LedgerError as error:
+                    self.message_user(
+                        request, f"{registration.number}：{error.message}", messages.WARNING
+                    )
+        self.message_user(request, _("已登记 %(n)d 笔缴费。") % {"n": recorded}, messages.SUCCESS)
+
+    @admin.action(description=_("取消所选报名（已收款项转为待退费）"), permissions=["change"])
+    def cancel_action(self, request, queryset):
+        from registration.services.submission import SubmissionError, registration_cancel_by_staff
+
+        done = 0
+        for registration in queryset:
+            try:
+                registration_cancel_by_staff(registration=registration)
+                done += 1
+            except SubmissionError as error:
+                self.message_user(
+                    request, f"{registration.number}：{error.message}", messages.WARNING
+                )
+        self.message_user(request, _("已取消 %(n)d 份报名。") % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=_("导出所选报名（Excel）"), permissions=["view"])
+    def export_action(self, request, queryset):
+        import io
+        import itertools
+
+        from openpyxl import Workbook
+
+        from common.xlsx import (
+            content_disposition,
+            sheet_add,
+            sheet_append,
+            sheet_finish,
+        )
+        from workspace.exports import roster_columns
+
+        counter = itertools.count(1)
+        columns = roster_columns(lambda _registration: next(counter))
+        workbook = Workbook(write_only=True)
+        sheet = sheet_add(workbook, "报名", columns)
+        rows = 0
+        registrations = queryset.select_related(
+            "level", "school_class__major", "training_fee_item"
+        ).order_by("school_class__name", "number")
+        for registration in registrations.iterator(chunk_size=2000):
+            sheet_append(sheet, columns, registration)
+            rows += 1
+        sheet_finish(sheet, columns, rows)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        stamp = f"{timezone.localdate():%Y%m%d}"
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = content_disposition(
+            f"所选报名-{stamp}.xlsx", f"registrations-{stamp}.xlsx"
+        )
+        return response
