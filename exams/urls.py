@@ -14,6 +14,11 @@ urlpatterns = [
     path("rounds/<int:pk>/photos.zip", photos.round_photos_zip, name="photos_zip"),
     path("sittings/<int:pk>/rooms/<int:room>/door.pdf", staff.door_list_pdf, name="door_pdf"),
     path("sittings/<int:pk>/rooms/<int:room>/sign-in.pdf", staff.sign_in_pdf, name="sign_in_pdf"),
+    path(
+        "sittings/<int:pk>/rooms/<int:room>/seat-labels.pdf",
+        staff.seat_labels_pdf,
+        name="seat_labels_pdf",
+    ),
     path("check-in/", checkin.checkin_home, name="checkin_home"),
     path("check-in/<int:pk>/<int:room>/", checkin.checkin_room, name="checkin_room"),
     path("check-in/<int:pk>/<int:room>/roll.json", checkin.checkin_roll, name="checkin_roll"),

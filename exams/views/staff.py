@@ -218,33 +218,46 @@ def tickets_pdf(request, pk: int):
     return _pdf_response(pdf, f"准考证-{label}.pdf", f"tickets-{label}.pdf")
 
 
-def _room_list(request, pk: int, room_pk: int, *, sign_in: bool) -> HttpResponse:
+# The room's printed sheets: (template, file title, ASCII file name prefix) per kind.
+ROOM_SHEETS = {
+    "door": ("exams/pdf/room_list.html", "考场名单", "door"),
+    "sign-in": ("exams/pdf/room_list.html", "签到表", "sign-in"),
+    "labels": ("exams/pdf/seat_labels.html", "桌贴", "seat-labels"),
+}
+
+
+def _room_list(request, pk: int, room_pk: int, *, kind: str) -> HttpResponse:
+    template, title, prefix = ROOM_SHEETS[kind]
     sitting = _sitting(pk)
     room = get_object_or_404(Room, pk=room_pk, sittings=sitting)
     pdf = tickets.render_pdf(
-        "exams/pdf/room_list.html",
+        template,
         {
             "sitting": sitting,
             "room": room,
             "round": sitting.round,
             "seats": selectors.room_seats(sitting=sitting, room=room),
-            "sign_in": sign_in,
+            "sign_in": kind == "sign-in",
         },
     )
-    kind = "sign-in" if sign_in else "door"
-    title = "签到表" if sign_in else "考场名单"
     return _pdf_response(
-        pdf, f"{title}-{room.building}{room.name}.pdf", f"{kind}-{sitting.pk}-{room.pk}.pdf"
+        pdf, f"{title}-{room.building}{room.name}.pdf", f"{prefix}-{sitting.pk}-{room.pk}.pdf"
     )
 
 
 @academic_required
 def door_list_pdf(request, pk: int, room: int):
     """The list posted on the room's door: seat, name, ticket number (no ID numbers)."""
-    return _room_list(request, pk, room, sign_in=False)
+    return _room_list(request, pk, room, kind="door")
 
 
 @academic_required
 def sign_in_pdf(request, pk: int, room: int):
     """The sign-in sheet: seat, name, ticket number, masked ID number, a box to sign."""
-    return _room_list(request, pk, room, sign_in=True)
+    return _room_list(request, pk, room, kind="sign-in")
+
+
+@academic_required
+def seat_labels_pdf(request, pk: int, room: int):
+    """Seat labels (桌贴), eight to an A4 page: seat, name, ticket number; no ID numbers."""
+    return _room_list(request, pk, room, kind="labels")

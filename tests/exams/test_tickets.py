@@ -162,6 +162,23 @@ def test_door_list_and_sign_in_sheet(client, academic, published, sitting):
     assert "考生签名" in sign
 
 
+def test_seat_labels_one_per_seat_without_id_numbers(client, academic, published, sitting):
+    client.force_login(academic)
+    seat = Seat.objects.filter(sitting=sitting).select_related("registration", "room").first()
+    seats = Seat.objects.filter(sitting=sitting, room=seat.room).select_related("registration")
+    url = reverse("exams:seat_labels_pdf", args=[sitting.pk, seat.room_id])
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(_pdf_text(response.content))
+    for placed in seats:
+        person = placed.registration
+        assert person.name in text and person.admission_ticket.number in text
+        assert person.id_number not in text and person.masked_id_number not in text
+        assert f"{placed.number:02d}" in text
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 403
+
+
 def test_tickets_not_printable_before_publish(client, academic, exam_round, level3, sitting):
     seatable(exam_round, level3)
     client.force_login(academic)
