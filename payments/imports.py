@@ -9,7 +9,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -17,8 +16,9 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.cells import RowError, cell_date, cell_person
+from common.cells import cell_text as _text
 from common.errors import DomainError
-from common.idcard import normalise_id_number
 from common.workbook import MAX_ROWS, MAX_UPLOAD_BYTES, TOO_LARGE, Formula, WorkbookError
 from common.workbook import workbook_rows as _workbook_rows
 from fees.models import EntryKind, Payment, PaymentImport, PaymentMethod, PaymentSource
@@ -33,9 +33,6 @@ NO_PERSON_COLUMN = _("须包含“身份证号”或“报名号”列。")
 FORMULA_CELL = _("“%(column)s”列是公式，请将公式转换为数值后再上传。")
 BAD_AMOUNT = _("金额“%(value)s”不是有效的金额（如 320、320.50、¥320）。")
 AMOUNT_NOT_POSITIVE = _("金额“%(value)s”须大于 0。")
-BAD_DATE = _("缴费日期“%(value)s”不是有效日期（如 2026-11-20 或 2026年11月20日）。")
-FUTURE_DATE = _("缴费日期 %(value)s 晚于今天。")
-ID_AS_NUMBER = _("身份证号被 Excel 存成了数字，后几位已丢失，请把该列设为文本后重新导出。")
 NO_PERSON = _("身份证号和报名号都为空。")
 NO_CHARGE_ITEM = _("收费项目为空。")
 EMPTY_FILE = _("文件中没有缴费记录。")
@@ -140,16 +137,11 @@ class RowResult:
     def person_masked(self) -> str:
         from common.privacy import mask_id_number
 
-        return mask_id_number(self.row.person) if len(self.row.person) == 18 else self.row.person
-
-
-class RowError(ValueError):
-    pass
-
-
-def _text(value) -> str:
-    """Cell text with full-width digits, letters and signs folded (NFKC) and spaces trimmed."""
-    return unicodedata.normalize("NFKC", str(value)).strip()
+        # A registration number is shown as written; any document number (passports and permits
+        # are not 18 long) and anything unmatched is masked.
+        if self.registration is not None and self.row.person == self.registration.number:
+            return self.row.person
+        return mask_id_number(self.row.person)
 
 
 _AMOUNT_TEXT = re.compile(r"^\d+(\.\d{1,2})?$")
@@ -180,52 +172,15 @@ def _amount(value) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-_CHINESE_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日")
-_DASHED_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[ T])")
-_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-EXCEL_EPOCH = dt.date(1899, 12, 30)
+PAID_ON_LABEL = _("缴费日期")
 
 
 def _date(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        day = value.date()
-    elif isinstance(value, dt.date):
-        day = value
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        # An Excel serial date (the cell lost its date format): days since 1899-12-30.
-        if not 20000 <= value <= 80000:
-            raise RowError(BAD_DATE % {"value": value})
-        day = EXCEL_EPOCH + dt.timedelta(days=int(value))
-    else:
-        text = _text(value or "")
-        match = _CHINESE_DATE.match(text) or _DASHED_DATE.match(text) or _COMPACT_DATE.match(text)
-        if text.isascii() and text.isdigit() and not match and 20000 <= int(text) <= 80000:
-            return _date(int(text))
-        if not match:
-            raise RowError(BAD_DATE % {"value": text})
-        try:
-            day = dt.date(*(int(part) for part in match.groups()))
-        except ValueError:
-            raise RowError(BAD_DATE % {"value": text}) from None
-    if day > timezone.localdate():
-        raise RowError(FUTURE_DATE % {"value": f"{day:%Y-%m-%d}"})
-    return day
-
-
-_NUMBER_AS_TEXT = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+    return cell_date(value, label=str(PAID_ON_LABEL))
 
 
 def _person(id_value, number_value) -> str:
-    if isinstance(id_value, int | float) and not isinstance(id_value, bool):
-        raise RowError(ID_AS_NUMBER)
-    id_text = _text(id_value) if id_value is not None else ""
-    if _NUMBER_AS_TEXT.match(id_text):
-        raise RowError(ID_AS_NUMBER)
-    person = normalise_id_number(id_text)
-    if not person:
-        if isinstance(number_value, float) and number_value.is_integer():
-            number_value = int(number_value)
-        person = _text(number_value) if number_value is not None else ""
+    person = cell_person(id_value, number_value)
     if not person:
         raise RowError(NO_PERSON)
     return person

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+from common.cells import RowError, cell_date, cell_person, cell_text
 from common.privacy import mask_id_number
 from common.workbook import Formula, WorkbookError, workbook_rows
-from payments.imports import RowError, _date, _person, _text
 from results import selectors
 from results.models import (
     DEFAULT_CERTIFICATE_PATTERN,
@@ -28,6 +28,8 @@ NUMBER_TAKEN = _("证书编号 {number} 已登记给其他考生。")
 HAS_OTHER_NUMBER = _("该考生已登记证书编号 {number}，如需更正请在证书页修改。")
 NOT_IN_ROUND = _("本批次查无此身份证号的考生。")
 NO_NUMBER = _("证书编号为空。")
+NO_ID_NUMBER = _("身份证号为空。")
+ISSUED_ON_LABEL = _("发证日期")
 NOT_PASSED = _("该考生在本批次公布的成绩中未合格，不能登记证书，请核对平台名单。")
 INACTIVE = _("该报名已取消，不能登记证书。")
 MISSING_COLUMNS = _("须包含“身份证号”和“证书编号”列，第一行为表头。")
@@ -52,7 +54,7 @@ class CertificateError(ValueError):
 def number_normalize(raw) -> str:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    return re.sub(r"\s+", "", _text(raw or "")).upper()
+    return re.sub(r"\s+", "", cell_text(raw or "")).upper()
 
 
 def pattern_of(round) -> str:
@@ -136,7 +138,7 @@ def certificates_import(*, round, content: bytes, user, issued_on=None) -> Impor
         raise CertificateError(EMPTY_FILE)
     columns = {}
     for index, value in enumerate(sheet[0]):
-        title = _text(value) if value is not None else ""
+        title = cell_text(value) if value is not None else ""
         for key, aliases in HEADERS.items():
             if title in aliases and key not in columns:
                 columns[key] = index
@@ -157,7 +159,9 @@ def certificates_import(*, round, content: bytes, user, issued_on=None) -> Impor
         try:
             if any(isinstance(v, Formula) for v in values.values()):
                 raise RowError(FORMULA_CELL)
-            person = _person(values["id_number"], None)
+            person = cell_person(values["id_number"])
+            if not person:
+                raise RowError(NO_ID_NUMBER)
             shown = mask_id_number(person)
             number = number_normalize(values["number"])
             if not number:
@@ -169,7 +173,11 @@ def certificates_import(*, round, content: bytes, user, issued_on=None) -> Impor
                 raise RowError(NOT_IN_ROUND)
             if registration.pk in failed:
                 raise RowError(NOT_PASSED)
-            row_date = _date(values["issued_on"]) if values.get("issued_on") else issued_on
+            row_date = (
+                cell_date(values["issued_on"], label=str(ISSUED_ON_LABEL))
+                if values.get("issued_on")
+                else issued_on
+            )
             existing = Certificate.objects.filter(registration=registration).first()
             if existing is not None and existing.number != number:
                 raise RowError(HAS_OTHER_NUMBER.format(number=existing.number))

@@ -15,16 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
+from common.cells import RowError, cell_person, cell_text
 from common.privacy import mask_id_number
 from common.workbook import MAX_ROWS, Formula, WorkbookError, workbook_rows
 from exams.models import Seat, Sitting
-from payments.imports import RowError, _person, _text
 from results import selectors
 from results.models import FINAL_STATES, Outcome, Score, ScoreEntry, ScoreImport, ScoreState
 from results.rules import parse_points, points_text
 
 MISSING_COLUMNS = _("缺少必需的列：%(columns)s。第一行须为表头。")
 NO_PERSON_COLUMN = _("须包含“准考证号”或“身份证号”列。")
+NO_PERSON = _("准考证号和身份证号都为空。")
 EMPTY_FILE = _("文件中没有成绩记录。")
 FORMULA_CELL = _("“%(column)s”列是公式，请将公式转换为数值后再上传。")
 BAD_POINTS = _("成绩“%(value)s”须为 0 到 %(full)s 之间的数字，最多一位小数。")
@@ -113,7 +114,7 @@ def score_file_read(content: bytes, *, rule) -> tuple[list[ImportRow], list[dict
         raise ScoreFileError(EMPTY_FILE)
     columns: dict[str, int] = {}
     for index, value in enumerate(sheet[0]):
-        title = _text(value) if value is not None else ""
+        title = cell_text(value) if value is not None else ""
         for key, aliases in HEADER_ALIASES.items():
             if title in aliases and key not in columns:
                 columns[key] = index
@@ -121,7 +122,7 @@ def score_file_read(content: bytes, *, rule) -> tuple[list[ImportRow], list[dict
         raise ScoreFileError(MISSING_COLUMNS % {"columns": _("成绩")})
     if "ticket" not in columns and "id_number" not in columns:
         raise ScoreFileError(NO_PERSON_COLUMN)
-    titles = {index: _text(sheet[0][index]) for index in columns.values()}
+    titles = {index: cell_text(sheet[0][index]) for index in columns.values()}
     rows, problems = [], []
     for number, cells in enumerate(sheet[1:], start=2):
         values = {key: cells[i] if i < len(cells) else None for key, i in columns.items()}
@@ -131,10 +132,12 @@ def score_file_read(content: bytes, *, rule) -> tuple[list[ImportRow], list[dict
             for key, value in values.items():
                 if isinstance(value, Formula):
                     raise RowError(FORMULA_CELL % {"column": titles[columns[key]]})
-            person = _person(values.get("id_number"), values.get("ticket"))
-            mark = _text(values.get("mark") or "")
+            person = cell_person(values.get("id_number"), values.get("ticket"))
+            if not person:
+                raise RowError(NO_PERSON)
+            mark = cell_text(values.get("mark") or "")
             raw = values["points"]
-            raw_text = _text(raw) if raw is not None else ""
+            raw_text = cell_text(raw) if raw is not None else ""
             if mark in VIOLATION_WORDS or raw_text in VIOLATION_WORDS:
                 outcome, points = Outcome.VIOLATION, ""
             elif mark in ABSENT_WORDS or raw_text in ABSENT_WORDS:

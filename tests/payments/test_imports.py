@@ -249,3 +249,16 @@ def test_identical_payments_are_counted_not_collapsed(finance):
     again = payments.payment_import_preview(file_name="b.xlsx", content=later_list, user=finance)
     assert _reconciled(again) == [Outcome.ALREADY_PAID, Outcome.ALREADY_PAID]
     assert Payment.objects.filter(registration=target).count() == 2
+
+
+def test_a_passport_number_in_a_payment_list_is_masked(finance):
+    target = registration(id_type="passport", id_number="E12345678")
+    content = xlsx(
+        [
+            ["E12345678", 320, dt.date(2022, 5, 19), ITEM3],
+            [target.number, 320, dt.date(2022, 5, 20), ITEM3],
+        ]
+    )
+    results = payments.reconcile(payments.payment_file_parse(content))
+    assert results[0].person_masked == "E123*5678"
+    assert results[1].person_masked == target.number

@@ -172,3 +172,12 @@ def test_unicode_digits_in_parameters_are_refused_without_an_error_page(
         reverse("results:collect"), {"round": value, "certificate": [value], "class": value}
     )
     assert response.status_code == 404
+
+
+def test_a_bad_issue_date_is_reported_as_the_issue_date(exam_round, graded, academic):  # noqa: F811
+    content = xlsx(
+        [["身份证号", "证书编号", "发证日期"], [graded[0].id_number, "S000123456789", "下月"]]
+    )
+    report = certificates.certificates_import(round=exam_round, content=content, user=academic)
+    [(row, _, message)] = report.problems
+    assert row == 2 and message.startswith("发证日期“下月”") and "缴费" not in message
