@@ -21,13 +21,13 @@ def test_migration_normalises_rows_and_reports_duplicates_without_deleting(
 ):
     duplicate_id = make_id_number(1)
     ascii_row = RegistrationFactory(
-        session=announcement, school_class=sophomore_class, id_number=duplicate_id
+        round=announcement, school_class=sophomore_class, id_number=duplicate_id
     )
     twin = RegistrationFactory(
-        session=announcement, school_class=sophomore_class, id_number=make_id_number(50)
+        round=announcement, school_class=sophomore_class, id_number=make_id_number(50)
     )
     lone = RegistrationFactory(
-        session=announcement, school_class=sophomore_class, id_number=make_id_number(51)
+        round=announcement, school_class=sophomore_class, id_number=make_id_number(51)
     )
     # Stored before input was normalised: written past the form and the service.
     Registration.objects.filter(pk=twin.pk).update(id_number=full_width(duplicate_id))
