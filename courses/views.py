@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from common.round_param import round_slug
 from courses import access, selectors, services
 from courses.forms import ManualCompletionForm
 from courses.models import TrainingClass, TrainingEnrollment
@@ -40,9 +41,9 @@ def training_required(view):
 
 
 def _round(request):
-    """`?session=<slug>`, else the latest round that has training classes."""
+    """`?round=<slug>` (or `?session=`), else the latest round that has training classes."""
     exam_session = apps.get_model("rounds", "ExamRound")
-    slug = request.GET.get("session", "").strip()
+    slug = round_slug(request.GET)
     if slug:
         return exam_session.objects.filter(slug=slug).first()
     latest = TrainingClass.objects.order_by("-round__registration_deadline", "-pk").first()

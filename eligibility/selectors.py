@@ -70,7 +70,7 @@ def condition_rows(
     exam_round: ExamRound, *, levels: Iterable[Any] | None = None, level_codes: Iterable[int] = ()
 ) -> list[EligibilityCondition]:
     """The one query for "the conditions of a round": its active conditions plus the
-    occupation-wide ones (session empty) of its occupation, where a round's own condition
+    occupation-wide ones (round empty) of its occupation, where a round's own condition
     replaces an occupation-wide one with the same level and code. Ordered by level (四级 first),
     order and code. Pass `levels` (SkillLevel rows) or `level_codes`. One query."""
     rows = EligibilityCondition.objects.filter(
@@ -97,7 +97,7 @@ def _conditions(exam_round: ExamRound, level_codes: Iterable[int]) -> list[Condi
 
 
 def _offered_levels(exam_round: ExamRound) -> tuple[int, ...]:
-    # .all() so that a prefetch_related("levels") on the session is reused.
+    # .all() so that a prefetch_related("levels") on the round is reused.
     return tuple(sorted((level.code for level in exam_round.levels.all()), reverse=True))
 
 

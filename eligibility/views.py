@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.csrf import csrf_exempt
 
 from common.ratelimit import client_ip, rate_limit_hit
+from common.round_param import round_slug
 from eligibility import lookups, selectors
 from eligibility.api import evaluate_request
 from eligibility.engine import FactsError
@@ -48,7 +49,7 @@ def _relation_label(facts) -> str:
 
 def self_check(request):
     # ?session= is the published parameter (links in the wild carry it); ?round= is its alias.
-    slug = request.GET.get("round") or request.GET.get("session") or None
+    slug = round_slug(request.GET) or None
     exam_round = lookups.session_for_self_check(slug)
     if exam_round is None and slug is not None:
         raise Http404(_("未找到该考试批次。"))

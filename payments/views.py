@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
 from common.charts import cumulative_chart, hbar_chart
+from common.round_param import round_slug
 from common.xlsx import (
     Column,
     SheetNames,
@@ -172,7 +173,7 @@ def registration_payment(request):
 
 
 def _stats_session(request) -> ExamRound | None:
-    slug = request.GET.get("session")
+    slug = round_slug(request.GET)
     if slug:
         return ExamRound.objects.filter(slug=slug).first()
     return round_current()

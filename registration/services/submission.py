@@ -110,7 +110,7 @@ def _facts(*, exam_round: ExamRound, school_class: SchoolClass | None, data: Reg
 
 
 def _decision(*, exam_round: ExamRound, facts, level_code: int):
-    # .all(): the fresh session's prefetched levels.
+    # .all(): the fresh round's prefetched levels.
     level = next((lvl for lvl in exam_round.levels.all() if lvl.code == level_code), None)
     if level is None:
         raise SubmissionError(LEVEL_NOT_OFFERED, field="level")

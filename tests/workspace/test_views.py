@@ -212,6 +212,20 @@ def test_dashboard_session_parameter_picks_another_round(
 
 
 @pytest.mark.django_db
+def test_dashboard_round_parameter_picks_another_round_too(
+    client, counselor, exam_round, own_class, make_registration
+):
+    old = ExamRoundFactory(slug="old-round", registration_deadline=dt.date(2022, 5, 20))
+    make_registration(exam_round=old, school_class=own_class)
+    client.force_login(counselor)
+    response = client.get(reverse("registration:counselor_dashboard"), {"round": "old-round"})
+    assert response.context["exam_round"] == old
+    assert response.context["overview"].total.registered == 1
+    # The picked round is carried along in the links, as with ?session=.
+    assert response.context["session_query"] == "session=old-round"
+
+
+@pytest.mark.django_db
 def test_dashboard_unknown_session_falls_back_with_a_message(
     client, counselor, exam_round, own_class
 ):

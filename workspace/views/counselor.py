@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import roles
 from common import qr
+from common.round_param import round_requested, round_slug
 from common.xlsx import content_disposition
 from registration.models import PaymentStatus, ReviewStatus
 from registration.selectors import supplement as supplement_selectors
@@ -67,7 +68,7 @@ def workspace_required(view):
 
 
 def _session(request) -> ExamRound | None:
-    slug = request.GET.get("session", "").strip()
+    slug = round_slug(request.GET)
     exam_round = selectors.session_for_workspace(slug or None)
     if exam_round is None and slug:
         messages.warning(request, SESSION_UNKNOWN)
@@ -77,7 +78,7 @@ def _session(request) -> ExamRound | None:
 
 def _session_query(request, exam_round: ExamRound | None) -> str:
     """`?session=` to carry along in links when the user picked a round explicitly."""
-    if exam_round is not None and request.GET.get("session"):
+    if exam_round is not None and round_requested(request.GET):
         return f"session={exam_round.slug}"
     return ""
 
