@@ -4,7 +4,8 @@ import importlib
 import logging
 
 import pytest
-from django.apps import apps
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from registration.models import Registration
 from tests.common.test_normalize import full_width
@@ -14,6 +15,12 @@ from tests.idnumbers import make_id_number
 pytestmark = pytest.mark.django_db
 
 migration = importlib.import_module("registration.migrations.0010_normalise_personal_data")
+
+
+def _state_apps():
+    """The models as the migration sees them (the round field was still called `session`)."""
+    loader = MigrationLoader(connection)
+    return loader.project_state(("registration", "0010_normalise_personal_data")).apps
 
 
 def test_migration_normalises_rows_and_reports_duplicates_without_deleting(
@@ -38,7 +45,7 @@ def test_migration_normalises_rows_and_reports_duplicates_without_deleting(
         name="买买提•艾力",
     )
     with caplog.at_level(logging.WARNING, logger="registration.migrations"):
-        migration.normalise_rows(apps, None)
+        migration.normalise_rows(_state_apps(), None)
 
     assert Registration.objects.count() == 3  # nothing deleted
     lone.refresh_from_db()
