@@ -51,7 +51,7 @@ def id_number(index: int) -> str:
 
 def export_session() -> ExamRound:
     demo = ExamRound.objects.get(slug=DEMO_SESSION_SLUG)
-    session, created = ExamRound.objects.get_or_create(
+    exam_round, created = ExamRound.objects.get_or_create(
         slug=EXPORT_SLUG,
         defaults={
             "title": "导出基准批次",
@@ -64,21 +64,21 @@ def export_session() -> ExamRound:
         },
     )
     if created:
-        session.levels.set(demo.levels.all())
-    return session
+        exam_round.levels.set(demo.levels.all())
+    return exam_round
 
 
 @transaction.atomic
 def seed(count: int) -> dict:
-    session = export_session()
-    Registration.objects.filter(session=session).delete()
+    exam_round = export_session()
+    Registration.objects.filter(round=exam_round).delete()
     demo = ExamRound.objects.get(slug=DEMO_SESSION_SLUG)
     classes = list(SchoolClass.objects.filter(is_active=True).order_by("pk"))
     levels = {level.code: level for level in SkillLevel.objects.all()}
     fees = {
         item.level.code: item
         for item in FeeItem.objects.filter(
-            session=demo, kind="registration", candidate_type="student"
+            round=demo, kind="registration", candidate_type="student"
         ).select_related("level")
     }
     now = timezone.now()
@@ -88,7 +88,7 @@ def seed(count: int) -> dict:
         fee = fees.get(code)
         rows.append(
             Registration(
-                session=session,
+                round=exam_round,
                 number=f"B{i:09d}",
                 candidate_type="student",
                 level=levels[code],
@@ -113,13 +113,13 @@ def seed(count: int) -> dict:
             )
         )
     Registration.objects.bulk_create(rows, batch_size=1000)
-    return {"seeded": Registration.objects.filter(session=session).count()}
+    return {"seeded": Registration.objects.filter(round=exam_round).count()}
 
 
-def _rows_from_database(session) -> list[tuple]:
+def _rows_from_database(exam_round) -> list[tuple]:
     """The roster's 25 columns as plain values, with one query and no model instances."""
     return list(
-        Registration.objects.filter(session=session, status="active")
+        Registration.objects.filter(round=exam_round, status="active")
         .order_by("school_class__name", "id")
         .values_list(
             "id",
@@ -166,7 +166,7 @@ def _export(layout: str) -> int:
     from workspace.exports import registrations_export
 
     user = get_user_model().objects.get(username="admin")
-    export = registrations_export(user=user, session=export_session(), layout=layout)
+    export = registrations_export(user=user, exam_round=export_session(), layout=layout)
     export.file.seek(0, 2)
     size = export.file.tell()
     export.file.close()
@@ -182,15 +182,15 @@ def _rss_kb() -> int:
 
 
 def measure(kind: str, memory: bool) -> dict:
-    session = export_session()
-    rows = _rows_from_database(session) if kind == "bare" else None
+    exam_round = export_session()
+    rows = _rows_from_database(exam_round) if kind == "bare" else None
     actions = {
         "export-roster": lambda: _export("roster"),
         "export-national": lambda: _export("national"),
         # Baseline: the same rows already in memory, written by bare openpyxl.
         "bare": lambda: _bare_write(rows),
         # Baseline including the read: one values_list query, then bare openpyxl.
-        "bare-query": lambda: _bare_write(_rows_from_database(session)),
+        "bare-query": lambda: _bare_write(_rows_from_database(exam_round)),
     }
     action = actions[kind]
     rss_before = _rss_kb()
@@ -205,7 +205,7 @@ def measure(kind: str, memory: bool) -> dict:
         tracemalloc.stop()
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result["rss_growth_mb"] = max(0, peak_kb - rss_before) / 1024
-    result["rows"] = Registration.objects.filter(session=session, status="active").count()
+    result["rows"] = Registration.objects.filter(round=exam_round, status="active").count()
     return result
 
 

@@ -60,7 +60,7 @@ def seed(count: int):
     now = timezone.now()
     Registration.objects.bulk_create(
         Registration(
-            session=round,
+            round=round,
             number=f"B{i:08d}",
             level=level,
             school_class=classes[i % 40],
@@ -76,7 +76,7 @@ def seed(count: int):
         )
         for i in range(count)
     )
-    registrations = list(Registration.objects.filter(session=round).order_by("pk"))
+    registrations = list(Registration.objects.filter(round=round).order_by("pk"))
     AdmissionTicket.objects.bulk_create(
         AdmissionTicket(registration=r, number=f"2022001{i:06d}")
         for i, r in enumerate(registrations)

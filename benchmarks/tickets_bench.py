@@ -58,7 +58,7 @@ def photos_seed(round) -> None:
     # Smooth like a photo (pure noise would be 90 KB a file; an ID photo is 20-40 KB).
     base = Image.effect_noise((358, 441), 60).convert("RGB").filter(ImageFilter.GaussianBlur(2))
     storage = photo_storage()
-    registrations = list(Registration.objects.filter(session=round))
+    registrations = list(Registration.objects.filter(round=round))
     for i, registration in enumerate(registrations):
         image = base.copy()
         # Two squares coloured by the candidate's index: no two photos share their bytes.
@@ -90,7 +90,7 @@ def seed(count: int, *, photos: bool = True) -> ExamRound:
     now = timezone.now()
     Registration.objects.bulk_create(
         Registration(
-            session=round,
+            round=round,
             number=f"B{i:08d}",
             level=level,
             school_class=school_class,
@@ -133,7 +133,7 @@ def rss_kb() -> int:
 
 def ours(round) -> bytes:
     plan = round.exam_plan
-    found = tickets.tickets_queryset().filter(registration__session=round).order_by("number")
+    found = tickets.tickets_queryset().filter(registration__round=round).order_by("number")
     return tickets.tickets_pdf(plan=plan, tickets=found)
 
 
@@ -143,7 +143,7 @@ def bare(round) -> bytes:
     from registration.photos import photo_data_uri
 
     pages = []
-    for registration in Registration.objects.filter(session=round).only("name", "photo"):
+    for registration in Registration.objects.filter(round=round).only("name", "photo"):
         png = base64.b64encode(qr_png("2022001300001:" + "x" * 43, box_size=6)).decode()
         photo = photo_data_uri(registration.photo)
         photo_img = f'<img class="p" src="{photo}">' if photo else ""

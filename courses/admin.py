@@ -23,17 +23,17 @@ class TrainingTopicInline(admin.TabularInline):
 
 @admin.register(TrainingModule)
 class TrainingModuleAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["__str__", "session", "level", "schedule"]
-    list_filter = ["session", "level"]
+    list_display = ["__str__", "round", "level", "schedule"]
+    list_filter = ["round", "level"]
     search_fields = ["title", "topics__title"]
-    list_select_related = ["session", "level"]
+    list_select_related = ["round", "level"]
     inlines = [TrainingTopicInline]
 
 
 @admin.register(TrainingTopic)
 class TrainingTopicAdmin(ReadOnlyHistoryAdmin):
     list_display = ["code", "title", "module"]
-    list_filter = ["module__session", "module__level"]
+    list_filter = ["module__round", "module__level"]
     search_fields = ["title", "code"]
     list_select_related = ["module"]
 
@@ -49,10 +49,10 @@ class TrainingLessonInline(admin.TabularInline):
 
 @admin.register(TrainingClass)
 class TrainingClassAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["name", "session", "level", "required_hours", "enrolled_count"]
-    list_filter = ["session", "level"]
+    list_display = ["name", "round", "level", "required_hours", "enrolled_count"]
+    list_filter = ["round", "level"]
     search_fields = ["name"]
-    list_select_related = ["session", "level"]
+    list_select_related = ["round", "level"]
     filter_horizontal = ["trainers"]
     inlines = [TrainingLessonInline]
     actions = ["enroll_unassigned"]
@@ -93,7 +93,7 @@ class TrainingClassAdmin(ReadOnlyHistoryAdmin):
 @admin.register(TrainingLesson)
 class TrainingLessonAdmin(ReadOnlyHistoryAdmin):
     list_display = ["training_class", "date", "start_time", "end_time", "hours", "place"]
-    list_filter = ["training_class__session", "training_class"]
+    list_filter = ["training_class__round", "training_class"]
     list_select_related = ["training_class"]
     date_hierarchy = "date"
 
@@ -118,7 +118,7 @@ class TrainingEnrollmentAdmin(ReadOnlyHistoryAdmin):
         "completion_method",
         "completion_reason",
     ]
-    list_filter = ["training_class__session", "training_class", "completion_method"]
+    list_filter = ["training_class__round", "training_class", "completion_method"]
     search_fields = ["registration__name", "registration__student_number", "registration__number"]
     list_select_related = ["registration", "training_class"]
     raw_id_fields = ["registration"]
@@ -135,12 +135,12 @@ class TrainingEnrollmentAdmin(ReadOnlyHistoryAdmin):
 @admin.register(Attendance)
 class AttendanceAdmin(ReadOnlyHistoryAdmin):
     list_display = ["lesson", "enrollment", "present", "marked_by", "marked_at"]
-    list_filter = ["lesson__training_class__session", "lesson__training_class", "present"]
+    list_filter = ["lesson__training_class__round", "lesson__training_class", "present"]
     list_select_related = ["lesson__training_class", "enrollment__registration", "marked_by"]
     raw_id_fields = ["lesson", "enrollment"]
 
 
 @admin.register(TrainingCutoff)
 class TrainingCutoffAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["session", "cutoff_date"]
-    list_select_related = ["session"]
+    list_display = ["round", "cutoff_date"]
+    list_select_related = ["round"]

@@ -10,8 +10,9 @@ from simple_history.models import HistoricalRecords
 
 
 class TrainingModule(models.Model):
-    session = models.ForeignKey(
+    round = models.ForeignKey(
         "rounds.ExamRound",
+        db_column="session_id",
         verbose_name=_("考试批次"),
         on_delete=models.CASCADE,
         related_name="training_modules",
@@ -30,10 +31,10 @@ class TrainingModule(models.Model):
     class Meta:
         verbose_name = _("培训模块")
         verbose_name_plural = _("培训模块")
-        ordering = ["session", "-level__code", "number"]
+        ordering = ["round", "-level__code", "number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "level", "number"], name="training_module_unique_number"
+                fields=["round", "level", "number"], name="training_module_unique_number"
             )
         ]
 
@@ -86,8 +87,9 @@ def default_required_hours(level_code: int | None) -> Decimal:
 class TrainingClass(models.Model):
     """A training class (培训班) of one round and level, with the hours its students must attend."""
 
-    session = models.ForeignKey(
+    round = models.ForeignKey(
         "rounds.ExamRound",
+        db_column="session_id",
         verbose_name=_("考试批次"),
         on_delete=models.CASCADE,
         related_name="training_classes",
@@ -122,10 +124,10 @@ class TrainingClass(models.Model):
     class Meta:
         verbose_name = _("培训班")
         verbose_name_plural = _("培训班")
-        ordering = ["session", "-level__code", "name", "id"]
+        ordering = ["round", "-level__code", "name", "id"]
         permissions = [("manage_training", _("管理全部培训（分班、点名、认定结业）"))]
         constraints = [
-            models.UniqueConstraint(fields=["session", "name"], name="training_class_unique_name"),
+            models.UniqueConstraint(fields=["round", "name"], name="training_class_unique_name"),
             models.CheckConstraint(
                 condition=Q(required_hours__gt=0), name="training_class_required_hours_positive"
             ),
@@ -276,8 +278,9 @@ class TrainingCutoff(models.Model):
     out candidates still pending after it (`courses.selectors.registrations_training_overdue`).
     """
 
-    session = models.OneToOneField(
+    round = models.OneToOneField(
         "rounds.ExamRound",
+        db_column="session_id",
         verbose_name=_("考试批次"),
         on_delete=models.CASCADE,
         related_name="training_cutoff",
@@ -294,4 +297,4 @@ class TrainingCutoff(models.Model):
         ordering = ["-cutoff_date"]
 
     def __str__(self) -> str:
-        return f"{self.session} · {self.cutoff_date:%Y-%m-%d}"
+        return f"{self.round} · {self.cutoff_date:%Y-%m-%d}"

@@ -64,7 +64,7 @@ def registrations_with_training(registrations: QuerySet) -> QuerySet:
         training_required=F("training_enrollment__training_class__required_hours"),
         training_hours=Coalesce(_hours_subquery(), Value(ZERO), output_field=HOURS_FIELD),
         training_completed_on=F("training_enrollment__completed_on"),
-        training_cutoff=F("session__training_cutoff__cutoff_date"),
+        training_cutoff=F("round__training_cutoff__cutoff_date"),
     )
 
 
@@ -155,7 +155,7 @@ def registration_progress(*, registration, today: dt.date | None = None) -> Trai
     return progress_of(annotated, today=today)
 
 
-def registrations_training_overdue(*, session, today: dt.date | None = None) -> QuerySet:
+def registrations_training_overdue(*, exam_round, today: dt.date | None = None) -> QuerySet:
     """Active registrations of a round still waiting for training after its cut-off day.
 
     The exam arrangement leaves these out. Empty before the cut-off or when none is set.
@@ -167,10 +167,10 @@ def registrations_training_overdue(*, session, today: dt.date | None = None) -> 
     return (
         _registration_model()
         .objects.filter(
-            session=session,
+            round=exam_round,
             status=ACTIVE,
             pending_requirement=PENDING_TRAINING,
-            session__training_cutoff__cutoff_date__lt=today,
+            round__training_cutoff__cutoff_date__lt=today,
         )
         .exclude(Exists(completed))
     )
@@ -179,16 +179,16 @@ def registrations_training_overdue(*, session, today: dt.date | None = None) -> 
 # --- Training pages -------------------------------------------------------------------------------
 
 
-def training_classes_visible(*, user, session) -> QuerySet[TrainingClass]:
+def training_classes_visible(*, user, exam_round) -> QuerySet[TrainingClass]:
     """Training classes of a round that `user` may open, with lesson and student counts."""
     return TrainingClass.objects.filter(
-        session=session, pk__in=visible_class_ids(user)
+        round=exam_round, pk__in=visible_class_ids(user)
     ).select_related("level")
 
 
 def training_class_get_visible(*, user, pk: int) -> TrainingClass | None:
     return (
-        TrainingClass.objects.select_related("session", "level")
+        TrainingClass.objects.select_related("round", "level")
         .filter(pk=pk, pk__in=visible_class_ids(user))
         .first()
     )
@@ -212,7 +212,7 @@ def visible_class_ids(user) -> QuerySet:
 def registrations_unassigned(*, training_class: TrainingClass) -> QuerySet:
     """Active registrations of the class's round and level that need training and have no class."""
     return _registration_model().objects.filter(
-        session_id=training_class.session_id,
+        round_id=training_class.round_id,
         level_id=training_class.level_id,
         status=ACTIVE,
         pending_requirement=PENDING_TRAINING,
@@ -240,7 +240,7 @@ def training_roster(*, user, training_class: TrainingClass) -> list:
                 "registration_id"
             )
         )
-    ).select_related("school_class", "training_enrollment", "session")
+    ).select_related("school_class", "training_enrollment", "round")
     rows = list(registrations.order_by("school_class__name", "student_number", "name", "id"))
     today = timezone.localdate()
     for r in rows:
@@ -260,7 +260,7 @@ class ClassSheet:
 
 def lesson_get_visible(*, user, pk: int) -> TrainingLesson | None:
     return (
-        TrainingLesson.objects.select_related("training_class__session", "training_class__level")
+        TrainingLesson.objects.select_related("training_class__round", "training_class__level")
         .filter(pk=pk, training_class__in=visible_class_ids(user))
         .first()
     )

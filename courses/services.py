@@ -48,9 +48,7 @@ def _needs_training(registration) -> bool:
 def _class_for(registration) -> TrainingClass | None:
     """The training class of the registration's round and level with the fewest students."""
     return (
-        TrainingClass.objects.filter(
-            session_id=registration.session_id, level_id=registration.level_id
-        )
+        TrainingClass.objects.filter(round_id=registration.round_id, level_id=registration.level_id)
         .annotate(
             n=Count(
                 "enrollments",
@@ -84,7 +82,7 @@ def training_enroll(*, registration) -> TrainingEnrollment | None:
         )
         if enrollment is not None:
             current = enrollment.training_class
-            if current.session_id == registration.session_id and current.level_id == (
+            if current.round_id == registration.round_id and current.level_id == (
                 registration.level_id
             ):
                 return enrollment
@@ -112,7 +110,7 @@ def training_assign(*, registrations, training_class: TrainingClass) -> int:
         raise TrainingError(NOTHING_SELECTED)
     for registration in registrations:
         if (
-            registration.session_id != training_class.session_id
+            registration.round_id != training_class.round_id
             or registration.level_id != training_class.level_id
         ):
             raise TrainingError(WRONG_ROUND_OR_LEVEL)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from common.round_param import round_slug
 from courses import access, selectors, services
 from courses.forms import ManualCompletionForm
 from courses.models import TrainingClass, TrainingEnrollment
@@ -40,32 +41,32 @@ def training_required(view):
 
 
 def _round(request):
-    """`?session=<slug>`, else the latest round that has training classes."""
+    """`?round=<slug>` (or `?session=`), else the latest round that has training classes."""
     exam_session = apps.get_model("rounds", "ExamRound")
-    slug = request.GET.get("session", "").strip()
+    slug = round_slug(request.GET)
     if slug:
         return exam_session.objects.filter(slug=slug).first()
-    latest = TrainingClass.objects.order_by("-session__registration_deadline", "-pk").first()
-    return latest.session if latest else None
+    latest = TrainingClass.objects.order_by("-round__registration_deadline", "-pk").first()
+    return latest.round if latest else None
 
 
 @training_required
 def home(request):
-    session = _round(request)
+    exam_round = _round(request)
     classes = []
-    if session is not None:
+    if exam_round is not None:
         classes = list(
-            selectors.training_classes_visible(user=request.user, session=session).prefetch_related(
-                "lessons"
-            )
+            selectors.training_classes_visible(
+                user=request.user, exam_round=exam_round
+            ).prefetch_related("lessons")
         )
     overdue = None
-    if session is not None and access.can_manage_all(request.user):
-        overdue = selectors.registrations_training_overdue(session=session).count()
+    if exam_round is not None and access.can_manage_all(request.user):
+        overdue = selectors.registrations_training_overdue(exam_round=exam_round).count()
     return render(
         request,
         "courses/home.html",
-        {"session": session, "classes": classes, "no_round": NO_ROUND, "overdue": overdue},
+        {"exam_round": exam_round, "classes": classes, "no_round": NO_ROUND, "overdue": overdue},
     )
 
 
@@ -151,7 +152,7 @@ def roster(request, pk: int):
     manage_all = access.can_manage_all(request.user)
     context = {
         "training_class": training_class,
-        "session": training_class.session,
+        "exam_round": training_class.round,
         "rows": rows,
         "lessons": list(training_class.lessons.all()),
         "can_complete": access.can_complete(request.user, training_class=training_class),
@@ -160,7 +161,7 @@ def roster(request, pk: int):
     if manage_all:
         context["unassigned"] = selectors.registrations_unassigned(training_class=training_class)
         context["targets"] = TrainingClass.objects.filter(
-            session_id=training_class.session_id, level_id=training_class.level_id
+            round_id=training_class.round_id, level_id=training_class.level_id
         ).exclude(pk=training_class.pk)
     return render(request, "courses/roster.html", context)
 
@@ -200,7 +201,7 @@ def assign(request, pk: int):
 def complete(request, pk: int):
     enrollment = (
         TrainingEnrollment.objects.select_related(
-            "registration__school_class", "training_class__session"
+            "registration__school_class", "training_class__round"
         )
         .filter(pk=pk, training_class__in=selectors.visible_class_ids(request.user))
         .first()

@@ -13,17 +13,17 @@ class EligibilityConditionAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "code",
         "level",
-        "session",
+        "round",
         "short_text",
         "candidate_types_display",
         "is_active",
         "order",
     ]
     list_display_links = ["code", "short_text"]
-    list_filter = ["session", "level", "is_active"]
-    list_select_related = ["session", "level"]
+    list_filter = ["round", "level", "is_active"]
+    list_select_related = ["round", "level"]
     search_fields = ["code", "text", "occupation"]
-    ordering = ["session", "-level__code", "order", "code"]
+    ordering = ["round", "-level__code", "order", "code"]
 
     class Media:
         css = {"all": ["css/eligibility.css"]}
@@ -33,7 +33,7 @@ class EligibilityConditionAdmin(ReadOnlyHistoryAdmin):
             None,
             {
                 "fields": [
-                    "session",
+                    "round",
                     "occupation",
                     "level",
                     "code",

@@ -25,15 +25,15 @@ def evaluate_request(data: Any) -> dict[str, Any]:
     slug = data.get("session")
     if slug is not None and not isinstance(slug, str):
         raise FactsError("session", str(MSG_SESSION_TYPE))
-    session = lookups.session_for_self_check(slug)
-    if session is None:
+    exam_round = lookups.session_for_self_check(slug)
+    if exam_round is None:
         if slug is None:
             raise FactsError("session", str(MSG_NO_CURRENT_SESSION))
         raise FactsError("session", str(MSG_SESSION_UNKNOWN))
 
     level = data.get("level")
     if not isinstance(level, int) or isinstance(level, bool) or level not in v.LEVEL_CODES:
-        offered = "、".join(str(lv.code) for lv in session.levels.all()) or "无"
+        offered = "、".join(str(lv.code) for lv in exam_round.levels.all()) or "无"
         raise FactsError("level", MSG_LEVEL.format(offered=offered))
 
     if facts.candidate_type == v.STUDENT:
@@ -49,5 +49,5 @@ def evaluate_request(data: Any) -> dict[str, Any]:
             raise FactsError("grade", str(MSG_GRADE_REQUIRED))
         facts = selectors.major_student_facts(major=major, grade=facts.grade)
 
-    decision = selectors.decision_for(session=session, level_code=level, facts=facts)
+    decision = selectors.decision_for(exam_round=exam_round, level_code=level, facts=facts)
     return decision_to_dict(decision)

@@ -45,7 +45,7 @@ class EligibilityConditionAdminForm(forms.ModelForm):
     class Meta:
         model = EligibilityCondition
         fields = [
-            "session",
+            "round",
             "occupation",
             "level",
             "code",
@@ -315,7 +315,7 @@ class SelfCheckForm(QuestionnaireForm):
         help_text=_("按报名截止时的年级填写。"),
     )
 
-    session = forms.CharField(widget=forms.HiddenInput, required=False)
+    exam_round = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, classes=None, majors=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -74,8 +74,9 @@ def _years_label(value: Decimal) -> str:
 
 
 class EligibilityCondition(models.Model):
-    session = models.ForeignKey(
+    round = models.ForeignKey(
         "rounds.ExamRound",
+        db_column="session_id",
         verbose_name=_("考试批次"),
         on_delete=models.CASCADE,
         null=True,
@@ -176,13 +177,13 @@ class EligibilityCondition(models.Model):
         ordering = ["-level__code", "order", "code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "code"],
-                condition=Q(session__isnull=False),
+                fields=["round", "code"],
+                condition=Q(round__isnull=False),
                 name="condition_code_unique_per_session",
             ),
             models.UniqueConstraint(
                 fields=["occupation", "code"],
-                condition=Q(session__isnull=True),
+                condition=Q(round__isnull=True),
                 name="condition_code_unique_per_occupation",
             ),
             models.CheckConstraint(
@@ -204,7 +205,7 @@ class EligibilityCondition(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.session_id is None and not self.occupation:
+        if self.round_id is None and not self.occupation:
             errors["occupation"] = _("未指定批次时须填写职业（工种）。")
         types = self.candidate_types
         if (

@@ -16,10 +16,10 @@ from eligibility.models import EligibilityCondition
 from rounds.models import ExamRound, Major, SchoolClass
 
 
-def student_facts(*, session: ExamRound, school_class: SchoolClass) -> Facts:
+def student_facts(*, exam_round: ExamRound, school_class: SchoolClass) -> Facts:
     """An in-school student of a class: year of study as on the round's registration deadline."""
     return major_student_facts(
-        major=school_class.major, grade=school_class.grade_on(session.registration_deadline)
+        major=school_class.major, grade=school_class.grade_on(exam_round.registration_deadline)
     )
 
 
@@ -67,14 +67,14 @@ def _condition(row: EligibilityCondition) -> Condition:
 
 
 def condition_rows(
-    session: ExamRound, *, levels: Iterable[Any] | None = None, level_codes: Iterable[int] = ()
+    exam_round: ExamRound, *, levels: Iterable[Any] | None = None, level_codes: Iterable[int] = ()
 ) -> list[EligibilityCondition]:
     """The one query for "the conditions of a round": its active conditions plus the
-    occupation-wide ones (session empty) of its occupation, where a round's own condition
+    occupation-wide ones (round empty) of its occupation, where a round's own condition
     replaces an occupation-wide one with the same level and code. Ordered by level (四级 first),
     order and code. Pass `levels` (SkillLevel rows) or `level_codes`. One query."""
     rows = EligibilityCondition.objects.filter(
-        Q(session=session) | Q(session__isnull=True, occupation=session.occupation),
+        Q(round=exam_round) | Q(round__isnull=True, occupation=exam_round.occupation),
         is_active=True,
     )
     if levels is not None:
@@ -87,39 +87,39 @@ def condition_rows(
     by_key: dict[tuple[int, str], EligibilityCondition] = {}
     for row in rows:
         key = (row.level.code, row.code)
-        if key not in by_key or row.session_id is not None:
+        if key not in by_key or row.round_id is not None:
             by_key[key] = row
     return sorted(by_key.values(), key=lambda row: (-row.level.code, row.order, row.code))
 
 
-def _conditions(session: ExamRound, level_codes: Iterable[int]) -> list[Condition]:
-    return [_condition(row) for row in condition_rows(session, level_codes=level_codes)]
+def _conditions(exam_round: ExamRound, level_codes: Iterable[int]) -> list[Condition]:
+    return [_condition(row) for row in condition_rows(exam_round, level_codes=level_codes)]
 
 
-def _offered_levels(session: ExamRound) -> tuple[int, ...]:
-    # .all() so that a prefetch_related("levels") on the session is reused.
-    return tuple(sorted((level.code for level in session.levels.all()), reverse=True))
+def _offered_levels(exam_round: ExamRound) -> tuple[int, ...]:
+    # .all() so that a prefetch_related("levels") on the round is reused.
+    return tuple(sorted((level.code for level in exam_round.levels.all()), reverse=True))
 
 
-def _policy(session: ExamRound, facts: Facts, offered: tuple[int, ...]) -> Policy:
-    accepted = tuple(session.accepted_candidate_types())
+def _policy(exam_round: ExamRound, facts: Facts, offered: tuple[int, ...]) -> Policy:
+    accepted = tuple(exam_round.accepted_candidate_types())
     reason = None
-    if facts.candidate_type == "social" and not session.accepts_social:
-        reason = session.social_refusal_reason or None
+    if facts.candidate_type == "social" and not exam_round.accepts_social:
+        reason = exam_round.social_refusal_reason or None
     return Policy(accepted_candidate_types=accepted, refusal_reason=reason, offered_levels=offered)
 
 
-def decision_for(*, session: ExamRound, level_code: int, facts: Facts) -> LevelDecision:
+def decision_for(*, exam_round: ExamRound, level_code: int, facts: Facts) -> LevelDecision:
     """The verdict for one level of a round (a level the round does not offer is refused)."""
-    offered = _offered_levels(session)
-    conditions = _conditions(session, [level_code])
-    return evaluate(facts, level_code, conditions, _policy(session, facts, offered))
+    offered = _offered_levels(exam_round)
+    conditions = _conditions(exam_round, [level_code])
+    return evaluate(facts, level_code, conditions, _policy(exam_round, facts, offered))
 
 
-def decisions_for(*, session: ExamRound, facts: Facts) -> dict[int, LevelDecision]:
+def decisions_for(*, exam_round: ExamRound, facts: Facts) -> dict[int, LevelDecision]:
     """The verdict for every level the round offers, highest code (lowest level) first.
     Two queries at most: the offered levels (none if prefetched) and the conditions."""
-    offered = _offered_levels(session)
-    conditions = _conditions(session, offered)
-    policy = _policy(session, facts, offered)
+    offered = _offered_levels(exam_round)
+    conditions = _conditions(exam_round, offered)
+    policy = _policy(exam_round, facts, offered)
     return {code: evaluate(facts, code, conditions, policy) for code in offered}

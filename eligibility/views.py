@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.csrf import csrf_exempt
 
 from common.ratelimit import client_ip, rate_limit_hit
+from common.round_param import round_slug
 from eligibility import lookups, selectors
 from eligibility.api import evaluate_request
 from eligibility.engine import FactsError
@@ -30,11 +31,11 @@ MSG_BODY_TOO_LARGE = _l("请求内容过大。")
 MSG_NOT_JSON = _l("请求内容不是有效的 JSON。")
 
 
-def _facts(form: SelfCheckForm, session):
+def _facts(form: SelfCheckForm, exam_round):
     data = form.cleaned_data
     if data["candidate_type"] == CandidateType.STUDENT:
         if data.get("school_class") is not None:
-            return selectors.student_facts(session=session, school_class=data["school_class"])
+            return selectors.student_facts(exam_round=exam_round, school_class=data["school_class"])
         return selectors.major_student_facts(major=data["major"], grade=data["grade"])
     return selectors.facts_from_dict(form.social_facts_dict())
 
@@ -48,9 +49,9 @@ def _relation_label(facts) -> str:
 
 def self_check(request):
     # ?session= is the published parameter (links in the wild carry it); ?round= is its alias.
-    slug = request.GET.get("round") or request.GET.get("session") or None
-    session = lookups.session_for_self_check(slug)
-    if session is None and slug is not None:
+    slug = round_slug(request.GET) or None
+    exam_round = lookups.session_for_self_check(slug)
+    if exam_round is None and slug is not None:
         raise Http404(_("未找到该考试批次。"))
     bound = "candidate_type" in request.GET
     form = SelfCheckForm(
@@ -60,22 +61,22 @@ def self_check(request):
         majors=lookups.majors_for_self_check(),
     )
     results = facts = None
-    if session is not None and bound and form.is_valid():
+    if exam_round is not None and bound and form.is_valid():
         try:
-            facts = _facts(form, session)
+            facts = _facts(form, exam_round)
         except FactsError as error:
             form.add_error(None, error.message)
         else:
-            decisions = selectors.decisions_for(session=session, facts=facts)
-            results = [(level, decisions[level.code]) for level in session.levels.all()]
+            decisions = selectors.decisions_for(exam_round=exam_round, facts=facts)
+            results = [(level, decisions[level.code]) for level in exam_round.levels.all()]
     context = {
-        "session": session,
+        "exam_round": exam_round,
         "form": form,
         "facts": facts,
         "grade_label": v.grade_label(facts.grade) if facts and facts.grade else "",
         "relation_label": _relation_label(facts),
         "results": results,
-        "registration_open": session is not None and session.is_open(),
+        "registration_open": exam_round is not None and exam_round.is_open(),
     }
     return render(request, "eligibility/self_check.html", context)
 

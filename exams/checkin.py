@@ -65,7 +65,7 @@ def candidate_check_in(*, sitting: Sitting, room: Room, code: str, user) -> Chec
         raise CheckInError(NOT_ASSIGNED)
     number = _ticket_number(code)
     ticket = AdmissionTicket.objects.select_related("registration").filter(number=number).first()
-    if ticket is None or ticket.registration.session_id != sitting.round_id:
+    if ticket is None or ticket.registration.round_id != sitting.round_id:
         raise CheckInError(UNKNOWN_TICKET.format(number=number[:40]))
     registration = ticket.registration
     if registration.status != RegistrationStatus.ACTIVE:

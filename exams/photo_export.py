@@ -25,7 +25,7 @@ def photo_file_name(registration: Registration) -> str:
 def photos_of_round(round):
     return (
         Registration.objects.active()
-        .filter(session=round)
+        .filter(round=round)
         .exclude(photo="")
         .exclude(photo_status=PhotoStatus.RETURNED)
         .only("id", "id_number", "number", "photo")

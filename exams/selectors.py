@@ -41,7 +41,7 @@ def seatable_registrations(*, round: ExamRound, level: SkillLevel) -> QuerySet[R
     after the rules accepted it), paid, and with no requirement still open.
     """
     queryset = Registration.objects.active().filter(
-        session=round, level=level, review_status=ReviewStatus.CONFIRMED
+        round=round, level=level, review_status=ReviewStatus.CONFIRMED
     )
     queryset = _requirement_met(_paid(queryset))
     return queryset.select_related("school_class").order_by(
@@ -76,7 +76,7 @@ def sitting_seats(*, sitting: Sitting) -> QuerySet[Seat]:
 
 
 def tickets_of_round(*, round: ExamRound) -> QuerySet[AdmissionTicket]:
-    return AdmissionTicket.objects.filter(registration__session=round)
+    return AdmissionTicket.objects.filter(registration__round=round)
 
 
 def seats_of_registration(*, registration: Registration) -> list[Seat]:
@@ -108,7 +108,7 @@ def classes_with_tickets(*, round: ExamRound):
 
     return (
         SchoolClass.objects.filter(
-            registrations__session=round, registrations__admission_ticket__isnull=False
+            registrations__round=round, registrations__admission_ticket__isnull=False
         )
         .annotate(tickets=Count("registrations__admission_ticket", distinct=True))
         .order_by("name")
@@ -119,12 +119,12 @@ def ticket_of_registration(*, registration: Registration) -> AdmissionTicket | N
     """The candidate's ticket once the round's plan is published, else None."""
     return (
         AdmissionTicket.objects.select_related(
-            "registration__session", "registration__level", "registration__school_class"
+            "registration__round", "registration__level", "registration__school_class"
         )
         .filter(
             registration=registration,
             registration__status=RegistrationStatus.ACTIVE,
-            registration__session__exam_plan__published_at__isnull=False,
+            registration__round__exam_plan__published_at__isnull=False,
         )
         .first()
     )

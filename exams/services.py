@@ -209,7 +209,7 @@ def plan_publish(*, round, user=None) -> ExamPlan:
             raise ExamPlanError(TICKET_NUMBER_CLASH, "ticket_number_format")
         seen_numbers.add(number)
         numbered[registration.pk] = number
-    AdmissionTicket.objects.filter(registration__session=round).delete()
+    AdmissionTicket.objects.filter(registration__round=round).delete()
     bulk_create_with_history(
         [AdmissionTicket(registration_id=pk, number=n) for pk, n in numbered.items()],
         AdmissionTicket,

@@ -96,7 +96,7 @@ def ticket_pages(tickets, *, inline_svg: bool = False) -> list[TicketPage]:
 
 def tickets_queryset():
     return AdmissionTicket.objects.select_related(
-        "registration__session", "registration__level", "registration__school_class"
+        "registration__round", "registration__level", "registration__school_class"
     )
 
 

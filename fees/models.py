@@ -37,8 +37,9 @@ class FeeItemQuerySet(models.QuerySet):
 
 
 class FeeItem(models.Model):
-    session = models.ForeignKey(
+    round = models.ForeignKey(
         "rounds.ExamRound",
+        db_column="session_id",
         verbose_name=_("考试批次"),
         on_delete=models.CASCADE,
         related_name="fee_items",
@@ -77,7 +78,7 @@ class FeeItem(models.Model):
     class Meta:
         verbose_name = _("费用项目")
         verbose_name_plural = _("费用项目")
-        ordering = ["session", "-level__code", "candidate_type", "kind", "order", "id"]
+        ordering = ["round", "-level__code", "candidate_type", "kind", "order", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="fee_amount_non_negative"),
             models.CheckConstraint(
@@ -90,7 +91,7 @@ class FeeItem(models.Model):
                 name="fee_training_option_matches_kind",
             ),
             models.UniqueConstraint(
-                fields=["session", "level", "candidate_type", "kind", "training_option"],
+                fields=["round", "level", "candidate_type", "kind", "training_option"],
                 name="fee_item_unique_per_option",
                 violation_error_message=_(
                     "本批次该等级、该类考生已有同类费用项目（每个等级每类考生只能有一个报名费项目，"

@@ -57,7 +57,7 @@ def training_options(*, exam_round: ExamRound, level_code: int, candidate_type: 
     return (
         FeeItem.objects.active()
         .training_options()
-        .filter(session=exam_round, level__code=level_code, candidate_type=candidate_type)
+        .filter(round=exam_round, level__code=level_code, candidate_type=candidate_type)
         .select_related("level")
         .order_by("order", "id")
     )
@@ -73,7 +73,7 @@ def fee_quote(
     # One query for both kinds (a sign-up is on the busiest path of the site).
     items = list(
         FeeItem.objects.active()
-        .filter(session=exam_round, level__code=level_code, candidate_type=candidate_type)
+        .filter(round=exam_round, level__code=level_code, candidate_type=candidate_type)
         .select_related("level")
         .order_by("order", "id")
     )
@@ -98,9 +98,7 @@ def training_options_for_round(*, exam_round: ExamRound, candidate_type: str):
     return (
         FeeItem.objects.active()
         .training_options()
-        .filter(
-            session=exam_round, candidate_type=candidate_type, level__in=exam_round.levels.all()
-        )
+        .filter(round=exam_round, candidate_type=candidate_type, level__in=exam_round.levels.all())
         .select_related("level")
         .order_by("-level__code", "order", "id")
     )
@@ -111,7 +109,7 @@ def registration_fee_amounts(*, exam_round: ExamRound, candidate_type: str) -> d
     return dict(
         FeeItem.objects.active()
         .registration_fees()
-        .filter(session=exam_round, candidate_type=candidate_type)
+        .filter(round=exam_round, candidate_type=candidate_type)
         .values_list("level__code", "amount")
     )
 
@@ -120,7 +118,7 @@ def fee_rows(*, exam_round: ExamRound, candidate_type: str, levels) -> list[FeeI
     """The fee table under the sign-up form: one candidate type, the levels on offer."""
     return list(
         FeeItem.objects.active()
-        .filter(session=exam_round, candidate_type=candidate_type, level__in=levels)
+        .filter(round=exam_round, candidate_type=candidate_type, level__in=levels)
         .select_related("level")
         .order_by("-level__code", "kind", "order")
     )
@@ -128,7 +126,7 @@ def fee_rows(*, exam_round: ExamRound, candidate_type: str, levels) -> list[FeeI
 
 def round_fee_items(*, exam_round: ExamRound, levels) -> list[FeeItem]:
     """Every active fee item of a round for the given levels: the announcement's fee table."""
-    return list(FeeItem.objects.active().filter(session=exam_round, level__in=levels))
+    return list(FeeItem.objects.active().filter(round=exam_round, level__in=levels))
 
 
 def current_charge_item_names(registrations) -> dict[int, str]:

@@ -46,7 +46,7 @@ class FeeItemAdminForm(forms.ModelForm):
     class Meta:
         model = FeeItem
         fields = [
-            "session",
+            "round",
             "level",
             "candidate_type",
             "kind",
@@ -124,7 +124,7 @@ def _old_quote_count(relation: str, quoted_field: str):
 class FeeItemAdmin(ReadOnlyHistoryAdmin):
     form = FeeItemAdminForm
     list_display = [
-        "session",
+        "round",
         "level",
         "candidate_type",
         "kind",
@@ -135,9 +135,9 @@ class FeeItemAdmin(ReadOnlyHistoryAdmin):
         "is_active",
         "old_quotes",
     ]
-    list_filter = ["session", "level", "candidate_type", "kind", "training_option", "is_active"]
+    list_filter = ["round", "level", "candidate_type", "kind", "training_option", "is_active"]
     search_fields = ["charge_item_name", "description"]
-    list_select_related = ["session", "level"]
+    list_select_related = ["round", "level"]
     fields = [*FeeItemAdminForm.Meta.fields, "confirm_deactivate", "change_reason"]
 
     def get_queryset(self, request):
@@ -224,7 +224,7 @@ class PaymentAdmin(admin.ModelAdmin):
         "recorded_by",
         "recorded_at",
     ]
-    list_filter = ["kind", "method", "source", "paid_on", "registration__session"]
+    list_filter = ["kind", "method", "source", "paid_on", "registration__round"]
     search_fields = ["registration__number", "registration__name", "charge_item_name"]
     list_select_related = ["registration", "recorded_by"]
     readonly_fields = [

@@ -35,7 +35,7 @@ class ChargeItemRow:
 
 @dataclasses.dataclass
 class RoundStatistics:
-    session: ExamRound
+    exam_round: ExamRound
     total: int
     by_level: list[tuple[str, int]]
     by_major: list[tuple[str, int]]
@@ -62,9 +62,9 @@ class RoundStatistics:
         return self.gross_received - self.refunded_total
 
 
-def round_statistics(session: ExamRound) -> RoundStatistics:
+def round_statistics(exam_round: ExamRound) -> RoundStatistics:
     """Every figure in a constant number of queries, whatever the number of registrations."""
-    active = Registration.objects.active().filter(session=session)
+    active = Registration.objects.active().filter(round=exam_round)
     by_level = [
         (row["level__name"], row["n"])
         for row in active.values("level__name", "level__code")
@@ -113,7 +113,7 @@ def round_statistics(session: ExamRound) -> RoundStatistics:
         items[name] = ChargeItemRow(name, expected_count[name], expected_sum[name])
     # Money follows the ledger of the whole round: a payment for a registration cancelled later
     # still counts as received until it is refunded.
-    ledger = Payment.objects.filter(registration__session=session)
+    ledger = Payment.objects.filter(registration__round=exam_round)
     received = (
         ledger.filter(kind=EntryKind.PAYMENT)
         .values("charge_item_name")
@@ -132,11 +132,11 @@ def round_statistics(session: ExamRound) -> RoundStatistics:
         items[row["charge_item_name"]].received_active = row["total"] or Decimal("0.00")
     refunded = ledger.filter(kind=EntryKind.REFUND).aggregate(total=Sum("amount"))["total"]
     refund_due = Registration.objects.filter(
-        session=session, payment_status=PaymentStatus.REFUND_DUE
+        round=exam_round, payment_status=PaymentStatus.REFUND_DUE
     ).aggregate(n=Count("id"), total=Sum("paid_amount"))
 
     return RoundStatistics(
-        session=session,
+        exam_round=exam_round,
         total=sum(n for _, n in by_level),
         by_level=by_level,
         by_major=by_major,

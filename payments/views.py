@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
 from common.charts import cumulative_chart, hbar_chart
+from common.round_param import round_slug
 from common.xlsx import (
     Column,
     SheetNames,
@@ -121,7 +122,7 @@ def import_apply(request, pk: int):
 def registration_payment(request):
     number = (request.GET.get("number") or request.POST.get("number") or "").strip()
     registration = (
-        Registration.objects.select_related("session", "level", "school_class")
+        Registration.objects.select_related("round", "level", "school_class")
         .prefetch_related("payments__recorded_by")
         .filter(number=number)
         .first()
@@ -172,7 +173,7 @@ def registration_payment(request):
 
 
 def _stats_session(request) -> ExamRound | None:
-    slug = request.GET.get("session")
+    slug = round_slug(request.GET)
     if slug:
         return ExamRound.objects.filter(slug=slug).first()
     return round_current()
@@ -180,9 +181,9 @@ def _stats_session(request) -> ExamRound | None:
 
 @_permission("fees.view_statistics")
 def statistics(request):
-    session = _stats_session(request)
-    stats = round_statistics(session) if session else None
-    context = {"session": session, "stats": stats, "sessions": ExamRound.objects.all()}
+    exam_round = _stats_session(request)
+    stats = round_statistics(exam_round) if exam_round else None
+    context = {"exam_round": exam_round, "stats": stats, "sessions": ExamRound.objects.all()}
     if stats:
         context.update(
             {
@@ -191,7 +192,7 @@ def statistics(request):
                 "class_chart": hbar_chart([(name, n) for name, n, _h in stats.by_class]),
                 "day_chart": cumulative_chart(
                     [(day, total) for day, _n, total in stats.by_day],
-                    until=session.registration_deadline,
+                    until=exam_round.registration_deadline,
                 ),
             }
         )
@@ -212,10 +213,10 @@ def _third(row):
 
 @_permission("fees.view_statistics")
 def statistics_export(request):
-    session = _stats_session(request)
-    if session is None:
+    exam_round = _stats_session(request)
+    if exam_round is None:
         return redirect("fees:statistics")
-    stats = round_statistics(session)
+    stats = round_statistics(exam_round)
     workbook = Workbook(write_only=True)
     names = SheetNames()
     tables = [
@@ -275,7 +276,7 @@ def statistics_export(request):
     today = timezone.localdate()
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = content_disposition(
-        f"{session.title}-统计-{today:%Y%m%d}.xlsx",
-        f"statistics-{session.slug}-{today:%Y%m%d}.xlsx",
+        f"{exam_round.title}-统计-{today:%Y%m%d}.xlsx",
+        f"statistics-{exam_round.slug}-{today:%Y%m%d}.xlsx",
     )
     return response

@@ -100,7 +100,7 @@ class RegistrationForm(QuestionnaireForm):
     def __init__(
         self,
         *args,
-        session,
+        exam_round,
         candidate_type: str,
         levels,
         training_items=(),
@@ -108,10 +108,12 @@ class RegistrationForm(QuestionnaireForm):
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        self.session = session
+        self.exam_round = exam_round
         self.candidate_type = candidate_type
         self.school_class = school_class
-        fees = pricing.registration_fee_amounts(exam_round=session, candidate_type=candidate_type)
+        fees = pricing.registration_fee_amounts(
+            exam_round=exam_round, candidate_type=candidate_type
+        )
         self.fields["level"].choices = [
             (
                 lvl.code,

@@ -52,17 +52,17 @@ def majors_ensure() -> dict[str, Major]:
 
 
 def _session_contents_load(
-    session: ExamRound, levels: dict[int, SkillLevel], *, reset: bool
+    exam_round: ExamRound, levels: dict[int, SkillLevel], *, reset: bool
 ) -> None:
-    if reset or not session.levels.exists():
-        session.levels.set([levels[code] for code in a2022.OFFERED_LEVELS])
+    if reset or not exam_round.levels.exists():
+        exam_round.levels.set([levels[code] for code in a2022.OFFERED_LEVELS])
 
     for level_code, modules in a2022.TRAINING.items():
         for number, title, schedule, topics in modules:
             module, _ = _put(
                 TrainingModule,
                 reset=reset,
-                session=session,
+                round=exam_round,
                 level=levels[level_code],
                 number=number,
                 defaults={"title": title, "schedule": schedule},
@@ -82,7 +82,7 @@ def _session_contents_load(
         _put(
             FeeItem,
             reset=reset,
-            session=session,
+            round=exam_round,
             level=levels[level_code],
             candidate_type=ctype,
             kind=kind,
@@ -120,11 +120,11 @@ def _session_contents_load(
             "requires_related_major": False,
             "student_pending_requirement": "",
             "is_active": True,
-            "occupation": session.occupation,
+            "occupation": exam_round.occupation,
         }
         defaults.update(params)
         condition, _ = _put(
-            EligibilityCondition, reset=reset, session=session, code=code, defaults=defaults
+            EligibilityCondition, reset=reset, round=exam_round, code=code, defaults=defaults
         )
         condition.full_clean()
 
@@ -134,10 +134,10 @@ def announcement_load(*, reset: bool = False) -> ExamRound:
     """Load the 2022 round as announced (missing rows only, unless `reset`)."""
     levels = levels_ensure()
     majors_ensure()
-    session, _ = _put(ExamRound, reset=reset, slug=a2022.SESSION_SLUG, defaults=a2022.SESSION)
-    session.full_clean()
-    _session_contents_load(session, levels, reset=reset)
-    return session
+    exam_round, _ = _put(ExamRound, reset=reset, slug=a2022.SESSION_SLUG, defaults=a2022.SESSION)
+    exam_round.full_clean()
+    _session_contents_load(exam_round, levels, reset=reset)
+    return exam_round
 
 
 DEMO_CLASSES = [
@@ -171,8 +171,8 @@ def demo_load(*, today: dt.date | None = None, password: str = "kaowutong-demo")
         }
     )
     # The demo round's dates move with today; its contents are created once and then left alone.
-    session, _ = ExamRound.objects.update_or_create(slug=DEMO_SESSION_SLUG, defaults=defaults)
-    _session_contents_load(session, levels, reset=False)
+    exam_round, _ = ExamRound.objects.update_or_create(slug=DEMO_SESSION_SLUG, defaults=defaults)
+    _session_contents_load(exam_round, levels, reset=False)
 
     user_model = get_user_model()
     counselor, created = user_model.objects.get_or_create(
@@ -217,7 +217,7 @@ def demo_load(*, today: dt.date | None = None, password: str = "kaowutong-demo")
         )
         classes.append(school_class)
     return {
-        "session": session,
+        "exam_round": exam_round,
         "classes": classes,
         "counselor": counselor,
         "admin": admin,

@@ -72,8 +72,9 @@ class RegistrationQuerySet(models.QuerySet):
 class Registration(models.Model):
     """One candidate's sign-up for one level of one round, with what they were told at the time."""
 
-    session = models.ForeignKey(
+    round = models.ForeignKey(
         ExamRound,
+        db_column="session_id",
         verbose_name=_("考试批次"),
         on_delete=models.PROTECT,
         related_name="registrations",
@@ -219,7 +220,7 @@ class Registration(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "id_number"],
+                fields=["round", "id_number"],
                 condition=Q(status="active"),
                 name="one_active_registration_per_id_per_session",
                 violation_error_message=_("该身份证号已在本批次报名。"),
@@ -230,7 +231,7 @@ class Registration(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["session", "school_class", "status"]),
+            models.Index(fields=["round", "school_class", "status"]),
         ]
 
     def __str__(self) -> str:

@@ -51,11 +51,11 @@ class PhotoSpec:
     max_bytes: int = 200 * 1024
 
     @classmethod
-    def of_round(cls, session) -> "PhotoSpec":
+    def of_round(cls, exam_round) -> "PhotoSpec":
         return cls(
-            width=session.photo_width,
-            height=session.photo_height,
-            max_bytes=session.photo_max_kb * 1024,
+            width=exam_round.photo_width,
+            height=exam_round.photo_height,
+            max_bytes=exam_round.photo_max_kb * 1024,
         )
 
 

@@ -105,11 +105,11 @@ def certificate_enter(*, registration, number: str, issued_on, user) -> str:
     number = number_normalize(number)
     if not number:
         raise CertificateError(NO_NUMBER)
-    if not number_valid(number, pattern_of(registration.session)):
+    if not number_valid(number, pattern_of(registration.round)):
         raise CertificateError(BAD_NUMBER.format(number=number))
     if registration.status != RegistrationStatus.ACTIVE:
         raise CertificateError(INACTIVE)
-    if registration.pk in _not_passed(registration.session):
+    if registration.pk in _not_passed(registration.round):
         raise CertificateError(NOT_PASSED)
     return _set(registration=registration, number=number, issued_on=issued_on, user=user)
 
@@ -147,7 +147,7 @@ def certificates_import(*, round, content: bytes, user, issued_on=None) -> Impor
     pattern = pattern_of(round)
     people = {
         r.id_number: r
-        for r in Registration.objects.filter(session=round, status=RegistrationStatus.ACTIVE)
+        for r in Registration.objects.filter(round=round, status=RegistrationStatus.ACTIVE)
     }
     failed = _not_passed(round)
     report = ImportReport()

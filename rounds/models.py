@@ -85,7 +85,7 @@ class ExamRound(models.Model):
         _("已发布"), default=True, help_text=_("草稿批次不在首页显示，也不能报名。")
     )
     levels = models.ManyToManyField(
-        SkillLevel, verbose_name=_("本批次开考等级"), related_name="sessions", blank=True
+        SkillLevel, verbose_name=_("本批次开考等级"), related_name="rounds", blank=True
     )
     registration_opens = models.DateField(_("报名开始日期"), null=True, blank=True)
     registration_deadline = models.DateField(

@@ -81,7 +81,7 @@ class FeeItemFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = FeeItem
 
-    session = factory.SubFactory(ExamRoundFactory)
+    round = factory.SubFactory(ExamRoundFactory)
     level = factory.LazyFunction(lambda: level(4))
     candidate_type = "student"
     kind = "registration"
@@ -94,7 +94,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Registration
 
-    session = factory.SubFactory(ExamRoundFactory)
+    round = factory.SubFactory(ExamRoundFactory)
     number = factory.Sequence(lambda n: f"T{n:08d}")
     candidate_type = "student"
     level = factory.LazyFunction(lambda: level(3))

@@ -135,18 +135,18 @@ class ExamRoundAdmin(ReadOnlyHistoryAdmin):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                session = round_clone(source=source, **form.cleaned_data)
+                exam_round = round_clone(source=source, **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 self.message_user(
                     request,
                     _("已复制为草稿批次“%(title)s”，核对后勾选“已发布”即可对外开放。")
-                    % {"title": session.title},
+                    % {"title": exam_round.title},
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(
-                    reverse("admin:rounds_examround_change", args=[session.pk])
+                    reverse("admin:rounds_examround_change", args=[exam_round.pk])
                 )
         context = {
             **self.admin_site.each_context(request),
@@ -211,7 +211,7 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
         "number",
         "name",
         "masked_id",
-        "session",
+        "round",
         "level",
         "school_class",
         "status",
@@ -220,7 +220,7 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
         "created_at",
     ]
     list_filter = [
-        "session",
+        "round",
         "level",
         "status",
         "review_status",
@@ -230,11 +230,11 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
         "school_class",
     ]
     search_fields = ["number", "name", "student_number"]
-    list_select_related = ["session", "level", "school_class"]
+    list_select_related = ["round", "level", "school_class"]
     # What decides eligibility, price and payment changes only through the services (the student
     # flow, review, finance); admin may correct contact details and review notes.
     readonly_fields = [
-        "session",
+        "round",
         "number",
         "candidate_type",
         "level",

@@ -153,7 +153,7 @@ def exam_type_text(r: Registration) -> str:
     }
 
 
-def national_columns(counter: _Counter, session: ExamRound) -> list[Column]:
+def national_columns(counter: _Counter, exam_round: ExamRound) -> list[Column]:
     """The columns an evaluation organization uploads to the national platform.
 
     文化程度 and 考试类型 come from the candidate's 补充资料 (registration.candidate_data); 文化程度
@@ -164,11 +164,11 @@ def national_columns(counter: _Counter, session: ExamRound) -> list[Column]:
         if r.work_unit:
             return r.work_unit
         # An in-school student's unit is the college that runs the round.
-        return session.organizer if r.candidate_type == CandidateType.STUDENT else ""
+        return exam_round.organizer if r.candidate_type == CandidateType.STUDENT else ""
 
     return [
         Column("序号", 6, counter, "int"),
-        Column("职业工种名称", 14, lambda r: session.occupation),
+        Column("职业工种名称", 14, lambda r: exam_round.occupation),
         Column("认定等级", 14, lambda r: r.level.name),
         Column("申报条件", 40, lambda r: r.matched_condition_text),
         Column("证件类型", 12, lambda r: r.get_id_type_display()),
@@ -246,17 +246,17 @@ def _export_scope(major_id: int | None, level_id: int | None) -> str:
     return "-".join(parts) if parts else str(_("全部班级"))
 
 
-def _filename(session: ExamRound, scope: str, layout: str, today: dt.date) -> tuple[str, str]:
+def _filename(exam_round: ExamRound, scope: str, layout: str, today: dt.date) -> tuple[str, str]:
     stamp = today.strftime("%Y%m%d")
-    chinese = f"{session.title}-{scope}-{LAYOUTS[layout]}-{stamp}.xlsx"
-    ascii_name = f"kaowutong-{session.slug}-{layout}-{stamp}.xlsx"
+    chinese = f"{exam_round.title}-{scope}-{LAYOUTS[layout]}-{stamp}.xlsx"
+    ascii_name = f"kaowutong-{exam_round.slug}-{layout}-{stamp}.xlsx"
     return chinese, ascii_name
 
 
 def registrations_export(
     *,
     user,
-    session: ExamRound,
+    exam_round: ExamRound,
     layout: str,
     school_class: SchoolClass | None = None,
     major_id: int | None = None,
@@ -271,7 +271,7 @@ def registrations_export(
         raise ValueError(layout)
     overview = selectors.round_overview(
         user=user,
-        session=session,
+        exam_round=exam_round,
         major_id=major_id,
         level_id=level_id,
         class_ids=[school_class.pk] if school_class else None,
@@ -282,7 +282,7 @@ def registrations_export(
     )
     registrations = selectors.export_registrations(
         user=user,
-        session=session,
+        exam_round=exam_round,
         class_ids=[school_class.pk] if school_class else None,
         include_unassigned=include_unassigned,
         major_id=major_id,
@@ -290,14 +290,14 @@ def registrations_export(
     )
     wb = Workbook(write_only=True)
     if layout == LAYOUT_NATIONAL:
-        _national_write(wb, session, registrations)
+        _national_write(wb, exam_round, registrations)
     else:
         _roster_write(wb, overview, registrations)
     output = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
     wb.save(output)
     output.seek(0)
     scope = school_class.name if school_class else _export_scope(major_id, level_id)
-    chinese, ascii_name = _filename(session, scope, layout, timezone.localdate())
+    chinese, ascii_name = _filename(exam_round, scope, layout, timezone.localdate())
     return ExportFile(file=output, filename=chinese, ascii_filename=ascii_name)
 
 
@@ -342,9 +342,9 @@ def _roster_write(wb: Workbook, overview, registrations) -> None:
         sheet_finish(ws, columns, counter.value)
 
 
-def _national_write(wb: Workbook, session: ExamRound, registrations) -> None:
+def _national_write(wb: Workbook, exam_round: ExamRound, registrations) -> None:
     counter = _Counter()
-    columns = national_columns(counter, session)
+    columns = national_columns(counter, exam_round)
     ws = sheet_add(wb, NATIONAL_SHEET, columns)
     for registration in registrations.iterator(chunk_size=CHUNK_SIZE):
         sheet_append(ws, columns, registration)

@@ -197,7 +197,7 @@ def tickets_pdf(request, pk: int):
     class_id, room_id = _int_param(request, "class"), _int_param(request, "room")
     # Cancelled candidates keep their seat row until the plan is re-drawn; never print their ticket.
     found = tickets.tickets_queryset().filter(
-        registration__session=round, registration__status=RegistrationStatus.ACTIVE
+        registration__round=round, registration__status=RegistrationStatus.ACTIVE
     )
     if class_id is not None:
         found = found.filter(registration__school_class_id=class_id).order_by(

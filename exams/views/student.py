@@ -23,7 +23,7 @@ def _ticket_or_404(pk: int, token: str):
 def ticket_page(request, pk: int, token: str):
     """The ticket as a web page: WeChat's in-app browser blocks downloads, this always shows."""
     registration, ticket = _ticket_or_404(pk, token)
-    plan = selectors.plan_for_round(registration.session)
+    plan = selectors.plan_for_round(registration.round)
     page = tickets.ticket_pages([ticket], inline_svg=True)[0]
     user_agent = request.headers.get("User-Agent", "")
     return render(
@@ -33,7 +33,7 @@ def ticket_page(request, pk: int, token: str):
             "page": page,
             "plan": plan,
             "registration": registration,
-            "session": registration.session,
+            "exam_round": registration.round,
             "in_wechat": "MicroMessenger" in user_agent,
         },
     )
@@ -42,7 +42,7 @@ def ticket_page(request, pk: int, token: str):
 @never_cache
 def ticket_pdf(request, pk: int, token: str):
     registration, ticket = _ticket_or_404(pk, token)
-    plan = selectors.plan_for_round(registration.session)
+    plan = selectors.plan_for_round(registration.round)
     pdf = tickets.tickets_pdf(plan=plan, tickets=[ticket])
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(

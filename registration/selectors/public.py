@@ -148,7 +148,7 @@ def paragraphs(text: str) -> list[str]:
 
 @dataclass
 class Announcement:
-    session: ExamRound
+    exam_round: ExamRound
     # Narrative field name -> its paragraphs, e.g. paragraphs["value_text"] has five.
     paragraphs: dict[str, list[str]]
     levels: list[LevelSection]
@@ -222,20 +222,20 @@ def fee_table_build(*, levels: list[SkillLevel], items: list[FeeItem]) -> FeeTab
     return FeeTable(columns=columns, rows=rows)
 
 
-def announcement_get(session: ExamRound, *, now: dt.datetime | None = None) -> Announcement:
+def announcement_get(exam_round: ExamRound, *, now: dt.datetime | None = None) -> Announcement:
     """Everything the announcement page shows for a round, in a fixed number of queries."""
     now = now or timezone.now()
-    levels = list(session.levels.all())
+    levels = list(exam_round.levels.all())
     # The one "conditions of a round" query (a round's rule replaces an occupation-wide one).
-    conditions = condition_rows(session, levels=levels)
+    conditions = condition_rows(exam_round, levels=levels)
     modules = list(
-        TrainingModule.objects.filter(session=session, level__in=levels)
+        TrainingModule.objects.filter(round=exam_round, level__in=levels)
         .order_by("-level__code", "number")
         .prefetch_related(
             Prefetch("topics", queryset=TrainingTopic.objects.order_by("order", "id"))
         )
     )
-    items = pricing.round_fee_items(exam_round=session, levels=levels)
+    items = pricing.round_fee_items(exam_round=exam_round, levels=levels)
     sections = [
         LevelSection(
             level=level,
@@ -244,20 +244,20 @@ def announcement_get(session: ExamRound, *, now: dt.datetime | None = None) -> A
         )
         for level in levels
     ]
-    state = registration_state(session, now=now)
+    state = registration_state(exam_round, now=now)
     countdown = None
     if state == RegistrationState.OPEN:
-        countdown = countdown_to(session.deadline_ends_at, now=now)
-    elif state == RegistrationState.NOT_YET_OPEN and session.opens_at is not None:
-        countdown = countdown_to(session.opens_at, now=now)
+        countdown = countdown_to(exam_round.deadline_ends_at, now=now)
+    elif state == RegistrationState.NOT_YET_OPEN and exam_round.opens_at is not None:
+        countdown = countdown_to(exam_round.opens_at, now=now)
     return Announcement(
-        session=session,
-        paragraphs={name: paragraphs(getattr(session, name)) for name in ROUND_TEXT_FIELDS},
+        exam_round=exam_round,
+        paragraphs={name: paragraphs(getattr(exam_round, name)) for name in ROUND_TEXT_FIELDS},
         levels=sections,
         fee_table=fee_table_build(levels=levels, items=items),
         state=state,
         countdown=countdown,
         consultation=consultation_status(
-            now, start=session.consultation_start, end=session.consultation_end
+            now, start=exam_round.consultation_start, end=exam_round.consultation_end
         ),
     )

@@ -17,7 +17,7 @@ def registration_by_link(pk: int, token: str) -> Registration | None:
     """The registration behind a private link; the secret is compared in constant time."""
     registration = (
         Registration.objects.select_related(
-            "session", "level", "school_class__major", "training_fee_item", "registration_fee_item"
+            "round", "level", "school_class__major", "training_fee_item", "registration_fee_item"
         )
         .filter(pk=pk)
         .first()
@@ -32,7 +32,7 @@ def registration_by_link(pk: int, token: str) -> Registration | None:
 def registration_lookup(*, id_number: str, phone: str) -> Registration | None:
     """The candidate's latest registration (active ones first) matching both ID number and phone."""
     candidates = Registration.objects.filter(
-        id_number=normalise_id_number(id_number), session__is_published=True
+        id_number=normalise_id_number(id_number), round__is_published=True
     ).order_by("-created_at")
     matches = [r for r in candidates if hmac.compare_digest(r.phone.encode(), phone.encode())]
     active = [r for r in matches if r.status == RegistrationStatus.ACTIVE]

@@ -24,10 +24,10 @@ def _missing_photo() -> Q:
     return Q(photo="") | Q(photo_status=PhotoStatus.RETURNED)
 
 
-def class_summary(*, school_class, session) -> SupplementSummary:
+def class_summary(*, school_class, exam_round) -> SupplementSummary:
     counts = (
         Registration.objects.active()
-        .filter(session=session, school_class=school_class)
+        .filter(round=exam_round, school_class=school_class)
         .aggregate(
             active=Count("id"),
             complete=Count("id", filter=~Q(education="") & ~_missing_photo()),

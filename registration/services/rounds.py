@@ -61,7 +61,7 @@ def round_clone(
     texts["how_to_register_text"] = _deadline_text_replace(
         texts["how_to_register_text"], source.registration_deadline, registration_deadline
     )
-    session = ExamRound(
+    exam_round = ExamRound(
         slug=slug,
         title=title,
         is_published=False,
@@ -70,22 +70,22 @@ def round_clone(
         exam_period=exam_period,
         **texts,
     )
-    session.full_clean()
-    session.save()
-    session.levels.set(source.levels.all())
+    exam_round.full_clean()
+    exam_round.save()
+    exam_round.levels.set(source.levels.all())
 
-    for condition in EligibilityCondition.objects.filter(session=source):
-        copy = _copy(condition, session_id=session.pk)
+    for condition in EligibilityCondition.objects.filter(round=source):
+        copy = _copy(condition, round_id=exam_round.pk)
         copy.full_clean()
         copy.save()
-    for fee in FeeItem.objects.filter(session=source):
-        copy = _copy(fee, session_id=session.pk)
+    for fee in FeeItem.objects.filter(round=source):
+        copy = _copy(fee, round_id=exam_round.pk)
         copy.full_clean()
         copy.save()
-    for module in TrainingModule.objects.filter(session=source).prefetch_related("topics"):
-        module_copy = _copy(module, session_id=session.pk)
+    for module in TrainingModule.objects.filter(round=source).prefetch_related("topics"):
+        module_copy = _copy(module, round_id=exam_round.pk)
         module_copy.save()
         TrainingTopic.objects.bulk_create(
             [_copy(topic, module_id=module_copy.pk) for topic in module.topics.all()]
         )
-    return session
+    return exam_round

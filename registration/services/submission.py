@@ -76,18 +76,18 @@ class RegistrationInput:
     answers: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
-def _deadline_check(session: ExamRound, now: dt.datetime) -> None:
-    if not session.is_published:
+def _deadline_check(exam_round: ExamRound, now: dt.datetime) -> None:
+    if not exam_round.is_published:
         raise SubmissionError(SESSION_NOT_PUBLISHED)
-    if now >= session.deadline_ends_at:
-        deadline = f"{session.registration_deadline:%Y年%-m月%-d日}"
+    if now >= exam_round.deadline_ends_at:
+        deadline = f"{exam_round.registration_deadline:%Y年%-m月%-d日}"
         raise SubmissionError(DEADLINE_PASSED % {"deadline": deadline})
-    if session.opens_at is not None and now < session.opens_at:
-        opens = f"{session.registration_opens:%Y年%-m月%-d日}"
+    if exam_round.opens_at is not None and now < exam_round.opens_at:
+        opens = f"{exam_round.registration_opens:%Y年%-m月%-d日}"
         raise SubmissionError(NOT_OPEN_YET % {"opens": opens})
 
 
-def _fresh_session(session: ExamRound) -> ExamRound:
+def _fresh_session(exam_round: ExamRound) -> ExamRound:
     """The round as the database has it now, inside this transaction.
 
     No row lock: submissions must not queue behind one another on the round's row (a whole year
@@ -95,26 +95,26 @@ def _fresh_session(session: ExamRound) -> ExamRound:
     one-registration-per-ID rule is the database constraint's job. Its levels come along: the
     level check and the eligibility decision both read them.
     """
-    return ExamRound.objects.prefetch_related("levels").get(pk=session.pk)
+    return ExamRound.objects.prefetch_related("levels").get(pk=exam_round.pk)
 
 
-def _facts(*, session: ExamRound, school_class: SchoolClass | None, data: RegistrationInput):
+def _facts(*, exam_round: ExamRound, school_class: SchoolClass | None, data: RegistrationInput):
     if data.candidate_type == CandidateType.STUDENT:
         if school_class is None:
             raise SubmissionError(CLASS_REQUIRED)
-        return eligibility.student_facts(session=session, school_class=school_class)
+        return eligibility.student_facts(exam_round=exam_round, school_class=school_class)
     try:
         return eligibility.facts_from_dict({**data.answers, "candidate_type": data.candidate_type})
     except ValueError as exc:  # FactsError: the form lets nothing malformed through, but be safe
         raise SubmissionError(str(exc)) from None
 
 
-def _decision(*, session: ExamRound, facts, level_code: int):
-    # .all(): the fresh session's prefetched levels.
-    level = next((lvl for lvl in session.levels.all() if lvl.code == level_code), None)
+def _decision(*, exam_round: ExamRound, facts, level_code: int):
+    # .all(): the fresh round's prefetched levels.
+    level = next((lvl for lvl in exam_round.levels.all() if lvl.code == level_code), None)
     if level is None:
         raise SubmissionError(LEVEL_NOT_OFFERED, field="level")
-    decision = eligibility.decision_for(session=session, level_code=level_code, facts=facts)
+    decision = eligibility.decision_for(exam_round=exam_round, level_code=level_code, facts=facts)
     if not decision.policy_allows:
         raise SubmissionError(
             decision.policy_reason or LEVEL_NOT_OFFERED, reasons=tuple(decision.reasons)
@@ -126,30 +126,30 @@ def _decision(*, session: ExamRound, facts, level_code: int):
     return level, decision
 
 
-def _policy_check(session: ExamRound, candidate_type: str) -> None:
-    if candidate_type not in session.accepted_candidate_types():
-        reason = session.social_refusal_reason if candidate_type == CandidateType.SOCIAL else ""
+def _policy_check(exam_round: ExamRound, candidate_type: str) -> None:
+    if candidate_type not in exam_round.accepted_candidate_types():
+        reason = exam_round.social_refusal_reason if candidate_type == CandidateType.SOCIAL else ""
         raise SubmissionError(
             CANDIDATE_TYPE_NOT_ACCEPTED
             % {"type": CandidateType(candidate_type).label, "reason": reason or "—"}
         )
 
 
-def _new_number(session: ExamRound) -> str:
+def _new_number(exam_round: ExamRound) -> str:
     """The round's year and seven random digits: nothing in it goes stale when a level changes."""
-    return f"{session.registration_deadline:%Y}{secrets.randbelow(10**7):07d}"
+    return f"{exam_round.registration_deadline:%Y}{secrets.randbelow(10**7):07d}"
 
 
 def _apply(
     registration: Registration,
     *,
-    session: ExamRound,
+    exam_round: ExamRound,
     school_class: SchoolClass | None,
     data: RegistrationInput,
     now: dt.datetime,
 ) -> None:
     """Check every rule and copy the declared data and the quote onto `registration`."""
-    _policy_check(session, data.candidate_type)
+    _policy_check(exam_round, data.candidate_type)
     if school_class is not None and not school_class.is_active:
         raise SubmissionError(CLASS_INACTIVE)
     # Normalised here as well as in the form, so no caller can store a full-width ID number,
@@ -177,11 +177,11 @@ def _apply(
             )
         except ListMismatch as exc:
             raise ClassListMismatch(exc.message, field=exc.field) from None
-    facts = _facts(session=session, school_class=school_class, data=data)
-    level, decision = _decision(session=session, facts=facts, level_code=data.level_code)
+    facts = _facts(exam_round=exam_round, school_class=school_class, data=data)
+    level, decision = _decision(exam_round=exam_round, facts=facts, level_code=data.level_code)
     try:
         quote = pricing.fee_quote(
-            exam_round=session,
+            exam_round=exam_round,
             level_code=data.level_code,
             candidate_type=data.candidate_type,
             training_fee_item_id=data.training_fee_item_id,
@@ -199,7 +199,7 @@ def _apply(
         # Money was received against the old quote: changing what is owed is finance's job.
         raise SubmissionError(PAID_LOCKED)
     matched = decision.matched[0]
-    registration.session = session
+    registration.round = exam_round
     registration.school_class = school_class
     registration.candidate_type = data.candidate_type
     registration.level = level
@@ -227,7 +227,7 @@ def _apply(
 # Set from rows this service has just read (the round, its levels, the class, the fee items):
 # full_clean() need not query each one again to prove that it exists.
 _FETCHED_RELATIONS = [
-    "session",
+    "round",
     "level",
     "school_class",
     "registration_fee_item",
@@ -251,7 +251,7 @@ def _save_unique(registration: Registration, *, exclude_pk: int | None = None) -
     """Save; a clash on the one-active-registration constraint becomes AlreadyRegistered."""
     for _attempt in range(5):
         if registration.pk is None:
-            registration.number = _new_number(registration.session)
+            registration.number = _new_number(registration.round)
         _full_clean(registration)
         try:
             with transaction.atomic():
@@ -259,7 +259,7 @@ def _save_unique(registration: Registration, *, exclude_pk: int | None = None) -
             return
         except IntegrityError:
             clash = Registration.objects.active().filter(
-                session=registration.session, id_number=registration.id_number
+                round=registration.round, id_number=registration.id_number
             )
             if exclude_pk is not None:
                 clash = clash.exclude(pk=exclude_pk)
@@ -273,7 +273,7 @@ def _save_unique(registration: Registration, *, exclude_pk: int | None = None) -
 
 def registration_submit(
     *,
-    session: ExamRound,
+    exam_round: ExamRound,
     school_class: SchoolClass | None,
     data: RegistrationInput,
     now: dt.datetime | None = None,
@@ -288,12 +288,14 @@ def registration_submit(
     now = now or timezone.now()
     for _attempt in range(5):
         try:
-            return _submit_attempt(session=session, school_class=school_class, data=data, now=now)
+            return _submit_attempt(
+                exam_round=exam_round, school_class=school_class, data=data, now=now
+            )
         except _Clash as clash:
             registration = clash.args[0]
             if (
                 Registration.objects.active()
-                .filter(session=registration.session, id_number=registration.id_number)
+                .filter(round=registration.round, id_number=registration.id_number)
                 .exists()
             ):
                 raise AlreadyRegistered(ALREADY_REGISTERED, field="id_number") from None
@@ -303,16 +305,16 @@ def registration_submit(
 @transaction.atomic
 def _submit_attempt(
     *,
-    session: ExamRound,
+    exam_round: ExamRound,
     school_class: SchoolClass | None,
     data: RegistrationInput,
     now: dt.datetime,
 ) -> Registration:
-    session = _fresh_session(session)
-    _deadline_check(session, now)
+    exam_round = _fresh_session(exam_round)
+    _deadline_check(exam_round, now)
     registration = Registration(consent_at=now)
-    _apply(registration, session=session, school_class=school_class, data=data, now=now)
-    registration.number = _new_number(session)
+    _apply(registration, exam_round=exam_round, school_class=school_class, data=data, now=now)
+    registration.number = _new_number(exam_round)
     _full_clean(registration)
     try:
         registration.save()
@@ -323,12 +325,12 @@ def _submit_attempt(
 
 
 def _changes_allowed(registration: Registration, now: dt.datetime) -> ExamRound:
-    session = _fresh_session(registration.session)
+    exam_round = _fresh_session(registration.round)
     if registration.status == RegistrationStatus.CANCELLED:
         raise SubmissionError(ALREADY_CANCELLED)
-    if now >= session.deadline_ends_at or not session.is_published:
+    if now >= exam_round.deadline_ends_at or not exam_round.is_published:
         raise SubmissionError(CHANGES_CLOSED)
-    return session
+    return exam_round
 
 
 @transaction.atomic
@@ -338,10 +340,10 @@ def registration_update(
     """Re-check everything as for a new submission; the counselor reviews the result again."""
     now = now or timezone.now()
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    session = _changes_allowed(registration, now)
+    exam_round = _changes_allowed(registration, now)
     _apply(
         registration,
-        session=session,
+        exam_round=exam_round,
         school_class=registration.school_class,
         data=data,
         now=now,

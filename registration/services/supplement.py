@@ -41,15 +41,15 @@ class SupplementError(Exception):
         self.field = field
 
 
-def supplement_open(session, *, today: dt.date | None = None) -> bool:
+def supplement_open(exam_round, *, today: dt.date | None = None) -> bool:
     today = today or timezone.localdate()
-    return session.supplement_deadline is None or today <= session.supplement_deadline
+    return exam_round.supplement_deadline is None or today <= exam_round.supplement_deadline
 
 
 def _locked(registration: Registration) -> Registration:
     return (
         Registration.objects.select_for_update(of=("self",))
-        .select_related("session")
+        .select_related("round")
         .get(pk=registration.pk)
     )
 
@@ -57,12 +57,12 @@ def _locked(registration: Registration) -> Registration:
 def _check_open(registration: Registration, today: dt.date, *, photo: bool = False) -> None:
     if registration.status != RegistrationStatus.ACTIVE:
         raise SupplementError(CANCELLED)
-    session = registration.session
+    exam_round = registration.round
     # A photo the counselor returned may be replaced after the cut-off: the return reopens it.
     if photo and registration.photo_status == PhotoStatus.RETURNED:
         return
-    if not supplement_open(session, today=today):
-        raise SupplementError(CLOSED.format(date=session.supplement_deadline.isoformat()))
+    if not supplement_open(exam_round, today=today):
+        raise SupplementError(CLOSED.format(date=exam_round.supplement_deadline.isoformat()))
 
 
 def _choice(value: str, choices, field: str) -> str:
@@ -93,7 +93,7 @@ def registration_supplement(
         raise SupplementError(exc.message, "id_number") from None
     clash = (
         Registration.objects.active()
-        .filter(session_id=registration.session_id, id_number=number)
+        .filter(round_id=registration.round_id, id_number=number)
         .exclude(pk=registration.pk)
         .exists()
     )
@@ -154,7 +154,7 @@ def photo_upload(
     today = today or timezone.localdate()
     _check_open(registration, today, photo=True)
     try:
-        jpeg = photo_process(data, PhotoSpec.of_round(registration.session))
+        jpeg = photo_process(data, PhotoSpec.of_round(registration.round))
     except PhotoError as exc:
         raise SupplementError(exc.message, "photo") from None
     with transaction.atomic():

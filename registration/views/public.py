@@ -52,20 +52,20 @@ def anonymous_page_cache(view):
 
 @anonymous_page_cache
 def home(request):
-    session = round_selectors.round_current()
-    announcement = selectors.announcement_get(session) if session else None
+    exam_round = round_selectors.round_current()
+    announcement = selectors.announcement_get(exam_round) if exam_round else None
     return render(
         request,
         "registration/home.html",
-        {"session": session, "announcement": announcement, "is_home": True},
+        {"exam_round": exam_round, "announcement": announcement, "is_home": True},
     )
 
 
 def round_list(request):
     now = timezone.now()
     rounds = [
-        (session, selectors.registration_state(session, now=now))
-        for session in round_selectors.round_list_published()
+        (exam_round, selectors.registration_state(exam_round, now=now))
+        for exam_round in round_selectors.round_list_published()
     ]
     current = round_selectors.round_current()
     return render(
@@ -77,17 +77,17 @@ def round_list(request):
 
 @anonymous_page_cache
 def round_detail(request, slug: str):
-    session = round_selectors.round_get_published(slug=slug)
-    if session is None:
+    exam_round = round_selectors.round_get_published(slug=slug)
+    if exam_round is None:
         raise Http404(ROUND_NOT_FOUND)
     current = round_selectors.round_current()
     return render(
         request,
         "registration/home.html",
         {
-            "session": session,
-            "announcement": selectors.announcement_get(session),
+            "exam_round": exam_round,
+            "announcement": selectors.announcement_get(exam_round),
             "is_home": False,
-            "is_current": current is not None and current.pk == session.pk,
+            "is_current": current is not None and current.pk == exam_round.pk,
         },
     )

@@ -118,17 +118,17 @@ def _reveal_count(request, school_class, error: SubmissionError) -> None:
 
 
 def _open_session():
-    session = round_current()
-    if session is None or not session.is_open():
-        return session, False
-    return session, True
+    exam_round = round_current()
+    if exam_round is None or not exam_round.is_open():
+        return exam_round, False
+    return exam_round, True
 
 
 def _form_cache_seconds() -> int:
     return getattr(settings, "FORM_FRAGMENT_CACHE_SECONDS", 60)
 
 
-def _student_levels(session, school_class):
+def _student_levels(exam_round, school_class):
     """Levels offered with the class's verdicts, and the eligible ones (cached per class).
 
     The verdict depends only on the class (major, year), the day and the round's rules, so every
@@ -141,12 +141,12 @@ def _student_levels(session, school_class):
     if seconds > 0:
         # One round trip reads the generation and the entry together (VersionedKey).
         key = content_cache.versioned_key(
-            "student-levels", session.pk, school_class.pk, timezone.localdate()
+            "student-levels", exam_round.pk, school_class.pk, timezone.localdate()
         )
         hit = key.get()
         if hit is not None:
             return hit
-    result = _student_levels_compute(session, school_class)
+    result = _student_levels_compute(exam_round, school_class)
     if key is not None:
         key.set(result, seconds)
     return result
@@ -171,12 +171,12 @@ def _class_and_round(code: str):
     school_class = selectors.school_class_by_code(code)
     if school_class is None:
         return None, None
-    session = round_current()
+    exam_round = round_current()
     # The counselor's user row (password hash included) has no place in a shared cache.
     school_class._state.fields_cache.pop("counselor", None)
     if key is not None:
-        key.set((school_class, session), seconds)
-    return school_class, session
+        key.set((school_class, exam_round), seconds)
+    return school_class, exam_round
 
 
 def _form_page_key(request, *parts) -> content_cache.VersionedKey | None:
@@ -221,34 +221,34 @@ def _render_form_page(request, context, *, cache_key: content_cache.VersionedKey
     )
     content = response.content.decode()
     seconds = _form_cache_seconds()
-    valid_until = min(time.time() + seconds, context["session"].deadline_ends_at.timestamp())
+    valid_until = min(time.time() + seconds, context["exam_round"].deadline_ends_at.timestamp())
     cache_key.set((content, valid_until), seconds)
     return _with_token(request, content)
 
 
-def _student_levels_compute(session, school_class):
-    facts = eligibility.student_facts(session=session, school_class=school_class)
-    decisions = eligibility.decisions_for(session=session, facts=facts)
-    levels = list(session.levels.all())
+def _student_levels_compute(exam_round, school_class):
+    facts = eligibility.student_facts(exam_round=exam_round, school_class=school_class)
+    decisions = eligibility.decisions_for(exam_round=exam_round, facts=facts)
+    levels = list(exam_round.levels.all())
     rows = [(level, decisions.get(level.code)) for level in levels]
     eligible = [level for level, decision in rows if decision and decision.eligible]
     return rows, eligible
 
 
-def _fee_rows(session, candidate_type, levels):
-    return pricing.fee_rows(exam_round=session, candidate_type=candidate_type, levels=levels)
+def _fee_rows(exam_round, candidate_type, levels):
+    return pricing.fee_rows(exam_round=exam_round, candidate_type=candidate_type, levels=levels)
 
 
-def _form_context(*, session, school_class, candidate_type, form, rows=(), registration=None):
+def _form_context(*, exam_round, school_class, candidate_type, form, rows=(), registration=None):
     levels = [level for level, decision in rows if decision is None or decision.eligible]
-    grade = school_class.grade_on(session.registration_deadline) if school_class else None
+    grade = school_class.grade_on(exam_round.registration_deadline) if school_class else None
     return {
-        "session": session,
+        "exam_round": exam_round,
         "school_class": school_class,
         "candidate_type": candidate_type,
         "form": form,
         "level_rows": rows,
-        "fee_items": _fee_rows(session, candidate_type, levels or list(session.levels.all())),
+        "fee_items": _fee_rows(exam_round, candidate_type, levels or list(exam_round.levels.all())),
         "registration": registration,
         "grade": grade,
         "grade_label": grade_label(grade) if grade else "",
@@ -263,11 +263,11 @@ def _apply_error(form, error: SubmissionError) -> None:
         form.add_error(field, reason)
 
 
-def _closed(request, session):
+def _closed(request, exam_round):
     """The round is not open: before its first day, after its deadline, or there is none."""
-    not_yet_open = bool(session and session.opens_at and timezone.now() < session.opens_at)
+    not_yet_open = bool(exam_round and exam_round.opens_at and timezone.now() < exam_round.opens_at)
     context = {
-        "session": session,
+        "exam_round": exam_round,
         "not_yet_open": not_yet_open,
         # A form sent after the deadline: say plainly that nothing was saved.
         "submission_refused": request.method == "POST",
@@ -293,7 +293,7 @@ def _submit_or_render(request, form: RegistrationForm, *, rows, cache_key=None):
     elif request.method == "POST" and form.is_valid():
         try:
             registration = submission.registration_submit(
-                session=form.session, school_class=form.school_class, data=form.to_input()
+                exam_round=form.exam_round, school_class=form.school_class, data=form.to_input()
             )
         except SubmissionError as error:
             _reveal_count(request, form.school_class, error)
@@ -302,7 +302,7 @@ def _submit_or_render(request, form: RegistrationForm, *, rows, cache_key=None):
             messages.success(request, SUBMITTED)
             return redirect(_private_url(registration))
     context = _form_context(
-        session=form.session,
+        exam_round=form.exam_round,
         school_class=form.school_class,
         candidate_type=form.candidate_type,
         form=form,
@@ -318,25 +318,28 @@ def class_entry(request, code: str):
     cached = _cached_form_page(request, cache_key)
     if cached is not None:
         return cached
-    school_class, session = _class_and_round(code)
+    school_class, exam_round = _class_and_round(code)
     if school_class is None:
         return render(request, "registration/student/bad_link.html", status=404)
-    if session is None or not session.is_open():
-        return _closed(request, session)
-    if CandidateType.STUDENT not in session.accepted_candidate_types():
+    if exam_round is None or not exam_round.is_open():
+        return _closed(request, exam_round)
+    if CandidateType.STUDENT not in exam_round.accepted_candidate_types():
         return render(
-            request, "registration/student/not_accepted.html", {"session": session}, status=200
+            request,
+            "registration/student/not_accepted.html",
+            {"exam_round": exam_round},
+            status=200,
         )
-    rows, eligible = _student_levels(session, school_class)
+    rows, eligible = _student_levels(exam_round, school_class)
     if not eligible:
         return render(
             request,
             "registration/student/not_eligible.html",
-            {"session": session, "school_class": school_class, "level_rows": rows},
+            {"exam_round": exam_round, "school_class": school_class, "level_rows": rows},
         )
     form = RegistrationForm(
         request.POST or None,
-        session=session,
+        exam_round=exam_round,
         candidate_type=CandidateType.STUDENT,
         levels=eligible,
         school_class=school_class,
@@ -351,19 +354,19 @@ def social_entry(request):
     cached = _cached_form_page(request, cache_key)
     if cached is not None:
         return cached
-    session, is_open = _open_session()
+    exam_round, is_open = _open_session()
     if not is_open:
-        return _closed(request, session)
-    if CandidateType.SOCIAL not in session.accepted_candidate_types():
-        return render(request, "registration/student/not_accepted.html", {"session": session})
-    levels = list(session.levels.all())
+        return _closed(request, exam_round)
+    if CandidateType.SOCIAL not in exam_round.accepted_candidate_types():
+        return render(request, "registration/student/not_accepted.html", {"exam_round": exam_round})
+    levels = list(exam_round.levels.all())
     form = RegistrationForm(
         request.POST or None,
-        session=session,
+        exam_round=exam_round,
         candidate_type=CandidateType.SOCIAL,
         levels=levels,
         training_items=pricing.training_options_for_round(
-            exam_round=session, candidate_type=CandidateType.SOCIAL
+            exam_round=exam_round, candidate_type=CandidateType.SOCIAL
         ),
     )
     return _submit_or_render(
@@ -373,14 +376,14 @@ def social_entry(request):
 
 @require_http_methods(["GET", "POST"])
 def register_pick(request):
-    session, is_open = _open_session()
+    exam_round, is_open = _open_session()
     form = ClassPickForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         return redirect("registration:class_entry", code=form.cleaned_data["school_class"].code)
     return render(
         request,
         "registration/student/pick.html",
-        {"form": form, "session": session, "is_open": is_open},
+        {"form": form, "exam_round": exam_round, "is_open": is_open},
     )
 
 
@@ -401,13 +404,13 @@ def _registration_or_404(pk: int, token: str):
 @never_cache
 def registration_detail(request, pk: int, token: str):
     registration = _registration_or_404(pk, token)
-    session = registration.session
+    exam_round = registration.round
     modules = (
-        TrainingModule.objects.filter(session=session, level=registration.level)
+        TrainingModule.objects.filter(round=exam_round, level=registration.level)
         .prefetch_related("topics")
         .order_by("number")
     )
-    round_open = session.is_open()
+    round_open = exam_round.is_open()
     cancelled = registration.status == RegistrationStatus.CANCELLED
     can_change = not cancelled and round_open
     has_payments = registration.payments.exists()
@@ -424,7 +427,7 @@ def registration_detail(request, pk: int, token: str):
         "registration/student/detail.html",
         {
             "registration": registration,
-            "session": session,
+            "exam_round": exam_round,
             "modules": modules,
             "can_change": can_change,
             "can_cancel": can_change and not has_payments,
@@ -442,15 +445,15 @@ def registration_detail(request, pk: int, token: str):
 
 def _reregister_url(registration) -> str:
     """Where a cancelled candidate signs up again: their class's link, or the social form."""
-    session = registration.session
+    exam_round = registration.round
     if registration.candidate_type == CandidateType.STUDENT:
         school_class = registration.school_class
         if school_class is None or not school_class.is_active:
             return ""
-        if CandidateType.STUDENT not in session.accepted_candidate_types():
+        if CandidateType.STUDENT not in exam_round.accepted_candidate_types():
             return ""
         return reverse("registration:class_entry", kwargs={"code": school_class.code})
-    if CandidateType.SOCIAL not in session.accepted_candidate_types():
+    if CandidateType.SOCIAL not in exam_round.accepted_candidate_types():
         return ""
     return reverse("registration:social_entry")
 
@@ -459,29 +462,29 @@ def _reregister_url(registration) -> str:
 @require_http_methods(["GET", "POST"])
 def registration_edit(request, pk: int, token: str):
     registration = _registration_or_404(pk, token)
-    session = registration.session
+    exam_round = registration.round
     if registration.status == RegistrationStatus.CANCELLED:
         # Not "报名已截止": the round may well be open, and the page offers signing up again.
         messages.error(request, CANCELLED_NO_CHANGES)
         return redirect(_private_url(registration))
-    if not session.is_open():
+    if not exam_round.is_open():
         messages.error(request, submission.CHANGES_CLOSED)
         return redirect(_private_url(registration))
     school_class = registration.school_class
     ctype = registration.candidate_type
     if ctype == CandidateType.STUDENT and school_class is not None:
-        rows, levels = _student_levels(session, school_class)
+        rows, levels = _student_levels(exam_round, school_class)
         training_items = ()
     else:
-        levels = list(session.levels.all())
+        levels = list(exam_round.levels.all())
         rows = [(level, None) for level in levels]
         training_items = pricing.training_options_for_round(
-            exam_round=session, candidate_type=ctype
+            exam_round=exam_round, candidate_type=ctype
         )
     form = RegistrationForm(
         request.POST or None,
         initial=RegistrationForm.initial_from(registration),
-        session=session,
+        exam_round=exam_round,
         candidate_type=ctype,
         levels=levels or [registration.level],
         training_items=training_items,
@@ -509,7 +512,7 @@ def registration_edit(request, pk: int, token: str):
             messages.success(request, _("报名信息已更新，将由辅导员重新审核。"))
             return redirect(_private_url(registration))
     context = _form_context(
-        session=session,
+        exam_round=exam_round,
         school_class=school_class,
         candidate_type=ctype,
         form=form,
@@ -536,7 +539,7 @@ def registration_cancel(request, pk: int, token: str):
     return render(
         request,
         "registration/student/cancel.html",
-        {"registration": registration, "session": registration.session},
+        {"registration": registration, "exam_round": registration.round},
     )
 
 
@@ -577,39 +580,42 @@ def signup_form_after_csrf_failure(request, *, url_name: str, kwargs: dict):
     """
     if request.method != "POST" or url_name not in ("class_entry", "social_entry"):
         return None
-    session, is_open = _open_session()
+    exam_round, is_open = _open_session()
     if not is_open:
         return None
     if url_name == "class_entry":
         school_class = selectors.school_class_by_code(kwargs.get("code", ""))
-        if school_class is None or CandidateType.STUDENT not in session.accepted_candidate_types():
+        if (
+            school_class is None
+            or CandidateType.STUDENT not in exam_round.accepted_candidate_types()
+        ):
             return None
-        rows, eligible = _student_levels(session, school_class)
+        rows, eligible = _student_levels(exam_round, school_class)
         if not eligible:
             return None
         form = RegistrationForm(
             request.POST,
-            session=session,
+            exam_round=exam_round,
             candidate_type=CandidateType.STUDENT,
             levels=eligible,
             school_class=school_class,
         )
     else:
-        if CandidateType.SOCIAL not in session.accepted_candidate_types():
+        if CandidateType.SOCIAL not in exam_round.accepted_candidate_types():
             return None
-        levels = list(session.levels.all())
+        levels = list(exam_round.levels.all())
         rows = [(level, None) for level in levels]
         form = RegistrationForm(
             request.POST,
-            session=session,
+            exam_round=exam_round,
             candidate_type=CandidateType.SOCIAL,
             levels=levels,
             training_items=pricing.training_options_for_round(
-                exam_round=session, candidate_type=CandidateType.SOCIAL
+                exam_round=exam_round, candidate_type=CandidateType.SOCIAL
             ),
         )
     context = _form_context(
-        session=session,
+        exam_round=exam_round,
         school_class=form.school_class,
         candidate_type=form.candidate_type,
         form=form,

@@ -105,9 +105,9 @@ def _data_save(form: SupplementForm, registration) -> bool:
 @require_http_methods(["GET", "POST"])
 def supplement_page(request, pk: int, token: str):
     registration = _registration_or_404(pk, token)
-    session = registration.session
+    exam_round = registration.round
     active = registration.status == RegistrationStatus.ACTIVE
-    is_open = active and supplement.supplement_open(session)
+    is_open = active and supplement.supplement_open(exam_round)
     # A returned photo may be replaced after the cut-off (the service allows it too).
     photo_open = is_open or (active and registration.photo_status == PhotoStatus.RETURNED)
     initial = {
@@ -146,7 +146,7 @@ def supplement_page(request, pk: int, token: str):
         "registration/student/supplement.html",
         {
             "registration": registration,
-            "session": session,
+            "exam_round": exam_round,
             "form": form,
             "photo_form": photo_form,
             "is_open": is_open,

@@ -22,11 +22,11 @@ def student_results(registration):
     from results import selectors
     from results.models import Certificate, Registration
 
-    notice = selectors.notice_of(registration.session)
+    notice = selectors.notice_of(registration.round)
     if notice is None:
         return None
     found = selectors.round_results(
-        round=registration.session, registrations=Registration.objects.filter(pk=registration.pk)
+        round=registration.round, registrations=Registration.objects.filter(pk=registration.pk)
     )
     if not found:
         return None

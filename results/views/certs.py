@@ -60,10 +60,10 @@ def certificate_list(request):
     round = _round(request)
     if round is None:
         return render(request, "exams/staff/empty.html", {"message": _("还没有考试批次。")})
-    classes = list(classes_visible(request.user).filter(registrations__session=round).distinct())
+    classes = list(classes_visible(request.user).filter(registrations__round=round).distinct())
     class_id = request.GET.get("class", "")
     chosen_class = next((c for c in classes if str(c.pk) == class_id), None)
-    registrations = registrations_visible(request.user).filter(session=round)
+    registrations = registrations_visible(request.user).filter(round=round)
     if chosen_class is not None:
         registrations = registrations.filter(school_class=chosen_class)
     results = [
@@ -164,7 +164,7 @@ def certificates_collect(request):
 @academic_required
 @require_http_methods(["GET", "POST"])
 def certificate_edit(request, pk: int):
-    registration = get_object_or_404(Registration.objects.select_related("session"), pk=pk)
+    registration = get_object_or_404(Registration.objects.select_related("round"), pk=pk)
     current = Certificate.objects.filter(registration=registration).first()
     initial = {"number": current.number, "issued_on": current.issued_on} if current else {}
     form = CertificateForm(request.POST or None, initial=initial)
@@ -180,14 +180,14 @@ def certificate_edit(request, pk: int):
             form.add_error("number", error.message)
         else:
             messages.success(request, SAVED)
-            return redirect(f"{reverse('results:certificates')}?round={registration.session.slug}")
+            return redirect(f"{reverse('results:certificates')}?round={registration.round.slug}")
     return render(
         request,
         "results/certificate_edit.html",
         {
             "registration": registration,
             "form": form,
-            "pattern": certificates.pattern_of(registration.session),
+            "pattern": certificates.pattern_of(registration.round),
         },
         status=400 if form.errors else 200,
     )

@@ -31,7 +31,7 @@ class TrainingClassFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TrainingClass
 
-    session = factory.SubFactory(ExamRoundFactory)
+    round = factory.SubFactory(ExamRoundFactory)
     level = factory.LazyFunction(lambda: level(4))
     name = factory.Sequence(lambda n: f"四级培训{n}班")
     required_hours = Decimal("8")
@@ -92,13 +92,13 @@ def trainer(roles):
 def world(db, counselor, other_counselor, trainer):
     """Round, training class with two 4-hour lessons (8 hours to complete), two classes."""
     today = timezone.localdate()
-    session = ExamRoundFactory(
+    exam_round = ExamRoundFactory(
         slug="round-now",
         title="2022年电子商务师认定",
         registration_opens=today - dt.timedelta(days=5),
         registration_deadline=today + dt.timedelta(days=10),
     )
-    training_class = TrainingClassFactory(session=session, name="四级培训1班")
+    training_class = TrainingClassFactory(round=exam_round, name="四级培训1班")
     training_class.trainers.add(trainer)
     lessons = [
         TrainingLessonFactory(training_class=training_class, date=today - dt.timedelta(days=1)),
@@ -107,13 +107,13 @@ def world(db, counselor, other_counselor, trainer):
     own = SchoolClassFactory(name="电子商务2班", counselor=counselor)
     theirs = SchoolClassFactory(name="市场营销1班", counselor=other_counselor)
     own_students = [
-        conditional(session=session, school_class=own, name=f"王同学{i}") for i in range(3)
+        conditional(round=exam_round, school_class=own, name=f"王同学{i}") for i in range(3)
     ]
     their_students = [
-        conditional(session=session, school_class=theirs, name=f"李同学{i}") for i in range(2)
+        conditional(round=exam_round, school_class=theirs, name=f"李同学{i}") for i in range(2)
     ]
     return {
-        "session": session,
+        "exam_round": exam_round,
         "training_class": training_class,
         "lessons": lessons,
         "own": own,

@@ -26,7 +26,7 @@ def test_training_roster_query_count_is_pinned(
 ):
     _all_present(world["lessons"][0], world["own_students"], counselor)
     for i in range(5):  # more rows must not mean more queries
-        conditional(session=world["session"], school_class=world["own"], name=f"新同学{i}")
+        conditional(round=world["exam_round"], school_class=world["own"], name=f"新同学{i}")
     training_class = world["training_class"]
     academic = type(academic).objects.get(pk=academic.pk)
     with django_assert_num_queries(3):  # 2 for the permission checks, 1 for the rows
@@ -47,7 +47,7 @@ def test_cancelled_and_unconditional_registrations_are_left_out(world, academic)
     cancelled = world["own_students"][0]
     cancelled.status = "cancelled"
     cancelled.save()
-    RegistrationFactory(session=world["session"], school_class=world["own"], level=level(4))
+    RegistrationFactory(round=world["exam_round"], school_class=world["own"], level=level(4))
     rows = selectors.training_roster(user=academic, training_class=world["training_class"])
     assert cancelled.pk not in {r.pk for r in rows}
     assert len(rows) == 4
@@ -70,18 +70,18 @@ def test_pending_registration_is_flagged_only_after_the_cutoff_day(world, counse
     for lesson in world["lessons"]:
         _all_present(lesson, world["own_students"][:1], counselor)
     unassigned = RegistrationFactory(
-        session=world["session"],
+        round=world["exam_round"],
         level=level(4),
         pending_requirement="training",
         school_class=SchoolClassFactory(),
     )
-    cutoff = TrainingCutoff.objects.create(session=world["session"], cutoff_date=today)
-    assert not selectors.registrations_training_overdue(session=world["session"]).exists()
+    cutoff = TrainingCutoff.objects.create(round=world["exam_round"], cutoff_date=today)
+    assert not selectors.registrations_training_overdue(exam_round=world["exam_round"]).exists()
     assert not selectors.registration_progress(registration=unassigned).overdue
 
     cutoff.cutoff_date = today - dt.timedelta(days=1)
     cutoff.save()
-    overdue = selectors.registrations_training_overdue(session=world["session"])
+    overdue = selectors.registrations_training_overdue(exam_round=world["exam_round"])
     expected = {r.pk for r in [*world["own_students"][1:], *world["their_students"], unassigned]}
     assert set(overdue.values_list("pk", flat=True)) == expected
     progress = selectors.registration_progress(registration=unassigned)
@@ -97,7 +97,7 @@ def test_registrations_with_training_reads_every_row_in_one_query(
     with django_assert_num_queries(1):
         rows = list(
             selectors.registrations_with_training(
-                Registration.objects.filter(session=world["session"])
+                Registration.objects.filter(round=world["exam_round"])
             )
         )
         labels = sorted(selectors.progress_of(r).label for r in rows)

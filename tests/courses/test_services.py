@@ -24,21 +24,21 @@ def _mark(world, user, *, lesson, students, absent=(), school_class=None):
 
 
 def test_training_enroll_puts_pending_registration_in_least_full_class(db):
-    session = ExamRoundFactory()
-    full = TrainingClassFactory(session=session, name="A班")
-    conditional(session=session)
-    empty = TrainingClassFactory(session=session, name="B班")
-    TrainingClassFactory(session=session, level=level(3), name="三级班")
-    registration = conditional(session=session)
+    exam_round = ExamRoundFactory()
+    full = TrainingClassFactory(round=exam_round, name="A班")
+    conditional(round=exam_round)
+    empty = TrainingClassFactory(round=exam_round, name="B班")
+    TrainingClassFactory(round=exam_round, level=level(3), name="三级班")
+    registration = conditional(round=exam_round)
     assert registration.training_enrollment.training_class == empty
     assert full.enrollments.count() == 1
 
 
 def test_training_enroll_leaves_unconditional_and_classless_registrations_alone(db):
-    session = ExamRoundFactory()
-    TrainingClassFactory(session=session)
+    exam_round = ExamRoundFactory()
+    TrainingClassFactory(round=exam_round)
     assert (
-        training_enroll(registration=RegistrationFactory(session=session, level=level(4))) is None
+        training_enroll(registration=RegistrationFactory(round=exam_round, level=level(4))) is None
     )
     other_round = RegistrationFactory(level=level(4), pending_requirement="training")
     assert training_enroll(registration=other_round) is None
@@ -46,10 +46,10 @@ def test_training_enroll_leaves_unconditional_and_classless_registrations_alone(
 
 
 def test_training_enroll_is_idempotent_and_follows_a_level_change(db):
-    session = ExamRoundFactory()
-    four = TrainingClassFactory(session=session)
-    three = TrainingClassFactory(session=session, level=level(3), name="三级班")
-    registration = conditional(session=session)
+    exam_round = ExamRoundFactory()
+    four = TrainingClassFactory(round=exam_round)
+    three = TrainingClassFactory(round=exam_round, level=level(3), name="三级班")
+    registration = conditional(round=exam_round)
     assert training_enroll(registration=registration).training_class == four
     registration.level = level(3)
     registration.save()
@@ -145,12 +145,12 @@ def test_attendance_of_two_staff_on_one_lesson_keeps_both_sets(world, counselor,
 
 
 def test_training_assign_moves_in_bulk_and_refuses_another_level(world):
-    session = world["session"]
-    second = TrainingClassFactory(session=session, name="四级培训2班")
+    exam_round = world["exam_round"]
+    second = TrainingClassFactory(round=exam_round, name="四级培训2班")
     students = world["own_students"]
     assert services.training_assign(registrations=students[:2], training_class=second) == 2
     assert second.enrollments.count() == 2
-    wrong = TrainingClassFactory(session=session, level=level(3), name="三级班")
+    wrong = TrainingClassFactory(round=exam_round, level=level(3), name="三级班")
     with pytest.raises(TrainingError):
         services.training_assign(registrations=students, training_class=wrong)
     assert second.enrollments.count() == 2
@@ -158,14 +158,14 @@ def test_training_assign_moves_in_bulk_and_refuses_another_level(world):
 
 
 def test_training_class_defaults_required_hours_to_the_announcement(db):
-    session = ExamRoundFactory()
-    four = TrainingClassFactory(session=session, required_hours=None)
-    three = TrainingClassFactory(session=session, level=level(3), required_hours=None)
+    exam_round = ExamRoundFactory()
+    four = TrainingClassFactory(round=exam_round, required_hours=None)
+    three = TrainingClassFactory(round=exam_round, level=level(3), required_hours=None)
     assert (four.required_hours, three.required_hours) == (Decimal("40"), Decimal("60"))
 
 
 def test_classless_student_is_not_in_a_class_sheet(world, counselor):
-    student = conditional(session=world["session"], school_class=SchoolClassFactory())
+    student = conditional(round=world["exam_round"], school_class=SchoolClassFactory())
     with pytest.raises(TrainingError):
         _mark(
             world,

@@ -144,7 +144,7 @@ def test_manual_completion_page_needs_a_reason(world, trainer, counselor):
 
 def test_pending_students_are_flagged_after_the_cutoff(world, academic, counselor):
     TrainingCutoff.objects.create(
-        session=world["session"], cutoff_date=timezone.localdate() - dt.timedelta(days=1)
+        round=world["exam_round"], cutoff_date=timezone.localdate() - dt.timedelta(days=1)
     )
     roster = _login(academic).get(reverse("courses:roster", args=[world["training_class"].pk]))
     assert roster.content.decode().count("逾期未结业") == 5
@@ -162,7 +162,7 @@ def test_pending_students_are_flagged_after_the_cutoff(world, academic, counselo
 def test_academic_assigns_unassigned_students_and_moves_them(world, academic, counselor):
     training_class = world["training_class"]
     late = RegistrationFactory(
-        session=world["session"],
+        round=world["exam_round"],
         level=level(4),
         pending_requirement="training",
         school_class=world["own"],
@@ -172,7 +172,7 @@ def test_academic_assigns_unassigned_students_and_moves_them(world, academic, co
     assert "1 名需培训的学员未分培训班" in roster
     client.post(reverse("courses:assign", args=[training_class.pk]), {"action": "unassigned"})
     assert TrainingEnrollment.objects.get(registration=late).training_class == training_class
-    second = TrainingClassFactory(session=world["session"], name="四级培训2班")
+    second = TrainingClassFactory(round=world["exam_round"], name="四级培训2班")
     client.post(
         reverse("courses:assign", args=[training_class.pk]),
         {"action": "move", "target": second.pk, "registration": [late.pk]},
@@ -234,7 +234,7 @@ def test_admin_pages_of_training_open(world, admin_client):
 
 def test_academic_home_counts_overdue_students(world, academic):
     TrainingCutoff.objects.create(
-        session=world["session"], cutoff_date=timezone.localdate() - dt.timedelta(days=1)
+        round=world["exam_round"], cutoff_date=timezone.localdate() - dt.timedelta(days=1)
     )
     html = _login(academic).get(reverse("courses:home")).content.decode()
     assert "仍有 5 名有条件报名的学生未结业" in html

@@ -190,13 +190,13 @@ def _payment_list(rows) -> bytes:
 def world_build() -> World:
     """A demo round with a class of students in every review and payment state."""
     demo = demo_load(password=PASSWORD)
-    session = demo["session"]
+    exam_round = demo["exam_round"]
     sophomores = next(c for c in demo["classes"] if "大二" in c.name and c.major.is_related)
     students = []
     for i in range(14):
         students.append(
             registration_submit(
-                session=session,
+                exam_round=exam_round,
                 school_class=sophomores,
                 data=RegistrationInput(
                     name="测试学生"
@@ -255,7 +255,7 @@ def world_build() -> World:
         file_name="缴费名单.xlsx", content=content, user=finance
     )
     training_class = TrainingClass.objects.create(
-        session=session, level=students[0].level, name="三级培训1班", required_hours=8
+        round=exam_round, level=students[0].level, name="三级培训1班", required_hours=8
     )
     lesson = TrainingLesson.objects.create(
         training_class=training_class,
@@ -282,11 +282,11 @@ def world_build() -> World:
         import_pk=payment_import.pk,
         training_class_pk=training_class.pk,
         lesson_pk=lesson.pk,
-        **_results_world(session, students, demo),
+        **_results_world(exam_round, students, demo),
     )
 
 
-def _results_world(session, students, demo) -> dict:
+def _results_world(exam_round, students, demo) -> dict:
     """Scores of the demo round: a theory mismatch open, the skill sitting reviewed, a notice."""
     from results import imports
     from results.models import ResultNotice
@@ -294,12 +294,12 @@ def _results_world(session, students, demo) -> dict:
 
     academic = User.objects.get(username="jiaowu")
     world = results_world(
-        round=session, registrations=students[:6], academic=academic, password=PASSWORD
+        round=exam_round, registrations=students[:6], academic=academic, password=PASSWORD
     )
     # Rendered for the checks only: the real publishing (services.notice_publish) waits for the
     # theory mismatch to be resolved, which this world keeps open to check the resolve forms.
     ResultNotice.objects.create(
-        round=session,
+        round=exam_round,
         starts_on=timezone.localdate(),
         ends_on=timezone.localdate() + dt.timedelta(days=7),
         published_by=academic,
@@ -314,7 +314,7 @@ def _results_world(session, students, demo) -> dict:
         sitting=world["theory"], file_name="成绩.xlsx", content=buffer.getvalue(), user=academic
     )
     return {
-        "round_slug": session.slug,
+        "round_slug": exam_round.slug,
         "theory_pk": world["theory"].pk,
         "skill_pk": world["skill"].pk,
         "score_room_pk": world["room"].pk,

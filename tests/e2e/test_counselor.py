@@ -30,7 +30,7 @@ def counselor_world(db, settings, live_server):
     settings.SITE_URL = live_server.url
     roles_setup()
     today = timezone.localdate()
-    session = ExamRoundFactory(
+    exam_round = ExamRoundFactory(
         title="电子商务师职业技能等级认定（测试批次）",
         registration_opens=today - dt.timedelta(days=6),
         registration_deadline=today + dt.timedelta(days=9),
@@ -50,7 +50,7 @@ def counselor_world(db, settings, live_server):
         for i in range(count):
             n += 1
             registration = RegistrationFactory(
-                session=session,
+                round=exam_round,
                 school_class=school_class,
                 level=level(3 if i % 3 else 4),
                 id_number=make_id_number(n),
@@ -59,7 +59,7 @@ def counselor_world(db, settings, live_server):
             )
             registration.created_at = timezone.now() - dt.timedelta(days=i % 5)
             registration.save(update_fields=["created_at"])
-    return {"session": session, "counselor": counselor, "classes": classes}
+    return {"exam_round": exam_round, "counselor": counselor, "classes": classes}
 
 
 def _login(page, base):

@@ -41,7 +41,7 @@ def test_fee_change_registration_payment_import_and_roster(
     base = live_server.url
     sophomores = next(c for c in demo["classes"] if "大二" in c.name and c.major.is_related)
     fee = FeeItem.objects.get(
-        session=demo["session"], level__code=3, candidate_type="student", kind="registration"
+        round=demo["exam_round"], level__code=3, candidate_type="student", kind="registration"
     )
 
     admin = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")

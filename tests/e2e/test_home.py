@@ -83,7 +83,7 @@ def test_home_on_a_desktop(live_server, desktop_page, announcement, screenshot):
 
 def test_home_countdown_ticks_in_the_browser(live_server, phone_page, screenshot):
     result = demo_load()
-    deadline_ends_at = result["session"].deadline_ends_at
+    deadline_ends_at = result["exam_round"].deadline_ends_at
     # The browser's clock says 2 days 3 hours 4 minutes before the deadline: the script, not the
     # server, produces these figures.
     phone_page.clock.set_fixed_time(deadline_ends_at - dt.timedelta(days=2, hours=3, minutes=4))
@@ -99,7 +99,7 @@ def test_home_countdown_ticks_in_the_browser(live_server, phone_page, screenshot
 
 def test_home_countdown_ends_in_the_browser(live_server, phone_page):
     result = demo_load()
-    phone_page.clock.set_fixed_time(result["session"].deadline_ends_at + dt.timedelta(seconds=1))
+    phone_page.clock.set_fixed_time(result["exam_round"].deadline_ends_at + dt.timedelta(seconds=1))
     phone_page.goto(live_server.url + "/")
     expect(phone_page.locator("[data-countdown]")).to_be_hidden()
     expect(phone_page.locator("[data-countdown-over]")).to_be_visible()

@@ -63,7 +63,7 @@ def test_partial_payment_to_refund_agrees_everywhere(live_server, browser):
         expect(counselor.locator("tr", has_text="王小明")).to_contain_text(state)
         student.goto(own_page)
         expect(student.locator("#payment-status")).to_have_text(state)
-        finance.goto(f"{base}/stats/?session={demo['session'].slug}")
+        finance.goto(f"{base}/stats/?session={demo['exam_round'].slug}")
         expect(finance.locator("#stat-fees")).to_have_text(re.compile(rf"/ {received}$"))
         finance.goto(f"{base}/finance/payments/?number={registration.number}")
         expect(finance.locator("#payment-status")).to_have_text(state)
@@ -100,7 +100,7 @@ def test_partial_payment_to_refund_agrees_everywhere(live_server, browser):
     shoot(finance, "finance-payment-refund-due")
     counselor.goto(f"{base}/counselor/classes/{sophomores.pk}/?cancelled=on")
     shoot(counselor, "roster-refund-due")
-    finance.goto(f"{base}/stats/?session={demo['session'].slug}")
+    finance.goto(f"{base}/stats/?session={demo['exam_round'].slug}")
     expect(finance.locator("#stat-refund-due")).to_contain_text(f"1 人 / {due:.2f} 元")
     shoot(finance, "stats-refund-due")
 
@@ -125,12 +125,12 @@ def test_phone_roster_shows_review_and_payment_and_stats_labels_are_legible(live
     from tests.factories import RegistrationFactory
 
     demo = demo_load(password=PASSWORD)
-    session = demo["session"]
+    exam_round = demo["exam_round"]
     sophomores = next(c for c in demo["classes"] if "大二" in c.name and c.major.is_related)
     RegistrationFactory(
-        session=session,
+        round=exam_round,
         school_class=sophomores,
-        level=session.levels.get(code=3),
+        level=exam_round.levels.get(code=3),
         name="欧阳娜娜娜",
         id_number=make_id_number(91),
         student_number="2024020391",
@@ -147,7 +147,7 @@ def test_phone_roster_shows_review_and_payment_and_stats_labels_are_legible(live
     phone = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
     page = phone.new_page()
     sign_in(page, live_server.url, "finance")
-    page.goto(f"{live_server.url}/stats/?session={session.slug}")
+    page.goto(f"{live_server.url}/stats/?session={exam_round.slug}")
     label = page.locator(".kwt-hbar-label").first
     expect(label).to_have_text("三级/高级工")
     size = label.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")

@@ -27,7 +27,7 @@ SHOTS = Path("/work/wt/_shots/training")
 def training_world(db, live_server):
     roles_setup()
     today = timezone.localdate()
-    session = ExamRoundFactory(
+    exam_round = ExamRoundFactory(
         title="2022年电子商务师职业技能等级认定",
         registration_opens=today - dt.timedelta(days=6),
         registration_deadline=today + dt.timedelta(days=9),
@@ -39,7 +39,7 @@ def training_world(db, live_server):
     academic = UserFactory(username="jiaowu", first_name="教务处")
     user_role_add(user=academic, group_name=ACADEMIC_GROUP)
     training_class = TrainingClassFactory(
-        session=session, name="四级培训1班", required_hours=8, place="实训楼 305"
+        round=exam_round, name="四级培训1班", required_hours=8, place="实训楼 305"
     )
     training_class.trainers.add(trainer)
     lessons = [
@@ -53,12 +53,12 @@ def training_world(db, live_server):
     own = SchoolClassFactory(name="电子商务2301班（大一）", counselor=counselor)
     other = SchoolClassFactory(name="市场营销2302班（大一）", counselor=UserFactory(username="li"))
     names = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊"]
-    students = [conditional(session=session, school_class=own, name=n) for n in names]
+    students = [conditional(round=exam_round, school_class=own, name=n) for n in names]
     for i in range(3):
-        conditional(session=session, school_class=other, name=f"赵同学{i}")
-    TrainingCutoff.objects.create(session=session, cutoff_date=today + dt.timedelta(days=20))
+        conditional(round=exam_round, school_class=other, name=f"赵同学{i}")
+    TrainingCutoff.objects.create(round=exam_round, cutoff_date=today + dt.timedelta(days=20))
     return {
-        "session": session,
+        "exam_round": exam_round,
         "training_class": training_class,
         "lessons": lessons,
         "own": own,

@@ -12,7 +12,7 @@ class EligibilityConditionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = EligibilityCondition
 
-    session = factory.SubFactory(ExamRoundFactory)
+    round = factory.SubFactory(ExamRoundFactory)
     occupation = "电子商务师"
     level = factory.LazyFunction(lambda: level(4))
     code = factory.Sequence(lambda n: f"T4-{n}")

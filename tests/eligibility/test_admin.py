@@ -35,8 +35,8 @@ def form_data(client, condition) -> dict:
     return data
 
 
-def condition(session, code) -> EligibilityCondition:
-    return EligibilityCondition.objects.get(session=session, code=code)
+def condition(exam_round, code) -> EligibilityCondition:
+    return EligibilityCondition.objects.get(round=exam_round, code=code)
 
 
 def test_admin_changelist_lists_filters_and_searches(admin_client, announcement):
@@ -69,7 +69,7 @@ def test_admin_change_form_shows_friendly_list_fields(admin_client, announcement
 def test_admin_threshold_edit_changes_the_verdict(admin_client, announcement):
     l41 = condition(announcement, "L4-1")
     facts = Facts(candidate_type="social", years_in_occupation=Decimal(2))
-    before = selectors.decision_for(session=announcement, level_code=4, facts=facts)
+    before = selectors.decision_for(exam_round=announcement, level_code=4, facts=facts)
     data = form_data(admin_client, l41)
     data["min_years"] = "2"
     data["text"] = "在本职业连续工作2年以上。"  # the wording must follow (issue 12)
@@ -77,7 +77,7 @@ def test_admin_threshold_edit_changes_the_verdict(admin_client, announcement):
     response = admin_client.post(change_url(l41), data)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
-    after = selectors.decision_for(session=announcement, level_code=4, facts=facts)
+    after = selectors.decision_for(exam_round=announcement, level_code=4, facts=facts)
     assert not before.meets_conditions
     assert after.meets_conditions
     assert [m.code for m in after.matched] == ["L4-1"]
@@ -89,8 +89,8 @@ def test_admin_threshold_edit_changes_the_verdict(admin_client, announcement):
 def test_admin_grades_edit_changes_a_student_verdict(admin_client, announcement):
     l3s = condition(announcement, "L3-S")
     second_year = SchoolClassFactory(major=MajorFactory(is_related=True), enrolment_year=2020)
-    facts = selectors.student_facts(session=announcement, school_class=second_year)
-    assert selectors.decision_for(session=announcement, level_code=3, facts=facts).eligible
+    facts = selectors.student_facts(exam_round=announcement, school_class=second_year)
+    assert selectors.decision_for(exam_round=announcement, level_code=3, facts=facts).eligible
     data = form_data(admin_client, l3s)
     data["grades"] = "3"
 
@@ -99,7 +99,7 @@ def test_admin_grades_edit_changes_a_student_verdict(admin_client, announcement)
     assert response.status_code == 302
     l3s.refresh_from_db()
     assert l3s.grades == [3]
-    assert not selectors.decision_for(session=announcement, level_code=3, facts=facts).eligible
+    assert not selectors.decision_for(exam_round=announcement, level_code=3, facts=facts).eligible
 
 
 def test_admin_grades_accept_chinese_commas(admin_client, announcement):
@@ -128,7 +128,7 @@ INVALID_EDITS = [
     ({"min_years": "2"}, "min_years"),
     ({"text": "在本职业连续工作5年以上。"}, "text"),
     ({"min_years": "", "years_basis": "", "years_scope": ""}, "code"),
-    ({"session": "", "occupation": ""}, "occupation"),
+    ({"round": "", "occupation": ""}, "occupation"),
     ({"major_relations": ["same"]}, "school_kinds"),
 ]
 
@@ -212,15 +212,15 @@ def test_admin_level_named_in_the_text_must_match_the_training_level(admin_clien
 
 
 def test_admin_every_announced_condition_passes_the_text_check(announcement):
-    for row in EligibilityCondition.objects.filter(session=announcement):
+    for row in EligibilityCondition.objects.filter(round=announcement):
         row.full_clean()
 
 
 def test_admin_turns_the_in_school_training_route_off(admin_client, announcement):
     l44 = condition(announcement, "L4-4")
     first_year = SchoolClassFactory(major=MajorFactory(is_related=False), enrolment_year=2021)
-    facts = selectors.student_facts(session=announcement, school_class=first_year)
-    assert selectors.decision_for(session=announcement, level_code=4, facts=facts).conditional
+    facts = selectors.student_facts(exam_round=announcement, school_class=first_year)
+    assert selectors.decision_for(exam_round=announcement, level_code=4, facts=facts).conditional
     data = form_data(admin_client, l44)
     assert data["student_pending_requirement"] == "training"
     data["student_pending_requirement"] = ""
@@ -228,7 +228,7 @@ def test_admin_turns_the_in_school_training_route_off(admin_client, announcement
     response = admin_client.post(change_url(l44), data)
 
     assert response.status_code == 302
-    assert not selectors.decision_for(session=announcement, level_code=4, facts=facts).eligible
+    assert not selectors.decision_for(exam_round=announcement, level_code=4, facts=facts).eligible
 
 
 def test_admin_refuses_the_training_route_without_a_training_level(admin_client, announcement):

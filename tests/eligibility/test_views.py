@@ -60,7 +60,7 @@ def test_self_check_takes_the_round_as_session_or_round_parameter(client, announ
     by_session = client.get(PAGE, {"session": announcement.slug})
     by_round = client.get(PAGE, {"round": announcement.slug})
     assert by_session.status_code == by_round.status_code == 200
-    assert by_session.context["session"] == by_round.context["session"] == announcement
+    assert by_session.context["exam_round"] == by_round.context["exam_round"] == announcement
 
 
 def test_self_check_second_year_class_gets_level_4_conditional_and_level_3(client, announcement):

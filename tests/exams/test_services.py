@@ -174,7 +174,7 @@ def test_seatable_registrations_seats_a_conditional_candidate_once_training_is_c
     from tests.factories import UserFactory
 
     TrainingClass.objects.create(
-        session=exam_round, level=level3, name="三级培训班", required_hours=8
+        round=exam_round, level=level3, name="三级培训班", required_hours=8
     )
     pending = seatable(exam_round, level3, pending_requirement="training")
     finished = seatable(exam_round, level3, pending_requirement="training")

@@ -192,7 +192,7 @@ def test_tickets_pdf_in_chunks_keeps_every_page_in_order(published):
     from exams.tickets import tickets_pdf, tickets_queryset
 
     found = list(tickets_queryset().order_by("number"))
-    plan = found[0].registration.session.exam_plan
+    plan = found[0].registration.round.exam_plan
     pages = _pdf_text(tickets_pdf(plan=plan, tickets=found, chunk=2))
     assert len(pages) == 3
     for ticket, page in zip(found, pages, strict=True):

@@ -17,7 +17,7 @@ def admin_client(client):
 
 def item_form(item: FeeItem, **changes) -> dict:
     data = {
-        "session": item.session_id,
+        "round": item.round_id,
         "level": item.level_id,
         "candidate_type": item.candidate_type,
         "kind": item.kind,
@@ -34,9 +34,9 @@ def item_form(item: FeeItem, **changes) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def reg_fee(session, level_code=3) -> FeeItem:
+def reg_fee(exam_round, level_code=3) -> FeeItem:
     return FeeItem.objects.get(
-        session=session, level__code=level_code, candidate_type="student", kind="registration"
+        round=exam_round, level__code=level_code, candidate_type="student", kind="registration"
     )
 
 
@@ -47,7 +47,7 @@ def change_url(item):
 def test_fee_change_in_admin_keeps_existing_quotes_and_says_how_many(admin_client, announcement):
     item = reg_fee(announcement)
     registration = RegistrationFactory(
-        session=announcement,
+        round=announcement,
         registration_fee_item=item,
         quoted_registration_fee=Decimal("320.00"),
     )
@@ -64,7 +64,7 @@ def test_fee_change_in_admin_keeps_existing_quotes_and_says_how_many(admin_clien
 
 def test_deactivating_an_item_in_use_needs_confirmation(admin_client, announcement):
     item = reg_fee(announcement)
-    RegistrationFactory(session=announcement, registration_fee_item=item)
+    RegistrationFactory(round=announcement, registration_fee_item=item)
     response = admin_client.post(change_url(item), item_form(item, is_active=""))
     assert response.status_code == 200
     assert "有 1 份有效报名使用此费用项目" in response.content.decode()
@@ -85,7 +85,7 @@ def test_a_second_registration_fee_for_the_same_level_and_type_is_refused(
     )
     assert response.status_code == 200
     assert "只能有一个报名费项目" in response.content.decode()
-    assert FeeItem.objects.filter(session=announcement, kind="registration").count() == 4
+    assert FeeItem.objects.filter(round=announcement, kind="registration").count() == 4
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ def test_fee_item_negative_amount_is_refused_by_the_database():
 
 
 def test_fee_item_negative_amount_fails_validation():
-    item = FeeItemFactory.build(session=ExamRoundFactory(), amount=Decimal("-1"))
+    item = FeeItemFactory.build(round=ExamRoundFactory(), amount=Decimal("-1"))
     with pytest.raises(ValidationError) as excinfo:
         item.full_clean()
     assert "amount" in excinfo.value.message_dict
@@ -58,15 +58,13 @@ def test_fee_item_training_fee_with_option_is_allowed():
 def test_fee_item_is_unique_per_session_level_type_and_option():
     first = FeeItemFactory(kind="training", training_option="intensive", amount=800)
     with violates():
-        FeeItemFactory(
-            session=first.session, kind="training", training_option="intensive", amount=900
-        )
+        FeeItemFactory(round=first.round, kind="training", training_option="intensive", amount=900)
 
 
 def test_fee_item_other_option_of_same_level_is_allowed():
     first = FeeItemFactory(kind="training", training_option="intensive", amount=800)
     second = FeeItemFactory(
-        session=first.session, kind="training", training_option="improvement", amount=300
+        round=first.round, kind="training", training_option="improvement", amount=300
     )
     assert second.pk != first.pk
 

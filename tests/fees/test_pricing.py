@@ -38,7 +38,7 @@ def test_quote_and_fee_amounts_come_from_the_active_fee_items(announcement):
 
 @pytest.mark.django_db
 def test_a_round_without_a_registration_fee_cannot_be_quoted(announcement):
-    FeeItem.objects.filter(session=announcement, level__code=3, kind="registration").update(
+    FeeItem.objects.filter(round=announcement, level__code=3, kind="registration").update(
         is_active=False
     )
     with pytest.raises(pricing.PricingError) as raised:

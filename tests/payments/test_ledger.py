@@ -155,21 +155,21 @@ def test_a_partially_paid_student_cannot_cancel_either(finance):
 @pytest.mark.django_db
 def test_statistics_received_total_counts_money_of_cancelled_registrations(finance):
     target = registration()
-    session = target.session
-    other = registration(session=session)
+    exam_round = target.round
+    other = registration(round=exam_round)
     pay(target, "320", finance)
     pay(other, "100", finance)
-    before = round_statistics(session).received_total
+    before = round_statistics(exam_round).received_total
     assert before == Decimal("420.00")
     registration_cancel_by_staff(registration=target)
-    stats = round_statistics(session)
+    stats = round_statistics(exam_round)
     assert stats.received_total == Decimal("420.00")  # the 320 is held until refunded
     assert (stats.refund_due_count, stats.refund_due_amount) == (1, Decimal("320.00"))
     refund(target, "320", finance)
-    stats = round_statistics(session)
+    stats = round_statistics(exam_round)
     assert stats.received_total == Decimal("100.00")
     assert stats.received_total == ledger.ledger_total(
-        Payment.objects.filter(registration__session=session)
+        Payment.objects.filter(registration__round=exam_round)
     )
 
 
@@ -196,8 +196,8 @@ def test_ledger_invariant_under_any_sequence_of_operations(finance, operations):
     sum."""
     Payment.objects.all().delete()
     first = registration()
-    session = first.session
-    targets = [first] + [registration(session=session) for _ in range(3)]
+    exam_round = first.round
+    targets = [first] + [registration(round=exam_round) for _ in range(3)]
     for action, index, amount in operations:
         target = targets[index]
         try:
@@ -222,8 +222,8 @@ def test_ledger_invariant_under_any_sequence_of_operations(finance, operations):
             cancelled=target.status == "cancelled",
         )
         assert (target.paid_amount or Decimal("0")) == received - refunded
-    ledger_sum = ledger.ledger_total(Payment.objects.filter(registration__session=session))
-    assert round_statistics(session).received_total == ledger_sum
+    ledger_sum = ledger.ledger_total(Payment.objects.filter(registration__round=exam_round))
+    assert round_statistics(exam_round).received_total == ledger_sum
 
 
 @pytest.mark.django_db

@@ -243,7 +243,7 @@ def test_preview_lists_bad_rows_with_reasons_and_books_the_good_ones(finance_cli
 def test_statistics_figures_and_export(finance_client, announcement):
     for level_code, fee in ((3, "320.00"), (3, "320.00"), (4, "260.00")):
         reg = RegistrationFactory(
-            session=announcement,
+            round=announcement,
             level=announcement.levels.get(code=level_code),
             quoted_registration_fee=Decimal(fee),
             quoted_charge_items=[{"kind": "报名费", "name": f"项目{level_code}", "amount": fee}],
@@ -282,9 +282,9 @@ def test_statistics_query_count_does_not_grow(
             finance_client.get(reverse("fees:statistics"), {"session": announcement.slug})
         return len(captured.captured_queries)
 
-    RegistrationFactory.create_batch(2, session=announcement)
+    RegistrationFactory.create_batch(2, round=announcement)
     few = count_queries()
-    RegistrationFactory.create_batch(20, session=announcement)
+    RegistrationFactory.create_batch(20, round=announcement)
     assert count_queries() == few
 
 

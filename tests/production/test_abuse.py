@@ -119,7 +119,7 @@ def registration(demo):
         level_code=3,
     )
     return submission.registration_submit(
-        session=demo["session"], school_class=demo["classes"][0], data=data
+        exam_round=demo["exam_round"], school_class=demo["classes"][0], data=data
     )
 
 
@@ -297,7 +297,7 @@ def public_urls(demo, registration) -> dict[str, str]:
     urls = {
         "home": reverse("registration:home"),
         "rounds": reverse("registration:round_list"),
-        "round": reverse("registration:round_detail", kwargs={"slug": demo["session"].slug}),
+        "round": reverse("registration:round_detail", kwargs={"slug": demo["exam_round"].slug}),
         "pick": reverse("registration:register"),
         "class form": reverse("registration:class_entry", kwargs={"code": demo["classes"][0].code}),
         "freshman class": reverse(

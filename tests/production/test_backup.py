@@ -44,13 +44,13 @@ def frozen():
 @pytest.fixture
 def populated(frozen):
     demo = demo_load()
-    session, admin = demo["session"], demo["admin"]
+    exam_round, admin = demo["exam_round"], demo["admin"]
     classes = demo["classes"][:2]  # 大二 and 大三 of related majors
     for i in range(REGISTRATIONS):
         school_class = classes[i % len(classes)]
         level = 4 if "大三" in school_class.name and i % 2 else 3
         registration = submission.registration_submit(
-            session=session,
+            exam_round=exam_round,
             school_class=school_class,
             data=RegistrationInput(
                 # Names carry no digits (the service refuses them): 学生甲子, 学生乙丑, ...
@@ -68,7 +68,7 @@ def populated(frozen):
             review.registration_return(registration=registration, reviewer=admin, reason="照片不清")
         if i % 4 == 0:
             review.registration_note_set(registration=registration, author=admin, note="已电话确认")
-    cancelled = Registration.objects.filter(session=session).order_by("pk").last()
+    cancelled = Registration.objects.filter(round=exam_round).order_by("pk").last()
     submission.registration_cancel(registration=cancelled)
     return demo
 
@@ -87,31 +87,33 @@ def xlsx_contents(data: bytes) -> list[tuple[str, bytes]]:
 def exports(demo) -> dict[str, list[tuple[str, bytes]]]:
     out = {}
     for layout in (LAYOUT_ROSTER, LAYOUT_NATIONAL):
-        export = registrations_export(user=demo["admin"], session=demo["session"], layout=layout)
+        export = registrations_export(
+            user=demo["admin"], exam_round=demo["exam_round"], layout=layout
+        )
         out[layout] = xlsx_contents(export.file.read())
     return out
 
 
-def snapshot(session) -> list[tuple]:
+def snapshot(exam_round) -> list[tuple]:
     return list(
-        Registration.objects.filter(session=session)
+        Registration.objects.filter(round=exam_round)
         .order_by("pk")
         .values_list("pk", "number", "token", "id_number", "status", "review_status", "created_at")
     )
 
 
 def test_backup_then_restore_after_losing_the_round_gives_the_same_export(populated, tmp_path):
-    session = populated["session"]
-    before_exports, before_rows = exports(populated), snapshot(session)
+    exam_round = populated["exam_round"]
+    before_exports, before_rows = exports(populated), snapshot(exam_round)
     assert len(before_rows) == REGISTRATIONS
     path = tmp_path / "round.json.gz"
-    call_command("backup_round", session.slug, output=str(path))
+    call_command("backup_round", exam_round.slug, output=str(path))
 
-    round_delete(session)
+    round_delete(exam_round)
     assert Registration.objects.count() == 0
 
     call_command("restore_round", str(path))
-    assert snapshot(session) == before_rows
+    assert snapshot(exam_round) == before_rows
     assert exports(populated) == before_exports
     # A student's saved self-service link works again.
     pk, _number, token, *_ = before_rows[0]
@@ -119,25 +121,25 @@ def test_backup_then_restore_after_losing_the_round_gives_the_same_export(popula
 
 
 def test_restore_replace_undoes_changes_made_after_the_backup(populated, tmp_path):
-    session = populated["session"]
-    before_exports, before_rows = exports(populated), snapshot(session)
+    exam_round = populated["exam_round"]
+    before_exports, before_rows = exports(populated), snapshot(exam_round)
     path = tmp_path / "round.json"
-    call_command("backup_round", session.slug, output=str(path))
+    call_command("backup_round", exam_round.slug, output=str(path))
 
-    Registration.objects.filter(session=session, review_status="confirmed").delete()
-    Registration.objects.filter(session=session).update(name="被误改")
+    Registration.objects.filter(round=exam_round, review_status="confirmed").delete()
+    Registration.objects.filter(round=exam_round).update(name="被误改")
     assert exports(populated) != before_exports  # control: the export does see the damage
 
     call_command("restore_round", str(path), replace=True)
-    assert snapshot(session) == before_rows
+    assert snapshot(exam_round) == before_rows
     assert exports(populated) == before_exports
 
 
 def test_restore_refuses_to_overwrite_an_existing_round(populated, tmp_path):
-    session = populated["session"]
+    exam_round = populated["exam_round"]
     path = tmp_path / "round.json"
-    call_command("backup_round", session.slug, output=str(path))
-    Registration.objects.filter(session=session).update(counselor_note="之后的备注")
+    call_command("backup_round", exam_round.slug, output=str(path))
+    Registration.objects.filter(round=exam_round).update(counselor_note="之后的备注")
     with pytest.raises(CommandError, match="--replace"):
         call_command("restore_round", str(path))
     assert set(Registration.objects.values_list("counselor_note", flat=True)) == {"之后的备注"}
@@ -145,7 +147,7 @@ def test_restore_refuses_to_overwrite_an_existing_round(populated, tmp_path):
 
 def test_backup_file_holds_every_registration_and_no_password_hashes(populated, tmp_path):
     path = tmp_path / "round.json.gz"
-    call_command("backup_round", populated["session"].slug, output=str(path))
+    call_command("backup_round", populated["exam_round"].slug, output=str(path))
     data = json.loads(gzip.decompress(path.read_bytes()))
     assert data["counts"]["registration.registration"] == REGISTRATIONS
     registrations = [o for o in data["objects"] if o["model"] == "registration.registration"]
@@ -156,34 +158,34 @@ def test_backup_file_holds_every_registration_and_no_password_hashes(populated, 
 
 
 def test_restore_of_a_corrupt_count_changes_nothing(populated, tmp_path):
-    session = populated["session"]
+    exam_round = populated["exam_round"]
     path = tmp_path / "round.json"
-    call_command("backup_round", session.slug, output=str(path))
+    call_command("backup_round", exam_round.slug, output=str(path))
     data = json.loads(path.read_text())
     last = max(
         i for i, o in enumerate(data["objects"]) if o["model"] == "registration.registration"
     )
     del data["objects"][last]  # a truncated file: one registration missing
     path.write_text(json.dumps(data))
-    before = snapshot(session)
+    before = snapshot(exam_round)
     with pytest.raises(CommandError, match="differ"):
         call_command("restore_round", str(path), replace=True)
-    assert snapshot(session) == before
+    assert snapshot(exam_round) == before
 
 
 @pytest.mark.postgres
 def test_restore_resets_sequences_so_new_registrations_do_not_collide(populated, tmp_path):
-    session = populated["session"]
+    exam_round = populated["exam_round"]
     path = tmp_path / "round.json"
-    call_command("backup_round", session.slug, output=str(path))
-    round_delete(session)
+    call_command("backup_round", exam_round.slug, output=str(path))
+    round_delete(exam_round)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence('registration_registration', 'id'), 1, false)"
         )
     call_command("restore_round", str(path))
     registration = submission.registration_submit(
-        session=session,
+        exam_round=exam_round,
         school_class=populated["classes"][0],
         data=RegistrationInput(
             name="新同学",
@@ -194,7 +196,7 @@ def test_restore_resets_sequences_so_new_registrations_do_not_collide(populated,
             level_code=3,
         ),
     )
-    assert registration.pk > max(pk for pk, *_ in snapshot(session) if pk != registration.pk)
+    assert registration.pk > max(pk for pk, *_ in snapshot(exam_round) if pk != registration.pk)
 
 
 def test_photos_are_in_the_backup_and_come_back_with_the_round(populated, tmp_path):
@@ -202,8 +204,8 @@ def test_photos_are_in_the_backup_and_come_back_with_the_round(populated, tmp_pa
 
     from registration.services.supplement import photo_upload
 
-    session = populated["session"]
-    registration = Registration.objects.filter(session=session).order_by("pk").first()
+    exam_round = populated["exam_round"]
+    registration = Registration.objects.filter(round=exam_round).order_by("pk").first()
     buffer = io.BytesIO()
     Image.new("RGB", (400, 500), (10, 160, 90)).save(buffer, "JPEG")
     photo_upload(registration=registration, data=buffer.getvalue())
@@ -211,11 +213,11 @@ def test_photos_are_in_the_backup_and_come_back_with_the_round(populated, tmp_pa
     name = registration.photo.name
     stored = registration.photo.open("rb").read()
     path = tmp_path / "round.json.gz"
-    call_command("backup_round", session.slug, output=str(path))
+    call_command("backup_round", exam_round.slug, output=str(path))
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         assert list(json.load(handle)["photos"]) == [name]
 
-    round_delete(session)
+    round_delete(exam_round)
     registration.photo.storage.delete(name)  # the disk the photos were on is lost too
     call_command("restore_round", str(path))
 

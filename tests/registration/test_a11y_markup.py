@@ -45,7 +45,7 @@ def test_signup_form_personal_fields_carry_autocomplete_tokens(
 
 def test_social_form_work_unit_autocompletes_as_organization(announcement):
     form = RegistrationForm(
-        session=announcement, candidate_type="social", levels=SkillLevel.objects.all()
+        exam_round=announcement, candidate_type="social", levels=SkillLevel.objects.all()
     )
 
     assert autocomplete_of(str(form["work_unit"]), "work_unit") == "organization"

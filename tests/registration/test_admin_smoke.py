@@ -28,7 +28,7 @@ def superuser_client(client, superuser):
 @pytest.fixture
 def populated(announcement):
     # Rows of every kind the project makes, so changelists render rows, not just the empty state.
-    RegistrationFactory(session=announcement)
+    RegistrationFactory(round=announcement)
     Group.objects.get_or_create(name="辅导员")
     return announcement
 

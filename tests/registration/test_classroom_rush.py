@@ -105,7 +105,7 @@ def test_class_form_shows_a_fee_edit_on_the_next_view(sophomore_class, during_ro
     url = reverse("registration:class_entry", kwargs={"code": sophomore_class.code})
     assert "（报名费 320 元）" in Client().get(url).content.decode()
     fee = FeeItem.objects.get(
-        session=sophomore_class_round(sophomore_class),
+        round=sophomore_class_round(sophomore_class),
         candidate_type="student",
         kind="registration",
         level__code=3,

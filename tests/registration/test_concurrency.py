@@ -21,7 +21,7 @@ THREADS = 12
 CONSTRAINT_NAME = "one_active_registration_per_id_per_session"
 
 
-def _race(session, school_class, id_number: str) -> dict[str, int]:
+def _race(exam_round, school_class, id_number: str) -> dict[str, int]:
     barrier = threading.Barrier(THREADS)
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -37,7 +37,9 @@ def _race(session, school_class, id_number: str) -> dict[str, int]:
         )
         try:
             barrier.wait(timeout=10)
-            submission.registration_submit(session=session, school_class=school_class, data=data)
+            submission.registration_submit(
+                exam_round=exam_round, school_class=school_class, data=data
+            )
             outcome = "created"
         except AlreadyRegistered:
             outcome = "already"

@@ -25,9 +25,9 @@ def admin_client(client, root):
     return client
 
 
-def fee(session) -> FeeItem:
+def fee(exam_round) -> FeeItem:
     return FeeItem.objects.get(
-        session=session, level__code=3, candidate_type="student", kind="registration"
+        round=exam_round, level__code=3, candidate_type="student", kind="registration"
     )
 
 
@@ -54,7 +54,7 @@ def test_registration_changes_are_recorded_without_the_secret_token(
     announcement, sophomore_class, during_round
 ):
     registration = submission.registration_submit(
-        session=announcement, school_class=sophomore_class, data=student_input()
+        exam_round=announcement, school_class=sophomore_class, data=student_input()
     )
     submission.registration_update(registration=registration, data=student_input(name="李雷"))
     submission.registration_cancel(registration=registration)
@@ -103,7 +103,7 @@ def test_history_pages_open(admin_client, announcement, name):
     obj = {
         "admin:rounds_examround_history": lambda: announcement,
         "admin:registration_registration_history": lambda: Registration.objects.create(
-            session=announcement,
+            round=announcement,
             number="X1",
             level=announcement.levels.first(),
             name="甲",
@@ -123,7 +123,7 @@ def test_history_pages_open(admin_client, announcement, name):
 def test_eligibility_rule_edit_in_admin_is_recorded(admin_client, root, announcement):
     from eligibility.models import EligibilityCondition
 
-    condition = EligibilityCondition.objects.get(session=announcement, code="L4-1")
+    condition = EligibilityCondition.objects.get(round=announcement, code="L4-1")
     condition.min_years = 2
     condition._history_user = root
     condition.save()

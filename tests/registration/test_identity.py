@@ -102,7 +102,7 @@ def test_service_normalises_without_the_form(announcement, sophomore_class, duri
         student_number="２０２０ａｂ１",
     )
     registration = submission.registration_submit(
-        session=announcement, school_class=sophomore_class, data=data
+        exam_round=announcement, school_class=sophomore_class, data=data
     )
     registration.refresh_from_db()
     assert registration.id_number == make_id_number(5)
@@ -114,7 +114,9 @@ def test_service_normalises_without_the_form(announcement, sophomore_class, duri
         level_code=3, student_number="2020123457",
     )  # fmt: skip
     with pytest.raises(submission.SubmissionError) as caught:
-        submission.registration_submit(session=announcement, school_class=sophomore_class, data=bad)
+        submission.registration_submit(
+            exam_round=announcement, school_class=sophomore_class, data=bad
+        )
     assert caught.value.field == "name"
     assert Registration.objects.count() == 1
 

@@ -22,9 +22,9 @@ from rounds.models import ExamRound, Major, SchoolClass, SkillLevel
 pytestmark = pytest.mark.django_db
 
 
-def fee(session, level: int, candidate_type: str, kind: str, option: str = "") -> FeeItem:
+def fee(exam_round, level: int, candidate_type: str, kind: str, option: str = "") -> FeeItem:
     return FeeItem.objects.get(
-        session=session,
+        round=exam_round,
         level__code=level,
         candidate_type=candidate_type,
         kind=kind,
@@ -36,14 +36,14 @@ def fee(session, level: int, candidate_type: str, kind: str, option: str = "") -
 
 
 def test_announcement_load_round_facts(announcement):
-    session = ExamRound.objects.get(pk=announcement.pk)
-    assert session.occupation == "电子商务师"
-    assert session.organizer == "武汉交通职业学院"
-    assert session.is_published is True
-    assert session.registration_deadline == dt.date(2022, 5, 20)
-    assert session.registration_opens is None
-    assert session.exam_period == "2022年6月下旬（具体时间另行通知）"
-    assert session.exam_location == "校内实训室"
+    exam_round = ExamRound.objects.get(pk=announcement.pk)
+    assert exam_round.occupation == "电子商务师"
+    assert exam_round.organizer == "武汉交通职业学院"
+    assert exam_round.is_published is True
+    assert exam_round.registration_deadline == dt.date(2022, 5, 20)
+    assert exam_round.registration_opens is None
+    assert exam_round.exam_period == "2022年6月下旬（具体时间另行通知）"
+    assert exam_round.exam_location == "校内实训室"
 
 
 def test_announcement_load_social_candidates_not_accepted_because_of_the_epidemic(announcement):
@@ -54,12 +54,12 @@ def test_announcement_load_social_candidates_not_accepted_because_of_the_epidemi
 
 
 def test_announcement_load_consultation_qq_and_hours(announcement):
-    session = ExamRound.objects.get(pk=announcement.pk)
-    assert session.consultation_qq == "2378470284"
-    assert session.consultation_days == "工作日"
-    assert session.consultation_start == dt.time(9, 30)
-    assert session.consultation_end == dt.time(16, 30)
-    assert "耐心等待" in session.consultation_note
+    exam_round = ExamRound.objects.get(pk=announcement.pk)
+    assert exam_round.consultation_qq == "2378470284"
+    assert exam_round.consultation_days == "工作日"
+    assert exam_round.consultation_start == dt.time(9, 30)
+    assert exam_round.consultation_end == dt.time(16, 30)
+    assert "耐心等待" in exam_round.consultation_note
 
 
 def test_announcement_load_narrative_texts(announcement):
@@ -109,7 +109,7 @@ def test_announcement_load_twice_keeps_an_admins_major_relation(announcement):
 
 
 def test_announcement_conditions_split_social_and_in_school_routes(announcement):
-    rows = {c.code: c for c in EligibilityCondition.objects.filter(session=announcement)}
+    rows = {c.code: c for c in EligibilityCondition.objects.filter(round=announcement)}
     students = sorted(code for code, c in rows.items() if "student" in c.candidate_types)
     social = sorted(code for code, c in rows.items() if "social" in c.candidate_types)
     assert students == ["L3-S", "L4-3", "L4-4"]
@@ -148,12 +148,12 @@ def test_announcement_load_improvement_class_only_for_level_four(announcement):
     assert "线上+线下集中1天学习" in item.description
     # The announcement prints no 三级 提高班 price: nothing is invented.
     assert not FeeItem.objects.filter(
-        session=announcement, level__code=3, training_option="improvement"
+        round=announcement, level__code=3, training_option="improvement"
     ).exists()
 
 
 def test_announcement_load_exactly_nine_active_fee_items_with_charge_names(announcement):
-    items = FeeItem.objects.filter(session=announcement)
+    items = FeeItem.objects.filter(round=announcement)
     assert items.count() == 9
     assert all(item.is_active for item in items)
     assert all(item.charge_item_name for item in items)
@@ -189,7 +189,7 @@ TRAINING_LEVEL_3 = [
 
 @pytest.mark.parametrize(("level", "expected"), [(4, TRAINING_LEVEL_4), (3, TRAINING_LEVEL_3)])
 def test_announcement_load_every_module_and_topic_with_printed_codes(announcement, level, expected):
-    modules = TrainingModule.objects.filter(session=announcement, level__code=level)
+    modules = TrainingModule.objects.filter(round=announcement, level__code=level)
     loaded = [
         (
             module.number,
@@ -209,7 +209,7 @@ def test_announcement_load_every_module_and_topic_with_printed_codes(announcemen
 
 
 def test_announcement_load_twelve_conditions(announcement):
-    conditions = EligibilityCondition.objects.filter(session=announcement)
+    conditions = EligibilityCondition.objects.filter(round=announcement)
     assert conditions.count() == 12
     assert list(conditions.filter(level__code=4).order_by("order").values_list("code", "text")) == [
         ("L4-1", "在本职业连续工作3年以上。"),
@@ -248,14 +248,14 @@ def test_announcement_load_twelve_conditions(announcement):
 def test_announcement_load_student_exception_is_for_related_second_and_third_years(
     announcement,
 ):
-    condition = EligibilityCondition.objects.get(session=announcement, code="L3-S")
+    condition = EligibilityCondition.objects.get(round=announcement, code="L3-S")
     assert condition.candidate_types == ["student"]
     assert condition.grades == [2, 3]
     assert condition.requires_related_major is True
 
 
 def test_announcement_load_conditions_are_valid(announcement):
-    for condition in EligibilityCondition.objects.filter(session=announcement):
+    for condition in EligibilityCondition.objects.filter(round=announcement):
         condition.full_clean()
 
 
@@ -344,13 +344,13 @@ def test_load_announcement_command_is_idempotent(db, capsys):
 def test_demo_load_creates_an_open_round_with_the_2022_figures(db):
     today = timezone.localdate()
     result = demo_load(today=today)
-    session = result["session"]
-    assert session.slug == DEMO_SESSION_SLUG
-    assert session.is_open()
-    assert session.registration_deadline > today
-    assert fee(session, 3, "social", "training", "intensive").amount == Decimal("1000")
-    assert EligibilityCondition.objects.filter(session=session).count() == 12
-    assert TrainingTopic.objects.filter(module__session=session).count() == 23
+    exam_round = result["exam_round"]
+    assert exam_round.slug == DEMO_SESSION_SLUG
+    assert exam_round.is_open()
+    assert exam_round.registration_deadline > today
+    assert fee(exam_round, 3, "social", "training", "intensive").amount == Decimal("1000")
+    assert EligibilityCondition.objects.filter(round=exam_round).count() == 12
+    assert TrainingTopic.objects.filter(module__round=exam_round).count() == 23
 
 
 def test_demo_load_accounts_and_classes(db):
@@ -387,6 +387,6 @@ def test_demo_round_states_its_own_deadline_in_the_how_to_register_text():
 
     from registration.loaders import demo_load
 
-    session = demo_load(today=dt.date(2026, 11, 26))["session"]
-    assert "截止2026年12月26日" in session.how_to_register_text
-    assert "2022年5月20日" not in session.how_to_register_text
+    exam_round = demo_load(today=dt.date(2026, 11, 26))["exam_round"]
+    assert "截止2026年12月26日" in exam_round.how_to_register_text
+    assert "2022年5月20日" not in exam_round.how_to_register_text

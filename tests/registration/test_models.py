@@ -26,32 +26,30 @@ def violates():
 def test_registration_second_active_for_same_id_in_same_session_is_refused():
     first = RegistrationFactory()
     with violates():
-        RegistrationFactory(session=first.session, id_number=first.id_number)
+        RegistrationFactory(round=first.round, id_number=first.id_number)
 
 
 def test_registration_cancelled_plus_active_for_same_id_is_allowed():
     cancelled = RegistrationFactory(status="cancelled")
-    active = RegistrationFactory(session=cancelled.session, id_number=cancelled.id_number)
+    active = RegistrationFactory(round=cancelled.round, id_number=cancelled.id_number)
     assert active.pk != cancelled.pk
 
 
 def test_registration_two_cancelled_for_same_id_are_allowed():
     first = RegistrationFactory(status="cancelled")
-    assert RegistrationFactory(
-        session=first.session, id_number=first.id_number, status="cancelled"
-    ).pk
+    assert RegistrationFactory(round=first.round, id_number=first.id_number, status="cancelled").pk
 
 
 def test_registration_same_id_in_another_session_is_allowed():
     first = RegistrationFactory()
-    assert RegistrationFactory(id_number=first.id_number).session_id != first.session_id
+    assert RegistrationFactory(id_number=first.id_number).round_id != first.round_id
 
 
 def test_registration_cancelling_then_reregistering_is_allowed():
     first = RegistrationFactory()
     first.status = "cancelled"
     first.save()
-    assert RegistrationFactory(session=first.session, id_number=first.id_number).pk
+    assert RegistrationFactory(round=first.round, id_number=first.id_number).pk
 
 
 def test_registration_negative_quoted_fee_is_refused():

@@ -25,7 +25,7 @@ def _clear_cache():
 
 def test_a_fee_with_cents_shows_the_same_everywhere(client, sophomore_class, during_round):
     fee = FeeItem.objects.get(
-        session__slug__isnull=False,
+        round__slug__isnull=False,
         candidate_type="student",
         kind="registration",
         level__code=3,

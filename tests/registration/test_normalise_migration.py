@@ -4,7 +4,8 @@ import importlib
 import logging
 
 import pytest
-from django.apps import apps
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from registration.models import Registration
 from tests.common.test_normalize import full_width
@@ -16,18 +17,24 @@ pytestmark = pytest.mark.django_db
 migration = importlib.import_module("registration.migrations.0010_normalise_personal_data")
 
 
+def _state_apps():
+    """The models as the migration sees them (the round field was still called `session`)."""
+    loader = MigrationLoader(connection)
+    return loader.project_state(("registration", "0010_normalise_personal_data")).apps
+
+
 def test_migration_normalises_rows_and_reports_duplicates_without_deleting(
     announcement, sophomore_class, caplog, capsys
 ):
     duplicate_id = make_id_number(1)
     ascii_row = RegistrationFactory(
-        session=announcement, school_class=sophomore_class, id_number=duplicate_id
+        round=announcement, school_class=sophomore_class, id_number=duplicate_id
     )
     twin = RegistrationFactory(
-        session=announcement, school_class=sophomore_class, id_number=make_id_number(50)
+        round=announcement, school_class=sophomore_class, id_number=make_id_number(50)
     )
     lone = RegistrationFactory(
-        session=announcement, school_class=sophomore_class, id_number=make_id_number(51)
+        round=announcement, school_class=sophomore_class, id_number=make_id_number(51)
     )
     # Stored before input was normalised: written past the form and the service.
     Registration.objects.filter(pk=twin.pk).update(id_number=full_width(duplicate_id))
@@ -38,7 +45,7 @@ def test_migration_normalises_rows_and_reports_duplicates_without_deleting(
         name="买买提•艾力",
     )
     with caplog.at_level(logging.WARNING, logger="registration.migrations"):
-        migration.normalise_rows(apps, None)
+        migration.normalise_rows(_state_apps(), None)
 
     assert Registration.objects.count() == 3  # nothing deleted
     lone.refresh_from_db()

@@ -33,7 +33,7 @@ def test_home_is_built_once_for_anonymous_visitors(
 def test_signed_in_users_always_get_a_fresh_page(client, announcement, page_cache):
     client.get(reverse("registration:home"))
     client.force_login(UserFactory(username="wang", first_name="王老师"))
-    FeeItem.objects.filter(session=announcement, kind="registration", level__code=4).update(
+    FeeItem.objects.filter(round=announcement, kind="registration", level__code=4).update(
         amount=555
     )
     page = client.get(reverse("registration:home")).content.decode()
@@ -44,7 +44,7 @@ def test_signed_in_users_always_get_a_fresh_page(client, announcement, page_cach
 def test_without_the_setting_every_request_is_fresh(client, announcement, settings):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
     client.get(reverse("registration:home"))
-    FeeItem.objects.filter(session=announcement, kind="registration", level__code=4).update(
+    FeeItem.objects.filter(round=announcement, kind="registration", level__code=4).update(
         amount=555
     )
     assert "555" in client.get(reverse("registration:home")).content.decode()

@@ -122,7 +122,7 @@ def test_home_fee_table_is_exactly_the_announced_table(client, announcement):
 
 
 def test_home_fee_table_never_shows_inactive_items(client, announcement):
-    FeeItem.objects.filter(session=announcement, training_option="improvement").update(
+    FeeItem.objects.filter(round=announcement, training_option="improvement").update(
         is_active=False
     )
     rows = section(get_html(client), "fee-table").rows
@@ -132,7 +132,7 @@ def test_home_fee_table_never_shows_inactive_items(client, announcement):
 
 def test_home_fee_table_shows_both_registration_fees_when_they_differ(client, announcement):
     FeeItem.objects.filter(
-        session=announcement, level__code=4, kind="registration", candidate_type="social"
+        round=announcement, level__code=4, kind="registration", candidate_type="social"
     ).update(amount="280.50")
     rows = section(get_html(client), "fee-table").rows
     assert rows[2][1] == "在校生260社会考生280.50"
@@ -216,7 +216,7 @@ def test_home_lists_every_social_condition_per_level_in_order(client, announceme
     assert text.startswith("社会考生")
     level4, level3 = text.split("三级/高级工", 1)
     for code, part in ((4, level4), (3, level3)):
-        rows = EligibilityCondition.objects.filter(session=announcement, level__code=code)
+        rows = EligibilityCondition.objects.filter(round=announcement, level__code=code)
         conditions = [c for c in rows.order_by("order") if "social" in c.candidate_types]
         assert len(conditions) == (4 if code == 4 else 7)
         assert_in_order(part, [re.sub(r"\s+", "", c.text) for c in conditions])
@@ -243,7 +243,7 @@ def test_home_lists_an_overridden_occupation_wide_condition_once(client, announc
     from tests.factories import level
 
     EligibilityConditionFactory(
-        session=None,
+        round=None,
         occupation=announcement.occupation,
         level=level(4),
         code="L4-1",
@@ -262,7 +262,7 @@ def test_home_says_charge_items_are_set_by_the_finance_office(client, announceme
 
 
 def test_home_hides_inactive_conditions(client, announcement):
-    condition = EligibilityCondition.objects.get(session=announcement, code="L3-6")
+    condition = EligibilityCondition.objects.get(round=announcement, code="L3-6")
     condition.is_active = False
     condition.save()
     assert condition.text not in section_text(get_html(client), "eligibility")
@@ -476,7 +476,7 @@ def test_server_error_gives_the_chinese_500(client, db):
 
 
 def test_training_modules_come_from_the_database(client, announcement):
-    TrainingModule.objects.filter(session=announcement, level__code=4, number=1).update(
+    TrainingModule.objects.filter(round=announcement, level__code=4, number=1).update(
         title="改名后的模块"
     )
     assert "1.改名后的模块" in section_text(get_html(client), "training")

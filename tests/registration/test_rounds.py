@@ -24,7 +24,7 @@ def clone(source, slug="dzsws-2022-2"):
 
 
 def test_session_clone_copies_everything_but_registrations(announcement):
-    RegistrationFactory(session=announcement)
+    RegistrationFactory(round=announcement)
     copy = clone(announcement)
     assert copy.is_published is False
     assert copy.registration_deadline == dt.date(2022, 10, 20)
@@ -36,7 +36,7 @@ def test_session_clone_copies_everything_but_registrations(announcement):
     assert copy.eligibility_conditions.count() == 12
     assert copy.fee_items.count() == 9
     assert copy.training_modules.count() == 10
-    assert TrainingTopic.objects.filter(module__session=copy).count() == 23
+    assert TrainingTopic.objects.filter(module__round=copy).count() == 23
     assert copy.registrations.count() == 0
     l33 = copy.eligibility_conditions.get(code="L3-3")
     assert l33.prior_level.code == 4 and l33.min_years_after_prior == Decimal("4.0")
@@ -44,15 +44,15 @@ def test_session_clone_copies_everything_but_registrations(announcement):
 
 def test_session_clone_is_independent_of_its_source(announcement):
     copy = clone(announcement)
-    FeeItem.objects.filter(session=copy, kind="registration", level__code=4).update(
+    FeeItem.objects.filter(round=copy, kind="registration", level__code=4).update(
         amount=Decimal("280.00")
     )
-    EligibilityCondition.objects.filter(session=copy, code="L4-1").update(min_years=2)
+    EligibilityCondition.objects.filter(round=copy, code="L4-1").update(min_years=2)
     copy.training_modules.filter(number=1).delete()
     assert FeeItem.objects.get(
-        session=announcement, kind="registration", level__code=4, candidate_type="student"
+        round=announcement, kind="registration", level__code=4, candidate_type="student"
     ).amount == Decimal("260.00")
-    assert EligibilityCondition.objects.get(session=announcement, code="L4-1").min_years == 3
+    assert EligibilityCondition.objects.get(round=announcement, code="L4-1").min_years == 3
     assert announcement.training_modules.count() == 10
 
 

@@ -332,7 +332,7 @@ def test_social_candidate_registers_when_a_round_accepts_them(client, announceme
     announcement.accepts_social = True
     announcement.save()
     intensive = FeeItem.objects.get(
-        session=announcement, level__code=4, candidate_type="social", training_option="intensive"
+        round=announcement, level__code=4, candidate_type="social", training_option="intensive"
     )
     page = client.get(reverse("registration:social_entry")).content.decode()
     assert "工作单位" in page and "强化班" in page and "学号" not in page

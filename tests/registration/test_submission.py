@@ -32,7 +32,7 @@ def test_registration_submit_stores_quote_condition_and_facts(
     announcement, sophomore_class, during_round
 ):
     registration = submission.registration_submit(
-        session=announcement, school_class=sophomore_class, data=student_input()
+        exam_round=announcement, school_class=sophomore_class, data=student_input()
     )
     registration.refresh_from_db()
     assert registration.level.code == 3
@@ -62,7 +62,7 @@ def test_registration_submit_senior_may_take_level_four_at_260(
     announcement, senior_class, during_round
 ):
     registration = submission.registration_submit(
-        session=announcement, school_class=senior_class, data=student_input(level_code=4)
+        exam_round=announcement, school_class=senior_class, data=student_input(level_code=4)
     )
     assert registration.quoted_registration_fee == Decimal("260.00")
     assert registration.matched_condition_code == "L4-3"
@@ -73,7 +73,7 @@ def test_registration_submit_sophomore_for_level_four_is_conditional(
 ):
     # Old reading: refused. The college's reading: 四级 on condition of its 四级 training.
     registration = submission.registration_submit(
-        session=announcement, school_class=sophomore_class, data=student_input(level_code=4)
+        exam_round=announcement, school_class=sophomore_class, data=student_input(level_code=4)
     )
 
     assert registration.pending_requirement == "training"
@@ -85,7 +85,7 @@ def test_registration_submit_senior_for_level_four_is_eligible_outright(
     announcement, senior_class, during_round
 ):
     registration = submission.registration_submit(
-        session=announcement, school_class=senior_class, data=student_input(level_code=4)
+        exam_round=announcement, school_class=senior_class, data=student_input(level_code=4)
     )
 
     assert registration.pending_requirement == ""
@@ -96,7 +96,7 @@ def test_registration_update_clears_the_pending_requirement_when_changing_level(
     announcement, sophomore_class, during_round
 ):
     registration = submission.registration_submit(
-        session=announcement, school_class=sophomore_class, data=student_input(level_code=4)
+        exam_round=announcement, school_class=sophomore_class, data=student_input(level_code=4)
     )
 
     submission.registration_update(registration=registration, data=student_input(level_code=3))
@@ -111,7 +111,7 @@ def test_registration_submit_refuses_unrelated_major_for_level_three(
 ):
     with pytest.raises(SubmissionError) as caught:
         submission.registration_submit(
-            session=announcement, school_class=unrelated_class, data=student_input(level_code=3)
+            exam_round=announcement, school_class=unrelated_class, data=student_input(level_code=3)
         )
     assert caught.value.field == "level"
     assert caught.value.reasons
@@ -125,7 +125,7 @@ def test_registration_submit_refuses_ineligible_classes(
     school_class = request.getfixturevalue(fixture)
     with pytest.raises(SubmissionError):
         submission.registration_submit(
-            session=announcement, school_class=school_class, data=student_input()
+            exam_round=announcement, school_class=school_class, data=student_input()
         )
     assert not Registration.objects.exists()
 
@@ -135,7 +135,7 @@ def test_registration_submit_refuses_social_candidates_with_the_stated_reason(
 ):
     data = student_input(candidate_type="social", student_number="", work_unit="某公司")
     with pytest.raises(SubmissionError) as caught:
-        submission.registration_submit(session=announcement, school_class=None, data=data)
+        submission.registration_submit(exam_round=announcement, school_class=None, data=data)
     assert "疫情" in str(caught.value.message)
     assert not Registration.objects.exists()
 
@@ -157,12 +157,12 @@ def test_registration_submit_deadline_day_counts_whole_in_shanghai(
     with time_machine.travel(moment, tick=False):
         if accepted:
             submission.registration_submit(
-                session=announcement, school_class=sophomore_class, data=student_input()
+                exam_round=announcement, school_class=sophomore_class, data=student_input()
             )
         else:
             with pytest.raises(SubmissionError) as caught:
                 submission.registration_submit(
-                    session=announcement, school_class=sophomore_class, data=student_input()
+                    exam_round=announcement, school_class=sophomore_class, data=student_input()
                 )
             assert "2022年5月20日" in str(caught.value.message)
     assert Registration.objects.count() == (1 if accepted else 0)
@@ -172,11 +172,11 @@ def test_registration_submit_refuses_a_second_active_registration(
     announcement, sophomore_class, during_round
 ):
     submission.registration_submit(
-        session=announcement, school_class=sophomore_class, data=student_input()
+        exam_round=announcement, school_class=sophomore_class, data=student_input()
     )
     with pytest.raises(submission.AlreadyRegistered) as caught:
         submission.registration_submit(
-            session=announcement,
+            exam_round=announcement,
             school_class=sophomore_class,
             data=student_input(name="李四", phone="13900139000"),
         )
@@ -188,11 +188,11 @@ def test_registration_submit_after_cancel_creates_a_new_active_one(
     announcement, sophomore_class, during_round
 ):
     first = submission.registration_submit(
-        session=announcement, school_class=sophomore_class, data=student_input()
+        exam_round=announcement, school_class=sophomore_class, data=student_input()
     )
     submission.registration_cancel(registration=first)
     second = submission.registration_submit(
-        session=announcement, school_class=sophomore_class, data=student_input()
+        exam_round=announcement, school_class=sophomore_class, data=student_input()
     )
     assert second.pk != first.pk
     assert Registration.objects.active().get() == second
@@ -200,9 +200,9 @@ def test_registration_submit_after_cancel_creates_a_new_active_one(
 
 def test_fee_change_after_submit_keeps_the_quote(announcement, sophomore_class, during_round):
     registration = submission.registration_submit(
-        session=announcement, school_class=sophomore_class, data=student_input()
+        exam_round=announcement, school_class=sophomore_class, data=student_input()
     )
-    FeeItem.objects.filter(session=announcement, kind="registration", level__code=3).update(
+    FeeItem.objects.filter(round=announcement, kind="registration", level__code=3).update(
         amount=Decimal("350.00")
     )
     registration.refresh_from_db()
@@ -214,7 +214,7 @@ def test_fee_change_after_submit_keeps_the_quote(announcement, sophomore_class, 
     assert updated.quoted_registration_fee == Decimal("320.00")
     # A new registration is quoted the new amount.
     other = submission.registration_submit(
-        session=announcement, school_class=sophomore_class, data=student_input(serial=7)
+        exam_round=announcement, school_class=sophomore_class, data=student_input(serial=7)
     )
     assert other.quoted_registration_fee == Decimal("350.00")
 
@@ -223,7 +223,7 @@ def test_registration_update_changing_level_requotes_and_resets_review(
     announcement, senior_class, during_round
 ):
     registration = submission.registration_submit(
-        session=announcement, school_class=senior_class, data=student_input(level_code=3)
+        exam_round=announcement, school_class=senior_class, data=student_input(level_code=3)
     )
     Registration.objects.filter(pk=registration.pk).update(
         review_status=ReviewStatus.RETURNED, review_reason="学号有误"
@@ -242,10 +242,10 @@ def test_registration_update_to_an_id_already_registered_is_refused(
     announcement, sophomore_class, during_round
 ):
     submission.registration_submit(
-        session=announcement, school_class=sophomore_class, data=student_input(serial=1)
+        exam_round=announcement, school_class=sophomore_class, data=student_input(serial=1)
     )
     second = submission.registration_submit(
-        session=announcement, school_class=sophomore_class, data=student_input(serial=2)
+        exam_round=announcement, school_class=sophomore_class, data=student_input(serial=2)
     )
     with pytest.raises(submission.AlreadyRegistered):
         submission.registration_update(registration=second, data=student_input(serial=1))
@@ -256,7 +256,7 @@ def test_registration_update_to_an_id_already_registered_is_refused(
 def test_registration_update_and_cancel_refused_after_the_deadline(announcement, sophomore_class):
     with time_machine.travel(dt.datetime(2022, 5, 20, 23, 0, tzinfo=SHANGHAI), tick=False):
         registration = submission.registration_submit(
-            session=announcement, school_class=sophomore_class, data=student_input()
+            exam_round=announcement, school_class=sophomore_class, data=student_input()
         )
     with time_machine.travel(dt.datetime(2022, 5, 21, 0, 0, tzinfo=SHANGHAI), tick=False):
         with pytest.raises(SubmissionError, match="截止"):
@@ -272,7 +272,7 @@ def test_registration_update_and_cancel_refused_after_the_deadline(announcement,
 
 def test_registration_cancel_twice_is_refused(announcement, sophomore_class, during_round):
     registration = submission.registration_submit(
-        session=announcement, school_class=sophomore_class, data=student_input()
+        exam_round=announcement, school_class=sophomore_class, data=student_input()
     )
     submission.registration_cancel(registration=registration)
     with pytest.raises(SubmissionError, match="已取消"):
@@ -282,12 +282,12 @@ def test_registration_cancel_twice_is_refused(announcement, sophomore_class, dur
 def test_registration_submit_without_a_registration_fee_item_saves_nothing(
     announcement, sophomore_class, during_round
 ):
-    FeeItem.objects.filter(session=announcement, kind="registration", level__code=3).update(
+    FeeItem.objects.filter(round=announcement, kind="registration", level__code=3).update(
         is_active=False
     )
     with pytest.raises(SubmissionError, match="报名费尚未设置"):
         submission.registration_submit(
-            session=announcement, school_class=sophomore_class, data=student_input()
+            exam_round=announcement, school_class=sophomore_class, data=student_input()
         )
     assert not Registration.objects.exists()
 
@@ -297,7 +297,7 @@ def test_registration_submit_refuses_an_inactive_class(announcement, sophomore_c
     sophomore_class.save()
     with pytest.raises(SubmissionError, match="停用"):
         submission.registration_submit(
-            session=announcement, school_class=sophomore_class, data=student_input()
+            exam_round=announcement, school_class=sophomore_class, data=student_input()
         )
 
 
@@ -308,7 +308,7 @@ def test_paid_registration_keeps_level_and_cannot_be_cancelled(
     from tests.factories import UserFactory
 
     registration = submission.registration_submit(
-        session=announcement, school_class=senior_class, data=student_input(level_code=4)
+        exam_round=announcement, school_class=senior_class, data=student_input(level_code=4)
     )
     Payment.objects.create(
         registration=registration,
@@ -342,11 +342,11 @@ def test_registration_submit_enrolls_a_conditional_student_in_the_levels_trainin
     from tests.factories import level
 
     four = TrainingClass.objects.create(
-        session=announcement, level=level(4), name="四级培训1班", required_hours=40
+        round=announcement, level=level(4), name="四级培训1班", required_hours=40
     )
 
     registration = submission.registration_submit(
-        session=announcement, school_class=sophomore_class, data=student_input(level_code=4)
+        exam_round=announcement, school_class=sophomore_class, data=student_input(level_code=4)
     )
 
     enrollment = TrainingEnrollment.objects.get(registration=registration)

@@ -39,7 +39,7 @@ from tests.factories import RegistrationFactory, SchoolClassFactory
 from rounds.models import ExamRound, Major
 round_ = ExamRound.objects.get(slug="dzsws-2022-1")
 for n in range(6):
-    RegistrationFactory(session=round_)
+    RegistrationFactory(round=round_)
 round_.title = round_.title + "（修订）"
 round_.save()
 round_.levels.remove(round_.levels.first())
@@ -110,3 +110,97 @@ def test_round_kernel_moves_to_rounds_and_back_without_touching_rows(empty_datab
     )
     levels, history, registrations = (int(x) for x in out.split()[-3:])
     assert registrations == 6 and history >= 2 and levels >= 1
+
+
+# The round foreign keys were renamed from `session` to `round` in the state only: every table
+# holding one keeps its `session_id` column, its rows and its count, both ways.
+RENAMED_TABLES = [
+    "registration_registration",
+    "registration_historicalregistration",
+    "fees_feeitem",
+    "fees_historicalfeeitem",
+    "eligibility_eligibilitycondition",
+    "eligibility_historicaleligibilitycondition",
+    "courses_trainingmodule",
+    "courses_historicaltrainingmodule",
+    "courses_trainingclass",
+    "courses_historicaltrainingclass",
+    "courses_trainingcutoff",
+    "courses_historicaltrainingcutoff",
+]
+BEFORE_RENAME = [
+    ("registration", "0012"),
+    ("fees", "0007"),
+    ("eligibility", "0006"),
+    ("courses", "0005"),
+    ("rounds", "0001"),
+]
+POPULATE_RENAMED = """
+import datetime as dt
+from tests.factories import RegistrationFactory
+from courses.models import TrainingClass, TrainingCutoff
+from eligibility.models import EligibilityCondition
+from fees.models import FeeItem
+from rounds.models import ExamRound, SkillLevel
+round_ = ExamRound.objects.get(slug="dzsws-2022-1")
+for n in range(5):
+    RegistrationFactory(round=round_)
+TrainingClass.objects.create(round=round_, level=SkillLevel.objects.get(code=4), name="迁移班",
+                             required_hours=40)
+TrainingCutoff.objects.create(round=round_, cutoff_date=dt.date(2022, 5, 1))
+item = FeeItem.objects.filter(round=round_).first()
+item.order += 1
+item.save()
+condition = EligibilityCondition.objects.filter(round=round_).first()
+condition.order += 1
+condition.save()
+"""
+
+
+def _snapshot_renamed(url: str) -> dict:
+    snapshot = {}
+    with psycopg.connect(url.split("?")[0]) as conn:
+        for table in RENAMED_TABLES:
+            count = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            order = "history_id" if "historical" in table else "id"
+            sample = conn.execute(f"SELECT * FROM {table} ORDER BY {order} LIMIT 25").fetchall()
+            snapshot[table] = (count, sample)
+    return snapshot
+
+
+def test_session_to_round_rename_keeps_every_row_and_column_both_ways(empty_database):  # noqa: F811
+    url = empty_database
+    manage(url, "migrate", "--noinput")
+    manage(url, "load_announcement")
+    manage(url, "load_demo")
+    manage(url, "shell", "-c", POPULATE_RENAMED)
+    after = _snapshot_renamed(url)
+    assert after["registration_registration"][0] >= 5
+    assert all(count for count, _ in after.values()), after
+    for table in RENAMED_TABLES:
+        assert "session_id" in _columns(url, table)
+        assert "round_id" not in _columns(url, table)
+
+    for app, migration in BEFORE_RENAME:
+        manage(url, "migrate", app, migration, "--noinput")
+    assert _snapshot_renamed(url) == after
+    out = manage(url, "showmigrations", "registration", "fees", "eligibility", "courses")
+    assert "[ ] 0013_rename_session_to_round" in out
+
+    manage(url, "migrate", "--noinput")
+    assert _snapshot_renamed(url) == after
+    for table in RENAMED_TABLES:
+        assert "session_id" in _columns(url, table)
+    # The ORM reads the same rows through the renamed field.
+    out = manage(
+        url,
+        "shell",
+        "-c",
+        "from rounds.models import ExamRound; from registration.models import Registration;"
+        "r = ExamRound.objects.get(slug='dzsws-2022-1');"
+        "print(Registration.objects.filter(round=r).count(), r.training_classes.count(),"
+        " r.fee_items.count())",
+    )
+    registrations, classes, items = (int(x) for x in out.split()[-3:])
+    assert registrations == after["registration_registration"][0]
+    assert classes == 1 and items >= 1

@@ -113,11 +113,11 @@ def test_exam_session_open_on_query_agrees_with_is_open(round_2022):
 
 
 def test_exam_session_opens_at_midnight_of_the_opening_day():
-    session = ExamRoundFactory(
+    exam_round = ExamRoundFactory(
         registration_opens=dt.date(2022, 5, 10), registration_deadline=dt.date(2022, 5, 20)
     )
-    assert session.is_open(dt.datetime(2022, 5, 9, 23, 59, 59, tzinfo=SHANGHAI)) is False
-    assert session.is_open(dt.datetime(2022, 5, 10, 0, 0, 0, tzinfo=SHANGHAI)) is True
+    assert exam_round.is_open(dt.datetime(2022, 5, 9, 23, 59, 59, tzinfo=SHANGHAI)) is False
+    assert exam_round.is_open(dt.datetime(2022, 5, 10, 0, 0, 0, tzinfo=SHANGHAI)) is True
 
 
 def test_exam_session_unpublished_is_never_open(round_2022):

@@ -45,7 +45,7 @@ def academic(roles):
 
 
 @pytest.fixture
-def session(db):
+def exam_round(db):
     today = timezone.localdate()
     return ExamRoundFactory(
         slug="round-now",
@@ -71,7 +71,7 @@ def other_class(other_counselor):
 _serial = iter(range(1, 10**6))
 
 
-def registration_make(*, session, school_class, **kwargs):
+def registration_make(*, exam_round, school_class, **kwargs):
     """A registration with an ID number unique across the test (birth dates vary past 400)."""
     n = next(_serial)
     birth = dt.date(2001, 1, 1) + dt.timedelta(days=n // 400)
@@ -81,7 +81,7 @@ def registration_make(*, session, school_class, **kwargs):
         "level": level(3),
     }
     defaults.update(kwargs)
-    return RegistrationFactory(session=session, school_class=school_class, **defaults)
+    return RegistrationFactory(round=exam_round, school_class=school_class, **defaults)
 
 
 @pytest.fixture
@@ -90,9 +90,9 @@ def make_registration():
 
 
 @pytest.fixture
-def own_registration(session, own_class):
+def own_registration(exam_round, own_class):
     return registration_make(
-        session=session,
+        exam_round=exam_round,
         school_class=own_class,
         name="张三",
         quoted_registration_fee=Decimal("320.00"),
@@ -100,5 +100,5 @@ def own_registration(session, own_class):
 
 
 @pytest.fixture
-def other_registration(session, other_class):
-    return registration_make(session=session, school_class=other_class, name="李四")
+def other_registration(exam_round, other_class):
+    return registration_make(exam_round=exam_round, school_class=other_class, name="李四")

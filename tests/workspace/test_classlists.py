@@ -56,7 +56,7 @@ def list_url(school_class):
 
 
 def test_import_preview_shows_good_and_bad_rows_then_applies_once(
-    client, counselor, session, own_class
+    client, counselor, exam_round, own_class
 ):
     client.force_login(counselor)
     response = upload(client, list_url(own_class), xlsx(GOOD + BAD))
@@ -85,7 +85,7 @@ def test_import_preview_shows_good_and_bad_rows_then_applies_once(
     assert ClassListEntry.objects.count() == 3
 
 
-def test_import_of_the_same_file_again_changes_nothing(client, counselor, session, own_class):
+def test_import_of_the_same_file_again_changes_nothing(client, counselor, exam_round, own_class):
     client.force_login(counselor)
     for _ in range(2):
         upload(client, list_url(own_class), xlsx(GOOD))
@@ -98,7 +98,9 @@ def test_import_of_the_same_file_again_changes_nothing(client, counselor, sessio
     assert all(e.history.count() == 1 for e in ClassListEntry.objects.all())
 
 
-def test_import_updates_a_corrected_name_and_keeps_history(client, counselor, session, own_class):
+def test_import_updates_a_corrected_name_and_keeps_history(
+    client, counselor, exam_round, own_class
+):
     client.force_login(counselor)
     upload(client, list_url(own_class), xlsx(GOOD))
     service.class_list_import_apply(record=ClassListImport.objects.get(), user=counselor)
@@ -112,7 +114,7 @@ def test_import_updates_a_corrected_name_and_keeps_history(client, counselor, se
 
 
 def test_import_refuses_an_id_number_already_on_another_class_list(
-    client, counselor, other_counselor, session, own_class, other_class
+    client, counselor, other_counselor, exam_round, own_class, other_class
 ):
     ClassListEntry.objects.create(
         school_class=other_class, student_number="2020999", name="张三", id_number=make_id_number(1)
@@ -124,7 +126,9 @@ def test_import_refuses_an_id_number_already_on_another_class_list(
     assert rows[0].error == str(service.ROW_ID_ELSEWHERE)
 
 
-def test_import_file_errors_are_clear_and_nothing_is_stored(client, counselor, session, own_class):
+def test_import_file_errors_are_clear_and_nothing_is_stored(
+    client, counselor, exam_round, own_class
+):
     client.force_login(counselor)
     response = upload(client, list_url(own_class), xlsx(GOOD, header=["学号", "名字", "证件"]))
     assert response.status_code == 400
@@ -171,12 +175,12 @@ def _listed(school_class, count=3):
 
 
 def test_not_signed_up_list_and_export(
-    client, counselor, session, own_class, make_registration, django_assert_num_queries
+    client, counselor, exam_round, own_class, make_registration, django_assert_num_queries
 ):
     _listed(own_class)
-    make_registration(session=session, school_class=own_class, id_number=make_id_number(2))
+    make_registration(exam_round=exam_round, school_class=own_class, id_number=make_id_number(2))
     with django_assert_num_queries(1):
-        missing = list(selectors.not_signed_up(school_class=own_class, session=session))
+        missing = list(selectors.not_signed_up(school_class=own_class, exam_round=exam_round))
     assert [e.name for e in missing] == ["张三", "王五"]
 
     client.force_login(counselor)
@@ -198,7 +202,7 @@ def test_not_signed_up_list_and_export(
 
 
 def test_counselor_cannot_see_another_counselors_class_list(
-    client, counselor, other_counselor, session, own_class, other_class
+    client, counselor, other_counselor, exam_round, own_class, other_class
 ):
     _listed(other_class)
     client.force_login(counselor)
@@ -221,7 +225,7 @@ def test_counselor_cannot_see_another_counselors_class_list(
 
 
 def test_academic_imports_many_classes_with_a_class_column(
-    client, academic, session, own_class, other_class
+    client, academic, exam_round, own_class, other_class
 ):
     client.force_login(academic)
     content = xlsx(
@@ -243,7 +247,7 @@ def test_academic_imports_many_classes_with_a_class_column(
     assert ClassListEntry.objects.count() == 2
 
 
-def test_dashboard_warns_about_classes_without_a_list(client, counselor, session, own_class):
+def test_dashboard_warns_about_classes_without_a_list(client, counselor, exam_round, own_class):
     client.force_login(counselor)
     page = client.get(reverse("registration:counselor_dashboard")).content.decode()
     assert 'id="unlisted-warning"' in page and "无班级名单" in page
@@ -253,7 +257,7 @@ def test_dashboard_warns_about_classes_without_a_list(client, counselor, session
 
 
 def test_class_list_page_queries_do_not_grow_with_the_list(
-    client, counselor, session, own_class, django_assert_num_queries
+    client, counselor, exam_round, own_class, django_assert_num_queries
 ):
     client.force_login(counselor)
     _listed(own_class)

@@ -39,11 +39,11 @@ def _measure(fn):
     return result, elapsed, peak
 
 
-def _bare(session):
+def _bare(exam_round):
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("rows")
     for row in (
-        Registration.objects.filter(session=session)
+        Registration.objects.filter(round=exam_round)
         .values_list(*FIELDS)
         .iterator(chunk_size=exports.CHUNK_SIZE)
     ):
@@ -55,17 +55,20 @@ def _bare(session):
 
 @pytest.mark.skipif(not ROWS, reason="export benchmark: set KWT_EXPORT_BENCH=<rows>")
 @pytest.mark.django_db
-def test_export_benchmark_against_bare_openpyxl(counselor, session):
+def test_export_benchmark_against_bare_openpyxl(counselor, exam_round):
     classes = [SchoolClassFactory(name=f"基准班{i}", counselor=counselor) for i in range(5)]
     per_class = ROWS // len(classes)
     for index, school_class in enumerate(classes):
         registrations_bulk(
-            session=session, school_class=school_class, count=per_class, start=index * per_class
+            exam_round=exam_round,
+            school_class=school_class,
+            count=per_class,
+            start=index * per_class,
         )
-    bare, bare_seconds, bare_peak = _measure(lambda: _bare(session))
+    bare, bare_seconds, bare_peak = _measure(lambda: _bare(exam_round))
     export, seconds, peak = _measure(
         lambda: exports.registrations_export(
-            user=counselor, session=session, layout=exports.LAYOUT_ROSTER
+            user=counselor, exam_round=exam_round, layout=exports.LAYOUT_ROSTER
         )
     )
     size = export.file.seek(0, 2)

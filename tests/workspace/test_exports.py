@@ -48,10 +48,13 @@ def _rows(ws):
 
 @pytest.mark.django_db
 def test_export_keeps_id_numbers_and_phones_as_text(
-    client, counselor, session, own_class, make_registration
+    client, counselor, exam_round, own_class, make_registration
 ):
     registration = make_registration(
-        session=session, school_class=own_class, id_number="42010620020314003X", phone="13800000000"
+        exam_round=exam_round,
+        school_class=own_class,
+        id_number="42010620020314003X",
+        phone="13800000000",
     )
     client.force_login(counselor)
     ws = workbook_from(_class_export(client, own_class))[own_class.name]
@@ -66,9 +69,9 @@ def test_export_keeps_id_numbers_and_phones_as_text(
 
 @pytest.mark.django_db
 def test_export_all_digit_id_number_is_not_rounded(
-    client, counselor, session, own_class, make_registration
+    client, counselor, exam_round, own_class, make_registration
 ):
-    make_registration(session=session, school_class=own_class, id_number="420106200203140013")
+    make_registration(exam_round=exam_round, school_class=own_class, id_number="420106200203140013")
     client.force_login(counselor)
     ws = workbook_from(_class_export(client, own_class))[own_class.name]
     assert ws["E2"].value == "420106200203140013"
@@ -87,10 +90,10 @@ PAYLOADS = {
 
 @pytest.mark.django_db
 def test_export_writes_formula_payloads_as_inert_text(
-    client, counselor, session, own_class, make_registration
+    client, counselor, exam_round, own_class, make_registration
 ):
-    make_registration(session=session, school_class=own_class, **PAYLOADS)
-    make_registration(session=session, school_class=own_class, name="#REF!")
+    make_registration(exam_round=exam_round, school_class=own_class, **PAYLOADS)
+    make_registration(exam_round=exam_round, school_class=own_class, name="#REF!")
     client.force_login(counselor)
     response = _class_export(client, own_class)
     data = response_bytes(response)
@@ -123,9 +126,11 @@ def test_export_writes_formula_payloads_as_inert_text(
 
 @pytest.mark.django_db
 def test_national_export_writes_work_unit_payload_as_text(
-    client, counselor, session, own_class, make_registration
+    client, counselor, exam_round, own_class, make_registration
 ):
-    make_registration(session=session, school_class=own_class, work_unit=PAYLOADS["work_unit"])
+    make_registration(
+        exam_round=exam_round, school_class=own_class, work_unit=PAYLOADS["work_unit"]
+    )
     client.force_login(counselor)
     response = _class_export(client, own_class, layout="national")
     data = response_bytes(response)
@@ -141,17 +146,17 @@ def test_national_export_writes_work_unit_payload_as_text(
 
 @pytest.mark.django_db
 def test_roster_export_headers_dates_frozen_filter_and_widths(
-    client, counselor, session, own_class, make_registration
+    client, counselor, exam_round, own_class, make_registration
 ):
     make_registration(
-        session=session,
+        exam_round=exam_round,
         school_class=own_class,
         birth_date=dt.date(2002, 3, 14),
         payment_status="paid",
         paid_amount=Decimal("320.00"),
         paid_on=dt.date(2022, 5, 18),
     )
-    make_registration(session=session, school_class=own_class)
+    make_registration(exam_round=exam_round, school_class=own_class)
     client.force_login(counselor)
     ws = workbook_from(_class_export(client, own_class))[own_class.name]
     assert [c.value for c in ws[1]] == ROSTER_HEADERS
@@ -170,10 +175,10 @@ def test_roster_export_headers_dates_frozen_filter_and_widths(
 
 @pytest.mark.django_db
 def test_national_export_has_the_platform_columns_and_blanks(
-    client, counselor, session, own_class, make_registration
+    client, counselor, exam_round, own_class, make_registration
 ):
     make_registration(
-        session=session,
+        exam_round=exam_round,
         school_class=own_class,
         name="王五",
         matched_condition_text="具有本专业大学专科及以上毕业证书",
@@ -187,7 +192,7 @@ def test_national_export_has_the_platform_columns_and_blanks(
     assert [c.value for c in ws[1]] == NATIONAL_HEADERS
     row = dict(zip(NATIONAL_HEADERS, _rows(ws)[0], strict=True))
     assert row["序号"] == 1
-    assert row["职业工种名称"] == session.occupation
+    assert row["职业工种名称"] == exam_round.occupation
     assert row["认定等级"] == "三级/高级工"
     assert row["申报条件"] == "具有本专业大学专科及以上毕业证书"
     assert row["证件类型"] == "居民身份证"
@@ -195,7 +200,7 @@ def test_national_export_has_the_platform_columns_and_blanks(
     assert row["专业"] == "电子商务"
     assert row["民族"] == "回族"
     assert row["考生来源"] == "在校生"
-    assert row["所在单位"] == session.organizer
+    assert row["所在单位"] == exam_round.organizer
     assert row["文化程度"] is None  # not given yet: blank, never guessed
     assert row["考试类型"] == "新考"
     assert ws.freeze_panes == "A2"
@@ -203,10 +208,10 @@ def test_national_export_has_the_platform_columns_and_blanks(
 
 @pytest.mark.django_db
 def test_national_layout_fills_platform_data_from_supplement(
-    client, counselor, session, own_class, make_registration
+    client, counselor, exam_round, own_class, make_registration
 ):
     make_registration(
-        session=session,
+        exam_round=exam_round,
         school_class=own_class,
         id_type="passport",
         id_number="E12345678",
@@ -215,7 +220,7 @@ def test_national_layout_fills_platform_data_from_supplement(
         exam_type_skill="retake",
     )
     make_registration(
-        session=session, school_class=own_class, education="high", exam_type_skill="retake"
+        exam_round=exam_round, school_class=own_class, education="high", exam_type_skill="retake"
     )
     client.force_login(counselor)
     ws = workbook_from(_class_export(client, own_class, layout="national"))["报名信息"]
@@ -232,12 +237,14 @@ def test_national_layout_fills_platform_data_from_supplement(
 
 
 @pytest.mark.django_db
-def test_national_layout_source_is_the_platforms_wording(session, own_class, make_registration):
+def test_national_layout_source_is_the_platforms_wording(exam_round, own_class, make_registration):
     from workspace.exports import national_columns
 
-    student = make_registration(session=session, school_class=own_class)
-    social = make_registration(session=session, school_class=own_class, candidate_type="social")
-    (column,) = [c for c in national_columns(lambda r: 0, session) if c.header == "考生来源"]
+    student = make_registration(exam_round=exam_round, school_class=own_class)
+    social = make_registration(
+        exam_round=exam_round, school_class=own_class, candidate_type="social"
+    )
+    (column,) = [c for c in national_columns(lambda r: 0, exam_round) if c.header == "考生来源"]
     assert [column.get(student), column.get(social)] == ["在校生", "社会"]
 
 
@@ -270,20 +277,20 @@ def test_sheet_names_follow_excel_rules():
 
 @pytest.mark.django_db
 def test_round_export_has_a_sheet_per_class_and_right_totals(
-    client, counselor, session, own_class, make_registration
+    client, counselor, exam_round, own_class, make_registration
 ):
     second = SchoolClassFactory(
         name="跨境电商1班:[2020]/春季?超长的班级名称用来测试截断规则", counselor=counselor
     )
-    make_registration(session=session, school_class=own_class, level=level(4),
+    make_registration(exam_round=exam_round, school_class=own_class, level=level(4),
                       quoted_registration_fee=Decimal("260.00"), payment_status="paid",
                       paid_amount=Decimal("260.00"))  # fmt: skip
-    make_registration(session=session, school_class=own_class, review_status="confirmed",
+    make_registration(exam_round=exam_round, school_class=own_class, review_status="confirmed",
                       quoted_registration_fee=Decimal("320.00"))  # fmt: skip
-    make_registration(session=session, school_class=second,
+    make_registration(exam_round=exam_round, school_class=second,
                       quoted_registration_fee=Decimal("320.00"),
                       quoted_training_fee=Decimal("1000.00"))  # fmt: skip
-    make_registration(session=session, school_class=second, status="cancelled")
+    make_registration(exam_round=exam_round, school_class=second, status="cancelled")
     client.force_login(counselor)
     wb = workbook_from(client.get(reverse("registration:counselor_export")))
     assert wb.sheetnames[0] == "汇总"
@@ -317,11 +324,11 @@ def test_round_export_has_a_sheet_per_class_and_right_totals(
 
 @pytest.mark.django_db
 def test_academic_round_export_covers_every_class_and_unassigned(
-    client, academic, session, own_class, other_class, make_registration
+    client, academic, exam_round, own_class, other_class, make_registration
 ):
-    make_registration(session=session, school_class=own_class)
-    make_registration(session=session, school_class=other_class)
-    make_registration(session=session, school_class=None, candidate_type="social")
+    make_registration(exam_round=exam_round, school_class=own_class)
+    make_registration(exam_round=exam_round, school_class=other_class)
+    make_registration(exam_round=exam_round, school_class=None, candidate_type="social")
     client.force_login(academic)
     wb = workbook_from(client.get(reverse("registration:counselor_export")))
     assert set(wb.sheetnames) == {"汇总", "电子商务2班", "市场营销1班", "未分班"}
@@ -335,11 +342,11 @@ def test_academic_round_export_covers_every_class_and_unassigned(
 
 @pytest.mark.django_db
 def test_academic_round_export_filters_by_major_and_level(
-    client, academic, session, own_class, other_class, make_registration
+    client, academic, exam_round, own_class, other_class, make_registration
 ):
-    make_registration(session=session, school_class=own_class, level=level(4))
-    make_registration(session=session, school_class=own_class, level=level(3))
-    make_registration(session=session, school_class=other_class, level=level(4))
+    make_registration(exam_round=exam_round, school_class=own_class, level=level(4))
+    make_registration(exam_round=exam_round, school_class=own_class, level=level(3))
+    make_registration(exam_round=exam_round, school_class=other_class, level=level(4))
     client.force_login(academic)
     url = reverse("registration:counselor_export")
     wb = workbook_from(client.get(url, {"major": own_class.major_id, "level": level(4).pk}))
@@ -348,7 +355,7 @@ def test_academic_round_export_filters_by_major_and_level(
 
 
 @pytest.mark.django_db
-def test_export_rejects_an_unknown_layout_without_500(client, counselor, session, own_class):
+def test_export_rejects_an_unknown_layout_without_500(client, counselor, exam_round, own_class):
     client.force_login(counselor)
     response = _class_export(client, own_class, layout="csv")
     assert response.status_code == 302
@@ -360,7 +367,7 @@ def test_export_rejects_an_unknown_layout_without_500(client, counselor, session
 
 
 @pytest.mark.django_db
-def test_export_filename_is_rfc5987_with_ascii_fallback(client, counselor, session, own_class):
+def test_export_filename_is_rfc5987_with_ascii_fallback(client, counselor, exam_round, own_class):
     client.force_login(counselor)
     response = _class_export(client, own_class)
     header = response["Content-Disposition"]
@@ -369,7 +376,7 @@ def test_export_filename_is_rfc5987_with_ascii_fallback(client, counselor, sessi
     assert fallback.isascii() and fallback.endswith(".xlsx")
     encoded = re.search(r"filename\*=UTF-8''(\S+)", header).group(1)
     assert encoded.isascii()
-    assert unquote(encoded).startswith(f"{session.title}-{own_class.name}-报名名单-")
+    assert unquote(encoded).startswith(f"{exam_round.title}-{own_class.name}-报名名单-")
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -394,17 +401,17 @@ def _export_query_count(client, url, params=None) -> int:
 
 @pytest.mark.django_db
 def test_export_query_count_does_not_grow_with_registrations(
-    client, counselor, session, own_class, django_assert_max_num_queries
+    client, counselor, exam_round, own_class, django_assert_max_num_queries
 ):
     second = SchoolClassFactory(name="第二班", counselor=counselor)
-    registrations_bulk(session=session, school_class=own_class, count=2)
+    registrations_bulk(exam_round=exam_round, school_class=own_class, count=2)
     client.force_login(counselor)
     url = reverse("registration:counselor_export")
     class_url = reverse("registration:counselor_class_export", args=[own_class.pk])
     few = _export_query_count(client, url)
     few_national = _export_query_count(client, class_url, {"layout": "national"})
-    registrations_bulk(session=session, school_class=own_class, count=300, start=10)
-    registrations_bulk(session=session, school_class=second, count=300, start=1000)
+    registrations_bulk(exam_round=exam_round, school_class=own_class, count=300, start=10)
+    registrations_bulk(exam_round=exam_round, school_class=second, count=300, start=1000)
     with django_assert_max_num_queries(few):
         wb = workbook_from(client.get(url))
     assert len(_rows(wb[own_class.name])) == 302
@@ -415,18 +422,24 @@ def test_export_query_count_does_not_grow_with_registrations(
 
 
 @pytest.mark.django_db
-def test_export_memory_stays_flat_as_rows_grow(counselor, session, own_class, monkeypatch):
+def test_export_memory_stays_flat_as_rows_grow(counselor, exam_round, own_class, monkeypatch):
     """Peak Python memory for 5x the rows stays close: rows stream through in chunks."""
     monkeypatch.setattr(exports, "CHUNK_SIZE", 100)
 
     def peak(rows_total: int, start: int) -> int:
         registrations_bulk(
-            session=session, school_class=own_class, count=rows_total - start_count[0], start=start
+            exam_round=exam_round,
+            school_class=own_class,
+            count=rows_total - start_count[0],
+            start=start,
         )
         start_count[0] = rows_total
         tracemalloc.start()
         export = exports.registrations_export(
-            user=counselor, session=session, layout=exports.LAYOUT_ROSTER, school_class=own_class
+            user=counselor,
+            exam_round=exam_round,
+            layout=exports.LAYOUT_ROSTER,
+            school_class=own_class,
         )
         _, top = tracemalloc.get_traced_memory()
         tracemalloc.stop()
@@ -440,10 +453,10 @@ def test_export_memory_stays_flat_as_rows_grow(counselor, session, own_class, mo
 
 
 def test_roster_export_shows_the_conditional_verdict_and_its_pending_requirement(
-    client, counselor, session, own_class, make_registration
+    client, counselor, exam_round, own_class, make_registration
 ):
     make_registration(
-        session=session,
+        exam_round=exam_round,
         school_class=own_class,
         name="有条件",
         level=level(4),
@@ -451,7 +464,7 @@ def test_roster_export_shows_the_conditional_verdict_and_its_pending_requirement
         matched_condition_text="经本职业四级/中级工正规培训达规定标准学时数,并取得结业证书。",
         pending_requirement="training",
     )
-    make_registration(session=session, school_class=own_class, name="直接符合")
+    make_registration(exam_round=exam_round, school_class=own_class, name="直接符合")
     client.force_login(counselor)
 
     ws = workbook_from(_class_export(client, own_class))[own_class.name]

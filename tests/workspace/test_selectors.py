@@ -9,22 +9,22 @@ from workspace.selectors import counselor as selectors
 
 
 @pytest.mark.django_db
-def test_days_left_counts_the_deadline_day_as_open(session):
-    deadline = session.registration_deadline
-    assert selectors.days_left(session, today=deadline - dt.timedelta(days=1)) == 1
-    assert selectors.days_left(session, today=deadline) == 0
-    assert selectors.days_left(session, today=deadline + dt.timedelta(days=1)) == -1
+def test_days_left_counts_the_deadline_day_as_open(exam_round):
+    deadline = exam_round.registration_deadline
+    assert selectors.days_left(exam_round, today=deadline - dt.timedelta(days=1)) == 1
+    assert selectors.days_left(exam_round, today=deadline) == 0
+    assert selectors.days_left(exam_round, today=deadline + dt.timedelta(days=1)) == -1
 
 
 @pytest.mark.django_db
 def test_round_overview_counts_only_active_registrations_of_visible_classes(
-    counselor, session, own_class, other_class, make_registration
+    counselor, exam_round, own_class, other_class, make_registration
 ):
-    make_registration(session=session, school_class=own_class, level=level(4))
-    make_registration(session=session, school_class=own_class, status="cancelled")
-    make_registration(session=session, school_class=other_class)
-    make_registration(session=ExamRoundFactory(), school_class=own_class)
-    overview = selectors.round_overview(user=counselor, session=session)
+    make_registration(exam_round=exam_round, school_class=own_class, level=level(4))
+    make_registration(exam_round=exam_round, school_class=own_class, status="cancelled")
+    make_registration(exam_round=exam_round, school_class=other_class)
+    make_registration(exam_round=ExamRoundFactory(), school_class=own_class)
+    overview = selectors.round_overview(user=counselor, exam_round=exam_round)
     assert [row.school_class for row in overview.rows] == [own_class]
     assert overview.total.registered == 1
     assert overview.rows[0].by_level == {level(4).pk: 1}
@@ -32,26 +32,26 @@ def test_round_overview_counts_only_active_registrations_of_visible_classes(
 
 @pytest.mark.django_db
 def test_round_overview_shows_unassigned_registrations_to_academic_only(
-    counselor, academic, session, own_class, make_registration
+    counselor, academic, exam_round, own_class, make_registration
 ):
-    make_registration(session=session, school_class=None, candidate_type="social")
-    make_registration(session=session, school_class=own_class)
-    academic_rows = selectors.round_overview(user=academic, session=session).rows
+    make_registration(exam_round=exam_round, school_class=None, candidate_type="social")
+    make_registration(exam_round=exam_round, school_class=own_class)
+    academic_rows = selectors.round_overview(user=academic, exam_round=exam_round).rows
     assert [row.school_class for row in academic_rows] == [own_class, None]
     assert academic_rows[1].registered == 1
-    counselor_rows = selectors.round_overview(user=counselor, session=session).rows
+    counselor_rows = selectors.round_overview(user=counselor, exam_round=exam_round).rows
     assert [row.school_class for row in counselor_rows] == [own_class]
 
 
 @pytest.mark.django_db
 def test_round_overview_filters_by_major_and_level(
-    academic, session, own_class, other_class, make_registration
+    academic, exam_round, own_class, other_class, make_registration
 ):
-    make_registration(session=session, school_class=own_class, level=level(4))
-    make_registration(session=session, school_class=own_class, level=level(3))
-    make_registration(session=session, school_class=other_class, level=level(4))
+    make_registration(exam_round=exam_round, school_class=own_class, level=level(4))
+    make_registration(exam_round=exam_round, school_class=own_class, level=level(3))
+    make_registration(exam_round=exam_round, school_class=other_class, level=level(4))
     overview = selectors.round_overview(
-        user=academic, session=session, major_id=own_class.major_id, level_id=level(4).pk
+        user=academic, exam_round=exam_round, major_id=own_class.major_id, level_id=level(4).pk
     )
     assert [row.school_class for row in overview.rows] == [own_class]
     assert overview.total.registered == 1
@@ -59,7 +59,7 @@ def test_round_overview_filters_by_major_and_level(
 
 @pytest.mark.django_db
 def test_round_overview_keeps_a_retired_class_with_registrations(
-    counselor, session, own_class, make_registration
+    counselor, exam_round, own_class, make_registration
 ):
     retired = own_class.__class__.objects.create(
         name="旧班",
@@ -72,9 +72,10 @@ def test_round_overview_keeps_a_retired_class_with_registrations(
         name="空旧班", major=own_class.major, enrolment_year=2019, counselor=counselor,
         is_active=False,
     )  # fmt: skip
-    make_registration(session=session, school_class=retired)
+    make_registration(exam_round=exam_round, school_class=retired)
     classes = [
-        row.school_class for row in selectors.round_overview(user=counselor, session=session).rows
+        row.school_class
+        for row in selectors.round_overview(user=counselor, exam_round=exam_round).rows
     ]
     assert retired in classes
     assert empty_retired not in classes
@@ -82,26 +83,28 @@ def test_round_overview_keeps_a_retired_class_with_registrations(
 
 @pytest.mark.django_db
 def test_round_overview_per_day_fills_gaps_in_beijing_days(
-    counselor, session, own_class, make_registration
+    counselor, exam_round, own_class, make_registration
 ):
     today = timezone.localdate()
-    first = make_registration(session=session, school_class=own_class)
-    second = make_registration(session=session, school_class=own_class)
+    first = make_registration(exam_round=exam_round, school_class=own_class)
+    second = make_registration(exam_round=exam_round, school_class=own_class)
     # 2 days ago at 23:30 Beijing time is still that day, though UTC says otherwise
     late = dt.datetime.combine(today - dt.timedelta(days=2), dt.time(23, 30))
     Registration.objects.filter(pk=first.pk).update(created_at=timezone.make_aware(late))
     Registration.objects.filter(pk=second.pk).update(created_at=timezone.now())
-    per_day = dict(selectors.round_overview(user=counselor, session=session, today=today).per_day)
+    per_day = dict(
+        selectors.round_overview(user=counselor, exam_round=exam_round, today=today).per_day
+    )
     assert per_day[today - dt.timedelta(days=2)] == 1
     assert per_day[today - dt.timedelta(days=1)] == 0
     assert per_day[today] == 1
-    assert min(per_day) == session.registration_opens
+    assert min(per_day) == exam_round.registration_opens
 
 
 def test_fill_days_keeps_the_most_recent_days_only():
-    session = type("S", (), {})()
-    session.registration_opens = dt.date(2022, 1, 1)
-    session.registration_deadline = dt.date(2022, 12, 31)
-    days = selectors._fill_days([], session=session, today=dt.date(2022, 6, 1))
+    exam_round = type("S", (), {})()
+    exam_round.registration_opens = dt.date(2022, 1, 1)
+    exam_round.registration_deadline = dt.date(2022, 12, 31)
+    days = selectors._fill_days([], exam_round=exam_round, today=dt.date(2022, 6, 1))
     assert len(days) == selectors.CHART_MAX_DAYS
     assert days[-1][0] == dt.date(2022, 6, 1)

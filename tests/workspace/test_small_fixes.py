@@ -33,24 +33,30 @@ def _export_name(response) -> str:
     return urllib.parse.unquote(encoded)
 
 
-def test_a_filtered_round_export_is_named_after_its_filters(client, academic, session, own_class):
-    session.levels.add(level(3))
+def test_a_filtered_round_export_is_named_after_its_filters(
+    client, academic, exam_round, own_class
+):
+    exam_round.levels.add(level(3))
     client.force_login(academic)
     url = reverse("registration:counselor_export")
     filtered = client.get(
         url,
-        {"session": session.slug, "major": own_class.major_id, "level": level(3).pk},
+        {"session": exam_round.slug, "major": own_class.major_id, "level": level(3).pk},
     )
     name = _export_name(filtered)
     assert "电子商务" in name
     assert level(3).short_name in name
     assert "全部班级" not in name
-    assert "全部班级" in _export_name(client.get(url, {"session": session.slug}))
+    assert "全部班级" in _export_name(client.get(url, {"session": exam_round.slug}))
 
 
-def test_the_clone_form_fills_date_inputs_in_iso_format(client, session):
+def test_the_clone_form_fills_date_inputs_in_iso_format(client, exam_round):
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
-    page = client.get(reverse("admin:rounds_examround_clone", args=[session.pk])).content.decode()
-    deadline = session.registration_deadline.replace(year=session.registration_deadline.year + 1)
+    page = client.get(
+        reverse("admin:rounds_examround_clone", args=[exam_round.pk])
+    ).content.decode()
+    deadline = exam_round.registration_deadline.replace(
+        year=exam_round.registration_deadline.year + 1
+    )
     assert f'value="{deadline:%Y-%m-%d}"' in page
     assert f"{deadline:%Y/%m/%d}" not in page

@@ -119,9 +119,9 @@ def test_supplement_saves_data_with_a_history_row(own_registration):
 
 @pytest.mark.django_db
 def test_supplement_refuses_another_candidates_document_number(
-    session, own_registration, make_registration, own_class
+    exam_round, own_registration, make_registration, own_class
 ):
-    other = make_registration(session=session, school_class=own_class)
+    other = make_registration(exam_round=exam_round, school_class=own_class)
     with pytest.raises(SupplementError) as info:
         supplement.registration_supplement(
             registration=own_registration,
@@ -183,23 +183,23 @@ def test_a_corrected_resident_number_brings_its_gender_and_birth_date(own_regist
 
 @pytest.mark.django_db
 def test_the_duplicate_message_does_not_say_the_number_is_registered(
-    session, own_registration, make_registration, own_class
+    exam_round, own_registration, make_registration, own_class
 ):
-    other = make_registration(session=session, school_class=own_class)
+    other = make_registration(exam_round=exam_round, school_class=own_class)
     with pytest.raises(SupplementError) as info:
         _supplement_with(own_registration, other.id_number)
     assert "已在本批次报名" not in str(info.value.message)
 
 
 @pytest.mark.django_db
-def test_supplement_after_the_cut_off_is_refused(session, own_registration):
-    session.supplement_deadline = timezone.localdate() - dt.timedelta(days=1)
-    session.save()
+def test_supplement_after_the_cut_off_is_refused(exam_round, own_registration):
+    exam_round.supplement_deadline = timezone.localdate() - dt.timedelta(days=1)
+    exam_round.save()
     with pytest.raises(SupplementError, match="截止"):
         supplement.photo_upload(registration=own_registration, data=jpeg())
     assert not Registration.objects.get(pk=own_registration.pk).photo
     # The cut-off day itself is still open.
-    assert supplement.supplement_open(session, today=session.supplement_deadline)
+    assert supplement.supplement_open(exam_round, today=exam_round.supplement_deadline)
 
 
 @pytest.mark.django_db
@@ -352,17 +352,17 @@ def test_counselor_returns_a_photo_and_the_student_sees_why(
 
 @pytest.mark.django_db
 def test_roster_counts_completeness_in_one_query(
-    client, counselor, session, own_class, make_registration, django_assert_num_queries
+    client, counselor, exam_round, own_class, make_registration, django_assert_num_queries
 ):
-    done = make_registration(session=session, school_class=own_class, education="college")
+    done = make_registration(exam_round=exam_round, school_class=own_class, education="college")
     supplement.photo_upload(registration=done, data=jpeg())
-    returned = make_registration(session=session, school_class=own_class, education="high")
+    returned = make_registration(exam_round=exam_round, school_class=own_class, education="high")
     supplement.photo_upload(registration=returned, data=jpeg())
     supplement.photo_return(registration=returned, reviewer=counselor, reason="模糊")
-    make_registration(session=session, school_class=own_class)
-    make_registration(session=session, school_class=own_class, status="cancelled")
+    make_registration(exam_round=exam_round, school_class=own_class)
+    make_registration(exam_round=exam_round, school_class=own_class, status="cancelled")
     with django_assert_num_queries(1):
-        summary = class_summary(school_class=own_class, session=session)
+        summary = class_summary(school_class=own_class, exam_round=exam_round)
     assert (summary.active, summary.complete, summary.incomplete) == (3, 1, 2)
     assert (summary.no_photo, summary.photo_returned, summary.no_education) == (1, 1, 1)
     client.force_login(counselor)
@@ -398,11 +398,11 @@ def test_posts_to_one_link_are_rate_limited(own_registration, settings):
 
 @pytest.mark.django_db
 def test_after_the_cut_off_only_a_returned_photo_can_be_replaced(
-    session, counselor, own_registration
+    exam_round, counselor, own_registration
 ):
     supplement.photo_upload(registration=own_registration, data=jpeg())
-    session.supplement_deadline = timezone.localdate() - dt.timedelta(days=1)
-    session.save()
+    exam_round.supplement_deadline = timezone.localdate() - dt.timedelta(days=1)
+    exam_round.save()
     client = Client()
     url = supplement_url(own_registration)
     page = client.get(url).content.decode()

@@ -60,7 +60,7 @@ def test_registration_page_redirects_anonymous_to_login(client, own_registration
 @pytest.mark.parametrize("name", CLASS_PAGES)
 @pytest.mark.django_db
 def test_class_page_of_another_counselor_is_404(
-    client, counselor, session, own_class, other_class, name
+    client, counselor, exam_round, own_class, other_class, name
 ):
     client.force_login(counselor)
     assert client.get(reverse(name, args=[other_class.pk])).status_code == 404
@@ -177,11 +177,11 @@ def test_academic_sees_any_class_roster_and_registration(
 
 @pytest.mark.django_db
 def test_dashboard_shows_counts_and_days_left(
-    client, counselor, session, own_class, make_registration
+    client, counselor, exam_round, own_class, make_registration
 ):
-    make_registration(session=session, school_class=own_class, review_status="confirmed")
-    make_registration(session=session, school_class=own_class, payment_status="paid")
-    make_registration(session=session, school_class=own_class, status="cancelled")
+    make_registration(exam_round=exam_round, school_class=own_class, review_status="confirmed")
+    make_registration(exam_round=exam_round, school_class=own_class, payment_status="paid")
+    make_registration(exam_round=exam_round, school_class=own_class, status="cancelled")
     client.force_login(counselor)
     response = client.get(reverse("registration:counselor_dashboard"))
     overview = response.context["overview"]
@@ -200,23 +200,39 @@ def test_dashboard_shows_counts_and_days_left(
 
 @pytest.mark.django_db
 def test_dashboard_session_parameter_picks_another_round(
-    client, counselor, session, own_class, make_registration
+    client, counselor, exam_round, own_class, make_registration
 ):
     old = ExamRoundFactory(slug="old-round", registration_deadline=dt.date(2022, 5, 20))
-    make_registration(session=old, school_class=own_class)
+    make_registration(exam_round=old, school_class=own_class)
     client.force_login(counselor)
     response = client.get(reverse("registration:counselor_dashboard"), {"session": "old-round"})
-    assert response.context["session"] == old
+    assert response.context["exam_round"] == old
     assert response.context["overview"].total.registered == 1
     assert "报名已截止" in response.content.decode()
 
 
 @pytest.mark.django_db
-def test_dashboard_unknown_session_falls_back_with_a_message(client, counselor, session, own_class):
+def test_dashboard_round_parameter_picks_another_round_too(
+    client, counselor, exam_round, own_class, make_registration
+):
+    old = ExamRoundFactory(slug="old-round", registration_deadline=dt.date(2022, 5, 20))
+    make_registration(exam_round=old, school_class=own_class)
+    client.force_login(counselor)
+    response = client.get(reverse("registration:counselor_dashboard"), {"round": "old-round"})
+    assert response.context["exam_round"] == old
+    assert response.context["overview"].total.registered == 1
+    # The picked round is carried along in the links, as with ?session=.
+    assert response.context["session_query"] == "session=old-round"
+
+
+@pytest.mark.django_db
+def test_dashboard_unknown_session_falls_back_with_a_message(
+    client, counselor, exam_round, own_class
+):
     client.force_login(counselor)
     response = client.get(reverse("registration:counselor_dashboard"), {"session": "nope"})
     assert response.status_code == 200
-    assert response.context["session"] == session
+    assert response.context["exam_round"] == exam_round
     assert "未找到该考试批次" in response.content.decode()
 
 
@@ -228,12 +244,12 @@ def test_dashboard_without_any_round_says_so(client, counselor):
     assert "还没有考试批次" in response.content.decode()
 
 
-def _dashboard_queries(client, counselor, session, own_class, make_registration, n):
+def _dashboard_queries(client, counselor, exam_round, own_class, make_registration, n):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for _ in range(n):
-        make_registration(session=session, school_class=own_class)
+        make_registration(exam_round=exam_round, school_class=own_class)
     client.force_login(counselor)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("registration:counselor_dashboard")).status_code == 200
@@ -242,11 +258,11 @@ def _dashboard_queries(client, counselor, session, own_class, make_registration,
 
 @pytest.mark.django_db
 def test_dashboard_query_count_does_not_grow_with_registrations(
-    client, counselor, session, own_class, make_registration, django_assert_max_num_queries
+    client, counselor, exam_round, own_class, make_registration, django_assert_max_num_queries
 ):
-    few = _dashboard_queries(client, counselor, session, own_class, make_registration, 2)
+    few = _dashboard_queries(client, counselor, exam_round, own_class, make_registration, 2)
     for _ in range(40):
-        make_registration(session=session, school_class=own_class)
+        make_registration(exam_round=exam_round, school_class=own_class)
     with django_assert_max_num_queries(few):
         client.get(reverse("registration:counselor_dashboard"))
 
@@ -265,21 +281,25 @@ def test_roster_masks_id_numbers_and_phones(client, counselor, own_registration)
 
 
 @pytest.mark.django_db
-def test_roster_filters_and_search(client, counselor, session, own_class, make_registration):
+def test_roster_filters_and_search(client, counselor, exam_round, own_class, make_registration):
     from tests.factories import level
 
-    a = make_registration(session=session, school_class=own_class, name="张一", level=level(4))
+    a = make_registration(
+        exam_round=exam_round, school_class=own_class, name="张一", level=level(4)
+    )
     b = make_registration(
-        session=session, school_class=own_class, name="王二", review_status="returned"
+        exam_round=exam_round, school_class=own_class, name="王二", review_status="returned"
     )
     c = make_registration(
-        session=session,
+        exam_round=exam_round,
         school_class=own_class,
         name="赵三",
         payment_status="paid",
         student_number="2020999001",
     )
-    d = make_registration(session=session, school_class=own_class, name="钱四", status="cancelled")
+    d = make_registration(
+        exam_round=exam_round, school_class=own_class, name="钱四", status="cancelled"
+    )
     client.force_login(counselor)
     url = reverse("registration:counselor_class", args=[own_class.pk])
 
@@ -306,18 +326,18 @@ def test_roster_bad_filter_values_show_everything_not_500(client, counselor, own
 
 @pytest.mark.django_db
 def test_roster_query_count_does_not_grow_with_registrations(
-    client, counselor, session, own_class, make_registration, django_assert_max_num_queries
+    client, counselor, exam_round, own_class, make_registration, django_assert_max_num_queries
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    make_registration(session=session, school_class=own_class)
+    make_registration(exam_round=exam_round, school_class=own_class)
     client.force_login(counselor)
     url = reverse("registration:counselor_class", args=[own_class.pk])
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
     for _ in range(40):
-        make_registration(session=session, school_class=own_class)
+        make_registration(exam_round=exam_round, school_class=own_class)
     with django_assert_max_num_queries(len(ctx.captured_queries)):
         response = client.get(url)
     assert len(response.context["page"].object_list) == 41
@@ -406,7 +426,7 @@ def test_review_posts_need_a_csrf_token(counselor, own_registration):
 
 @pytest.mark.django_db
 def test_poster_page_has_inline_svg_url_deadline_and_contact(
-    client, counselor, session, own_class, settings
+    client, counselor, exam_round, own_class, settings
 ):
     settings.SITE_URL = "https://kwt.example.edu.cn"
     client.force_login(counselor)
@@ -415,15 +435,15 @@ def test_poster_page_has_inline_svg_url_deadline_and_contact(
     assert f"https://kwt.example.edu.cn/r/{own_class.code}/" in content
     assert '<svg version="1.1" viewBox=' in content and 'class="qr-code"' in content
     assert own_class.name in content
-    assert session.title in content
+    assert exam_round.title in content
     assert "报名截止" in content
-    assert session.consultation_qq in content
+    assert exam_round.consultation_qq in content
     assert "style=" not in content
     assert "本机地址" not in content
 
 
 @pytest.mark.django_db
-def test_poster_warns_when_site_url_is_local(client, counselor, session, own_class, settings):
+def test_poster_warns_when_site_url_is_local(client, counselor, exam_round, own_class, settings):
     settings.SITE_URL = "http://127.0.0.1:8000"
     client.force_login(counselor)
     response = client.get(reverse("registration:counselor_poster", args=[own_class.pk]))
@@ -440,13 +460,16 @@ def test_poster_png_is_an_attachment(client, counselor, own_class):
 
 
 @pytest.mark.django_db
-def test_roster_marks_a_conditional_registration(client, counselor, session, own_class):
+def test_roster_marks_a_conditional_registration(client, counselor, exam_round, own_class):
     from tests.workspace.conftest import registration_make
 
     registration_make(
-        session=session, school_class=own_class, name="大一学生", pending_requirement="training"
+        exam_round=exam_round,
+        school_class=own_class,
+        name="大一学生",
+        pending_requirement="training",
     )
-    registration_make(session=session, school_class=own_class, name="大三学生")
+    registration_make(exam_round=exam_round, school_class=own_class, name="大三学生")
     client.force_login(counselor)
 
     content = client.get(reverse("registration:counselor_class", args=[own_class.pk])).content

@@ -34,7 +34,7 @@ def sheet_xml(data: bytes) -> str:
         )
 
 
-def registrations_bulk(*, session, school_class, count: int, start: int = 0) -> None:
+def registrations_bulk(*, exam_round, school_class, count: int, start: int = 0) -> None:
     """Many valid registrations in one INSERT (IDs unique: birth dates vary every 400)."""
     now = timezone.now()
     rows = []
@@ -42,7 +42,7 @@ def registrations_bulk(*, session, school_class, count: int, start: int = 0) -> 
         birth = dt.date(1990, 1, 1) + dt.timedelta(days=i // 400)
         rows.append(
             Registration(
-                session=session,
+                round=exam_round,
                 school_class=school_class,
                 number=f"B{i:09d}",
                 level=level(3 if i % 2 else 4),

@@ -11,17 +11,21 @@ def class_list(*, school_class: SchoolClass) -> QuerySet[ClassListEntry]:
     return ClassListEntry.objects.active().filter(school_class=school_class)
 
 
-def list_with_signup(*, school_class: SchoolClass, session: ExamRound) -> QuerySet[ClassListEntry]:
+def list_with_signup(
+    *, school_class: SchoolClass, exam_round: ExamRound
+) -> QuerySet[ClassListEntry]:
     """The class's list, each entry annotated `signed_up` (an active registration of the round
     with the entry's ID number exists): one query."""
     registered = Registration.objects.filter(
-        session=session, status=RegistrationStatus.ACTIVE, id_number=OuterRef("id_number")
+        round=exam_round, status=RegistrationStatus.ACTIVE, id_number=OuterRef("id_number")
     )
     return class_list(school_class=school_class).annotate(signed_up=Exists(registered))
 
 
-def not_signed_up(*, school_class: SchoolClass, session: ExamRound) -> QuerySet[ClassListEntry]:
-    return list_with_signup(school_class=school_class, session=session).filter(signed_up=False)
+def not_signed_up(*, school_class: SchoolClass, exam_round: ExamRound) -> QuerySet[ClassListEntry]:
+    return list_with_signup(school_class=school_class, exam_round=exam_round).filter(
+        signed_up=False
+    )
 
 
 def class_ids_with_list(class_ids) -> set[int]:

@@ -42,10 +42,10 @@ def session_for_workspace(slug: str | None) -> ExamRound | None:
     return round_current()
 
 
-def days_left(session: ExamRound, *, today: dt.date | None = None) -> int:
+def days_left(exam_round: ExamRound, *, today: dt.date | None = None) -> int:
     """Whole days after today that registration stays open (0 on the deadline day, <0 after)."""
     today = today or timezone.localdate()
-    return (session.registration_deadline - today).days
+    return (exam_round.registration_deadline - today).days
 
 
 # --- Scope ---------------------------------------------------------------------------------------
@@ -77,7 +77,7 @@ def registration_get_visible(*, user, pk: int) -> Registration | None:
     return (
         registrations_visible(user)
         .select_related(
-            "session",
+            "round",
             "level",
             "school_class__major",
             "school_class__counselor",
@@ -144,7 +144,7 @@ class ClassStats:
 
 @dataclass
 class RoundOverview:
-    session: ExamRound
+    exam_round: ExamRound
     levels: list[SkillLevel]
     rows: list[ClassStats]
     total: ClassStats
@@ -152,14 +152,14 @@ class RoundOverview:
     days_left: int
 
 
-def _active_in(session: ExamRound, registrations: QuerySet[Registration]):
-    return registrations.filter(session=session, status=RegistrationStatus.ACTIVE)
+def _active_in(exam_round: ExamRound, registrations: QuerySet[Registration]):
+    return registrations.filter(round=exam_round, status=RegistrationStatus.ACTIVE)
 
 
 def round_overview(
     *,
     user,
-    session: ExamRound,
+    exam_round: ExamRound,
     major_id: int | None = None,
     level_id: int | None = None,
     class_ids: list[int] | None = None,
@@ -172,7 +172,7 @@ def round_overview(
     """
     today = today or timezone.localdate()
     classes_qs = classes_visible(user)
-    registrations = _active_in(session, registrations_visible(user))
+    registrations = _active_in(exam_round, registrations_visible(user))
     if major_id:
         classes_qs = classes_qs.filter(major_id=major_id)
         registrations = registrations.filter(school_class__major_id=major_id)
@@ -182,7 +182,7 @@ def round_overview(
         classes_qs = classes_qs.filter(pk__in=class_ids)
         registrations = registrations.filter(school_class_id__in=class_ids)
     # Retired classes still show while they have registrations in this round.
-    with_registrations = SchoolClass.objects.filter(registrations__session=session).values("pk")
+    with_registrations = SchoolClass.objects.filter(registrations__round=exam_round).values("pk")
     classes = list(classes_qs.filter(Q(is_active=True) | Q(pk__in=with_registrations)))
 
     stats = {c.pk: ClassStats(school_class=c, headcount=c.headcount) for c in classes}
@@ -221,10 +221,10 @@ def round_overview(
             .order_by("day")
             .values_list("day", "n")
         )
-    levels = list(session.levels.all())
+    levels = list(exam_round.levels.all())
     seen_levels = {k for s in stats.values() for k in s.by_level}
     if seen_levels - {level.pk for level in levels}:
-        levels = list(SkillLevel.objects.filter(Q(pk__in=seen_levels) | Q(sessions=session)))
+        levels = list(SkillLevel.objects.filter(Q(pk__in=seen_levels) | Q(rounds=exam_round)))
     rows = list(stats.values())
     total = ClassStats(
         school_class=None, label=str(TOTAL_LABEL), headcount=sum(c.headcount for c in classes)
@@ -232,25 +232,25 @@ def round_overview(
     for row in rows:
         total.add(row)
     return RoundOverview(
-        session=session,
+        exam_round=exam_round,
         levels=levels,
         rows=rows,
         total=total,
-        per_day=_fill_days(per_day, session=session, today=today),
-        days_left=days_left(session, today=today),
+        per_day=_fill_days(per_day, exam_round=exam_round, today=today),
+        days_left=days_left(exam_round, today=today),
     )
 
 
 def _fill_days(
-    counts: list[tuple[dt.date, int]], *, session: ExamRound, today: dt.date
+    counts: list[tuple[dt.date, int]], *, exam_round: ExamRound, today: dt.date
 ) -> list[tuple[dt.date, int]]:
     """One entry per day from the opening (or first sign-up) to today or the deadline."""
     by_day = dict(counts)
-    starts = [d for d in (session.registration_opens, *by_day) if d is not None]
+    starts = [d for d in (exam_round.registration_opens, *by_day) if d is not None]
     if not starts:
         return []
     start = min(starts)
-    end = max([min(today, session.registration_deadline), *by_day])
+    end = max([min(today, exam_round.registration_deadline), *by_day])
     if end < start:
         return []
     span = (end - start).days + 1
@@ -269,7 +269,7 @@ def _fill_days(
 def roster(
     *,
     school_class: SchoolClass,
-    session: ExamRound,
+    exam_round: ExamRound,
     level_id: int | None = None,
     review_status: str = "",
     payment_status: str = "",
@@ -278,7 +278,7 @@ def roster(
 ) -> QuerySet[Registration]:
     """Registrations of one class in one round, filtered; the class must already be in scope."""
     registrations = Registration.objects.filter(
-        session=session, school_class=school_class
+        round=exam_round, school_class=school_class
     ).select_related("level")
     if not include_cancelled:
         registrations = registrations.filter(status=RegistrationStatus.ACTIVE)
@@ -303,7 +303,7 @@ def roster(
 def export_registrations(
     *,
     user,
-    session: ExamRound,
+    exam_round: ExamRound,
     class_ids: list[int] | None,
     include_unassigned: bool,
     major_id: int | None = None,
@@ -314,7 +314,7 @@ def export_registrations(
     `class_ids` None means every class in the user's scope; registrations without a class are
     only included when `include_unassigned` (教务 exporting the whole round).
     """
-    registrations = _active_in(session, registrations_visible(user)).select_related(
+    registrations = _active_in(exam_round, registrations_visible(user)).select_related(
         "level", "school_class__major", "training_fee_item"
     )
     registrations = registrations_with_training(registrations)  # 培训进度 / 已结业 columns

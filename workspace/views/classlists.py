@@ -75,27 +75,27 @@ def _preview(request, form, *, school_class):
 @workspace_required
 def class_list_page(request, pk: int):
     school_class = _class_or_404(request, pk)
-    session = _session(request)
+    exam_round = _session(request)
     form = ClassListUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         response = _preview(request, form, school_class=school_class)
         if response is not None:
             return response
     entries = []
-    if session is not None:
-        entries = list(selectors.list_with_signup(school_class=school_class, session=session))
+    if exam_round is not None:
+        entries = list(selectors.list_with_signup(school_class=school_class, exam_round=exam_round))
     missing = [entry for entry in entries if not entry.signed_up]
     return render(
         request,
         "registration/counselor/class_list.html",
         {
             "school_class": school_class,
-            "session": session,
-            "no_session": NO_SESSION if session is None else "",
+            "exam_round": exam_round,
+            "no_session": NO_SESSION if exam_round is None else "",
             "entries": entries,
             "missing": missing,
             "form": form,
-            "session_query": _session_query(request, session),
+            "session_query": _session_query(request, exam_round),
         },
         status=400 if form.errors else 200,
     )
@@ -181,13 +181,13 @@ MISSING_COLUMNS = [
 def class_list_missing_export(request, pk: int):
     """The students of the class list who have not signed up for the round yet (.xlsx)."""
     school_class = _class_or_404(request, pk)
-    session = _session(request)
-    if session is None:
+    exam_round = _session(request)
+    if exam_round is None:
         messages.error(request, NO_SESSION)
         return redirect("registration:class_list", pk=school_class.pk)
     workbook = Workbook(write_only=True)
     sheet = sheet_add(workbook, "未报名", MISSING_COLUMNS)
-    entries = selectors.not_signed_up(school_class=school_class, session=session)
+    entries = selectors.not_signed_up(school_class=school_class, exam_round=exam_round)
     for index, entry in enumerate(entries, 1):
         sheet_append(sheet, MISSING_COLUMNS, (index, entry))
     handle = tempfile.TemporaryFile()

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import roles
 from common import qr
+from common.round_param import round_requested, round_slug
 from common.xlsx import content_disposition
 from registration.models import PaymentStatus, ReviewStatus
 from registration.selectors import supplement as supplement_selectors
@@ -67,18 +68,18 @@ def workspace_required(view):
 
 
 def _session(request) -> ExamRound | None:
-    slug = request.GET.get("session", "").strip()
-    session = selectors.session_for_workspace(slug or None)
-    if session is None and slug:
+    slug = round_slug(request.GET)
+    exam_round = selectors.session_for_workspace(slug or None)
+    if exam_round is None and slug:
         messages.warning(request, SESSION_UNKNOWN)
-        session = selectors.session_for_workspace(None)
-    return session
+        exam_round = selectors.session_for_workspace(None)
+    return exam_round
 
 
-def _session_query(request, session: ExamRound | None) -> str:
+def _session_query(request, exam_round: ExamRound | None) -> str:
     """`?session=` to carry along in links when the user picked a round explicitly."""
-    if session is not None and request.GET.get("session"):
-        return f"session={session.slug}"
+    if exam_round is not None and round_requested(request.GET):
+        return f"session={exam_round.slug}"
     return ""
 
 
@@ -88,11 +89,11 @@ class ScopeFilterForm(forms.Form):
     major = forms.TypedChoiceField(label=gettext_lazy("专业"), required=False, coerce=int)
     level = forms.TypedChoiceField(label=gettext_lazy("等级"), required=False, coerce=int)
 
-    def __init__(self, *args, session: ExamRound, majors, **kwargs):
+    def __init__(self, *args, exam_round: ExamRound, majors, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["major"].choices = [("", _("全部专业"))] + [(m.pk, m.name) for m in majors]
         self.fields["level"].choices = [("", _("全部等级"))] + [
-            (level.pk, level.name) for level in session.levels.all()
+            (level.pk, level.name) for level in exam_round.levels.all()
         ]
 
 
@@ -111,10 +112,10 @@ class RosterFilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("姓名/学号"), required=False, max_length=30)
     cancelled = forms.BooleanField(label=gettext_lazy("含已取消"), required=False)
 
-    def __init__(self, *args, session: ExamRound, **kwargs):
+    def __init__(self, *args, exam_round: ExamRound, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = [("", _("全部等级"))] + [
-            (level.pk, level.name) for level in session.levels.all()
+            (level.pk, level.name) for level in exam_round.levels.all()
         ]
 
 
@@ -203,15 +204,15 @@ def _card(row, levels) -> dict:
 @require_GET
 @workspace_required
 def dashboard(request):
-    session = _session(request)
-    if session is None:
+    exam_round = _session(request)
+    if exam_round is None:
         return render(request, "registration/counselor/empty.html", {"message": NO_SESSION})
     academic = roles.is_academic(request.user)
     major_id = level_id = None
     scope_form = None
     if academic:
         scope_form = ScopeFilterForm(
-            request.GET, session=session, majors=Major.objects.order_by("name")
+            request.GET, exam_round=exam_round, majors=Major.objects.order_by("name")
         )
         if scope_form.is_valid():
             major_id = scope_form.cleaned_data["major"] or None
@@ -219,7 +220,7 @@ def dashboard(request):
         else:
             messages.warning(request, FILTER_INVALID)
     overview = selectors.round_overview(
-        user=request.user, session=session, major_id=major_id, level_id=level_id
+        user=request.user, exam_round=exam_round, major_id=major_id, level_id=level_id
     )
     export_query = request.GET.urlencode()
     total = overview.total
@@ -229,7 +230,7 @@ def dashboard(request):
         request,
         "registration/counselor/dashboard.html",
         {
-            "session": session,
+            "exam_round": exam_round,
             "sessions": selectors.session_list(),
             "overview": overview,
             "academic": academic,
@@ -241,7 +242,7 @@ def dashboard(request):
             },
             "class_chart": _class_chart(overview.rows),
             "day_chart": _day_chart(overview.per_day),
-            "session_query": _session_query(request, session),
+            "session_query": _session_query(request, exam_round),
             "export_query": export_query,
             "layouts": LAYOUTS,
             "listed_class_ids": listed,
@@ -264,10 +265,10 @@ def _class_or_404(request, pk: int):
 @workspace_required
 def class_roster(request, pk: int):
     school_class = _class_or_404(request, pk)
-    session = _session(request)
-    if session is None:
+    exam_round = _session(request)
+    if exam_round is None:
         return render(request, "registration/counselor/empty.html", {"message": NO_SESSION})
-    form = RosterFilterForm(request.GET, session=session)
+    form = RosterFilterForm(request.GET, exam_round=exam_round)
     filters = {}
     if form.is_valid():
         data = form.cleaned_data
@@ -278,10 +279,10 @@ def class_roster(request, pk: int):
             "query": data["q"],
             "include_cancelled": data["cancelled"],
         }
-    registrations = selectors.roster(school_class=school_class, session=session, **filters)
+    registrations = selectors.roster(school_class=school_class, exam_round=exam_round, **filters)
     page = Paginator(registrations, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
     overview = selectors.round_overview(
-        user=request.user, session=session, class_ids=[school_class.pk]
+        user=request.user, exam_round=exam_round, class_ids=[school_class.pk]
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -291,17 +292,17 @@ def class_roster(request, pk: int):
         "registration/counselor/roster.html",
         {
             "school_class": school_class,
-            "session": session,
+            "exam_round": exam_round,
             "form": form,
             "page": page,
             "stats": stats,
             "card": _card(stats, overview.levels) if stats else None,
             "overview": overview,
             "page_query": query.urlencode(),
-            "session_query": _session_query(request, session),
+            "session_query": _session_query(request, exam_round),
             "layouts": LAYOUTS,
             "supplement": supplement_selectors.class_summary(
-                school_class=school_class, session=session
+                school_class=school_class, exam_round=exam_round
             ),
         },
     )
@@ -311,13 +312,13 @@ def class_roster(request, pk: int):
 @workspace_required
 def class_poster(request, pk: int):
     school_class = _class_or_404(request, pk)
-    session = _session(request)
+    exam_round = _session(request)
     url = qr.class_signup_url(school_class)
     consultation = ""
-    if session is not None:
-        start, end = session.consultation_start, session.consultation_end
+    if exam_round is not None:
+        start, end = exam_round.consultation_start, exam_round.consultation_end
         consultation = _("{days} {start}-{end}").format(
-            days=session.consultation_days,
+            days=exam_round.consultation_days,
             start=f"{start.hour}:{start.minute:02d}",
             end=f"{end.hour}:{end.minute:02d}",
         )
@@ -326,13 +327,13 @@ def class_poster(request, pk: int):
         "registration/counselor/poster.html",
         {
             "school_class": school_class,
-            "session": session,
+            "exam_round": exam_round,
             "signup_url": url,
             "qr_svg": qr.qr_svg(url, label=_("{name}报名二维码").format(name=school_class.name)),
             "steps": POSTER_STEPS,
             "consultation_hours": consultation,
             "site_is_local": _is_local(url),
-            "session_query": _session_query(request, session),
+            "session_query": _session_query(request, exam_round),
         },
     )
 
@@ -371,11 +372,11 @@ def _detail(request, registration, *, return_form=None, note_form=None, status=2
         "registration/counselor/registration.html",
         {
             "registration": registration,
-            "session": registration.session,
+            "exam_round": registration.round,
             "can_review": roles.can_review(request.user, registration),
             "return_form": return_form or ReturnForm(),
             "note_form": note_form or NoteForm(initial={"note": registration.counselor_note}),
-            "deadline_passed": selectors.days_left(registration.session) < 0,
+            "deadline_passed": selectors.days_left(registration.round) < 0,
         },
         status=status,
     )
@@ -464,14 +465,14 @@ def _layout(request) -> str | None:
 @workspace_required
 def class_export(request, pk: int):
     school_class = _class_or_404(request, pk)
-    session = _session(request)
+    exam_round = _session(request)
     layout = _layout(request)
     back = reverse("registration:counselor_class", args=[school_class.pk])
-    if session is None or layout is None:
-        messages.error(request, NO_SESSION if session is None else LAYOUT_UNKNOWN)
+    if exam_round is None or layout is None:
+        messages.error(request, NO_SESSION if exam_round is None else LAYOUT_UNKNOWN)
         return redirect(back)
     export = registrations_export(
-        user=request.user, session=session, layout=layout, school_class=school_class
+        user=request.user, exam_round=exam_round, layout=layout, school_class=school_class
     )
     return _export_response(export)
 
@@ -480,21 +481,27 @@ def class_export(request, pk: int):
 @workspace_required
 def round_export(request):
     """Every class in the user's scope: a counselor's own classes, or the whole round for 教务."""
-    session = _session(request)
+    exam_round = _session(request)
     layout = _layout(request)
     back = reverse("registration:counselor_dashboard")
-    if session is None or layout is None:
-        messages.error(request, NO_SESSION if session is None else LAYOUT_UNKNOWN)
+    if exam_round is None or layout is None:
+        messages.error(request, NO_SESSION if exam_round is None else LAYOUT_UNKNOWN)
         return redirect(back)
     major_id = level_id = None
     if roles.is_academic(request.user):
-        form = ScopeFilterForm(request.GET, session=session, majors=Major.objects.order_by("name"))
+        form = ScopeFilterForm(
+            request.GET, exam_round=exam_round, majors=Major.objects.order_by("name")
+        )
         if not form.is_valid():
             messages.error(request, EXPORT_FILTER_INVALID)
             return redirect(back)
         major_id = form.cleaned_data["major"] or None
         level_id = form.cleaned_data["level"] or None
     export = registrations_export(
-        user=request.user, session=session, layout=layout, major_id=major_id, level_id=level_id
+        user=request.user,
+        exam_round=exam_round,
+        layout=layout,
+        major_id=major_id,
+        level_id=level_id,
     )
     return _export_response(export)

@@ -47,11 +47,11 @@ def _child_relations(model):
             yield relation
 
 
-def round_collect(session: ExamRound) -> tuple[dict, dict]:
+def round_collect(exam_round: ExamRound) -> tuple[dict, dict]:
     """(children, references): {model: {pk: instance}} for the round and what it points at."""
     children: dict = defaultdict(dict)
-    children[ExamRound][session.pk] = session
-    queue = deque([(ExamRound, [session.pk])])
+    children[ExamRound][exam_round.pk] = exam_round
+    queue = deque([(ExamRound, [exam_round.pk])])
     while queue:
         model, pks = queue.popleft()
         for relation in _child_relations(model):
@@ -75,7 +75,7 @@ def round_collect(session: ExamRound) -> tuple[dict, dict]:
                 references[target][obj.pk] = obj
     # The round's many-to-many targets (its skill levels) are references too.
     for field in ExamRound._meta.many_to_many:
-        for obj in getattr(session, field.name).all():
+        for obj in getattr(exam_round, field.name).all():
             references[field.related_model][obj.pk] = obj
     # References of references (a class's major and counselor), one level is all there is.
     for model, objects in list(references.items()):
@@ -116,14 +116,14 @@ def _serialize(model, objects) -> list[dict]:
     return json.loads(serializers.serialize("json", ordered, fields=fields))
 
 
-def round_backup(session: ExamRound) -> dict:
-    children, references = round_collect(session)
+def round_backup(exam_round: ExamRound) -> dict:
+    children, references = round_collect(exam_round)
     counts = {_label(model): len(objects) for model, objects in children.items()}
     return {
         "format": FORMAT,
         "version": VERSION,
         "created_at": dt.datetime.now(dt.UTC).isoformat(),
-        "session": session.slug,
+        "session": exam_round.slug,
         "counts": counts,
         "references": [
             item
@@ -183,10 +183,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, slug, output, **options):
-        session = ExamRound.objects.filter(slug=slug).first()
-        if session is None:
+        exam_round = ExamRound.objects.filter(slug=slug).first()
+        if exam_round is None:
             raise CommandError(f"No round with slug {slug!r}")
-        data = round_backup(session)
+        data = round_backup(exam_round)
         backup_write(data, output)
         if output != "-":
             summary = ", ".join(f"{label}: {n}" for label, n in sorted(data["counts"].items()))

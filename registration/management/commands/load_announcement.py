@@ -14,5 +14,5 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, reset, **options):
-        session = announcement_load(reset=reset)
-        self.stdout.write(self.style.SUCCESS(f"Loaded round {session.slug}: {session.title}"))
+        exam_round = announcement_load(reset=reset)
+        self.stdout.write(self.style.SUCCESS(f"Loaded round {exam_round.slug}: {exam_round.title}"))

@@ -13,7 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, password, **options):
         result = demo_load(password=password)
         base = settings.SITE_URL
-        self.stdout.write(self.style.SUCCESS(f"Demo round: {result['session'].title}"))
+        self.stdout.write(self.style.SUCCESS(f"Demo round: {result['exam_round'].title}"))
         self.stdout.write(f"  Home page:      {base}/")
         self.stdout.write(f"  Django admin:   {base}/admin/  (admin / {password})")
         self.stdout.write(f"  Counselor:      {base}/counselor/  (counselor / {password})")

@@ -28,9 +28,9 @@ from registration.photos import photo_storage
 from rounds.models import ExamRound
 
 
-def round_delete(session: ExamRound) -> dict[str, int]:
+def round_delete(exam_round: ExamRound) -> dict[str, int]:
     """Delete a round and everything that belongs to it, dependants first."""
-    children, _references = round_collect(session)
+    children, _references = round_collect(exam_round)
     deleted = {}
     for model in reversed(dependency_order(children)):
         pks = list(children[model])
@@ -49,8 +49,24 @@ LEGACY_LABELS = {
 }
 
 
+# Backups written before the round foreign keys were renamed call them `session`; the column is
+# the same (`session_id`), so only the field name in the file changes.
+LEGACY_FIELDS = {"session": "round"}
+
+
+def _current_fields(fields: dict) -> dict:
+    return {LEGACY_FIELDS.get(name, name): value for name, value in fields.items()}
+
+
 def _current_labels(items: list[dict]) -> list[dict]:
-    return [{**item, "model": LEGACY_LABELS.get(item["model"], item["model"])} for item in items]
+    return [
+        {
+            **item,
+            "model": LEGACY_LABELS.get(item["model"], item["model"]),
+            "fields": _current_fields(item.get("fields", {})),
+        }
+        for item in items
+    ]
 
 
 def _deserialize(items: list[dict]):
@@ -81,12 +97,13 @@ def round_restore(data: dict, *, replace: bool = False) -> dict[str, int]:
         i for i in _current_labels(data["objects"]) if i["model"] == "rounds.examround"
     )
     existing = ExamRound.objects.filter(slug=slug) | ExamRound.objects.filter(pk=session_item["pk"])
-    for session in existing.distinct():
+    for exam_round in existing.distinct():
         if not replace:
             raise CommandError(
-                f"Round {session.slug!r} (id {session.pk}) exists: use --replace to overwrite it"
+                f"Round {exam_round.slug!r} (id {exam_round.pk}) exists: "
+                "use --replace to overwrite it"
             )
-        round_delete(session)
+        round_delete(exam_round)
     created_references = sum(_reference_save(d) for d in _deserialize(data["references"]))
     restored: dict[str, int] = {"references created": created_references}
     models = set()
