@@ -183,7 +183,7 @@ def _stats_session(request) -> ExamRound | None:
 def statistics(request):
     exam_round = _stats_session(request)
     stats = round_statistics(exam_round) if exam_round else None
-    context = {"exam_round": exam_round, "stats": stats, "sessions": ExamRound.objects.all()}
+    context = {"exam_round": exam_round, "stats": stats, "rounds": ExamRound.objects.all()}
     if stats:
         context.update(
             {

@@ -3,11 +3,11 @@
 from tests.workspace.conftest import (  # noqa: F401 (pytest fixtures)
     academic,
     counselor,
+    exam_round,
     other_class,
     other_counselor,
     other_registration,
     own_class,
     own_registration,
     roles,
-    session,
 )

@@ -12,7 +12,7 @@ from tests.factories import ExamRoundFactory, RegistrationFactory, UserFactory, 
 def seatable(round, level_obj, **kwargs):
     """A registration that passes every seating condition (override one to break it)."""
     values = {
-        "exam_round": round,
+        "round": round,
         "level": level_obj,
         "review_status": "confirmed",
         "payment_status": "paid",

@@ -264,6 +264,8 @@ def test_statistics_figures_and_export(finance_client, announcement):
     assert stats.received_total == Decimal("260.00")
     page = response.content.decode()
     assert "900.00 / 260.00" in page
+    # The round picker lists the rounds, this one selected.
+    assert f'<option value="{announcement.slug}" selected>' in page
 
     export = finance_client.get(reverse("fees:statistics_export"), {"session": announcement.slug})
     assert "filename*=UTF-8''" in export["Content-Disposition"]

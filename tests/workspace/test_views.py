@@ -223,6 +223,10 @@ def test_dashboard_round_parameter_picks_another_round_too(
     assert response.context["overview"].total.registered == 1
     # The picked round is carried along in the links, as with ?session=.
     assert response.context["session_query"] == "session=old-round"
+    # The round picker lists every round, the picked one selected.
+    html = response.content.decode()
+    assert '<option value="old-round" selected>' in html
+    assert f'<option value="{exam_round.slug}">' in html
 
 
 @pytest.mark.django_db

@@ -231,7 +231,7 @@ def dashboard(request):
         "registration/counselor/dashboard.html",
         {
             "exam_round": exam_round,
-            "sessions": selectors.session_list(),
+            "rounds": selectors.session_list(),
             "overview": overview,
             "academic": academic,
             "scope_form": scope_form,
