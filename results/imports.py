@@ -20,6 +20,7 @@ from common.privacy import mask_id_number
 from common.workbook import MAX_ROWS, Formula, WorkbookError, workbook_rows
 from exams.models import Seat, Sitting
 from results import selectors
+from rounds.guards import round_writable_check
 from results.models import FINAL_STATES, Outcome, Score, ScoreEntry, ScoreImport, ScoreState
 from results.rules import parse_points, points_text
 
@@ -268,6 +269,7 @@ def score_import_apply(*, score_import: ScoreImport, user) -> int:
         when = timezone.localtime(score_import.applied_at)
         raise ScoreFileError(ALREADY_APPLIED % {"when": f"{when:%Y-%m-%d %H:%M}"})
     sitting = Sitting.objects.select_for_update().get(pk=score_import.sitting_id)
+    round_writable_check(sitting.round, error=ScoreFileError)
     if selectors.is_reviewed(sitting):
         raise ScoreFileError(LOCKED)
     reason = f"import {score_import.file_name}"[:100]
