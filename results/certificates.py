@@ -14,7 +14,6 @@ from common.cells import RowError, cell_date, cell_person, cell_text
 from common.privacy import mask_id_number
 from common.workbook import Formula, WorkbookError, workbook_rows
 from results import selectors
-from rounds.guards import round_writable_check
 from results.models import (
     DEFAULT_CERTIFICATE_PATTERN,
     Certificate,
@@ -22,6 +21,7 @@ from results.models import (
     Registration,
     RegistrationStatus,
 )
+from rounds.guards import round_writable_check
 
 ONLY_ACADEMIC = _("只有教务可以登记证书。")
 BAD_NUMBER = _("证书编号“{number}”不符合本批次的编号格式。")

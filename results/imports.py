@@ -20,9 +20,9 @@ from common.privacy import mask_id_number
 from common.workbook import MAX_ROWS, Formula, WorkbookError, workbook_rows
 from exams.models import Seat, Sitting
 from results import selectors
-from rounds.guards import round_writable_check
 from results.models import FINAL_STATES, Outcome, Score, ScoreEntry, ScoreImport, ScoreState
 from results.rules import parse_points, points_text
+from rounds.guards import round_writable_check
 
 MISSING_COLUMNS = _("缺少必需的列：%(columns)s。第一行须为表头。")
 NO_PERSON_COLUMN = _("须包含“准考证号”或“身份证号”列。")
