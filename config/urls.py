@@ -14,6 +14,7 @@ admin.site.index_title = _("考务管理")
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("archive/", include("archive.urls")),
     path("eligibility/", include("eligibility.urls")),
     path("exams/", include("exams.urls")),
     path("results/", include("results.urls")),

@@ -21,6 +21,7 @@ from results.models import (
     Registration,
     RegistrationStatus,
 )
+from rounds.guards import round_writable_check
 
 ONLY_ACADEMIC = _("只有教务可以登记证书。")
 BAD_NUMBER = _("证书编号“{number}”不符合本批次的编号格式。")
@@ -107,6 +108,7 @@ def certificate_enter(*, registration, number: str, issued_on, user) -> str:
         raise CertificateError(NO_NUMBER)
     if not number_valid(number, pattern_of(registration.round)):
         raise CertificateError(BAD_NUMBER.format(number=number))
+    round_writable_check(registration.round, error=CertificateError)
     if registration.status != RegistrationStatus.ACTIVE:
         raise CertificateError(INACTIVE)
     if registration.pk in _not_passed(registration.round):
@@ -130,6 +132,7 @@ def certificates_import(*, round, content: bytes, user, issued_on=None) -> Impor
     """
     if not roles.is_academic(user):
         raise CertificateError(ONLY_ACADEMIC)
+    round_writable_check(round, error=CertificateError)
     try:
         sheet = workbook_rows(content)
     except WorkbookError as error:
@@ -202,9 +205,15 @@ def certificates_collect(*, certificates, collected_on: dt.date | None, user) ->
         raise CertificateError(ONLY_ACADEMIC)
     if collected_on is None:
         raise CertificateError(NO_DATE)
-    chosen = list(Certificate.objects.select_for_update().filter(pk__in=certificates))
+    chosen = list(
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("registration__round")
+        .filter(pk__in=certificates)
+    )
     if not chosen:
         raise CertificateError(NOTHING_CHOSEN)
+    for exam_round in {c.registration.round for c in chosen}:
+        round_writable_check(exam_round, error=CertificateError)
     count = 0
     for certificate in chosen:
         if certificate.collected_on is not None:

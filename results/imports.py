@@ -22,6 +22,7 @@ from exams.models import Seat, Sitting
 from results import selectors
 from results.models import FINAL_STATES, Outcome, Score, ScoreEntry, ScoreImport, ScoreState
 from results.rules import parse_points, points_text
+from rounds.guards import round_writable_check
 
 MISSING_COLUMNS = _("缺少必需的列：%(columns)s。第一行须为表头。")
 NO_PERSON_COLUMN = _("须包含“准考证号”或“身份证号”列。")
@@ -268,6 +269,7 @@ def score_import_apply(*, score_import: ScoreImport, user) -> int:
         when = timezone.localtime(score_import.applied_at)
         raise ScoreFileError(ALREADY_APPLIED % {"when": f"{when:%Y-%m-%d %H:%M}"})
     sitting = Sitting.objects.select_for_update().get(pk=score_import.sitting_id)
+    round_writable_check(sitting.round, error=ScoreFileError)
     if selectors.is_reviewed(sitting):
         raise ScoreFileError(LOCKED)
     reason = f"import {score_import.file_name}"[:100]

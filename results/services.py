@@ -24,6 +24,7 @@ from results.models import (
 )
 from results.notice import notice_period
 from results.rules import parse_points, points_text
+from rounds.guards import round_writable_check
 
 NOT_ASSIGNED = _("您未被安排评分该考场的本场次。")
 LOCKED = _("本场次成绩已审核锁定，不能再录入；如需更正请联系教务。")
@@ -82,7 +83,8 @@ def entry_value_parse(*, seat_number: int, outcome: str, raw_points, rule) -> En
 
 def _sitting_unlocked(sitting: Sitting) -> None:
     # The review row is created under the same lock (the sitting row), so no entry slips in.
-    Sitting.objects.select_for_update().get(pk=sitting.pk)
+    locked = Sitting.objects.select_for_update().get(pk=sitting.pk)
+    round_writable_check(locked.round, error=ScoreError)
     if selectors.is_reviewed(sitting):
         raise ScoreError(LOCKED)
 
@@ -222,7 +224,8 @@ def sitting_review(*, sitting: Sitting, user) -> SittingReview:
     """审核: every present candidate has a final score; absent ones get 缺考; scores lock."""
     if not roles.is_academic(user):
         raise ScoreError(ONLY_ACADEMIC)
-    Sitting.objects.select_for_update().get(pk=sitting.pk)
+    locked = Sitting.objects.select_for_update().get(pk=sitting.pk)
+    round_writable_check(locked.round, error=ScoreError)
     if selectors.is_reviewed(sitting):
         raise ScoreError(ALREADY_REVIEWED)
     seats = list(
@@ -266,6 +269,7 @@ def score_amend(*, score: Score, outcome: str, points, reason: str, user) -> Sco
         Score.objects.select_for_update().select_related("seat__sitting__level").get(pk=score.pk)
     )
     sitting = score.seat.sitting
+    round_writable_check(sitting.round, error=ScoreError)
     if not selectors.is_reviewed(sitting):
         raise ScoreError(NOT_LOCKED)
     if outcome == Outcome.ABSENT:
@@ -296,6 +300,7 @@ def notice_publish(*, round, working_days: int, user, today=None) -> ResultNotic
     if not 1 <= working_days <= 30:
         raise ScoreError(BAD_WORKING_DAYS)
     Round.objects.select_for_update().get(pk=round.pk)
+    round_writable_check(round, error=ScoreError)
     if ResultNotice.objects.filter(round=round).exists():
         raise ScoreError(NOTICE_EXISTS)
     sittings = Sitting.objects.filter(round=round)

@@ -19,6 +19,11 @@ from simple_history.models import HistoricalRecords
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
+# One year after archiving: long enough for the retake in one of the next two rounds, for
+# complaints about results, and for re-issuing a lost certificate list; short enough that photos
+# and phones of a round do not outlive their purpose (PIPL art. 19, minimal retention).
+DEFAULT_RETENTION_DAYS = 365
+
 
 class CandidateType(models.TextChoices):
     STUDENT = "student", _("在校生")
@@ -131,6 +136,30 @@ class ExamRound(models.Model):
         default=200,
         validators=[MinValueValidator(20), MaxValueValidator(5000)],
     )
+    # Archive and purge (issue 15, part 6; docs/archive.md). The policy lives on the kernel so that
+    # registration's student page can tell candidates how long their data is kept, and so that
+    # every app can refuse writes to an archived round without importing the archive app.
+    retention_days = models.PositiveSmallIntegerField(
+        _("归档后个人信息保存天数"),
+        default=DEFAULT_RETENTION_DAYS,
+        validators=[MinValueValidator(30), MaxValueValidator(3650)],
+        help_text=_(
+            "归档后经过该天数，照片、手机号、未取得证书考生的完整身份证号等个人信息将被匿名化；"
+            "统计数据和证书记录保留。"
+        ),
+    )
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("归档人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    archive_reason = models.CharField(_("提前归档理由"), max_length=200, blank=True, editable=False)
+    purged_at = models.DateTimeField(_("个人信息匿名化时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -176,6 +205,18 @@ class ExamRound(models.Model):
         if self.opens_at is not None and now < self.opens_at:
             return False
         return now < self.deadline_ends_at
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def retention_ends_on(self) -> dt.date | None:
+        """The first day (Asia/Shanghai) on which the purge may anonymise this round's data."""
+        if self.archived_at is None:
+            return None
+        archived_on = timezone.localtime(self.archived_at, SHANGHAI).date()
+        return archived_on + dt.timedelta(days=self.retention_days)
 
     def accepted_candidate_types(self) -> list[str]:
         types = []

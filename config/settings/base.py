@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "payments",
     "exams",
     "results",
+    "archive",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +227,11 @@ STORAGES = {
     "photos": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT / "private", "base_url": "/no-public-url/"},
+    },
+    # Archive exports of finished rounds (archive app): private too, served only to 教务.
+    "archives": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "archives", "base_url": "/no-public-url/"},
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -21,6 +21,7 @@ NARRATIVE_AND_POLICY_FIELDS = [
     "consultation_start",
     "consultation_end",
     "consultation_note",
+    "retention_days",
     *ROUND_TEXT_FIELDS,
 ]
 

@@ -24,6 +24,7 @@ from fees import pricing
 from registration.models import Registration, RegistrationStatus, ReviewStatus
 from registration.payment_state import registration_payment_refresh
 from registration.services.classlists import ListMismatch, class_list_match
+from rounds.guards import ROUND_ARCHIVED, round_writable_check
 from rounds.models import CandidateType, ExamRound, SchoolClass
 
 DEADLINE_PASSED = _("报名已于%(deadline)s截止，本次提交未保存。如有疑问请在咨询时间联系工作人员。")
@@ -77,6 +78,8 @@ class RegistrationInput:
 
 
 def _deadline_check(exam_round: ExamRound, now: dt.datetime) -> None:
+    if exam_round.is_archived:
+        raise SubmissionError(ROUND_ARCHIVED)
     if not exam_round.is_published:
         raise SubmissionError(SESSION_NOT_PUBLISHED)
     if now >= exam_round.deadline_ends_at:
@@ -326,6 +329,8 @@ def _submit_attempt(
 
 def _changes_allowed(registration: Registration, now: dt.datetime) -> ExamRound:
     exam_round = _fresh_session(registration.round)
+    if exam_round.is_archived:
+        raise SubmissionError(ROUND_ARCHIVED)
     if registration.status == RegistrationStatus.CANCELLED:
         raise SubmissionError(ALREADY_CANCELLED)
     if now >= exam_round.deadline_ends_at or not exam_round.is_published:
@@ -380,6 +385,7 @@ def registration_cancel_by_staff(
     """Staff cancel at any time, paid or not: money received then shows as 待退费 until refunded."""
     now = now or timezone.now()
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    round_writable_check(registration.round, error=SubmissionError)
     if registration.status == RegistrationStatus.CANCELLED:
         raise SubmissionError(ALREADY_CANCELLED)
     registration.status = RegistrationStatus.CANCELLED

@@ -20,6 +20,7 @@ from registration.candidate_data import Education, ExamType, IdType, id_document
 from registration.models import PhotoStatus, Registration, RegistrationStatus, ReviewStatus
 from registration.photos import PhotoError, PhotoSpec, photo_process
 from registration.services.classlists import class_has_list
+from rounds.guards import ROUND_ARCHIVED
 
 CLOSED = _("补充资料已于 {date} 截止，如需修改请联系辅导员。")
 CANCELLED = _("该报名已取消，不能补充资料。")
@@ -58,6 +59,8 @@ def _check_open(registration: Registration, today: dt.date, *, photo: bool = Fal
     if registration.status != RegistrationStatus.ACTIVE:
         raise SupplementError(CANCELLED)
     exam_round = registration.round
+    if exam_round.is_archived:
+        raise SupplementError(ROUND_ARCHIVED)
     # A photo the counselor returned may be replaced after the cut-off: the return reopens it.
     if photo and registration.photo_status == PhotoStatus.RETURNED:
         return
@@ -178,6 +181,8 @@ def photo_return(*, registration: Registration, reviewer, reason: str) -> Regist
         raise SupplementError(NOT_ALLOWED)
     if registration.status != RegistrationStatus.ACTIVE:
         raise SupplementError(CANCELLED)
+    if registration.round.is_archived:
+        raise SupplementError(ROUND_ARCHIVED)
     if not registration.photo:
         raise SupplementError(NO_PHOTO)
     registration.photo_status = PhotoStatus.RETURNED
