@@ -460,6 +460,13 @@ def _layout(request) -> str | None:
     return layout if layout in LAYOUTS else None
 
 
+def _exchange_layout_id(request) -> int | None:
+    """`?template=<pk>`: the candidate-sheet layout of the national export (default otherwise;
+    an unknown pk falls back to the default too)."""
+    raw = request.GET.get("template", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
 @require_GET
 @workspace_required
 def class_export(request, pk: int):
@@ -471,7 +478,11 @@ def class_export(request, pk: int):
         messages.error(request, NO_SESSION if session is None else LAYOUT_UNKNOWN)
         return redirect(back)
     export = registrations_export(
-        user=request.user, session=session, layout=layout, school_class=school_class
+        user=request.user,
+        session=session,
+        layout=layout,
+        school_class=school_class,
+        exchange_layout_id=_exchange_layout_id(request),
     )
     return _export_response(export)
 
@@ -495,6 +506,11 @@ def round_export(request):
         major_id = form.cleaned_data["major"] or None
         level_id = form.cleaned_data["level"] or None
     export = registrations_export(
-        user=request.user, session=session, layout=layout, major_id=major_id, level_id=level_id
+        user=request.user,
+        session=session,
+        layout=layout,
+        major_id=major_id,
+        level_id=level_id,
+        exchange_layout_id=_exchange_layout_id(request),
     )
     return _export_response(export)
