@@ -155,7 +155,12 @@ def test_exchange_page_lists_the_four_exchanges(exam_round, graded, academic, in
     assert client.get(url).status_code == 403
     client.force_login(academic)
     page = client.get(url, {"round": exam_round.slug}).content.decode()
-    for part in ["exchange-candidates", "exchange-photos", "exchange-scores", "exchange-certificates"]:
+    for part in [
+        "exchange-candidates",
+        "exchange-photos",
+        "exchange-scores",
+        "exchange-certificates",
+    ]:
         assert part in page
     assert "scores-not-ready" in page
     assert reverse("exams:photos_zip", args=[exam_round.pk]) in page

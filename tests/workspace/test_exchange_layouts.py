@@ -159,7 +159,7 @@ def test_candidate_sheet_neutralises_formula_text(
     make_registration(
         session=session,
         school_class=own_class,
-        matched_condition_text="=HYPERLINK(\"http://x\")",
+        matched_condition_text='=HYPERLINK("http://x")',
         work_unit="+1+1",
         ethnicity="@SUM(A1)",
     )
