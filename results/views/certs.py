@@ -29,7 +29,7 @@ class CertificateUploadForm(PaymentUploadForm):
     file = forms.FileField(
         label=_("证书名单（.xlsx）"),
         help_text=_(
-            "第一行为表头，须含：身份证号、证书编号；可选“发证日期”。按身份证号匹配本批次考生。"
+            "第一行为表头，须含：身份证号（或证件号码）、证书编号；可选“发证日期”。按身份证号匹配本批次考生；选择了模板时按模板的表头读取。"
         ),
     )
     issued_on = forms.DateField(
@@ -41,7 +41,7 @@ class CertificateUploadForm(PaymentUploadForm):
         label=_("名单模板（表头对应）"),
         queryset=ExchangeLayout.objects.none(),
         required=False,
-        empty_label=_("自动识别常见表头（身份证号/证件号码、证书编号、发证日期）"),
+        empty_label=_("自动识别常见表头"),
         help_text=_("选择模板时，按模板中设定的表头读取各列；模板在后台“数据交换模板”中维护。"),
     )
 
