@@ -80,7 +80,7 @@ class Column:
 
     Kinds: "text" (formula-safe string), "code" (string forced to Excel's text format, for ID
     numbers, phones and student numbers, so an 18-digit ID never becomes a rounded number),
-    "date", "datetime", "money", "int".
+    "date", "datetime", "money", "int", "number" (a score such as 85.5, written as a number).
     """
 
     header: str
@@ -110,6 +110,8 @@ def typed_cell(ws: WriteOnlyWorksheet, value: Any, kind: str):
         return cell
     if kind == "int":
         return int(value)
+    if kind == "number":
+        return value if isinstance(value, int | float | Decimal) else Decimal(str(value))
     raise ValueError(f"unknown column kind {kind!r}")
 
 

@@ -5,21 +5,15 @@ deflated (they do not compress); the zip is spooled to a temporary file past a f
 stays small for a round of thousands.
 """
 
-import re
 import tempfile
 import zipfile
 
 from registration.models import PhotoStatus, Registration
-from registration.photos import photo_bytes
+from registration.photos import photo_bytes, photo_file_name
 
 SPOOL_BYTES = 8 * 1024 * 1024
-SAFE_NAME = re.compile(r"[^0-9A-Z]")
 
-
-def photo_file_name(registration: Registration) -> str:
-    """`<ID number>.jpg`; anything but ASCII letters and digits is dropped (no path tricks)."""
-    number = SAFE_NAME.sub("", registration.id_number.upper()) or registration.number
-    return f"{number}.jpg"
+__all__ = ["photo_file_name", "photos_of_round", "photos_zip"]
 
 
 def photos_of_round(round):

@@ -13,6 +13,7 @@ views that check the student's private link or the staff member's scope.
 """
 
 import io
+import re
 import secrets
 import warnings
 from dataclasses import dataclass
@@ -179,3 +180,15 @@ def photo_data_uri(photo) -> str:
     if data is None:
         return ""
     return "data:image/jpeg;base64," + base64.b64encode(data).decode()
+
+
+_UNSAFE_NAME = re.compile(r"[^0-9A-Z]")
+
+
+def photo_file_name(registration) -> str:
+    """The photo's name inside the platform photo zip, `<ID number>.jpg`, and in the candidate
+    sheet's 照片文件名 column: both call this one function, so the two always agree. Anything but
+    ASCII letters and digits is dropped (no path tricks); the registration number stands in for
+    an ID number that leaves nothing."""
+    number = _UNSAFE_NAME.sub("", (registration.id_number or "").upper()) or registration.number
+    return f"{number}.jpg"

@@ -34,6 +34,11 @@ ISSUED_ON_LABEL = _("发证日期")
 NOT_PASSED = _("该考生在本批次公布的成绩中未合格，不能登记证书，请核对平台名单。")
 INACTIVE = _("该报名已取消，不能登记证书。")
 MISSING_COLUMNS = _("须包含“身份证号”和“证书编号”列，第一行为表头。")
+MISSING_LAYOUT_COLUMNS = _(
+    "按模板“{layout}”，第一行须有表头“{id_number}”和“{number}”；文件中缺少：{missing}。"
+)
+LAYOUT_INCOMPLETE = _("模板“{layout}”没有指定证件号码列和证书编号列，请先在后台补全。")
+NAME_MISMATCH = _("姓名“{name}”与该证件号码的考生不符。")
 EMPTY_FILE = _("文件中没有证书记录。")
 FORMULA_CELL = _("有公式单元格，请将公式转换为数值后再上传。")
 NO_DATE = _("请填写领取日期。")
@@ -123,12 +128,56 @@ class ImportReport:
     problems: list = dataclasses.field(default_factory=list)  # (row, text, message)
 
 
+def _headers_of(layout) -> dict[str, set[str]]:
+    """Field key -> the headers that hold it: the layout's (exactly), or the common aliases."""
+    if layout is None:
+        return HEADERS
+    mapping: dict[str, set[str]] = {}
+    for column in layout.columns.all():
+        mapping.setdefault(column.field_key, set()).add(column.header.strip())
+    if "id_number" not in mapping or "number" not in mapping:
+        raise CertificateError(LAYOUT_INCOMPLETE.format(layout=layout.name))
+    return mapping
+
+
+def _columns_of(header_row, headers: dict[str, set[str]], layout) -> dict[str, int]:
+    columns = {}
+    for index, value in enumerate(header_row):
+        title = cell_text(value) if value is not None else ""
+        for key, aliases in headers.items():
+            if title in aliases and key not in columns:
+                columns[key] = index
+    if "id_number" in columns and "number" in columns:
+        return columns
+    if layout is None:
+        raise CertificateError(MISSING_COLUMNS)
+    missing = [
+        "/".join(sorted(headers[key])) for key in ("id_number", "number") if key not in columns
+    ]
+    raise CertificateError(
+        MISSING_LAYOUT_COLUMNS.format(
+            layout=layout.name,
+            id_number="/".join(sorted(headers["id_number"])),
+            number="/".join(sorted(headers["number"])),
+            missing="、".join(missing),
+        )
+    )
+
+
+def _same_name(given, registered: str) -> bool:
+    return re.sub(r"\s+", "", cell_text(given or "")) == re.sub(r"\s+", "", registered)
+
+
 @transaction.atomic
-def certificates_import(*, round, content: bytes, user, issued_on=None) -> ImportReport:
+def certificates_import(
+    *, round, content: bytes, user, issued_on=None, layout=None
+) -> ImportReport:
     """Match the platform's list by ID number; report rows it cannot match; idempotent.
 
     A row never overwrites a different number already recorded (reported instead), so importing
-    the same list again changes nothing.
+    the same list again changes nothing. `layout` (a 证书名单 ExchangeLayout) says which headers
+    hold which field; without one the common header names are recognised. When the layout maps
+    a 姓名 column, a row whose name differs from the candidate's is reported, not recorded.
     """
     if not roles.is_academic(user):
         raise CertificateError(ONLY_ACADEMIC)
@@ -139,14 +188,7 @@ def certificates_import(*, round, content: bytes, user, issued_on=None) -> Impor
         raise CertificateError(error.message) from None
     if not sheet:
         raise CertificateError(EMPTY_FILE)
-    columns = {}
-    for index, value in enumerate(sheet[0]):
-        title = cell_text(value) if value is not None else ""
-        for key, aliases in HEADERS.items():
-            if title in aliases and key not in columns:
-                columns[key] = index
-    if "id_number" not in columns or "number" not in columns:
-        raise CertificateError(MISSING_COLUMNS)
+    columns = _columns_of(sheet[0], _headers_of(layout), layout)
     pattern = pattern_of(round)
     people = {
         r.id_number: r
@@ -174,6 +216,8 @@ def certificates_import(*, round, content: bytes, user, issued_on=None) -> Impor
             registration = people.get(person)
             if registration is None:
                 raise RowError(NOT_IN_ROUND)
+            if "name" in values and not _same_name(values["name"], registration.name):
+                raise RowError(NAME_MISMATCH.format(name=cell_text(values["name"] or "")))
             if registration.pk in failed:
                 raise RowError(NOT_PASSED)
             row_date = (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from results.views import certs, entry, outcomes, staff
+from results.views import certs, entry, exchange, outcomes, staff
 
 app_name = "results"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("certificates/", certs.certificate_list, name="certificates"),
     path("certificates/collect/", certs.certificates_collect, name="collect"),
     path("certificates/<int:pk>/", certs.certificate_edit, name="certificate_edit"),
+    path("exchange/", exchange.exchange_home, name="exchange"),
+    path("exchange/scores.xlsx", exchange.score_sheet, name="score_sheet"),
     path("entry/", entry.entry_home, name="entry_home"),
     path("entry/<int:pk>/<int:room>/", entry.entry_room, name="entry_room"),
 ]

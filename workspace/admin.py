@@ -7,6 +7,7 @@ below (fees, courses, review, the payment ledger, exports).
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -21,6 +22,9 @@ from payments.admin import FeeItemAdminForm
 from registration.admin import PersonFieldsMixin
 from registration.models import Registration
 from rounds.models import ROUND_TEXT_FIELDS, ExamRound
+from workspace.exchange import registry as exchange_registry
+from workspace.exchange import services as exchange_services
+from workspace.models import ExchangeColumn, ExchangeLayout
 
 
 class RegistrationAdminForm(PersonFieldsMixin, forms.ModelForm):
@@ -417,3 +421,82 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
             f"所选报名-{stamp}.xlsx", f"registrations-{stamp}.xlsx"
         )
         return response
+
+
+# --- National-platform exchange layouts -----------------------------------------------------------
+
+
+class ExchangeColumnForm(forms.ModelForm):
+    field_key = forms.ChoiceField(label=_("字段"))
+
+    class Meta:
+        model = ExchangeColumn
+        fields = ["position", "header", "field_key", "width"]
+
+    kind: str | None = None  # set per layout by ExchangeColumnInline.get_formset
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = exchange_registry.choices_of(self.kind)
+        current = self.initial.get("field_key") or getattr(self.instance, "field_key", "")
+        if current and current not in {key for key, _label in choices}:
+            # A key no longer registered stays visible, so saving shows the model's message.
+            choices = [(current, current), *choices]
+        self.fields["field_key"].choices = [("", "---------"), *choices]
+
+
+class ExchangeColumnInline(admin.TabularInline):
+    model = ExchangeColumn
+    form = ExchangeColumnForm
+    extra = 0
+    ordering = ["position", "id"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(
+            "KindColumnForm", (formset.form,), {"kind": obj.kind if obj is not None else None}
+        )
+        return formset
+
+
+@admin.register(ExchangeLayout)
+class ExchangeLayoutAdmin(ReadOnlyHistoryAdmin):
+    inlines = [ExchangeColumnInline]
+    actions = ["copy_action", "make_default_action"]
+    list_display = ["name", "kind", "province", "is_default", "column_count", "updated_at"]
+    list_filter = ["kind", "is_default", "province"]
+    search_fields = ["name", "province", "source"]
+    fields = ["kind", "name", "province", "is_default", "source", "copied_from"]
+    readonly_fields = ["copied_from"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(column_total=Count("columns"))
+
+    @admin.display(description=_("列数"), ordering="column_total")
+    def column_count(self, obj) -> int:
+        return obj.column_total
+
+    def get_readonly_fields(self, request, obj=None):
+        # A layout's kind decides which fields its columns may use: fixed once created.
+        return [*self.readonly_fields, "kind"] if obj is not None else self.readonly_fields
+
+    @admin.action(description=_("复制为新模板"), permissions=["add"])
+    def copy_action(self, request, queryset):
+        for layout in queryset:
+            copy = exchange_services.layout_copy(layout=layout, user=request.user)
+            self.message_user(
+                request,
+                _(
+                    "已复制“{original}”为“{copy}”，原模板未改动；请修改新模板的名称、省份和列。"
+                ).format(original=layout.name, copy=copy.name),
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("设为默认模板"), permissions=["change"])
+    def make_default_action(self, request, queryset):
+        if queryset.values("kind").distinct().count() != queryset.count():
+            self.message_user(request, _("每种类型只能选一个模板设为默认。"), messages.WARNING)
+            return
+        for layout in queryset:
+            exchange_services.layout_make_default(layout=layout, user=request.user)
+        self.message_user(request, _("已设为默认模板。"), messages.SUCCESS)

@@ -21,7 +21,6 @@ from common.xlsx import (
     sheet_finish,
 )
 from courses.selectors import progress_of
-from registration.candidate_data import candidate_source_label
 from registration.models import (
     Gender,
     PaymentStatus,
@@ -30,7 +29,12 @@ from registration.models import (
     ReviewStatus,
 )
 from rounds.models import CandidateType, ExamRound, SchoolClass
+from workspace.exchange.candidate_fields import exam_type_text
+from workspace.exchange.registry import KIND_CANDIDATES, SheetContext
+from workspace.exchange.render import layout_of, sheet_columns
 from workspace.selectors import counselor as selectors
+
+__all__ = ["exam_type_text", "national_columns", "registrations_export"]
 
 LAYOUT_ROSTER = "roster"
 LAYOUT_NATIONAL = "national"
@@ -143,47 +147,17 @@ def _pending(r: Registration) -> str:
     return str(PendingRequirement(r.pending_requirement).label)
 
 
-def exam_type_text(r: Registration) -> str:
-    """新考 or 补考 when both subjects agree; otherwise each subject's type."""
-    if r.exam_type_theory == r.exam_type_skill:
-        return r.get_exam_type_theory_display()
-    return _("理论知识%(theory)s，操作技能%(skill)s") % {
-        "theory": r.get_exam_type_theory_display(),
-        "skill": r.get_exam_type_skill_display(),
-    }
-
-
-def national_columns(counter: _Counter, exam_round: ExamRound) -> list[Column]:
-    """The columns an evaluation organization uploads to the national platform.
+def national_columns(counter, exam_round: ExamRound, layout=None) -> list[Column]:
+    """The candidate sheet (考生信息表) for the national platform, from a stored layout: the
+    chosen one, else the default of its kind (shipped: docs/exchange.md).
 
     文化程度 and 考试类型 come from the candidate's 补充资料 (registration.candidate_data); 文化程度
-    stays blank until the candidate gives it, never guessed.
+    stays blank until the candidate gives it, never guessed. `counter` is kept for callers of
+    the old signature; the 序号 column counts rows itself.
     """
-
-    def unit(r: Registration) -> str:
-        if r.work_unit:
-            return r.work_unit
-        # An in-school student's unit is the college that runs the round.
-        return exam_round.organizer if r.candidate_type == CandidateType.STUDENT else ""
-
-    return [
-        Column("序号", 6, counter, "int"),
-        Column("职业工种名称", 14, lambda r: exam_round.occupation),
-        Column("认定等级", 14, lambda r: r.level.name),
-        Column("申报条件", 40, lambda r: r.matched_condition_text),
-        Column("证件类型", 12, lambda r: r.get_id_type_display()),
-        Column("证件号码", 21, lambda r: r.id_number, "code"),
-        Column("姓名", 10, lambda r: r.name),
-        Column("性别", 6, _label_of("gender", Gender.choices)),
-        Column("出生日期", 12, lambda r: r.birth_date, "date"),
-        Column("手机号码", 14, lambda r: r.phone, "code"),
-        Column("文化程度", 10, lambda r: r.get_education_display() if r.education else ""),
-        Column("考生来源", 10, lambda r: candidate_source_label(r.candidate_type)),
-        Column("所在单位", 24, unit),
-        Column("专业", 14, _major_name),
-        Column("考试类型", 10, exam_type_text),
-        Column("民族", 8, lambda r: r.ethnicity),
-    ]
+    if layout is None:
+        layout = layout_of(KIND_CANDIDATES)
+    return sheet_columns(KIND_CANDIDATES, layout, SheetContext(exam_round=exam_round))
 
 
 def summary_columns(levels) -> list[Column]:
@@ -261,11 +235,13 @@ def registrations_export(
     school_class: SchoolClass | None = None,
     major_id: int | None = None,
     level_id: int | None = None,
+    exchange_layout_id: int | None = None,
 ) -> ExportFile:
     """Write the export into a temporary file and return it rewound, ready to stream.
 
     `school_class` None exports every class in the user's scope (for 教务 the whole round,
-    including registrations without a class).
+    including registrations without a class). `exchange_layout_id` picks the candidate-sheet
+    layout of the national layout (default: the default layout).
     """
     if layout not in LAYOUTS:
         raise ValueError(layout)
@@ -290,7 +266,9 @@ def registrations_export(
     )
     wb = Workbook(write_only=True)
     if layout == LAYOUT_NATIONAL:
-        _national_write(wb, exam_round, registrations)
+        _national_write(
+            wb, exam_round, registrations, layout_of(KIND_CANDIDATES, exchange_layout_id)
+        )
     else:
         _roster_write(wb, overview, registrations)
     output = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
@@ -342,10 +320,11 @@ def _roster_write(wb: Workbook, overview, registrations) -> None:
         sheet_finish(ws, columns, counter.value)
 
 
-def _national_write(wb: Workbook, exam_round: ExamRound, registrations) -> None:
-    counter = _Counter()
-    columns = national_columns(counter, exam_round)
+def _national_write(wb: Workbook, exam_round: ExamRound, registrations, layout) -> None:
+    columns = national_columns(None, exam_round, layout)
     ws = sheet_add(wb, NATIONAL_SHEET, columns)
+    rows = 0
     for registration in registrations.iterator(chunk_size=CHUNK_SIZE):
         sheet_append(ws, columns, registration)
-    sheet_finish(ws, columns, counter.value)
+        rows += 1
+    sheet_finish(ws, columns, rows)

@@ -17,6 +17,7 @@ from results import certificates, selectors
 from results.certificates import CertificateError
 from results.models import Certificate, Registration, Round
 from results.views.outcomes import workspace_required
+from workspace.models import ExchangeLayout, LayoutKind
 from workspace.selectors.counselor import classes_visible, registrations_visible
 
 IMPORTED = _("已登记 {created} 张证书，{unchanged} 张已是该编号，{problems} 行未能登记（见下）。")
@@ -28,7 +29,7 @@ class CertificateUploadForm(PaymentUploadForm):
     file = forms.FileField(
         label=_("证书名单（.xlsx）"),
         help_text=_(
-            "第一行为表头，须含：身份证号、证书编号；可选“发证日期”。按身份证号匹配本批次考生。"
+            "第一行为表头，须含：身份证号（或证件号码）、证书编号；可选“发证日期”。按身份证号匹配本批次考生；选择了模板时按模板的表头读取。"
         ),
     )
     issued_on = forms.DateField(
@@ -36,6 +37,19 @@ class CertificateUploadForm(PaymentUploadForm):
         required=False,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
+    layout = forms.ModelChoiceField(
+        label=_("名单模板（表头对应）"),
+        queryset=ExchangeLayout.objects.none(),
+        required=False,
+        empty_label=_("自动识别常见表头"),
+        help_text=_("选择模板时，按模板中设定的表头读取各列；模板在后台“数据交换模板”中维护。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["layout"].queryset = ExchangeLayout.objects.of_kind(
+            LayoutKind.CERTIFICATES
+        ).prefetch_related("columns")
 
 
 class CertificateForm(forms.Form):
@@ -83,7 +97,12 @@ def certificate_list(request):
         )
     )
     report = None
-    upload = CertificateUploadForm()
+    chosen_layout = request.GET.get("layout", "")
+    upload = CertificateUploadForm(
+        initial={
+            "layout": chosen_layout if chosen_layout.isascii() and chosen_layout.isdigit() else None
+        }
+    )
     if request.method == "POST":
         if not roles.is_academic(request.user):
             return render(request, "registration/counselor/no_access.html", status=403)
@@ -95,6 +114,7 @@ def certificate_list(request):
                     content=upload.cleaned_data["file"].read(),
                     user=request.user,
                     issued_on=upload.cleaned_data["issued_on"],
+                    layout=upload.cleaned_data["layout"],
                 )
             except CertificateError as error:
                 upload.add_error("file", error.message)

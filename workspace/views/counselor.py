@@ -461,6 +461,13 @@ def _layout(request) -> str | None:
     return layout if layout in LAYOUTS else None
 
 
+def _exchange_layout_id(request) -> int | None:
+    """`?template=<pk>`: the candidate-sheet layout of the national export (default otherwise;
+    an unknown pk falls back to the default too)."""
+    raw = request.GET.get("template", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
 @require_GET
 @workspace_required
 def class_export(request, pk: int):
@@ -472,7 +479,11 @@ def class_export(request, pk: int):
         messages.error(request, NO_SESSION if exam_round is None else LAYOUT_UNKNOWN)
         return redirect(back)
     export = registrations_export(
-        user=request.user, exam_round=exam_round, layout=layout, school_class=school_class
+        user=request.user,
+        exam_round=exam_round,
+        layout=layout,
+        school_class=school_class,
+        exchange_layout_id=_exchange_layout_id(request),
     )
     return _export_response(export)
 
@@ -503,5 +514,6 @@ def round_export(request):
         layout=layout,
         major_id=major_id,
         level_id=level_id,
+        exchange_layout_id=_exchange_layout_id(request),
     )
     return _export_response(export)
