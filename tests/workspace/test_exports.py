@@ -157,7 +157,7 @@ def test_roster_export_headers_dates_frozen_filter_and_widths(
     ws = workbook_from(_class_export(client, own_class))[own_class.name]
     assert [c.value for c in ws[1]] == ROSTER_HEADERS
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:AE3"
+    assert ws.auto_filter.ref == "A1:AF3"
     assert ws.column_dimensions["E"].width >= 20
     assert all(ws.column_dimensions[col].width for col in "ABCDEFGHIJ")
     birth = ws.cell(row=2, column=ROSTER_HEADERS.index("出生日期") + 1)
