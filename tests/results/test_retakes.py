@@ -337,3 +337,33 @@ def test_results_retake_page_offers_to_the_next_round(
     assert page.count('<td class="offer-state">未报名</td>') == 3
     response = client.post(reverse("results:retakes_offer"), {"round": exam_round.slug})
     assert RetakeOffer.objects.count() == 3
+
+
+def test_supplement_keeps_a_retake_registrations_exam_types(
+    exam_round,
+    graded,  # noqa: F811
+    target,
+    academic,
+):
+    retakes.offer_retakes(source_round=exam_round, target_round=target, actor=academic)
+    registration = signup.retake_register(
+        offer=RetakeOffer.objects.get(source_registration=graded[1])
+    )
+    url = reverse("registration:supplement", args=[registration.pk, registration.token])
+    client = Client()
+    page = client.get(url).content.decode()
+    assert 'id="retake-exam-types"' in page and 'name="exam_type_skill"' not in page
+    client.post(
+        url,
+        {
+            "action": "data",
+            "id_type": "resident",
+            "id_number": registration.id_number,
+            "education": "college",
+            "exam_type_theory": "new",
+            "exam_type_skill": "new",
+        },
+    )
+    registration.refresh_from_db()
+    assert registration.education == "college"
+    assert (registration.exam_type_theory, registration.exam_type_skill) == ("retake", "exempt")
