@@ -48,6 +48,8 @@ TRANSACTIONAL_MODELS = {
     # (never cached); no public page shows them.
     "registration.ClassListEntry",
     "registration.ClassListImport",
+    # Retake offers are read by the retake sign-up page, which is never cached.
+    "registration.RetakeOffer",
     # The exam plan is shown only on staff pages and private ticket links, never cached.
     "exams.ExamPlan",
     "exams.Room",
@@ -57,6 +59,22 @@ TRANSACTIONAL_MODELS = {
     "exams.AdmissionTicket",
     "exams.Invigilation",
     "exams.CheckIn",
+    # Export layouts, scores, results, certificates and archives: staff pages, the student's own
+    # page and the public notice, all never cached (the notice is computed on each request).
+    "workspace.ExchangeLayout",
+    "workspace.ExchangeColumn",
+    "results.ScoreRule",
+    "results.ScorerAssignment",
+    "results.ScoreEntry",
+    "results.Score",
+    "results.SittingReview",
+    "results.ScoreImport",
+    "results.ResultNotice",
+    "results.CertificateFormat",
+    "results.Certificate",
+    "results.RetakeRule",
+    "archive.RoundArchive",
+    "archive.PurgeRecord",
 }
 
 

@@ -3,6 +3,7 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from exams.models import AdmissionTicket, CheckIn, ExamPlan, Room, Seat, Sitting
+from registration.candidate_data import ExamType
 from registration.models import (
     PaymentStatus,
     PendingRequirement,
@@ -34,15 +35,20 @@ def _requirement_met(queryset: QuerySet) -> QuerySet:
     )
 
 
-def seatable_registrations(*, round: ExamRound, level: SkillLevel) -> QuerySet[Registration]:
+def seatable_registrations(
+    *, round: ExamRound, level: SkillLevel, subject: str | None = None
+) -> QuerySet[Registration]:
     """Candidates who may be seated for a level of a round, in class order.
 
     Active, confirmed by their counselor (which covers eligibility: a registration exists only
-    after the rules accepted it), paid, and with no requirement still open.
+    after the rules accepted it), paid, and with no requirement still open. For one `subject`'s
+    sitting, a retake (补考) registration that does not sit that subject (免考) is left out.
     """
     queryset = Registration.objects.active().filter(
         round=round, level=level, review_status=ReviewStatus.CONFIRMED
     )
+    if subject is not None:
+        queryset = queryset.exclude(**{f"exam_type_{subject}": ExamType.EXEMPT})
     queryset = _requirement_met(_paid(queryset))
     return queryset.select_related("school_class").order_by(
         "school_class__name", "student_number", "pk"

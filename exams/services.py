@@ -104,7 +104,9 @@ def seats_assign(*, sitting: Sitting, method: str, seed: int | None = None, user
     rooms = list(sitting.rooms.order_by("building", "name", "id"))
     if not rooms:
         raise ExamPlanError(NO_ROOMS)
-    candidates = list(seatable_registrations(round=sitting.round, level=sitting.level))
+    candidates = list(
+        seatable_registrations(round=sitting.round, level=sitting.level, subject=sitting.subject)
+    )
     if not candidates:
         raise ExamPlanError(NO_CANDIDATES)
     seats = [

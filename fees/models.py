@@ -16,6 +16,12 @@ from rounds.models import CandidateType
 class FeeKind(models.TextChoices):
     REGISTRATION = "registration", _("报名费")
     TRAINING = "training", _("培训费")
+    # A retake (补考) registration pays for the one subject it sits, nothing else.
+    RETAKE_THEORY = "retake_theory", _("补考费（理论知识）")
+    RETAKE_SKILL = "retake_skill", _("补考费（操作技能）")
+
+
+RETAKE_KINDS = {"theory": FeeKind.RETAKE_THEORY, "skill": FeeKind.RETAKE_SKILL}
 
 
 class TrainingOption(models.TextChoices):
@@ -34,6 +40,9 @@ class FeeItemQuerySet(models.QuerySet):
 
     def training_options(self):
         return self.filter(kind=FeeKind.TRAINING)
+
+    def retake_fees(self):
+        return self.filter(kind__in=list(RETAKE_KINDS.values()))
 
 
 class FeeItem(models.Model):
@@ -86,7 +95,10 @@ class FeeItem(models.Model):
                 name="fee_class_hours_positive",
             ),
             models.CheckConstraint(
-                condition=(Q(kind="registration") & Q(training_option=""))
+                condition=(
+                    Q(kind__in=["registration", "retake_theory", "retake_skill"])
+                    & Q(training_option="")
+                )
                 | (Q(kind="training") & ~Q(training_option="")),
                 name="fee_training_option_matches_kind",
             ),

@@ -11,12 +11,13 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
-from fees.models import FeeItem, FeeKind
+from fees.models import RETAKE_KINDS, FeeItem, FeeKind
 from rounds.models import ExamRound
 
 REGISTRATION_FEE_MISSING = _("本批次该等级的报名费尚未设置，暂不能报名，请联系工作人员。")
 TRAINING_OPTION_INVALID = _("请选择本等级可选的培训方式。")
 TRAINING_OPTION_REQUIRED = _("请选择培训方式。")
+RETAKE_FEE_MISSING = _("本批次该等级的补考费尚未设置，暂不能补考报名，请联系工作人员。")
 
 
 class PricingError(DomainError):
@@ -93,6 +94,43 @@ def fee_quote(
     return Quote(registration_item=registration_item, training_item=training_item)
 
 
+def retake_fee_item(
+    *, exam_round: ExamRound, level_code: int, candidate_type: str, subject: str
+) -> FeeItem | None:
+    """The round's active retake (补考) fee item of one subject, or None while none is set."""
+    return (
+        FeeItem.objects.active()
+        .filter(
+            round=exam_round,
+            level__code=level_code,
+            candidate_type=candidate_type,
+            kind=RETAKE_KINDS[subject],
+        )
+        .select_related("level")
+        .order_by("order", "id")
+        .first()
+    )
+
+
+def retake_quote(
+    *, exam_round: ExamRound, level_code: int, candidate_type: str, subject: str
+) -> Quote:
+    """A retake registration pays that subject's 补考费 only: no 报名费, no training.
+
+    The announcement of 2022 states no retake price, so none is shipped: until an admin sets
+    the fee item, the retake sign-up is refused with RETAKE_FEE_MISSING.
+    """
+    item = retake_fee_item(
+        exam_round=exam_round,
+        level_code=level_code,
+        candidate_type=candidate_type,
+        subject=subject,
+    )
+    if item is None:
+        raise PricingError(RETAKE_FEE_MISSING)
+    return Quote(registration_item=item, training_item=None)
+
+
 def training_options_for_round(*, exam_round: ExamRound, candidate_type: str):
     """Every active training option of a round for one candidate type (filtered by level later)."""
     return (
@@ -115,10 +153,14 @@ def registration_fee_amounts(*, exam_round: ExamRound, candidate_type: str) -> d
 
 
 def fee_rows(*, exam_round: ExamRound, candidate_type: str, levels) -> list[FeeItem]:
-    """The fee table under the sign-up form: one candidate type, the levels on offer."""
+    """The fee table under the sign-up form: one candidate type, the levels on offer.
+
+    Retake (补考) fees are not part of a new sign-up: they show on the retake page only.
+    """
     return list(
         FeeItem.objects.active()
         .filter(round=exam_round, candidate_type=candidate_type, level__in=levels)
+        .filter(kind__in=[FeeKind.REGISTRATION, FeeKind.TRAINING])
         .select_related("level")
         .order_by("-level__code", "kind", "order")
     )

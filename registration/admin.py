@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from common.history_admin import ReadOnlyHistoryAdmin
 from common.idcard import IdNumberError, id_number_parse, phone_normalise
 from common.normalize import NameInvalid, name_clean, student_number_normalize
-from registration.models import ClassListEntry
+from registration.models import ClassListEntry, RetakeOffer
 from rounds.models import Major, SchoolClass, SkillLevel
 
 
@@ -98,6 +98,37 @@ class ClassListEntryAdmin(ReadOnlyHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # remove a student by unticking 在名单中: the record and its history stay
+
+    @admin.display(description=_("身份证号"))
+    def masked_id(self, obj):
+        return obj.masked_id_number
+
+
+@admin.register(RetakeOffer)
+class RetakeOfferAdmin(ReadOnlyHistoryAdmin):
+    """补考资格: made by 教务 on the results retake page, used by the candidate's retake sign-up."""
+
+    list_display = ["name", "masked_id", "level", "subject", "exam_round", "used_registration"]
+    list_filter = ["exam_round", "level", "subject"]
+    search_fields = ["name"]
+    list_select_related = ["level", "exam_round", "used_registration"]
+    readonly_fields = [
+        "id_number",
+        "name",
+        "level",
+        "subject",
+        "source_registration",
+        "exam_round",
+        "used_registration",
+        "created_by",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # offers are made from the results (results.retakes.offer_retakes)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     @admin.display(description=_("身份证号"))
     def masked_id(self, obj):

@@ -43,6 +43,24 @@ class Education(models.TextChoices):
 class ExamType(models.TextChoices):
     NEW = "new", _("新考")
     RETAKE = "retake", _("补考")
+    # Not sat in this round: the subject was passed in an earlier round and the candidate retakes
+    # the other one (set only by the retake registration, registration.services.retakes).
+    EXEMPT = "exempt", _("免考")
+
+
+# What a candidate chooses in 补充资料: 免考 is never a choice of their own.
+SELF_DECLARED_EXAM_TYPES = [
+    (ExamType.NEW.value, ExamType.NEW.label),
+    (ExamType.RETAKE.value, ExamType.RETAKE.label),
+]
+
+
+class RetakeSubject(models.TextChoices):
+    """The two subjects, as the retake offer names them (exams.Subject sits in a higher layer
+    and uses the same values)."""
+
+    THEORY = "theory", _("理论知识")
+    SKILL = "skill", _("操作技能")
 
 
 HK_MACAO_ERROR = _(

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from registration.candidate_data import Education, ExamType, IdType
+from registration.candidate_data import Education, ExamType, IdType, RetakeSubject
 from registration.photos import photo_storage, photo_upload_to
 from rounds.models import CandidateType, ExamRound, SchoolClass, SkillLevel
 
@@ -345,3 +345,78 @@ class ClassListImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class RetakeOfferQuerySet(models.QuerySet):
+    def unused(self):
+        return self.filter(used_registration__isnull=True)
+
+
+class RetakeOffer(models.Model):
+    """A candidate's right to retake (补考) one subject of a level in a later round.
+
+    Written by the results app (results.services.offer_retakes), which sits above this one: the
+    offer is data down here so the sign-up (registration.services.retakes) can read it without
+    importing results. The person is known by the normalised ID number and name only; they prove
+    it by typing both on the retake page.
+    """
+
+    id_number = models.CharField(_("身份证号"), max_length=18)
+    name = models.CharField(_("姓名"), max_length=30)
+    level = models.ForeignKey(
+        SkillLevel, verbose_name=_("等级"), on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.CharField(_("补考科目"), max_length=10, choices=RetakeSubject.choices)
+    source_registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("原报名"),
+        on_delete=models.PROTECT,
+        related_name="retake_offers_from",
+    )
+    exam_round = models.ForeignKey(
+        ExamRound,
+        verbose_name=_("补考批次"),
+        on_delete=models.CASCADE,
+        related_name="retake_offers",
+    )
+    used_registration = models.OneToOneField(
+        Registration,
+        verbose_name=_("补考报名"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retake_offer",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发出人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("发出时间"), auto_now_add=True)
+
+    objects = RetakeOfferQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("补考资格历史"))
+
+    class Meta:
+        verbose_name = _("补考资格")
+        verbose_name_plural = _("补考资格")
+        ordering = ["exam_round", "-level__code", "id_number", "subject"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_registration", "subject", "exam_round"],
+                name="retake_offer_once_per_source_subject_round",
+            ),
+        ]
+        indexes = [models.Index(fields=["exam_round", "id_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.level} {self.get_subject_display()}"
+
+    @property
+    def masked_id_number(self) -> str:
+        from common.privacy import mask_id_number
+
+        return mask_id_number(self.id_number)

@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts import roles
 from exams.models import Room, Seat, Sitting, Subject
+from registration.candidate_data import ExamType
 from results.models import (
     FINAL_STATES,
     RegistrationStatus,
@@ -150,6 +151,8 @@ class CandidateResult:
     registration: Person
     subjects: list[SubjectResult] = field(default_factory=list)
     expected: tuple[str, ...] = ()
+    # Subjects passed in an earlier round (a retake registration sits only the other one).
+    exempt: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -180,6 +183,13 @@ def _expected_subjects(round) -> dict[int, tuple[str, ...]]:
     return {k: tuple(s for s in order if s in v) for k, v in expected.items()}
 
 
+def _expected_of(level_expected: tuple[str, ...], theory_type: str, skill_type: str):
+    """(expected, exempt) of one registration: a retake registration expects only its subject."""
+    types = {Subject.THEORY: theory_type, Subject.SKILL: skill_type}
+    exempt = tuple(s for s in level_expected if types.get(s) == ExamType.EXEMPT)
+    return tuple(s for s in level_expected if s not in exempt), exempt
+
+
 _PERSON_FIELDS = (
     "seat__registration_id",
     "seat__registration__name",
@@ -189,6 +199,8 @@ _PERSON_FIELDS = (
     "seat__registration__school_class__name",
     "seat__registration__school_class__major__name",
     "seat__registration__admission_ticket__number",
+    "seat__registration__exam_type_theory",
+    "seat__registration__exam_type_skill",
 )
 
 
@@ -218,7 +230,8 @@ def round_results(*, round, registrations=None) -> list[CandidateResult]:
     for level_id, subject, outcome, points, pk, *person in rows:
         result = found.get(pk)
         if result is None:
-            name, number, level_name, class_id, class_name, major_name, ticket = person
+            name, number, level_name, class_id, class_name, major_name, ticket, *types = person
+            expected_subjects, exempt = _expected_of(expected.get(level_id, ()), *types)
             result = CandidateResult(
                 Person(
                     pk,
@@ -230,7 +243,8 @@ def round_results(*, round, registrations=None) -> list[CandidateResult]:
                     major_name or "—",
                     ticket or "",
                 ),
-                expected=expected.get(level_id, ()),
+                expected=expected_subjects,
+                exempt=exempt,
             )
             found[pk] = result
         rule = rules.get((level_id, subject), DEFAULT_RULE)
@@ -322,8 +336,9 @@ def retake_candidates(*, round, registrations=None) -> list[RetakeCandidate]:
     """Candidates who passed every subject of their level but one: they may retake that one.
 
     A level whose rule allows no retakes (RetakeRule.retakes_allowed == 0) lists nobody; without a
-    rule one retake is allowed. Whether a retake was already used is for the next round's
-    registration to check (not built yet).
+    rule one retake is allowed. A retake registration that failed its one subject is listed too
+    (its other subject was passed before); whether the rule allows that person another retake
+    is decided when the offer is made (results.retakes.offer_retakes counts the retakes used).
     """
     from results.models import RetakeRule
 
@@ -332,7 +347,7 @@ def retake_candidates(*, round, registrations=None) -> list[RetakeCandidate]:
     for result in round_results(round=round, registrations=registrations):
         if not result.complete or result.registration.level_name in closed:
             continue
-        failed = [s for s in result.subjects if not s.passed]
-        if len(failed) == 1 and len(result.subjects) > 1:
+        failed = [s for s in result.subjects if not s.passed and s.subject in result.expected]
+        if len(failed) == 1 and (len(result.subjects) > 1 or result.exempt):
             found.append(RetakeCandidate(result, failed[0]))
     return found

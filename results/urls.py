@@ -18,6 +18,7 @@ urlpatterns = [
     path("rates/", outcomes.rates, name="rates"),
     path("rates.xlsx", outcomes.rates_export, name="rates_xlsx"),
     path("retakes/", outcomes.retakes, name="retakes"),
+    path("retakes/offer/", outcomes.retakes_offer, name="retakes_offer"),
     path("certificates/", certs.certificate_list, name="certificates"),
     path("certificates/collect/", certs.certificates_collect, name="collect"),
     path("certificates/<int:pk>/", certs.certificate_edit, name="certificate_edit"),

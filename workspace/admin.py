@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from common.history_admin import ReadOnlyHistoryAdmin
@@ -148,6 +150,22 @@ class ExamRoundAdmin(ReadOnlyHistoryAdmin):
                     _("已复制为草稿批次“%(title)s”，核对后勾选“已发布”即可对外开放。")
                     % {"title": exam_round.title},
                     messages.SUCCESS,
+                )
+                # Retakes: the source round's candidates who failed one subject. A link only:
+                # results sits above this app (docs/results.md, "Retakes").
+                retakes = reverse("results:retakes")
+                self.message_user(
+                    request,
+                    format_html(
+                        _(
+                            "补考：新批次发布并开始报名后，可在"
+                            '<a href="{}">“{}”的补考名单</a>'
+                            "向一科不合格的考生发出补考资格（补考费在本批次费用项目中设置）。"
+                        ),
+                        f"{retakes}?{urlencode({'round': source.slug, 'target': exam_round.slug})}",
+                        source.title,
+                    ),
+                    messages.INFO,
                 )
                 return HttpResponseRedirect(
                     reverse("admin:rounds_examround_change", args=[exam_round.pk])

@@ -97,6 +97,7 @@ def roster_columns(counter: _Counter) -> list[Column]:
         Column("班级", 20, _class_name),
         Column("专业", 14, _major_name),
         Column("申报等级", 14, lambda r: r.level.name),
+        Column("考试类型", 14, exam_type_text),
         Column("考生类别", 10, _label_of("candidate_type", CandidateType.choices)),
         Column("培训方式", 14, _training),
         Column("报名费（元）", 12, lambda r: r.quoted_registration_fee, "money"),

@@ -89,7 +89,7 @@ def sitting_detail(request, pk: int):
             "seats": selectors.sitting_seats(sitting=sitting),
             "draw": sitting.draws.select_related("drawn_by").first(),
             "seatable_count": selectors.seatable_registrations(
-                round=sitting.round, level=sitting.level
+                round=sitting.round, level=sitting.level, subject=sitting.subject
             ).count(),
             "capacity": sum(room.capacity for room in sitting.rooms.all()),
             "form": DrawForm(),

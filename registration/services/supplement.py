@@ -16,7 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from common.idcard import IdNumberError, id_number_parse
-from registration.candidate_data import Education, ExamType, IdType, id_document_validate
+from registration.candidate_data import (
+    SELF_DECLARED_EXAM_TYPES,
+    Education,
+    ExamType,
+    IdType,
+    id_document_validate,
+)
 from registration.models import PhotoStatus, Registration, RegistrationStatus, ReviewStatus
 from registration.photos import PhotoError, PhotoSpec, photo_process
 from registration.services.classlists import class_has_list
@@ -74,6 +80,12 @@ def _choice(value: str, choices, field: str) -> str:
     return value
 
 
+def _exam_type(value: str, field: str) -> str:
+    if value not in dict(SELF_DECLARED_EXAM_TYPES):
+        raise SupplementError(BAD_CHOICE, field)
+    return value
+
+
 @transaction.atomic
 def registration_supplement(
     *,
@@ -118,8 +130,11 @@ def registration_supplement(
     registration.id_type = id_type
     registration.id_number = number
     registration.education = _choice(education, Education, "education")
-    registration.exam_type_theory = _choice(exam_type_theory, ExamType, "exam_type_theory")
-    registration.exam_type_skill = _choice(exam_type_skill, ExamType, "exam_type_skill")
+    if ExamType.EXEMPT not in (registration.exam_type_theory, registration.exam_type_skill):
+        # A retake registration's exam types were set by its offer (registration.services.
+        # retakes) and stay; anyone else declares 新考 or 补考 per subject, never 免考.
+        registration.exam_type_theory = _exam_type(exam_type_theory, "exam_type_theory")
+        registration.exam_type_skill = _exam_type(exam_type_skill, "exam_type_skill")
     try:
         registration.full_clean(validate_unique=False, validate_constraints=False)
         with transaction.atomic():

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from registration.views import student, supplement
+from registration.views import retake, student, supplement
 
 urlpatterns = [
     path("r/<str:code>/", student.class_entry, name="class_entry"),
     path("register/", student.register_pick, name="register"),
     path("register/social/", student.social_entry, name="social_entry"),
     path("lookup/", student.lookup, name="lookup"),
+    path("retake/<slug:slug>/", retake.retake_page, name="retake"),
     path("me/<int:pk>/<str:token>/", student.registration_detail, name="registration_detail"),
     path("me/<int:pk>/<str:token>/edit/", student.registration_edit, name="registration_edit"),
     path("me/<int:pk>/<str:token>/supplement/", supplement.supplement_page, name="supplement"),

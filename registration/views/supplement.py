@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from common.ratelimit import rate_limit_hit
 from registration import candidate_data
-from registration.candidate_data import Education, ExamType, IdType
+from registration.candidate_data import SELF_DECLARED_EXAM_TYPES, Education, ExamType, IdType
 from registration.models import PhotoStatus, RegistrationStatus
 from registration.photos import PhotoError, read_upload
 from registration.selectors import student as selectors
@@ -34,11 +34,18 @@ class SupplementForm(forms.Form):
         label=_l("文化程度"), choices=[("", _l("请选择")), *Education.choices]
     )
     exam_type_theory = forms.ChoiceField(
-        label=_l("理论知识考试类型"), choices=ExamType.choices, widget=forms.RadioSelect
+        label=_l("理论知识考试类型"), choices=SELF_DECLARED_EXAM_TYPES, widget=forms.RadioSelect
     )
     exam_type_skill = forms.ChoiceField(
-        label=_l("操作技能考试类型"), choices=ExamType.choices, widget=forms.RadioSelect
+        label=_l("操作技能考试类型"), choices=SELF_DECLARED_EXAM_TYPES, widget=forms.RadioSelect
     )
+
+    def __init__(self, *args, retake: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if retake:
+            # A retake registration's exam types come from its offer: shown, not chosen.
+            del self.fields["exam_type_theory"]
+            del self.fields["exam_type_skill"]
 
 
 class PhotoForm(forms.Form):
@@ -94,7 +101,12 @@ def _data_save(form: SupplementForm, registration) -> bool:
     if not form.is_valid():
         return False
     try:
-        supplement.registration_supplement(registration=registration, **form.cleaned_data)
+        data = {
+            "exam_type_theory": registration.exam_type_theory,
+            "exam_type_skill": registration.exam_type_skill,
+            **form.cleaned_data,
+        }
+        supplement.registration_supplement(registration=registration, **data)
     except SupplementError as exc:
         _apply_error(form, exc)
         return False
@@ -117,7 +129,8 @@ def supplement_page(request, pk: int, token: str):
         "exam_type_theory": registration.exam_type_theory,
         "exam_type_skill": registration.exam_type_skill,
     }
-    form = SupplementForm(initial=initial)
+    retake = ExamType.EXEMPT in (registration.exam_type_theory, registration.exam_type_skill)
+    form = SupplementForm(initial=initial, retake=retake)
     photo_form = PhotoForm()
     limited = request.method == "POST" and rate_limit_hit(
         scope="supplement",
@@ -134,7 +147,7 @@ def supplement_page(request, pk: int, token: str):
             messages.success(request, PHOTO_SAVED)
             return redirect(request.path)
     elif request.method == "POST" and request.POST.get("action") != "photo" and is_open:
-        form = SupplementForm(request.POST)
+        form = SupplementForm(request.POST, retake=retake)
         if _data_save(form, registration):
             messages.success(request, SAVED)
             return redirect(request.path)
@@ -150,6 +163,7 @@ def supplement_page(request, pk: int, token: str):
             "form": form,
             "photo_form": photo_form,
             "is_open": is_open,
+            "retake": retake,
             "photo_open": photo_open,
             "missing": candidate_data.missing_items(registration),
             "photo_version": registration.updated_at.timestamp(),

@@ -22,6 +22,7 @@ from common.xlsx import (
     sheet_finish,
 )
 from exams.views.staff import _round, academic_required
+from results import retakes as retakes_service
 from results import selectors, services
 from results.models import Round
 from results.services import ScoreError
@@ -196,4 +197,61 @@ def retakes(request):
             f"补考名单-{round.slug}.xlsx", f"retakes-{round.pk}.xlsx"
         )
         return response
-    return render(request, "results/retakes.html", {"round": round, "candidates": found})
+    academic = roles.is_academic(request.user)
+    offers = retakes_service.retake_offers_of(exam_round=round)
+    if not academic:
+        visible = set(registrations.values_list("pk", flat=True))
+        offers = [o for o in offers if o.source_registration_id in visible]
+    return render(
+        request,
+        "results/retakes.html",
+        {
+            "round": round,
+            "candidates": found,
+            "offers": offers,
+            "targets": retakes_service.open_target_rounds(source_round=round) if academic else [],
+            "chosen_target": request.GET.get("target", ""),
+        },
+    )
+
+
+OFFERED = _(
+    "已向“{target}”发出补考资格 {created} 人；此前已发出 {existing} 人；"
+    "补考次数已用完 {used_up} 人；该批次不开考其等级 {level} 人。"
+)
+NO_TARGET = _("请选择补考批次。")
+
+
+@academic_required
+@require_POST
+def retakes_offer(request):
+    """教务: offer this round's retake candidates a retake registration in a later round."""
+    source = get_object_or_404(Round, slug=request.POST.get("round", ""))
+    back = f"{reverse('results:retakes')}?round={source.slug}"
+    target = Round.objects.filter(pk=_int_or_none(request.POST.get("target_round"))).first()
+    if target is None:
+        messages.error(request, NO_TARGET)
+        return redirect(back)
+    try:
+        report = retakes_service.offer_retakes(
+            source_round=source, target_round=target, actor=request.user
+        )
+    except retakes_service.RetakeOfferError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            OFFERED.format(
+                target=target.title,
+                created=report.created,
+                existing=report.existing,
+                used_up=report.used_up,
+                level=report.level_not_offered,
+            ),
+        )
+    return redirect(back)
+
+
+def _int_or_none(raw) -> int | None:
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None

@@ -11,7 +11,17 @@ from registration.models import Registration
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"registration", "eligibility", "courses", "fees", "exams"}
+PROJECT_APPS = {
+    "rounds",
+    "registration",
+    "eligibility",
+    "courses",
+    "fees",
+    "exams",
+    "workspace",
+    "results",
+    "archive",
+}
 
 
 def test_content_cache_every_project_model_is_classified():

@@ -23,7 +23,8 @@ from workspace import exports
 
 ROSTER_HEADERS = [
     "序号", "报名号", "姓名", "性别", "身份证号", "出生日期", "民族", "手机号", "学号", "班级",
-    "专业", "申报等级", "考生类别", "培训方式", "报名费（元）", "培训费（元）", "应缴合计（元）",
+    "专业", "申报等级", "考试类型", "考生类别", "培训方式", "报名费（元）", "培训费（元）",
+    "应缴合计（元）",
     "缴费状态", "实缴金额（元）", "缴费日期", "审核状态", "退回原因", "符合的报考条件",
     "条件代码", "有条件符合·待完成", "辅导员备注", "报名时间",
     "培训要求", "培训进度", "已结业", "培训逾期",
@@ -162,7 +163,7 @@ def test_roster_export_headers_dates_frozen_filter_and_widths(
     ws = workbook_from(_class_export(client, own_class))[own_class.name]
     assert [c.value for c in ws[1]] == ROSTER_HEADERS
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:AE3"
+    assert ws.auto_filter.ref == "A1:AF3"
     assert ws.column_dimensions["E"].width >= 20
     assert all(ws.column_dimensions[col].width for col in "ABCDEFGHIJ")
     birth = ws.cell(row=2, column=ROSTER_HEADERS.index("出生日期") + 1)

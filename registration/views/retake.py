@@ -1,0 +1,102 @@
+"""The retake (补考) sign-up page of a round: ID number and name, the offered subject, confirm.
+
+Answers are neutral (no offer, wrong name and unknown ID number read the same) and failed tries
+are limited per client address and per ID number from that address, as the lookup does.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from common.idcard import normalise_id_number
+from fees import pricing
+from registration.services import retakes
+from registration.services.submission import SubmissionError
+from registration.views.student import (
+    LOOKUP_LIMIT_PER_ID,
+    LOOKUP_LIMIT_PER_IP,
+    LOOKUP_RATE_LIMITED,
+    LOOKUP_WINDOW_SECONDS,
+    _failure_count,
+    _failures_reached,
+    _private_url,
+)
+from rounds.models import ExamRound
+
+REGISTERED = _("补考报名成功！请保存本页链接，按页面所示缴纳补考费，并在“补充资料”中上传证件照。")
+
+
+class RetakeFindForm(forms.Form):
+    id_number = forms.CharField(
+        label=_("身份证号"), max_length=24, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    name = forms.CharField(
+        label=_("姓名"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+
+
+def _offer_rows(offers):
+    rows = []
+    for offer in offers:
+        item = pricing.retake_fee_item(
+            exam_round=offer.exam_round,
+            level_code=offer.level.code,
+            candidate_type=offer.source_registration.candidate_type,
+            subject=offer.subject,
+        )
+        rows.append({"offer": offer, "fee_item": item})
+    return rows
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def retake_page(request, slug: str):
+    exam_round = get_object_or_404(ExamRound, slug=slug)
+    if not exam_round.is_published:
+        raise Http404
+    form = RetakeFindForm(request.POST or None)
+    context = {"round": exam_round, "form": form, "is_open": exam_round.is_open(), "rows": []}
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        subject = "id:" + normalise_id_number(form.cleaned_data["id_number"])
+        if _failures_reached(
+            request,
+            "retake",
+            [subject],
+            per_ip=LOOKUP_LIMIT_PER_IP,
+            per_subject=LOOKUP_LIMIT_PER_ID,
+        ):
+            form.add_error(None, LOOKUP_RATE_LIMITED)
+            return render(request, "registration/student/retake.html", context, status=429)
+        offers = retakes.retake_offers_find(
+            exam_round=exam_round,
+            id_number=form.cleaned_data["id_number"],
+            name=form.cleaned_data["name"],
+        )
+        if not offers:
+            _failure_count(request, "retake", subject, window_seconds=LOOKUP_WINDOW_SECONDS)
+            form.add_error(None, retakes.OFFER_NOT_FOUND)
+            return render(request, "registration/student/retake.html", context, status=200)
+        context["rows"] = _offer_rows(offers)
+        chosen = request.POST.get("offer", "")
+        if request.POST.get("action") == "confirm":
+            offer = next((o for o in offers if str(o.pk) == chosen), None)
+            if offer is None:
+                form.add_error(None, _("请确认要报名的补考科目。"))
+                status = 400
+            else:
+                try:
+                    registration = retakes.retake_register(offer=offer)
+                except SubmissionError as error:
+                    form.add_error(None, error.message)
+                    status = 400
+                else:
+                    messages.success(request, REGISTERED)
+                    return redirect(_private_url(registration))
+    elif request.method == "POST":
+        status = 400
+    return render(request, "registration/student/retake.html", context, status=status)
