@@ -7,6 +7,7 @@ from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from common.idcard import IdNumberError, id_number_parse, phone_normalise
@@ -42,6 +43,30 @@ def _clean_text(value: str) -> str:
     if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in value):
         raise forms.ValidationError(NAME_CONTROL_CHARS)
     return value
+
+
+class _FeeLabels:
+    """Level labels with their registration fee, read (one query) when a label is first shown.
+
+    A valid sign-up is saved and redirected without showing the form again: it never reads them.
+    """
+
+    def __init__(self, exam_round, candidate_type: str) -> None:
+        self._exam_round = exam_round
+        self._candidate_type = candidate_type
+        self._fees: dict | None = None
+
+    def label(self, level):
+        return lazy(self._text, str)(level.code, level.name)
+
+    def _text(self, code: int, name: str) -> str:
+        if self._fees is None:
+            self._fees = pricing.registration_fee_amounts(
+                exam_round=self._exam_round, candidate_type=self._candidate_type
+            )
+        if code not in self._fees:
+            return name
+        return f"{name}（报名费 {yuan(self._fees[code])} 元）"
 
 
 class RegistrationForm(QuestionnaireForm):
@@ -111,16 +136,8 @@ class RegistrationForm(QuestionnaireForm):
         self.exam_round = exam_round
         self.candidate_type = candidate_type
         self.school_class = school_class
-        fees = pricing.registration_fee_amounts(
-            exam_round=exam_round, candidate_type=candidate_type
-        )
-        self.fields["level"].choices = [
-            (
-                lvl.code,
-                f"{lvl.name}（报名费 {yuan(fees[lvl.code])} 元）" if lvl.code in fees else lvl.name,
-            )
-            for lvl in levels
-        ]
+        fees = _FeeLabels(exam_round, candidate_type)
+        self.fields["level"].choices = [(lvl.code, fees.label(lvl)) for lvl in levels]
         if len(self.fields["level"].choices) == 1 and not self.is_bound:
             self.initial.setdefault("level", self.fields["level"].choices[0][0])
         items = list(training_items)

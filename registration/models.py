@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.choices import choice_label
 from registration.candidate_data import Education, ExamType, IdType, RetakeSubject
 from registration.photos import photo_storage, photo_upload_to
 from rounds.models import CandidateType, ExamRound, SchoolClass, SkillLevel
@@ -236,6 +237,10 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
+
+    def _get_FIELD_display(self, field):
+        # get_FOO_display with the labels looked up once per field and language (exports).
+        return choice_label(field, getattr(self, field.attname))
 
     @property
     def quoted_total(self) -> Decimal:

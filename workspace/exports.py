@@ -120,22 +120,28 @@ def roster_columns(counter: _Counter) -> list[Column]:
 def training_columns() -> list[Column]:
     """培训进度 / 已结业 of conditional registrations, derived from courses (blank otherwise)."""
     today = timezone.localdate()
+    last: list = [None, None]  # the row's progress, worked out once for its four columns
+
+    def progress(r: Registration):
+        if last[0] is not r:
+            last[0], last[1] = r, progress_of(r, today=today)
+        return last[1]
 
     def requirement(r: Registration) -> str:
-        p = progress_of(r, today=today)
+        p = progress(r)
         if not p.needs_training:
             return ""
         return _("已满足（已结业）") if p.requirement_met else _("有条件符合：需完成培训并结业")
 
     def completed(r: Registration):
-        return progress_of(r, today=today).completed_on
+        return progress(r).completed_on
 
     def overdue(r: Registration) -> str:
-        return _("是") if progress_of(r, today=today).overdue else ""
+        return _("是") if progress(r).overdue else ""
 
     return [
         Column("培训要求", 26, requirement),
-        Column("培训进度", 22, lambda r: progress_of(r, today=today).label),
+        Column("培训进度", 22, lambda r: progress(r).label),
         Column("已结业", 12, completed, "date"),
         Column("培训逾期", 10, overdue),
     ]

@@ -106,3 +106,29 @@ def test_over_limit_lets_requests_through_when_the_cache_is_down():
     }
     with override_settings(CACHES=broken):
         assert over_limit(scope="down", key="x", limit=0) is False
+
+
+def test_over_limit_with_redis_opens_an_expiring_window_and_counts_in_two_round_trips(
+    redis_cache,
+):
+    scope = f"ttl-{uuid.uuid4().hex}"
+    assert over_limit(scope=scope, key="203.0.113.8", limit=2, window_seconds=30) is False
+    raw = redis_cache._cache.get_client(write=True)
+    key = redis_cache.make_key(f"ratelimit:{scope}:203.0.113.8")
+    assert 0 < raw.ttl(key) <= 30  # the window expires: a counter never outlives it
+
+    commands = []
+    original = type(raw).execute_command
+
+    def spy(self, *args, **options):
+        commands.append(args[0])
+        return original(self, *args, **options)
+
+    type(raw).execute_command = spy
+    try:
+        assert over_limit(scope=scope, key="203.0.113.8", limit=2, window_seconds=30) is False
+        assert over_limit(scope=scope, key="203.0.113.8", limit=2, window_seconds=30) is True
+    finally:
+        type(raw).execute_command = original
+    assert commands == ["EXISTS", "INCRBY", "EXISTS", "INCRBY"]
+    assert 0 < raw.ttl(key) <= 30

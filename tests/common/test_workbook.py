@@ -162,3 +162,46 @@ def test_entities_are_not_expanded():
     )
     with pytest.raises(WorkbookError):
         workbook_rows(rewritten(honest(), "xl/worksheets/sheet1.xml", laughs))
+
+
+def test_sheet_rows_keep_each_cells_own_format():
+    """Ready (styled) cells and plain values mixed in one row: each keeps its own format."""
+    import datetime as dt
+    import io
+    from decimal import Decimal
+
+    from openpyxl import Workbook, load_workbook
+
+    from common.xlsx import Column, sheet_add, sheet_append
+
+    columns = [
+        Column("日期", 10, lambda r: r[0], "date"),
+        Column("文本", 10, lambda r: r[1]),
+        Column("号码", 10, lambda r: r[2], "code"),
+        Column("金额", 10, lambda r: r[3], "money"),
+        Column("公式", 10, lambda r: r[4]),
+        Column("数", 10, lambda r: r[5], "int"),
+    ]
+    wb = Workbook(write_only=True)
+    ws = sheet_add(wb, "s", columns)
+    rows = [
+        (dt.date(2026, 1, 2), "张三", "420111200409093214", Decimal("320"), "=1+1", 7),
+        (None, "李四", "", None, "@x", 8),
+    ]
+    for row in rows:
+        sheet_append(ws, columns, row)
+    output = io.BytesIO()
+    wb.save(output)
+    sheet = load_workbook(io.BytesIO(output.getvalue()))["s"]
+    first = [cell for cell in sheet[2]]
+    assert first[0].value.date() == dt.date(2026, 1, 2)
+    assert first[0].number_format == "yyyy-mm-dd"
+    assert (first[1].value, first[1].number_format) == ("张三", "General")
+    assert (first[2].value, first[2].number_format) == ("420111200409093214", "@")
+    assert (first[3].value, first[3].number_format) == (320, "#,##0.00")
+    assert (first[4].value, first[4].data_type, first[4].quotePrefix) == ("=1+1", "s", True)
+    assert (first[5].value, first[5].number_format) == (7, "General")
+    second = [cell for cell in sheet[3]]
+    assert second[0].value is None and second[2].value is None and second[3].value is None
+    assert (second[1].value, second[1].number_format) == ("李四", "General")
+    assert (second[4].value, second[4].quotePrefix) == ("@x", True)
