@@ -46,14 +46,15 @@ _FINANCE = [
     "rounds.view_examround",
 ]
 
-# Training (courses): taking attendance; which students is a question of scope (courses.access).
+# Training (courses, registration.training): taking attendance; which students is a question of
+# scope (courses.access).
 _TRAINING = [
     "courses.view_trainingclass",
     "courses.view_traininglesson",
-    "courses.view_trainingenrollment",
-    "courses.view_attendance",
-    "courses.add_attendance",
-    "courses.change_attendance",
+    "registration.view_trainingenrollment",
+    "registration.view_attendance",
+    "registration.add_attendance",
+    "registration.change_attendance",
 ]
 
 GROUP_PERMISSIONS: dict[str, list[str]] = {
@@ -64,7 +65,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "fees.view_feeitem",
         "fees.view_statistics",
         "courses.manage_training",
-        "courses.change_trainingenrollment",
+        "registration.change_trainingenrollment",
         *(
             f"exams.{action}_{model}"
             for action in ("add", "change", "view")

@@ -25,9 +25,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from common import content_cache
-from courses.models import Attendance
 from fees.models import Payment, PaymentImport
 from registration.models import ClassListEntry, ClassListImport, Registration
+from registration.training.models import Attendance
 from results.models import Certificate, ScoreImport
 from results.selectors import mask_name
 from rounds.models import ExamRound

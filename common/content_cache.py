@@ -42,8 +42,8 @@ TRANSACTIONAL_MODELS = {
     "registration.Registration",
     "fees.Payment",
     "fees.PaymentImport",
-    "courses.TrainingEnrollment",
-    "courses.Attendance",
+    "registration.TrainingEnrollment",
+    "registration.Attendance",
     # Class lists decide who may sign up, checked by the submission service on every POST
     # (never cached); no public page shows them.
     "registration.ClassListEntry",

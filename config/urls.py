@@ -18,7 +18,7 @@ urlpatterns = [
     path("eligibility/", include("eligibility.urls")),
     path("exams/", include("exams.urls")),
     path("results/", include("results.urls")),
-    path("training/", include("courses.urls")),
+    path("training/", include("workspace.training_urls")),  # namespace "courses"
     path("", include("payments.urls")),
     # One namespace for the student, staff and login pages: their URL names predate the split.
     path(

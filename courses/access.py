@@ -1,14 +1,16 @@
 """Who may take attendance, see progress and record completion in the training pages.
 
 Kept in `courses` (no import of `registration`): the roles are Django permissions that
-`accounts.roles` grants to its groups. Scope mirrors the counselor workspace:
+`accounts.roles` grants to its groups; adding attendance is a permission of the `Attendance`
+model, which lives in `registration.training` (it points at registrations).
+Scope mirrors the counselor workspace:
 
 - `courses.manage_training` (教务) or a superuser: every training class and every class (班级);
 - a trainer (培训教师) listed on a training class: every student of that training class;
 - a counselor (辅导员): the students of the classes (班级) they counsel.
 """
 
-ATTENDANCE_PERMISSION = "courses.add_attendance"
+ATTENDANCE_PERMISSION = "registration.add_attendance"
 MANAGE_PERMISSION = "courses.manage_training"
 
 

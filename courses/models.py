@@ -63,16 +63,14 @@ class TrainingTopic(models.Model):
         return f"{self.code} {self.title}"
 
 
-# --- Training classes, lessons, enrollment, attendance and completion -----------------------------
+# --- Training classes and lessons -----------------------------------------------------------------
 #
 # In-school students registered for 四级 on the college's reading of the announcement meet
 # condition L4-4 ("经本职业四级/中级工正规培训达规定标准学时数，并取得结业证书") by completing the
-# college's free training. These models hold that training: who is enrolled where, who attended
-# which lesson, and when (and why) a student's completion (结业) was recorded. Whether a
-# conditional registration is "met" is derived from them, never stored on the registration.
-#
-# This app sits below `registration`: it refers to registrations, rounds and levels by string only
-# and imports nothing from `registration` in its models, services or selectors.
+# college's free training. These models hold its catalog: classes with their required hours and
+# lessons. Who is enrolled where, who attended which lesson and who completed is a registration's
+# business (`registration.training`); this app sits below `registration` and points at no model
+# above it (tests/test_model_layers.py).
 
 # The announcement's 强化班 (social candidates): 四级 40 学时, 三级 60 学时.
 # For in-school students the college sets the hours; these are only the defaults of a new class.
@@ -174,101 +172,6 @@ class TrainingLesson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.training_class} {self.date:%m-%d} {self.start_time:%H:%M}"
-
-
-class CompletionMethod(models.TextChoices):
-    HOURS = "hours", _("学时达标")
-    MANUAL = "manual", _("人工认定")
-
-
-class TrainingEnrollment(models.Model):
-    """A registration's place in a training class, and its completion (结业) once recorded."""
-
-    registration = models.OneToOneField(
-        "registration.Registration",
-        verbose_name=_("报名"),
-        on_delete=models.CASCADE,
-        related_name="training_enrollment",
-    )
-    training_class = models.ForeignKey(
-        TrainingClass,
-        verbose_name=_("培训班"),
-        on_delete=models.PROTECT,
-        related_name="enrollments",
-    )
-    enrolled_at = models.DateTimeField(_("分班时间"), auto_now_add=True)
-    completed_on = models.DateField(_("结业日期"), null=True, blank=True)
-    completion_method = models.CharField(
-        _("结业方式"), max_length=10, choices=CompletionMethod.choices, blank=True
-    )
-    completion_reason = models.CharField(_("认定理由"), max_length=200, blank=True)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("认定人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    history = HistoricalRecords(verbose_name=_("培训分班历史"))
-
-    class Meta:
-        verbose_name = _("培训学员")
-        verbose_name_plural = _("培训学员")
-        ordering = ["training_class", "registration__student_number", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(completed_on__isnull=True) & Q(completion_method=""))
-                | (Q(completed_on__isnull=False) & ~Q(completion_method="")),
-                name="training_enrollment_completion_consistent",
-            ),
-            models.CheckConstraint(
-                condition=~Q(completion_method="manual") | ~Q(completion_reason=""),
-                name="training_enrollment_manual_needs_reason",
-                violation_error_message=_("人工认定结业须填写理由。"),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.training_class} · {self.registration_id}"
-
-
-class Attendance(models.Model):
-    """Whether one enrolled student attended one lesson; the last mark wins, history keeps all."""
-
-    lesson = models.ForeignKey(
-        TrainingLesson, verbose_name=_("课次"), on_delete=models.CASCADE, related_name="attendances"
-    )
-    enrollment = models.ForeignKey(
-        TrainingEnrollment,
-        verbose_name=_("学员"),
-        on_delete=models.CASCADE,
-        related_name="attendances",
-    )
-    present = models.BooleanField(_("出勤"), default=False)
-    marked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("点名人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    marked_at = models.DateTimeField(_("点名时间"))
-    history = HistoricalRecords(verbose_name=_("考勤历史"))
-
-    class Meta:
-        verbose_name = _("考勤")
-        verbose_name_plural = _("考勤")
-        ordering = ["lesson", "enrollment"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["lesson", "enrollment"], name="attendance_one_per_lesson_and_student"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.lesson} · {self.enrollment_id} · {'✓' if self.present else '✗'}"
 
 
 class TrainingCutoff(models.Model):

@@ -23,8 +23,9 @@ def _requirement_met(queryset: QuerySet) -> QuerySet:
     """No requirement open: none was set, or the school's training is complete (结业).
 
     A conditional candidate (pending_requirement == "training") becomes seatable once their
-    training enrollment in `courses` has a completion date; anyone still in training, or never
-    assigned to a training class, is left out, as the announcement demands of 在校生.
+    training enrollment (`registration.training`) has a completion date; anyone still in
+    training, or never assigned to a training class, is left out, as the announcement
+    demands of 在校生.
     """
     return queryset.filter(
         Q(pending_requirement=PendingRequirement.NONE)

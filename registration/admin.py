@@ -14,6 +14,7 @@ from common.history_admin import ReadOnlyHistoryAdmin
 from common.idcard import IdNumberError, id_number_parse, phone_normalise
 from common.normalize import NameInvalid, name_clean, student_number_normalize
 from registration.models import ClassListEntry, RetakeOffer
+from registration.training import admin as training_admin  # noqa: F401  (registers its admins)
 from rounds.models import Major, SchoolClass, SkillLevel
 
 

@@ -49,7 +49,8 @@ class PendingRequirement(models.TextChoices):
     """What a conditionally eligible candidate must still do before the exam.
 
     Stored because the verdict is frozen at sign-up (the rules may change later); whether the
-    requirement has since been met is derived (e.g. from training completion in ``courses``).
+    requirement has since been met is derived (from training completion,
+    ``registration.training``).
     """
 
     NONE = "", _("无")
@@ -425,3 +426,14 @@ class RetakeOffer(models.Model):
         from common.privacy import mask_id_number
 
         return mask_id_number(self.id_number)
+
+
+# The training enrollment and attendance models live in their own module; importing them here
+# registers them with the app (Django loads `registration.models`).
+from registration.training.models import (  # noqa: E402
+    Attendance,
+    CompletionMethod,
+    TrainingEnrollment,
+)
+
+__all__ = ["Attendance", "CompletionMethod", "TrainingEnrollment"]

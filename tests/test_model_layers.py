@@ -3,9 +3,11 @@
 import-linter sees imports only; a foreign key given as a string ("registration.Registration")
 or a model fetched with `apps.get_model` escapes it. This test reads the layer order from the
 import contract in pyproject.toml and checks every relation field of every project model
-(history models included) against it.
+(history models included) against it, and every `get_model("<app>"…)` call in the code (outside
+migrations, whose historical models are meant to be fetched that way).
 """
 
+import re
 from pathlib import Path
 
 from django.apps import apps
@@ -20,10 +22,11 @@ ROOT = Path(__file__).resolve().parents[1]
 # Known, documented upward references (docs/architecture.md, "What is left"). The test fails
 # when one disappears as well, so the list cannot go stale.
 KNOWN_UPWARD = {
-    ("courses.TrainingEnrollment.registration", "registration"),
-    ("courses.HistoricalTrainingEnrollment.registration", "registration"),
     ("fees.Payment.registration", "registration"),
 }
+
+# `get_model("app", "Model")`, `get_model("app.Model")` or `get_model('app'…)`.
+GET_MODEL = re.compile(r"""get_model\(\s*["']([a-z_]+)[."']""")
 
 
 def layer_ranks(layers: list[str]) -> dict[str, tuple[int, str]]:
@@ -77,3 +80,34 @@ def test_every_project_app_has_a_layer():
     ranks = layer_ranks(project_layers())
     project_apps = {c.label for c in apps.get_app_configs() if (ROOT / c.label).is_dir()}
     assert project_apps - {"config"} <= set(ranks)
+
+
+def get_model_calls_upwards(layers: list[str], root: Path = ROOT) -> set[tuple[str, str]]:
+    """(file, app) for each `get_model` of a model of an app not below the file's app."""
+    ranks = layer_ranks(layers)
+    found = set()
+    for app, (source_rank, _) in ranks.items():
+        for path in sorted((root / app).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            for target in GET_MODEL.findall(path.read_text(encoding="utf-8")):
+                if target != app and target in ranks and ranks[target][0] >= source_rank:
+                    found.add((path.relative_to(root).as_posix(), target))
+    return found
+
+
+def test_no_code_fetches_a_model_of_a_higher_layer():
+    assert get_model_calls_upwards(project_layers()) == set()
+
+
+def test_a_get_model_of_a_higher_layer_is_found(tmp_path):
+    # Control: a lower app that fetches Registration by name is reported; a model of a lower
+    # layer fetched the same way is not.
+    (tmp_path / "courses").mkdir()
+    (tmp_path / "courses" / "sneaky.py").write_text(
+        'Registration = apps.get_model("registration", "Registration")\n'
+        "Round = apps.get_model('rounds.ExamRound')\n"
+    )
+    assert get_model_calls_upwards(project_layers(), root=tmp_path) == {
+        ("courses/sneaky.py", "registration")
+    }

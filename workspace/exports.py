@@ -20,7 +20,6 @@ from common.xlsx import (
     sheet_append,
     sheet_finish,
 )
-from courses.selectors import progress_of
 from registration.models import (
     Gender,
     PaymentStatus,
@@ -28,6 +27,7 @@ from registration.models import (
     Registration,
     ReviewStatus,
 )
+from registration.training.selectors import progress_of
 from rounds.models import CandidateType, ExamRound, SchoolClass
 from workspace.exchange.candidate_fields import exam_type_text
 from workspace.exchange.registry import KIND_CANDIDATES, SheetContext

@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from common.errors import DomainError
 from common.idcard import IdNumberError, id_number_parse, phone_normalise
 from common.normalize import NameInvalid, name_clean, student_number_normalize
-from courses.services import training_enroll
 from eligibility import selectors as eligibility
 from fees import pricing
 from registration.models import Registration, RegistrationStatus, ReviewStatus
 from registration.payment_state import registration_payment_refresh
 from registration.services.classlists import ListMismatch, class_list_match
+from registration.training.services import training_enroll
 from rounds.guards import ROUND_ARCHIVED, round_writable_check
 from rounds.models import CandidateType, ExamRound, SchoolClass
 

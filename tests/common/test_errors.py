@@ -3,11 +3,11 @@
 import pytest
 
 from common.errors import DomainError
-from courses.services import TrainingError
 from payments.imports import PaymentFileError
 from payments.ledger import LedgerError
 from registration.services.classlists import ClassListError
 from registration.services.submission import AlreadyRegistered, SubmissionError
+from registration.training.services import TrainingError
 from workspace.services.review import ReviewError
 
 

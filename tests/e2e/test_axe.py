@@ -26,7 +26,6 @@ from openpyxl import Workbook
 from PIL import Image
 
 from courses.models import TrainingClass, TrainingLesson
-from courses.services import training_assign
 from payments import imports as payments
 from payments import ledger
 from registration.loaders import demo_load
@@ -38,6 +37,7 @@ from registration.services.submission import (
     registration_submit,
 )
 from registration.services.supplement import photo_return, photo_upload
+from registration.training.services import training_assign
 from tests.e2e.conftest import ARTIFACTS
 from tests.idnumbers import make_id_number
 from workspace.services.review import registration_confirm, registration_return

@@ -14,9 +14,14 @@ from accounts.roles import (
     roles_setup,
     user_role_add,
 )
-from courses.models import Attendance, TrainingCutoff, TrainingEnrollment
-from tests.courses.conftest import TrainingClassFactory, TrainingLessonFactory, conditional
+from courses.models import TrainingCutoff
+from registration.training.models import Attendance, TrainingEnrollment
 from tests.factories import ExamRoundFactory, SchoolClassFactory, UserFactory
+from tests.registration.training.conftest import (
+    TrainingClassFactory,
+    TrainingLessonFactory,
+    conditional,
+)
 
 PASSWORD = "pass-word-123"
 # Screenshots for the reviewer, outside the repository, when that folder exists.

@@ -170,7 +170,7 @@ def test_seatable_registrations_seats_a_conditional_candidate_once_training_is_c
     exam_round, level3
 ):
     from courses.models import TrainingClass
-    from courses.services import training_complete_manually, training_enroll
+    from registration.training.services import training_complete_manually, training_enroll
     from tests.factories import UserFactory
 
     TrainingClass.objects.create(

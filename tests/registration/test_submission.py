@@ -337,8 +337,9 @@ def test_registration_submit_enrolls_a_conditional_student_in_the_levels_trainin
 ):
     """The in-school route end to end: 有条件符合 at sign-up puts the student in a training class,
     and after a change to a level they meet outright no training is asked of them."""
-    from courses.models import TrainingClass, TrainingEnrollment
-    from courses.selectors import registration_progress
+    from courses.models import TrainingClass
+    from registration.training.models import TrainingEnrollment
+    from registration.training.selectors import registration_progress
     from tests.factories import level
 
     four = TrainingClass.objects.create(

@@ -221,3 +221,108 @@ def test_session_to_round_rename_keeps_every_row_and_column_both_ways(empty_data
     registrations, classes, items = (int(x) for x in out.split()[-3:])
     assert registrations == after["registration_registration"][0]
     assert classes == 1 and items >= 1
+
+
+# Training enrollment and attendance moved from `courses` to `registration` in the state only
+# (registration/0015, courses/0007): the tables keep their names, rows and counts both ways, and
+# the content types (group permissions point at them) go back and forth keeping their ids.
+TRAINING_TABLES = [
+    "courses_trainingenrollment",
+    "courses_historicaltrainingenrollment",
+    "courses_attendance",
+    "courses_historicalattendance",
+    "courses_trainingclass",
+    "courses_traininglesson",
+]
+TRAINING_CONTENT_TYPES = ["trainingenrollment", "historicaltrainingenrollment"]
+TRAINING_CONTENT_TYPES += ["attendance", "historicalattendance"]
+POPULATE_TRAINING = """
+import datetime as dt
+from django.contrib.auth.models import User
+from tests.factories import RegistrationFactory, SchoolClassFactory
+from courses.models import TrainingClass, TrainingLesson
+from registration.training.services import (
+    attendance_save, training_complete_manually, training_enroll,
+)
+from rounds.models import ExamRound, SkillLevel
+round_ = ExamRound.objects.get(slug="dzsws-2022-1")
+level = SkillLevel.objects.get(code=4)
+training_class = TrainingClass.objects.create(round=round_, level=level, name="迁移班",
+                                              required_hours=8)
+lessons = [
+    TrainingLesson.objects.create(training_class=training_class, date=dt.date(2022, 4, day),
+                                  start_time=dt.time(14), end_time=dt.time(17), hours=4)
+    for day in (1, 2)
+]
+school_class = SchoolClassFactory(name="迁移培训班级")
+students = [
+    RegistrationFactory(round=round_, level=level, school_class=school_class,
+                        pending_requirement="training")
+    for n in range(4)
+]
+enrollments = [training_enroll(registration=r) for r in students]
+staff = User.objects.create_superuser("migrator", password="pass-word-123")
+for lesson in lessons:
+    attendance_save(lesson=lesson, school_class=school_class,
+                    enrollment_ids=[e.pk for e in enrollments],
+                    present_ids={e.pk for e in enrollments[:2]}, by=staff)
+training_complete_manually(enrollment=enrollments[3], reason="校外培训证明", by=staff,
+                           on=dt.date(2022, 4, 3))
+"""
+
+
+def _snapshot_training(url: str) -> dict:
+    snapshot = {}
+    with psycopg.connect(url.split("?")[0]) as conn:
+        for table in TRAINING_TABLES:
+            count = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            order = "history_id" if "historical" in table else "id"
+            sample = conn.execute(f"SELECT * FROM {table} ORDER BY {order} LIMIT 25").fetchall()
+            snapshot[table] = (count, sample)
+    return snapshot
+
+
+def test_training_moves_to_registration_and_back_without_touching_rows(empty_database):  # noqa: F811
+    url = empty_database
+    manage(url, "migrate", "--noinput")
+    manage(url, "load_announcement")
+    manage(url, "setup_roles")
+    manage(url, "shell", "-c", POPULATE_TRAINING)
+    after = _snapshot_training(url)
+    assert after["courses_trainingenrollment"][0] == 4
+    assert after["courses_attendance"][0] == 8
+    assert after["courses_historicaltrainingenrollment"][0] >= 6  # 4 created, 3 completed
+    assert after["courses_historicalattendance"][0] == 8
+    types = _content_types(url)
+    moved = {model: pk for pk, (app, model) in types.items() if model in TRAINING_CONTENT_TYPES}
+    assert all(types[pk] == ("registration", model) for model, pk in moved.items())
+    assert set(moved) == set(TRAINING_CONTENT_TYPES)
+
+    manage(url, "migrate", "registration", "0014", "--noinput")
+    out = manage(url, "showmigrations", "registration", "courses")
+    assert "[ ] 0015_training_moved_from_courses" in out
+    assert "[ ] 0007_training_moved_to_registration" in out
+    assert _snapshot_training(url) == after
+    back = _content_types(url)
+    assert all(back[pk] == ("courses", model) for model, pk in moved.items())
+
+    manage(url, "migrate", "--noinput")
+    assert _snapshot_training(url) == after
+    assert _content_types(url) == types
+    # The ORM reads the same rows through the moved models, and the trainer group's permission
+    # to take attendance still points at the same row.
+    out = manage(
+        url,
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import Group;"
+        "from registration.training.models import Attendance, TrainingEnrollment;"
+        "from accounts.roles import TRAINER_GROUP;"
+        "g = Group.objects.get(name=TRAINER_GROUP);"
+        "print(TrainingEnrollment.objects.filter(completed_on__isnull=False).count(),"
+        " Attendance.objects.filter(present=True).count(),"
+        " g.permissions.filter(content_type__app_label='registration',"
+        " codename='add_attendance').count())",
+    )
+    completed, present, permission = (int(x) for x in out.split()[-3:])
+    assert (completed, present, permission) == (3, 4, 1)

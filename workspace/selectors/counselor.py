@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
-from courses.selectors import registrations_with_training
 from registration.models import PaymentStatus, Registration, RegistrationStatus, ReviewStatus
+from registration.training.selectors import registrations_with_training
 from rounds.models import ExamRound, SchoolClass, SkillLevel
 from rounds.selectors import round_current
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.models import Attendance
+from registration.training.models import Attendance
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

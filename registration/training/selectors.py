@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
 from django.db.models import (
     Count,
     DecimalField,
@@ -29,10 +28,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses import access
-from courses.models import Attendance, TrainingClass, TrainingEnrollment, TrainingLesson
+from courses.models import TrainingClass, TrainingLesson
+from registration.models import PendingRequirement, Registration, RegistrationStatus
+from registration.training.models import Attendance, TrainingEnrollment
+from rounds.models import SchoolClass
 
-PENDING_TRAINING = "training"
-ACTIVE = "active"
+PENDING_TRAINING = PendingRequirement.TRAINING
+ACTIVE = RegistrationStatus.ACTIVE
 ZERO = Decimal("0")
 HOURS_FIELD = DecimalField(max_digits=6, decimal_places=1)
 
@@ -40,10 +42,6 @@ LABEL_COMPLETED = _("已结业")
 LABEL_IN_PROGRESS = _("培训中")
 LABEL_NOT_ASSIGNED = _("未分培训班")
 LABEL_OVERDUE = _("逾期未结业")
-
-
-def _registration_model():
-    return apps.get_model("registration", "Registration")
 
 
 def _hours_subquery():
@@ -149,9 +147,7 @@ def progress_of(registration, *, today: dt.date | None = None) -> TrainingProgre
 
 def registration_progress(*, registration, today: dt.date | None = None) -> TrainingProgress:
     """Progress of one registration (one query)."""
-    annotated = registrations_with_training(
-        _registration_model().objects.filter(pk=registration.pk)
-    ).get()
+    annotated = registrations_with_training(Registration.objects.filter(pk=registration.pk)).get()
     return progress_of(annotated, today=today)
 
 
@@ -164,16 +160,12 @@ def registrations_training_overdue(*, exam_round, today: dt.date | None = None) 
     completed = TrainingEnrollment.objects.filter(
         registration=OuterRef("pk"), completed_on__isnull=False
     )
-    return (
-        _registration_model()
-        .objects.filter(
-            round=exam_round,
-            status=ACTIVE,
-            pending_requirement=PENDING_TRAINING,
-            round__training_cutoff__cutoff_date__lt=today,
-        )
-        .exclude(Exists(completed))
-    )
+    return Registration.objects.filter(
+        round=exam_round,
+        status=ACTIVE,
+        pending_requirement=PENDING_TRAINING,
+        round__training_cutoff__cutoff_date__lt=today,
+    ).exclude(Exists(completed))
 
 
 # --- Training pages -------------------------------------------------------------------------------
@@ -211,7 +203,7 @@ def visible_class_ids(user) -> QuerySet:
 
 def registrations_unassigned(*, training_class: TrainingClass) -> QuerySet:
     """Active registrations of the class's round and level that need training and have no class."""
-    return _registration_model().objects.filter(
+    return Registration.objects.filter(
         round_id=training_class.round_id,
         level_id=training_class.level_id,
         status=ACTIVE,
@@ -235,7 +227,7 @@ def training_roster(*, user, training_class: TrainingClass) -> list:
     """Each student of the training class that `user` may see, with progress, in a fixed
     number of queries (pinned in tests)."""
     registrations = registrations_with_training(
-        _registration_model().objects.filter(
+        Registration.objects.filter(
             pk__in=_enrollments_in_scope(user=user, training_class=training_class).values(
                 "registration_id"
             )
@@ -282,8 +274,7 @@ def lesson_class_sheets(*, user, lesson: TrainingLesson) -> list[ClassSheet]:
         .order_by()
     )
     counts = {g["registration__school_class"]: g for g in grouped}
-    school_class_model = apps.get_model("rounds", "SchoolClass")
-    classes = school_class_model.objects.filter(pk__in=[k for k in counts if k is not None])
+    classes = SchoolClass.objects.filter(pk__in=[k for k in counts if k is not None])
     return [
         ClassSheet(
             school_class=c,

@@ -14,17 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
 from courses import access
-from courses.models import (
-    Attendance,
-    CompletionMethod,
-    TrainingClass,
-    TrainingEnrollment,
-    TrainingLesson,
-)
+from courses.models import TrainingClass, TrainingLesson
+from registration.models import PendingRequirement, RegistrationStatus
+from registration.training.models import Attendance, CompletionMethod, TrainingEnrollment
 
-# Matches registration.models.PendingRequirement.TRAINING (no import: courses sits lower).
-PENDING_TRAINING = "training"
-ACTIVE = "active"
+PENDING_TRAINING = PendingRequirement.TRAINING
+ACTIVE = RegistrationStatus.ACTIVE
 
 NOT_ALLOWED = _("您无权为该班级点名。")
 NOT_ALLOWED_COMPLETE = _("您无权认定该学员结业。")

@@ -15,7 +15,7 @@ from accounts.roles import (
     user_role_add,
 )
 from courses.models import TrainingClass, TrainingLesson
-from courses.services import training_enroll
+from registration.training.services import training_enroll
 from tests.factories import (
     ExamRoundFactory,
     RegistrationFactory,

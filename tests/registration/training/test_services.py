@@ -4,11 +4,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from courses import services
-from courses.models import Attendance, CompletionMethod, TrainingEnrollment
-from courses.services import TrainingError, attendance_save, training_enroll
-from tests.courses.conftest import TrainingClassFactory, conditional
+from registration.training import services
+from registration.training.models import Attendance, CompletionMethod, TrainingEnrollment
+from registration.training.services import TrainingError, attendance_save, training_enroll
 from tests.factories import ExamRoundFactory, RegistrationFactory, SchoolClassFactory, level
+from tests.registration.training.conftest import TrainingClassFactory, conditional
 
 
 def _mark(world, user, *, lesson, students, absent=(), school_class=None):

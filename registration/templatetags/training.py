@@ -1,12 +1,13 @@
 """Training progress for templates of other apps (student page, counselor roster).
 
-`training_status` reads the annotations of `courses.selectors.registrations_with_training` (no
-query); `student_training` loads one registration's progress and lessons (two queries).
+`training_status` reads the annotations of
+`registration.training.selectors.registrations_with_training` (no query);
+`student_training` loads one registration's progress and lessons (two queries).
 """
 
 from django import template
 
-from courses import selectors
+from registration.training import selectors
 
 register = template.Library()
 

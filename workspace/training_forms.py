@@ -1,3 +1,5 @@
+"""The form of the training pages (workspace/views/training.py)."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

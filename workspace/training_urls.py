@@ -1,6 +1,12 @@
+"""Training pages (roll call, rosters, completion); config/urls.py serves them under /training/.
+
+They moved here from `courses` because they read and write registrations' training; the URL
+namespace stays `courses` so that `reverse("courses:attendance", …)` and the templates keep working.
+"""
+
 from django.urls import path
 
-from courses import views
+from workspace.views import training as views
 
 app_name = "courses"
 

@@ -1,12 +1,12 @@
 """Training pages: lessons, attendance on a phone, the training roster and manual completion.
 
-Thin views: every read through `courses.selectors`, every write through `courses.services`.
+Thin views: every read through `registration.training.selectors`, every write through
+`registration.training.services`; who may do what is `courses.access`.
 Anything outside the user's scope answers 404, as in the counselor workspace.
 """
 
 from functools import wraps
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
@@ -16,10 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from common.round_param import round_slug
-from courses import access, selectors, services
-from courses.forms import ManualCompletionForm
-from courses.models import TrainingClass, TrainingEnrollment
-from courses.services import TrainingError
+from courses import access
+from courses.models import TrainingClass
+from registration.models import Registration
+from registration.training import selectors, services
+from registration.training.models import TrainingEnrollment
+from registration.training.services import TrainingError
+from rounds.models import ExamRound, SchoolClass
+from workspace.training_forms import ManualCompletionForm
 
 SAVED = _("已保存 {name} 的点名：出勤 {present} 人，缺勤 {absent} 人。")
 BAD_POST = _("提交的数据无效，本次点名未保存，请刷新页面后重试。")
@@ -42,10 +46,9 @@ def training_required(view):
 
 def _round(request):
     """`?round=<slug>` (or `?session=`), else the latest round that has training classes."""
-    exam_session = apps.get_model("rounds", "ExamRound")
     slug = round_slug(request.GET)
     if slug:
-        return exam_session.objects.filter(slug=slug).first()
+        return ExamRound.objects.filter(slug=slug).first()
     latest = TrainingClass.objects.order_by("-round__registration_deadline", "-pk").first()
     return latest.round if latest else None
 
@@ -93,7 +96,7 @@ def _ids(values) -> list[int] | None:
 @training_required
 def attendance(request, pk: int, class_pk: int):
     obj = selectors.lesson_get_visible(user=request.user, pk=pk)
-    school_class = apps.get_model("rounds", "SchoolClass").objects.filter(pk=class_pk).first()
+    school_class = SchoolClass.objects.filter(pk=class_pk).first()
     if (
         obj is None
         or school_class is None
@@ -183,7 +186,7 @@ def assign(request, pk: int):
         if target is None or ids is None:
             messages.error(request, BAD_POST)
             return redirect("courses:roster", pk=pk)
-        registrations = apps.get_model("registration", "Registration").objects.filter(
+        registrations = Registration.objects.filter(
             pk__in=ids, training_enrollment__training_class=training_class
         )
     else:

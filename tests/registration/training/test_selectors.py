@@ -3,12 +3,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from courses import selectors
 from courses.models import TrainingCutoff
-from courses.services import attendance_save
 from registration.models import Registration
-from tests.courses.conftest import conditional
+from registration.training import selectors
+from registration.training.services import attendance_save
 from tests.factories import RegistrationFactory, SchoolClassFactory, level
+from tests.registration.training.conftest import conditional
 
 
 def _all_present(lesson, students, user):

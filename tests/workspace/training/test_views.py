@@ -6,9 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import FINANCE_GROUP, user_role_add
-from courses.models import Attendance, TrainingCutoff, TrainingEnrollment
-from tests.courses.conftest import TrainingClassFactory
+from courses.models import TrainingCutoff
+from registration.training.models import Attendance, TrainingEnrollment
 from tests.factories import RegistrationFactory, SchoolClassFactory, UserFactory, level
+from tests.registration.training.conftest import TrainingClassFactory
 from tests.workspace.xlsx_helpers import workbook_from
 
 
@@ -209,13 +210,13 @@ def test_training_home_lists_classes_and_lessons(world, trainer, counselor, othe
 
 def test_admin_pages_of_training_open(world, admin_client):
     for name in [
-        "trainingclass",
-        "traininglesson",
-        "trainingenrollment",
-        "attendance",
-        "trainingcutoff",
+        "courses_trainingclass",
+        "courses_traininglesson",
+        "registration_trainingenrollment",
+        "registration_attendance",
+        "courses_trainingcutoff",
     ]:
-        assert admin_client.get(reverse(f"admin:courses_{name}_changelist")).status_code == 200
+        assert admin_client.get(reverse(f"admin:{name}_changelist")).status_code == 200
     tc = world["training_class"]
     assert (
         admin_client.get(reverse("admin:courses_trainingclass_change", args=[tc.pk])).status_code
@@ -250,6 +251,6 @@ def test_setup_roles_creates_the_trainer_group(db):
     trainer = UserFactory(username="t")
     trainer.groups.add(Group.objects.get(name=TRAINER_GROUP))
     trainer = type(trainer).objects.get(pk=trainer.pk)
-    assert trainer.has_perm("courses.add_attendance")
+    assert trainer.has_perm("registration.add_attendance")
     assert not trainer.has_perm("courses.manage_training")
     assert not trainer.has_perm("registration.view_registration")
