@@ -46,6 +46,24 @@ class RoundArchive(models.Model):
         return str(self.exam_round)
 
 
+# What a purge counts, as the command's report and the archive page name it.
+PURGE_COUNT_LABELS = {
+    "registrations": _("报名记录"),
+    "phones": _("手机号"),
+    "photos": _("证件照字段"),
+    "photo_files": _("照片文件"),
+    "id_numbers": _("身份证号（无证书考生）"),
+    "history_rows": _("历史记录行"),
+    "class_list_entries": _("班级名单条目"),
+    "import_records": _("导入记录"),
+    "payment_notes": _("缴费备注"),
+    "attendance": _("培训考勤"),
+    "log_entries": _("后台操作日志"),
+    "sessions": _("过期会话"),
+    "archive_rebuilt": _("重建归档文件"),
+}
+
+
 class PurgeRecord(models.Model):
     """One purge of one round: when, by whom (or the command), and how many of each kind."""
 
@@ -63,3 +81,13 @@ class PurgeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exam_round} {self.ran_at:%Y-%m-%d %H:%M}"
+
+    def labelled_counts(self) -> list[tuple[str, int]]:
+        """The non-zero counts with their Chinese names, in the order of PURGE_COUNT_LABELS."""
+        known = [
+            (str(label), self.counts[key])
+            for key, label in PURGE_COUNT_LABELS.items()
+            if self.counts.get(key)
+        ]
+        other = [(key, n) for key, n in self.counts.items() if key not in PURGE_COUNT_LABELS and n]
+        return known + other

@@ -89,3 +89,17 @@ def test_student_page_tells_how_long_data_is_kept(client, exam_round, finished, 
         f"自 {until.year}年{until.month}月{until.day}日 起匿名化"
         in client.get(url).content.decode()
     )
+
+
+def test_archive_page_names_purge_counts_in_chinese(client, exam_round, archived, academic):
+    from archive.models import PurgeRecord
+
+    PurgeRecord.objects.create(
+        exam_round=exam_round, ran_by="cron", counts={"phones": 3, "photos": 0, "later_kind": 2}
+    )
+    client.force_login(academic)
+    page = client.get(reverse("archive:home"), {"round": exam_round.slug}).content.decode()
+    assert "手机号 3" in page
+    assert "证件照字段" not in page  # zero counts are left out
+    assert "later_kind 2" in page  # a kind without a name yet still shows
+    assert "phones" not in page

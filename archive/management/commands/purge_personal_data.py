@@ -9,25 +9,10 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from archive.models import PURGE_COUNT_LABELS as LABELS
 from archive.purge import round_purge
 from archive.selectors import rounds_due, shanghai_today
 from rounds.models import ExamRound
-
-LABELS = {
-    "registrations": "报名记录",
-    "phones": "手机号",
-    "photos": "证件照字段",
-    "photo_files": "照片文件",
-    "id_numbers": "身份证号（无证书考生）",
-    "history_rows": "历史记录行",
-    "class_list_entries": "班级名单条目",
-    "import_records": "导入记录",
-    "payment_notes": "缴费备注",
-    "attendance": "培训考勤",
-    "log_entries": "后台操作日志",
-    "sessions": "过期会话",
-    "archive_rebuilt": "重建归档文件",
-}
 
 
 class Command(BaseCommand):
