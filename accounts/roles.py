@@ -36,11 +36,11 @@ _COMMON = [
 # Finance staff reconcile payments and read statistics; they may look at registrations and fee
 # items (in admin, when an admin also marks them staff) but change neither fees nor rules.
 _FINANCE = [
-    "fees.add_paymentimport",
-    "fees.view_paymentimport",
-    "fees.add_payment",
-    "fees.view_payment",
-    "fees.view_statistics",
+    "registration.add_paymentimport",
+    "registration.view_paymentimport",
+    "registration.add_payment",
+    "registration.view_payment",
+    "registration.view_statistics",
     "fees.view_feeitem",
     "registration.view_registration",
     "rounds.view_examround",
@@ -63,7 +63,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         *_COMMON,
         *_TRAINING,
         "fees.view_feeitem",
-        "fees.view_statistics",
+        "registration.view_statistics",
         "courses.manage_training",
         "registration.change_trainingenrollment",
         *(

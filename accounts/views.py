@@ -24,8 +24,10 @@ class LoginView(auth_views.LoginView):
         user = self.request.user
         if roles.can_use_workspace(user):
             return reverse("registration:counselor_dashboard")
-        if user.has_perm("fees.add_paymentimport") or user.has_perm("fees.view_statistics"):
-            if user.has_perm("fees.add_paymentimport"):
+        if user.has_perm("registration.add_paymentimport") or user.has_perm(
+            "registration.view_statistics"
+        ):
+            if user.has_perm("registration.add_paymentimport"):
                 return reverse("fees:finance_home")
             return reverse("fees:statistics")
         if user.is_staff:

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 
 from common.xlsx import Column, local_naive, sheet_add, sheet_append, sheet_finish
 from exams.photo_export import photos_zip
-from fees.models import Payment
+from registration.ledger.models import Payment
 from registration.models import Registration
 from results import selectors as results
 from results.models import Certificate, Outcome

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from common import content_cache
-from fees.models import Payment, PaymentImport
+from registration.ledger.models import Payment, PaymentImport
 from registration.models import ClassListEntry, ClassListImport, Registration
 from registration.training.models import Attendance
 from results.models import Certificate, ScoreImport

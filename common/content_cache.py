@@ -40,8 +40,8 @@ CONTENT_MODELS = {
 # Models written by the sign-up flow or staff work that no cached page shows.
 TRANSACTIONAL_MODELS = {
     "registration.Registration",
-    "fees.Payment",
-    "fees.PaymentImport",
+    "registration.Payment",
+    "registration.PaymentImport",
     "registration.TrainingEnrollment",
     "registration.Attendance",
     # Class lists decide who may sign up, checked by the submission service on every POST

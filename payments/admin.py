@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from common.history_admin import ReadOnlyHistoryAdmin
 from common.money import yuan
-from fees.models import FeeItem, Payment, PaymentImport
+from fees.models import FeeItem
+from registration.ledger.models import Payment, PaymentImport
 from registration.models import Registration, RegistrationStatus
 
 DEACTIVATE_CONFIRM_REQUIRED = _(

@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.money import yuan
-from fees.models import PaymentMethod
 from payments.imports import MAX_UPLOAD_BYTES, TOO_LARGE
+from registration.ledger.models import PaymentMethod
 
 NOT_XLSX_NAME = _("请上传 .xlsx 格式的文件。")
 

@@ -21,9 +21,15 @@ from common.cells import cell_text as _text
 from common.errors import DomainError
 from common.workbook import MAX_ROWS, MAX_UPLOAD_BYTES, TOO_LARGE, Formula, WorkbookError
 from common.workbook import workbook_rows as _workbook_rows
-from fees.models import EntryKind, Payment, PaymentImport, PaymentMethod, PaymentSource
 from fees.pricing import current_charge_item_names
 from payments.ledger import registration_payment_refresh
+from registration.ledger.models import (
+    EntryKind,
+    Payment,
+    PaymentImport,
+    PaymentMethod,
+    PaymentSource,
+)
 from registration.models import Registration, RegistrationStatus
 
 __all__ = ["MAX_ROWS", "MAX_UPLOAD_BYTES", "TOO_LARGE"]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
 from common.money import yuan
-from fees.models import EntryKind, Payment, PaymentMethod, PaymentSource
+from registration.ledger.models import EntryKind, Payment, PaymentMethod, PaymentSource
 from registration.models import Registration, RegistrationStatus
 from registration.payment_state import (  # noqa: F401 (the ledger's reads, used by its callers)
     ZERO,

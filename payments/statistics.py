@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 
-from fees.models import EntryKind, Payment
+from registration.ledger.models import EntryKind, Payment
 from registration.models import PaymentStatus, Registration
 from rounds.models import ExamRound
 

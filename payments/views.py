@@ -21,7 +21,6 @@ from common.xlsx import (
     sheet_append,
     sheet_finish,
 )
-from fees.models import PaymentImport
 from payments import imports as payments
 from payments import ledger
 from payments.forms import (
@@ -32,6 +31,7 @@ from payments.forms import (
     RegistrationNumberForm,
 )
 from payments.statistics import round_statistics
+from registration.ledger.models import PaymentImport
 from registration.models import Registration
 from rounds.models import ExamRound
 from rounds.selectors import round_current
@@ -46,7 +46,7 @@ def _permission(name: str):
     return decorate
 
 
-@_permission("fees.add_paymentimport")
+@_permission("registration.add_paymentimport")
 @require_http_methods(["GET", "POST"])
 def finance_home(request):
     form = PaymentUploadForm(request.POST or None, request.FILES or None)
@@ -68,7 +68,7 @@ def finance_home(request):
     )
 
 
-@_permission("fees.view_paymentimport")
+@_permission("registration.view_paymentimport")
 def import_detail(request, pk: int):
     payment_import = get_object_or_404(PaymentImport, pk=pk)
     rows = [payments.PaymentRow.from_json(data) for data in payment_import.rows]
@@ -95,7 +95,7 @@ def import_detail(request, pk: int):
     )
 
 
-@_permission("fees.add_payment")
+@_permission("registration.add_payment")
 @require_POST
 def import_apply(request, pk: int):
     payment_import = get_object_or_404(PaymentImport, pk=pk)
@@ -117,7 +117,7 @@ def import_apply(request, pk: int):
     return redirect("fees:import_detail", pk=pk)
 
 
-@_permission("fees.add_payment")
+@_permission("registration.add_payment")
 @require_http_methods(["GET", "POST"])
 def registration_payment(request):
     number = (request.GET.get("number") or request.POST.get("number") or "").strip()
@@ -179,7 +179,7 @@ def _stats_session(request) -> ExamRound | None:
     return round_current()
 
 
-@_permission("fees.view_statistics")
+@_permission("registration.view_statistics")
 def statistics(request):
     exam_round = _stats_session(request)
     stats = round_statistics(exam_round) if exam_round else None
@@ -211,7 +211,7 @@ def _third(row):
     return row[2]
 
 
-@_permission("fees.view_statistics")
+@_permission("registration.view_statistics")
 def statistics_export(request):
     exam_round = _stats_session(request)
     if exam_round is None:

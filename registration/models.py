@@ -166,8 +166,8 @@ class Registration(models.Model):
         related_name="+",
     )
     counselor_note = models.TextField(_("辅导员备注"), blank=True)
-    # The three payment fields are a cache of the ledger (fees.Payment), kept so that rosters,
-    # filters and exports stay one query; only
+    # The three payment fields are a cache of the ledger (`registration.ledger`), kept so that
+    # rosters, filters and exports stay one query; only
     # registration.payment_state.registration_payment_refresh writes them, every time the ledger,
     # the quote or the registration's status changes.
     payment_status = models.CharField(
@@ -430,10 +430,27 @@ class RetakeOffer(models.Model):
 
 # The training enrollment and attendance models live in their own module; importing them here
 # registers them with the app (Django loads `registration.models`).
+# Likewise the payment ledger (moved from `fees`).
+from registration.ledger.models import (  # noqa: E402
+    EntryKind,
+    Payment,
+    PaymentImport,
+    PaymentMethod,
+    PaymentSource,
+)
 from registration.training.models import (  # noqa: E402
     Attendance,
     CompletionMethod,
     TrainingEnrollment,
 )
 
-__all__ = ["Attendance", "CompletionMethod", "TrainingEnrollment"]
+__all__ = [
+    "Attendance",
+    "CompletionMethod",
+    "EntryKind",
+    "Payment",
+    "PaymentImport",
+    "PaymentMethod",
+    "PaymentSource",
+    "TrainingEnrollment",
+]

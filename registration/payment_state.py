@@ -1,4 +1,4 @@
-"""The payment state of a registration, derived from the ledger (fees.Payment rows).
+"""The payment state of a registration, derived from the ledger (registration.ledger rows).
 
 States (``registration.models.PaymentStatus``), against the quoted total (报名费 + 培训费):
 
@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, F, Max, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from fees.models import EntryKind, Payment
+from registration.ledger.models import EntryKind, Payment
 from registration.models import PaymentStatus, Registration, RegistrationStatus
 
 ZERO = Decimal("0.00")

@@ -360,7 +360,7 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
         """Books what each quoted item still owes as a ledger payment dated today."""
         from payments.ledger import LedgerError, item_due, payment_record
 
-        if not request.user.has_perm("fees.add_payment"):
+        if not request.user.has_perm("registration.add_payment"):
             self.message_user(request, _("您没有登记缴费的权限。"), messages.ERROR)
             return
         today = timezone.localdate()

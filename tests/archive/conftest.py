@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 
-from fees.models import Payment, PaymentImport
+from registration.ledger.models import Payment, PaymentImport
 from registration.models import ClassListEntry, ClassListImport
 from results import services
 from results.models import Certificate

@@ -14,7 +14,7 @@ from django.db.models import Sum
 from archive.models import PurgeRecord, RoundArchive
 from archive.purge import round_purge
 from archive.services import ArchiveError, round_archive
-from fees.models import Payment
+from registration.ledger.models import Payment
 from registration.models import Registration
 from results import selectors
 from results.models import Certificate

@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from fees.models import Payment, PaymentImport
 from payments import imports as payments
 from payments import ledger
 from payments.imports import Outcome, PaymentFileError
+from registration.ledger.models import Payment, PaymentImport
 from tests.factories import RegistrationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

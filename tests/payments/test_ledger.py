@@ -8,10 +8,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fees.models import Payment
 from payments import ledger
 from payments.ledger import LedgerError, payment_record, payment_refund, payment_state
 from payments.statistics import round_statistics
+from registration.ledger.models import Payment
 from registration.models import PaymentStatus
 from registration.services.submission import (
     SubmissionError,

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from fees.models import Payment, PaymentImport
+from registration.ledger.models import Payment, PaymentImport
 from tests.factories import RegistrationFactory, UserFactory
 from tests.payments.test_imports import ITEM3, registration, xlsx
 

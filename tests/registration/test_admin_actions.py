@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from fees.models import Payment
+from registration.ledger.models import Payment
 from rounds.models import ExamRound
 from tests.factories import RegistrationFactory, UserFactory
 

@@ -1,6 +1,8 @@
 """A backup written before the round foreign keys were renamed (`session`) still restores."""
 
+import datetime as dt
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -39,3 +41,78 @@ def test_restore_round_maps_a_legacy_session_field_onto_round(tmp_path):
     restored = Registration.objects.filter(round__slug="legacy-round").order_by("pk")
     assert [r.pk for r in restored] == [r.pk for r in registrations]
     assert exam_round.fee_items.count() == 1
+
+
+MOVED_LABELS = {
+    "registration.payment": "fees.payment",
+    "registration.paymentimport": "fees.paymentimport",
+    "registration.trainingenrollment": "courses.trainingenrollment",
+    "registration.attendance": "courses.attendance",
+}
+
+
+def _as_before_the_moves(data: dict) -> dict:
+    """The file as backup_round wrote it when the ledger lived in `fees` and training in
+    `courses`: the same rows, under the old model labels (in the objects and the counts)."""
+    seen = set()
+    for item in data["objects"] + data["references"]:
+        if item["model"] in MOVED_LABELS:
+            seen.add(item["model"])
+            item["model"] = MOVED_LABELS[item["model"]]
+    data["counts"] = {MOVED_LABELS.get(k, k): n for k, n in data["counts"].items()}
+    assert seen == set(MOVED_LABELS)  # control: the backup does carry every moved model
+    return data
+
+
+def test_restore_round_maps_the_ledger_and_training_labels_of_old_backups(tmp_path):
+    from courses.models import TrainingClass, TrainingLesson
+    from registration.ledger.models import Payment, PaymentImport
+    from registration.training.models import Attendance, TrainingEnrollment
+    from tests.factories import UserFactory
+
+    exam_round = ExamRoundFactory(slug="moved-labels")
+    registration = RegistrationFactory(round=exam_round)
+    clerk = UserFactory(username="clerk")
+    upload = PaymentImport.objects.create(
+        file_name="a.xlsx", file_sha256="0" * 64, uploaded_by=clerk
+    )
+    Payment.objects.create(
+        registration=registration,
+        charge_item_name="报名费",
+        amount=Decimal("320.00"),
+        paid_on=dt.date(2022, 5, 19),
+        source="import",
+        payment_import=upload,
+        recorded_by=clerk,
+    )
+    training_class = TrainingClass.objects.create(
+        round=exam_round, level=registration.level, name="旧标签班", required_hours=4
+    )
+    lesson = TrainingLesson.objects.create(
+        training_class=training_class,
+        date=dt.date(2022, 4, 1),
+        start_time=dt.time(14),
+        end_time=dt.time(17),
+        hours=4,
+    )
+    enrollment = TrainingEnrollment.objects.create(
+        registration=registration, training_class=training_class
+    )
+    Attendance.objects.create(
+        lesson=lesson,
+        enrollment=enrollment,
+        present=True,
+        marked_at=dt.datetime(2022, 4, 1, 15, tzinfo=dt.UTC),
+    )
+    path = tmp_path / "round.json"
+    call_command("backup_round", exam_round.slug, output=str(path))
+    path.write_text(json.dumps(_as_before_the_moves(json.loads(path.read_text()))))
+    round_delete(exam_round)
+    assert not Payment.objects.exists()
+
+    call_command("restore_round", str(path))
+
+    payment = Payment.objects.get()
+    assert (payment.registration_id, payment.payment_import_id) == (registration.pk, upload.pk)
+    assert TrainingEnrollment.objects.get().registration_id == registration.pk
+    assert Attendance.objects.get(present=True).lesson_id == lesson.pk

@@ -385,7 +385,8 @@ def test_personal_pages_are_not_cached(client, sophomore_class, during_round):
 def test_paid_registration_hides_cancel_and_shows_the_current_charge_item_name(
     client, sophomore_class, during_round
 ):
-    from fees.models import FeeItem, Payment
+    from fees.models import FeeItem
+    from registration.ledger.models import Payment
     from tests.factories import UserFactory
 
     response = client.post(class_url(sophomore_class), form_data(), follow=True)

@@ -304,7 +304,7 @@ def test_registration_submit_refuses_an_inactive_class(announcement, sophomore_c
 def test_paid_registration_keeps_level_and_cannot_be_cancelled(
     announcement, senior_class, during_round
 ):
-    from fees.models import Payment
+    from registration.ledger.models import Payment
     from tests.factories import UserFactory
 
     registration = submission.registration_submit(
