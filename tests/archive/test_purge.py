@@ -94,10 +94,11 @@ def test_purge_keeps_statistics_and_certificates_and_leaves_no_personal_data(
     certified, purged = finished[0], finished[1:]
     phones = [r.phone for r in finished]
     ids = [r.id_number for r in purged]
+    names = [r.name for r in purged] + [r.student_number for r in purged]
     photos = [f"JPEG-BYTES-{r.pk}".encode() for r in finished]
     round_archive(exam_round=exam_round, user=academic)
     assert any(photos[0] in blob for blob in storage_bytes())  # the test can see them
-    assert all(number in database_text() for number in ids + phones)
+    assert all(value in database_text() for value in ids + phones + names)
     before, certs_before = statistics(exam_round), certificates(exam_round)
 
     out = io.StringIO()
@@ -108,10 +109,10 @@ def test_purge_keeps_statistics_and_certificates_and_leaves_no_personal_data(
     assert statistics(exam_round) == before
     assert certificates(exam_round) == certs_before
     text = database_text()
-    for secret in ids + phones:
-        assert secret not in text
+    for secret in ids + phones + names:
+        assert secret not in text, secret
     blobs = storage_bytes()
-    for secret in [*ids, *phones]:
+    for secret in [*ids, *phones, *names]:
         assert not any(secret.encode() in blob for blob in blobs)
     for photo in photos:
         assert not any(photo in blob for blob in blobs)
