@@ -14,6 +14,7 @@ import zipfile
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from openpyxl import Workbook
@@ -169,7 +170,9 @@ def archive_zip(exam_round: ExamRound, *, user=None) -> bytes:
 
 
 def archive_export_build(*, exam_round: ExamRound, user=None) -> RoundArchive:
-    """Write (or rewrite) the round's archive zip; the previous file is deleted."""
+    """Write (or rewrite) the round's archive zip; the previous file is deleted after the commit
+    (a rollback keeps the record pointing at it), the new one at once if saving the record fails.
+    Call it last in the transaction: a rollback after it returns leaves the new file behind."""
     content = archive_zip(exam_round, user=user)
     record = RoundArchive.objects.filter(exam_round=exam_round).first()
     old_name = record.file.name if record and record.file else ""
@@ -177,12 +180,17 @@ def archive_export_build(*, exam_round: ExamRound, user=None) -> RoundArchive:
     # A random name: the file is served only through the 教务 view, never by its path.
     name = f"round-{exam_round.pk}-{secrets.token_hex(16)}.zip"
     record.file.save(name, ContentFile(content), save=False)
-    record.file_sha256 = hashlib.sha256(content).hexdigest()
-    record.size = len(content)
-    record.built_at = timezone.now()
-    record.built_by = user if user is not None and user.pk else None
-    record.full_clean()
-    record.save()
-    if old_name and old_name != record.file.name:
-        record.file.storage.delete(old_name)
+    storage, new_name = record.file.storage, record.file.name
+    try:
+        record.file_sha256 = hashlib.sha256(content).hexdigest()
+        record.size = len(content)
+        record.built_at = timezone.now()
+        record.built_by = user if user is not None and user.pk else None
+        record.full_clean()
+        record.save()
+    except BaseException:
+        storage.delete(new_name)  # no orphan file: the transaction is rolled back
+        raise
+    if old_name and old_name != new_name:
+        transaction.on_commit(lambda: storage.delete(old_name))
     return record

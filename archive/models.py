@@ -55,6 +55,8 @@ PURGE_COUNT_LABELS = {
     "id_numbers": _("身份证号（无证书考生）"),
     "history_rows": _("历史记录行"),
     "class_list_entries": _("班级名单条目"),
+    "retake_offers": _("补考资格"),
+    "free_text": _("调座、改分和结业认定理由"),
     "import_records": _("导入记录"),
     "payment_notes": _("缴费备注"),
     "attendance": _("培训考勤"),

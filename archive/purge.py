@@ -12,6 +12,12 @@ scores, results, certificates. The same values are scrubbed from the history tab
 records (class lists, payment lists, score sheets), class-list entries, admin log entries and
 payment notes; expired sessions are cleared and the page cache invalidated. Every changed
 registration gets a history row saying why; each run leaves a PurgeRecord with counts only.
+
+Retake offers made from the round's candidates without a certificate get the candidate's
+placeholder and masked name. Free-text reasons about the round's candidates (seat move, score
+change, training completion) are replaced by a marker, in their history too. An ID number on the
+active list of an active class (the school's roster, not round data) is still needed: that entry
+stays as it is.
 """
 
 import datetime as dt
@@ -25,10 +31,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from common import content_cache
+from exams.models import Seat
 from registration.ledger.models import Payment, PaymentImport
-from registration.models import ClassListEntry, ClassListImport, Registration
-from registration.training.models import Attendance
-from results.models import Certificate, ScoreImport
+from registration.models import ClassListEntry, ClassListImport, Registration, RetakeOffer
+from registration.training.models import Attendance, TrainingEnrollment
+from results.models import Certificate, Score, ScoreImport
 from results.selectors import mask_name
 from rounds.models import ExamRound
 
@@ -63,27 +70,33 @@ def _target(registration: Registration, *, keep_identity: bool) -> dict:
     return values
 
 
-def _scrub(value, secrets: dict[str, str]):
-    """`value` with every secret substring replaced (JSON of imports, free text)."""
+def _scrub(value, secrets: dict[str, str], exact: dict[str, str] | None = None):
+    """`value` with every secret substring replaced (JSON of imports, free text); a string that
+    is exactly one of `exact` (a name, a student number: too short to replace inside text) is
+    replaced whole."""
     if isinstance(value, str):
+        if exact and value in exact:
+            return exact[value]
         for secret, replacement in secrets.items():
             if secret in value:
                 value = value.replace(secret, replacement)
         return value
     if isinstance(value, list):
-        return [_scrub(item, secrets) for item in value]
+        return [_scrub(item, secrets, exact) for item in value]
     if isinstance(value, dict):
-        return {key: _scrub(item, secrets) for key, item in value.items()}
+        return {key: _scrub(item, secrets, exact) for key, item in value.items()}
     return value
 
 
-def _scrub_json_rows(model, fields: tuple[str, ...], secrets: dict[str, str]) -> int:
+def _scrub_json_rows(
+    model, fields: tuple[str, ...], secrets: dict[str, str], exact: dict[str, str] | None = None
+) -> int:
     changed = 0
     for record in model.objects.only("pk", *fields).iterator(chunk_size=200):
         updates = {}
         for name in fields:
             old = getattr(record, name)
-            new = _scrub(old, secrets)
+            new = _scrub(old, secrets, exact)
             if new != old:
                 updates[name] = new
         if updates:
@@ -92,8 +105,17 @@ def _scrub_json_rows(model, fields: tuple[str, ...], secrets: dict[str, str]) ->
     return changed
 
 
+class _Identity:
+    """What named one candidate without a certificate before the purge (all history rows)."""
+
+    def __init__(self, ids: set[str], names: set[str], numbers: set[str]):
+        self.ids, self.names, self.numbers = ids, names, numbers
+
+
 def _registrations(exam_round: ExamRound, counts: Counter, storage_files: set[str]):
-    """Anonymise the round's registrations and their history; return (secrets, purged IDs)."""
+    """Anonymise the round's registrations and their history.
+
+    Returns (secrets, purged IDs, identities, pks of the candidates without a certificate)."""
     certified = set(
         Certificate.objects.filter(registration__round=exam_round).values_list(
             "registration_id", flat=True
@@ -102,6 +124,8 @@ def _registrations(exam_round: ExamRound, counts: Counter, storage_files: set[st
     history = Registration.history.model
     secrets: dict[str, str] = {}
     purged_ids: set[str] = set()
+    identities: list[_Identity] = []
+    uncertified: set[int] = set()
     for registration in Registration.objects.filter(round=exam_round).order_by("pk"):
         keep = registration.pk in certified
         target = _target(registration, keep_identity=keep)
@@ -114,10 +138,20 @@ def _registrations(exam_round: ExamRound, counts: Counter, storage_files: set[st
             if phone:
                 secrets[phone] = REDACTED
         if not keep:
-            for number in {registration.id_number, *old_rows.values_list("id_number", flat=True)}:
-                if number and not is_placeholder(number):
-                    secrets[number] = id_placeholder(registration.pk)
-                    purged_ids.add(number)
+            uncertified.add(registration.pk)
+            old = list(old_rows.values_list("id_number", "name", "student_number"))
+            old.append((registration.id_number, registration.name, registration.student_number))
+            ids = {n for n, _, _ in old if n and not is_placeholder(n)}
+            for number in ids:
+                secrets[number] = id_placeholder(registration.pk)
+                purged_ids.add(number)
+            identities.append(
+                _Identity(
+                    ids,
+                    {name for _, name, _ in old if name and mask_name(name) != name},
+                    {number for _, _, number in old if number},
+                )
+            )
         changed = [name for name, value in target.items() if getattr(registration, name) != value]
         if changed:
             counts["registrations"] += 1
@@ -130,19 +164,33 @@ def _registrations(exam_round: ExamRound, counts: Counter, storage_files: set[st
             registration.save(update_fields=[*changed, "updated_at"])
         stale = old_rows.exclude(**target)
         counts["history_rows"] += stale.update(**target)
-    return secrets, purged_ids
+    return secrets, purged_ids, identities, uncertified
 
 
 def _still_needed(numbers: set[str], phones: set[str]) -> tuple[set[str], set[str]]:
-    """ID numbers and phones another registration still holds (another, live round; or this
-    round's certified candidate): those stay where they belong."""
+    """ID numbers and phones still needed, which stay where they belong: held by another
+    registration (another, live round; or this round's certified candidate), on the active list
+    of an active class (the school's roster: the student may sign up again), or on an unused
+    retake offer of a round not yet archived (the candidate may still use it)."""
     live = Registration.objects.filter(Q(id_number__in=numbers) | Q(phone__in=phones))
     rows = list(live.values_list("id_number", "phone"))
-    return {n for n, _ in rows if n in numbers}, {p for _, p in rows if p in phones}
+    kept_ids = {n for n, _ in rows if n in numbers}
+    kept_ids |= set(
+        ClassListEntry.objects.active()
+        .filter(school_class__is_active=True, id_number__in=numbers)
+        .values_list("id_number", flat=True)
+    )
+    kept_ids |= set(
+        RetakeOffer.objects.unused()
+        .filter(exam_round__archived_at__isnull=True, id_number__in=numbers)
+        .values_list("id_number", flat=True)
+    )
+    return kept_ids, {p for _, p in rows if p in phones}
 
 
-def _class_lists(purged_ids: set[str], counts: Counter) -> None:
+def _class_lists(purged_ids: set[str], counts: Counter) -> list[ClassListEntry]:
     history = ClassListEntry.history.model
+    changed = []
     for entry in ClassListEntry.objects.filter(id_number__in=purged_ids):
         entry.id_number = id_placeholder(entry.pk)
         entry.name = mask_name(entry.name)
@@ -150,6 +198,7 @@ def _class_lists(purged_ids: set[str], counts: Counter) -> None:
         entry.is_active = False
         entry._change_reason = REASON
         entry.save()
+        changed.append(entry)
         counts["class_list_entries"] += 1
     stale = history.objects.filter(id_number__in=purged_ids)
     for row in stale:
@@ -159,6 +208,66 @@ def _class_lists(purged_ids: set[str], counts: Counter) -> None:
             student_number=id_placeholder(row.id),
         )
         counts["history_rows"] += 1
+    return changed
+
+
+def _retake_offers(
+    uncertified: set[int], purged_ids: set[str], kept_ids: set[str], counts: Counter
+) -> list[RetakeOffer]:
+    """Offers made from a candidate who loses their identity get the placeholder of the source
+    registration and the masked name, in their history too."""
+    offers = (
+        RetakeOffer.objects.filter(
+            Q(source_registration_id__in=uncertified) | Q(id_number__in=purged_ids)
+        )
+        .exclude(id_number__in=kept_ids)
+        .select_related("level")
+    )
+    changed = []
+    for offer in offers:
+        target = (id_placeholder(offer.source_registration_id), mask_name(offer.name))
+        if (offer.id_number, offer.name) != target:
+            offer.id_number, offer.name = target
+            offer._change_reason = REASON
+            offer.save(update_fields=["id_number", "name"])
+            counts["retake_offers"] += 1
+        changed.append(offer)
+    history = RetakeOffer.history.model
+    for row in history.objects.filter(id__in=[offer.pk for offer in changed]):
+        target = (id_placeholder(row.source_registration_id), mask_name(row.name))
+        if (row.id_number, row.name) != target:
+            history.objects.filter(pk=row.pk).update(id_number=target[0], name=target[1])
+            counts["history_rows"] += 1
+    return changed
+
+
+def _free_text(exam_round: ExamRound, counts: Counter) -> None:
+    """Reasons written about the round's candidates: replaced by a marker (that there was a
+    reason stays; what it said goes), in the history too. Outcomes and points stay."""
+    registrations = Registration.objects.filter(round=exam_round).values("pk")
+    seats = Seat.objects.filter(registration__in=registrations).values("pk")
+    for model, field, live, past in (
+        (
+            Seat,
+            "move_reason",
+            Q(registration__in=registrations),
+            Q(registration_id__in=registrations),
+        ),
+        (Score, "reason", Q(seat__in=seats), Q(seat_id__in=seats)),
+        (
+            TrainingEnrollment,
+            "completion_reason",
+            Q(registration__in=registrations),
+            Q(registration_id__in=registrations),
+        ),
+    ):
+        for rows, kind in (
+            (model.objects.filter(live), "free_text"),
+            (model.history.model.objects.filter(past), "history_rows"),
+        ):
+            counts[kind] += (
+                rows.exclude(**{field: ""}).exclude(**{field: REDACTED}).update(**{field: REDACTED})
+            )
 
 
 def _attendance(exam_round: ExamRound, counts: Counter) -> None:
@@ -170,22 +279,41 @@ def _attendance(exam_round: ExamRound, counts: Counter) -> None:
     counts["history_rows"] += history.delete()[0]
 
 
-def _log_entries(exam_round: ExamRound, secrets: dict[str, str], counts: Counter) -> None:
-    kind = ContentType.objects.get_for_model(Registration)
-    masked = {
-        str(pk): f"{number} {name}"
-        for pk, number, name in Registration.objects.filter(round=exam_round).values_list(
-            "pk", "number", "name"
-        )
+def _log_entries(
+    exam_round: ExamRound,
+    objects: list,
+    secrets: dict[str, str],
+    exact: dict[str, str],
+    counts: Counter,
+) -> None:
+    """Admin log entries of the round's registrations and seats and of the anonymised class-list
+    entries and retake offers: the name in `object_repr` (and in the change message) goes."""
+    registrations = Registration.objects.filter(round=exam_round)
+    seats = Seat.objects.filter(registration__round=exam_round).select_related(
+        "room", "registration"
+    )
+    reprs: dict[type, dict[str, str]] = {
+        Registration: {
+            str(pk): f"{number} {name}"
+            for pk, number, name in registrations.values_list("pk", "number", "name")
+        },
+        Seat: {str(seat.pk): str(seat) for seat in seats},
     }
-    for entry in LogEntry.objects.filter(content_type=kind, object_id__in=list(masked)):
-        new_repr = masked[entry.object_id]
-        new_message = _scrub(entry.change_message, secrets)
-        if (entry.object_repr, entry.change_message) != (new_repr, new_message):
-            LogEntry.objects.filter(pk=entry.pk).update(
-                object_repr=new_repr, change_message=new_message
-            )
-            counts["log_entries"] += 1
+    for obj in objects:
+        reprs.setdefault(type(obj), {})[str(obj.pk)] = str(obj)
+    # Inside the log entries of these very objects, names may be replaced as text too.
+    words = {**secrets, **{k: v or REDACTED for k, v in exact.items()}}
+    for model, masked in reprs.items():
+        kind = ContentType.objects.get_for_model(model)
+        for entry in LogEntry.objects.filter(content_type=kind, object_id__in=list(masked)):
+            new_repr = masked[entry.object_id]
+            new_message = entry.change_message.replace(entry.object_repr, new_repr)
+            new_message = _scrub(new_message, words)
+            if (entry.object_repr, entry.change_message) != (new_repr, new_message):
+                LogEntry.objects.filter(pk=entry.pk).update(
+                    object_repr=new_repr, change_message=new_message
+                )
+                counts["log_entries"] += 1
 
 
 def round_purge(*, exam_round: ExamRound, ran_by: str, dry_run: bool = False) -> Counter:
@@ -197,20 +325,28 @@ def round_purge(*, exam_round: ExamRound, ran_by: str, dry_run: bool = False) ->
         if exam_round.archived_at is None:  # never: the caller picks archived rounds only
             raise ValueError("round is not archived")
         files: set[str] = set()
-        secrets, purged_ids = _registrations(exam_round, counts, files)
+        secrets, purged_ids, identities, uncertified = _registrations(exam_round, counts, files)
         kept_ids, kept_phones = _still_needed(set(secrets) & purged_ids, set(secrets) - purged_ids)
         secrets = {k: v for k, v in secrets.items() if k not in kept_ids | kept_phones}
         purged_ids -= kept_ids
-        _class_lists(purged_ids, counts)
-        if secrets:
-            counts["import_records"] += _scrub_json_rows(ClassListImport, ("rows",), secrets)
-            counts["import_records"] += _scrub_json_rows(
-                PaymentImport, ("rows", "problems"), secrets
-            )
-            counts["import_records"] += _scrub_json_rows(ScoreImport, ("rows", "problems"), secrets)
+        # Names and student numbers of those who lose their identity (not of one still needed).
+        exact: dict[str, str] = {}
+        for identity in identities:
+            if not identity.ids & kept_ids:
+                exact.update({name: mask_name(name) for name in identity.names})
+                exact.update(dict.fromkeys(identity.numbers, ""))
+        anonymised = [*_class_lists(purged_ids, counts)]
+        anonymised += _retake_offers(uncertified, purged_ids, kept_ids, counts)
+        if secrets or exact:
+            counts["import_records"] += _scrub_json_rows(ClassListImport, ("rows",), secrets, exact)
+            for model in (PaymentImport, ScoreImport):
+                counts["import_records"] += _scrub_json_rows(
+                    model, ("rows", "problems"), secrets, exact
+                )
             counts["payment_notes"] += _scrub_json_rows(Payment, ("note",), secrets)
         _attendance(exam_round, counts)
-        _log_entries(exam_round, secrets, counts)
+        _free_text(exam_round, counts)
+        _log_entries(exam_round, anonymised, secrets, exact, counts)
         storage = Registration._meta.get_field("photo").storage
         existing = sorted(name for name in files if storage.exists(name))
         counts["photo_files"] += len(existing)

@@ -1,17 +1,27 @@
 """A finished round: graded (4 candidates, the first passed), results published, the passed
-candidate's certificate recorded and collected; photos, payments and import records in place."""
+candidate's certificate recorded and collected; photos, payments and import records in place.
+
+Everything that names a candidate is there once, so the "no personal data left" test covers it:
+class-list entries (the classes have graduated: inactive), a retake offer, free-text reasons
+(seat move, score change, training completion) and admin log entries of those objects."""
 
 import datetime as dt
 import shutil
 from decimal import Decimal
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 
+from exams.models import Seat
 from registration.ledger.models import Payment, PaymentImport
-from registration.models import ClassListEntry, ClassListImport
+from registration.models import ClassListEntry, ClassListImport, RetakeOffer
+from registration.training.models import TrainingEnrollment
 from results import services
 from results.models import Certificate
+from rounds.models import SchoolClass
+from tests.registration.training.conftest import TrainingClassFactory
 from tests.results.conftest import (  # noqa: F401
     academic,
     exam_round,
@@ -33,7 +43,7 @@ def _empty_media(settings):
 
 
 @pytest.fixture
-def finished(exam_round, graded, academic):  # noqa: F811
+def finished(exam_round, graded, academic, level3):  # noqa: F811
     services.notice_publish(round=exam_round, working_days=5, user=academic)
     first = graded[0]
     Certificate.objects.create(
@@ -46,7 +56,7 @@ def finished(exam_round, graded, academic):  # noqa: F811
     payment_import = PaymentImport.objects.create(
         file_name="缴费名单.xlsx", file_sha256="0" * 64, rows=[], uploaded_by=academic
     )
-    rows = []
+    rows, entries = [], []
     for index, registration in enumerate(graded):
         registration.photo.save("p.jpg", ContentFile(f"JPEG-BYTES-{registration.pk}".encode()))
         registration.counselor_note = f"电话 {registration.phone}"
@@ -61,16 +71,60 @@ def finished(exam_round, graded, academic):  # noqa: F811
             recorded_by=academic,
             note=f"身份证 {registration.id_number}",
         )
-        rows.append({"name": registration.name, "id_number": registration.id_number})
-        ClassListEntry.objects.create(
-            school_class=registration.school_class,
-            student_number=registration.student_number,
-            name=registration.name,
-            id_number=registration.id_number,
+        rows.append(
+            {
+                "student_number": registration.student_number,
+                "name": registration.name,
+                "id_number": registration.id_number,
+            }
+        )
+        entries.append(
+            ClassListEntry.objects.create(
+                school_class=registration.school_class,
+                student_number=registration.student_number,
+                name=registration.name,
+                id_number=registration.id_number,
+            )
         )
         assert index >= 0
-    PaymentImport.objects.filter(pk=payment_import.pk).update(rows=rows)
+    problems = [{"row": 3, "name": graded[2].name, "student_number": graded[2].student_number}]
+    PaymentImport.objects.filter(pk=payment_import.pk).update(rows=rows, problems=problems)
     ClassListImport.objects.create(
         school_class=graded[1].school_class, file_name="名单.xlsx", rows=rows, uploaded_by=academic
     )
+    # A year on, the classes have graduated: their lists are no longer needed (docs/archive.md).
+    SchoolClass.objects.filter(pk__in=[r.school_class_id for r in graded]).update(is_active=False)
+    failed, absent, cheated = graded[1], graded[2], graded[3]
+    offer = RetakeOffer.objects.create(
+        id_number=failed.id_number,
+        name=failed.name,
+        level=level3,
+        subject="theory",
+        source_registration=failed,
+        exam_round=exam_round,
+        created_by=academic,
+    )
+    TrainingEnrollment.objects.create(
+        registration=absent,
+        training_class=TrainingClassFactory(round=exam_round, level=level3),
+        completed_on=dt.date(2025, 5, 20),
+        completion_method="manual",
+        completion_reason=f"{absent.name} 病假，补课后认定",
+        completed_by=academic,
+    )
+    seat = Seat.objects.filter(registration=cheated).first()
+    seat.move_reason = f"{cheated.name} 视力原因调到前排"
+    seat.save()
+    score = seat.score
+    score.reason = f"{cheated.name}（{cheated.id_number}）复核后改分"
+    score.save()
+    for obj in (entries[2], offer, seat):
+        LogEntry.objects.create(
+            user=academic,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            object_repr=str(obj),
+            action_flag=CHANGE,
+            change_message=f"修改 {obj}",
+        )
     return graded

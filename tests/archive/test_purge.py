@@ -7,17 +7,23 @@ import zipfile
 
 import pytest
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 
+from archive.exports import archive_export_build
 from archive.models import PurgeRecord, RoundArchive
-from archive.purge import round_purge
+from archive.purge import REDACTED, id_placeholder, is_placeholder, round_purge
 from archive.services import ArchiveError, round_archive
-from registration.ledger.models import Payment
-from registration.models import Registration
+from exams.models import Seat
+from registration.ledger.models import Payment, PaymentImport
+from registration.models import ClassListEntry, ClassListImport, Registration, RetakeOffer
+from registration.services.classlists import class_list_match
+from registration.training.models import TrainingEnrollment
 from results import selectors
 from results.models import Certificate
+from rounds.models import SchoolClass
 
 
 def database_text() -> str:
@@ -94,10 +100,11 @@ def test_purge_keeps_statistics_and_certificates_and_leaves_no_personal_data(
     certified, purged = finished[0], finished[1:]
     phones = [r.phone for r in finished]
     ids = [r.id_number for r in purged]
+    names = [r.name for r in purged] + [r.student_number for r in purged]
     photos = [f"JPEG-BYTES-{r.pk}".encode() for r in finished]
     round_archive(exam_round=exam_round, user=academic)
     assert any(photos[0] in blob for blob in storage_bytes())  # the test can see them
-    assert all(number in database_text() for number in ids + phones)
+    assert all(value in database_text() for value in ids + phones + names)
     before, certs_before = statistics(exam_round), certificates(exam_round)
 
     out = io.StringIO()
@@ -108,10 +115,10 @@ def test_purge_keeps_statistics_and_certificates_and_leaves_no_personal_data(
     assert statistics(exam_round) == before
     assert certificates(exam_round) == certs_before
     text = database_text()
-    for secret in ids + phones:
-        assert secret not in text
+    for secret in ids + phones + names:
+        assert secret not in text, secret
     blobs = storage_bytes()
-    for secret in [*ids, *phones]:
+    for secret in [*ids, *phones, *names]:
         assert not any(secret.encode() in blob for blob in blobs)
     for photo in photos:
         assert not any(photo in blob for blob in blobs)
@@ -184,3 +191,81 @@ def test_archive_refuses_an_unfinished_round_without_a_reason(exam_round, graded
     assert exam_round.history.first().history_user == academic
     with pytest.raises(ArchiveError, match="已于"):
         round_archive(exam_round=exam_round, user=academic, reason="again")
+
+
+def test_purge_anonymises_retake_offers_import_rows_reasons_and_log_entries(
+    exam_round, finished, academic
+):
+    failed, absent, cheated = finished[1], finished[2], finished[3]
+    round_archive(exam_round=exam_round, user=academic)
+    call_command("purge_personal_data", "--today", due_day(exam_round), stdout=io.StringIO())
+
+    offer = RetakeOffer.objects.get(source_registration=failed)
+    assert (offer.id_number, offer.name) == (id_placeholder(failed.pk), "张*2")
+    assert {(r.id_number, r.name) for r in offer.history.all()} == {(offer.id_number, "张*2")}
+    rows = ClassListImport.objects.get().rows
+    assert rows[2] == {
+        "student_number": "",
+        "name": "张*3",
+        "id_number": id_placeholder(absent.pk),
+    }
+    assert rows[0]["name"] == finished[0].name  # the certified candidate keeps hers
+    assert PaymentImport.objects.get().problems == [
+        {"row": 3, "name": "张*3", "student_number": ""}
+    ]
+    seat = Seat.objects.get(pk=Seat.objects.filter(registration=cheated).first().pk)
+    assert seat.move_reason == REDACTED and seat.score.reason == REDACTED
+    assert TrainingEnrollment.objects.get(registration=absent).completion_reason == REDACTED
+    assert TrainingEnrollment.objects.get(registration=absent).completed_on  # completion stays
+    reprs = set(LogEntry.objects.values_list("object_repr", "change_message"))
+    assert not any(
+        name in text for name in ("张三2", "张三3", "张三4") for pair in reprs for text in pair
+    )
+    assert any("张*4" in text for text, _message in reprs)
+
+
+def test_purge_keeps_the_class_list_of_an_active_class(exam_round, finished, academic):
+    """The roster belongs to the school: a student still on an active class's list can sign up
+    again after their earlier registration was purged."""
+    student = finished[1]
+    SchoolClass.objects.filter(pk=student.school_class_id).update(is_active=True)
+    round_archive(exam_round=exam_round, user=academic)
+    call_command("purge_personal_data", "--today", due_day(exam_round), stdout=io.StringIO())
+
+    entry = ClassListEntry.objects.get(school_class=student.school_class)
+    assert entry.is_active
+    assert (entry.student_number, entry.name, entry.id_number) == (
+        student.student_number,
+        student.name,
+        student.id_number,
+    )
+    class_list_match(
+        school_class=student.school_class,
+        student_number=student.student_number,
+        name=student.name,
+        id_number=student.id_number,
+    )
+    assert Registration.objects.get(pk=student.pk).id_number == id_placeholder(student.pk)
+    graduated = ClassListEntry.objects.get(school_class=finished[2].school_class)
+    assert not graduated.is_active and is_placeholder(graduated.id_number)
+
+
+def test_archive_file_replaced_only_after_the_commit(exam_round, finished, academic):
+    record = round_archive(exam_round=exam_round, user=academic)
+    storage, old = record.file.storage, record.file.name
+    with pytest.raises(RuntimeError), transaction.atomic():
+        archive_export_build(exam_round=exam_round)
+        raise RuntimeError("rolled back")
+    assert storage.exists(old) and RoundArchive.objects.get().file.name == old
+
+
+def test_a_failed_archive_leaves_no_file(exam_round, finished, academic, monkeypatch):
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(RoundArchive, "save", broken)
+    with pytest.raises(RuntimeError):
+        round_archive(exam_round=exam_round, user=academic)
+    exam_round.refresh_from_db()
+    assert not exam_round.is_archived
+    assert not any(files for _folder, _dirs, files in os.walk(settings.MEDIA_ROOT / "archives"))
