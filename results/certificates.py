@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from common.cells import RowError, cell_date, cell_person, cell_text
+from common.normalize import name_normalize
 from common.privacy import mask_id_number
 from common.workbook import Formula, WorkbookError, workbook_rows
 from results import selectors
@@ -165,7 +166,8 @@ def _columns_of(header_row, headers: dict[str, set[str]], layout) -> dict[str, i
 
 
 def _same_name(given, registered: str) -> bool:
-    return re.sub(r"\s+", "", cell_text(given or "")) == re.sub(r"\s+", "", registered)
+    """Compared as the sign-up stores names: NFKC, no blanks, every middle-dot variant as "·"."""
+    return name_normalize(cell_text(given or "")) == name_normalize(registered or "")
 
 
 @transaction.atomic

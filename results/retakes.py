@@ -24,6 +24,8 @@ DEFAULT_RETAKES_ALLOWED = 1
 ONLY_ACADEMIC = _("只有教务可以发出补考资格。")
 SAME_ROUND = _("补考须在以后的批次进行，请选择另一个批次。")
 TARGET_NOT_OPEN = _("所选批次未在报名期内（须已发布且报名未截止），不能发出补考资格。")
+TARGET_ARCHIVED = _("所选批次已归档，不能发出补考资格。")
+NOTICE_NOT_PUBLISHED = _("本批次成绩尚未公示，公示后才能发出补考资格。")
 
 
 class RetakeOfferError(DomainError):
@@ -95,6 +97,11 @@ def offer_retakes(
         raise RetakeOfferError(SAME_ROUND, field="target_round")
     # Serialises two 教务 offering into the same round at once (the unique constraint backs it).
     target_round = Round.objects.select_for_update().get(pk=target_round.pk)
+    if target_round.is_archived:
+        raise RetakeOfferError(TARGET_ARCHIVED, field="target_round")
+    if selectors.notice_of(source_round) is None:
+        # Results are final only once published: no offer from scores still under review.
+        raise RetakeOfferError(NOTICE_NOT_PUBLISHED)
     if not target_round.is_open(now):
         raise RetakeOfferError(TARGET_NOT_OPEN, field="target_round")
     candidates = selectors.retake_candidates(round=source_round)

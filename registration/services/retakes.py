@@ -9,12 +9,14 @@ condition is carried over from the source registration.
 """
 
 import datetime as dt
+import hmac
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.normalize import id_number_normalize, name_normalize
+from common.normalize import id_number_normalize, name_normalize, phone_normalize
 from fees import pricing
 from registration.candidate_data import ExamType, RetakeSubject
 from registration.models import Registration, RetakeOffer, ReviewStatus
@@ -32,32 +34,52 @@ from rounds.models import ExamRound
 
 # Neutral on purpose: whether someone has an offer is not told to whoever types their ID number.
 OFFER_NOT_FOUND = _(
-    "未找到与该身份证号和姓名匹配的补考资格。请核对后重试；如有疑问请在咨询时间联系工作人员。"
+    "未找到与该身份证号、姓名和手机号匹配的补考资格。请核对后重试；如有疑问请在咨询时间联系工作人员。"
 )
 OFFER_USED = _("该补考资格已用于报名，不能重复报名。请通过“查询报名”查看。")
+# Neutral as well: the source round's personal data is gone, so the person cannot be carried over.
+OFFER_UNAVAILABLE = _("该补考资格暂不能在线报名，请在咨询时间联系工作人员。")
+SIGNUP_DATA_INVALID = _("原报名信息不完整，暂不能在线补考报名，请在咨询时间联系工作人员。")
 
 
-def retake_offers_find(*, exam_round: ExamRound, id_number: str, name: str) -> list[RetakeOffer]:
-    """Unused offers of a round for this ID number and name (both normalised as at sign-up)."""
+def retake_offers_find(
+    *, exam_round: ExamRound, id_number: str, name: str, phone: str
+) -> list[RetakeOffer]:
+    """Unused offers of a round for this ID number, name and the source registration's phone.
+
+    The same proof as the lookup page (ID number and phone) plus the name, all normalised as at
+    sign-up; the phone is compared in constant time. An offer whose source round was purged
+    (anonymised, phone blank) never matches.
+    """
     number = id_number_normalize(id_number or "").upper()
     clean_name = name_normalize(name or "")
-    if not number or not clean_name:
+    clean_phone = phone_normalize(phone or "")
+    if not number or not clean_name or not clean_phone:
         return []
-    return list(
+    offers = (
         RetakeOffer.objects.unused()
-        .filter(exam_round=exam_round, id_number=number, name=clean_name)
+        .filter(
+            exam_round=exam_round,
+            id_number=number,
+            name=clean_name,
+            source_registration__round__purged_at__isnull=True,
+        )
         .select_related("level", "source_registration", "exam_round")
         .order_by("-level__code", "subject")
     )
+    return [
+        offer
+        for offer in offers
+        if offer.source_registration.phone
+        and hmac.compare_digest(offer.source_registration.phone.encode(), clean_phone.encode())
+    ]
 
 
 def _copy_person(source: Registration, registration: Registration) -> None:
     for field in (
         "candidate_type",
         "school_class_id",
-        "name",
         "id_type",
-        "id_number",
         "gender",
         "birth_date",
         "ethnicity",
@@ -87,7 +109,7 @@ def retake_register(
     now = now or timezone.now()
     offer = (
         RetakeOffer.objects.select_for_update()
-        .select_related("source_registration")
+        .select_related("source_registration__round", "level")
         .get(pk=offer.pk)
     )
     if offer.used_registration_id is not None:
@@ -97,6 +119,8 @@ def retake_register(
     if offer.level_id not in {level.pk for level in exam_round.levels.all()}:
         raise SubmissionError(LEVEL_NOT_OFFERED)
     source = offer.source_registration
+    if source.round.purged_at is not None:
+        raise SubmissionError(OFFER_UNAVAILABLE)
     try:
         quote = pricing.retake_quote(
             exam_round=exam_round,
@@ -110,6 +134,9 @@ def retake_register(
         raise AlreadyRegistered(ALREADY_REGISTERED, field="id_number")
     registration = Registration(round=exam_round, level=offer.level, consent_at=now)
     _copy_person(source, registration)
+    # Who the offer was made to: never the (possibly anonymised) copy on the source registration.
+    registration.id_number = offer.id_number
+    registration.name = offer.name
     registration.exam_type_theory, registration.exam_type_skill = _exam_types(offer.subject)
     registration.review_status = ReviewStatus.PENDING
     registration.registration_fee_item = quote.registration_item
@@ -119,18 +146,21 @@ def retake_register(
     registration.quoted_charge_items = quote.charge_items()
     for _attempt in range(5):
         registration.number = _new_number(exam_round)
-        registration.full_clean(
-            exclude=[
-                "number",
-                "token",
-                "round",
-                "level",
-                "school_class",
-                "registration_fee_item",
-            ],
-            validate_unique=False,
-            validate_constraints=False,
-        )
+        try:
+            registration.full_clean(
+                exclude=[
+                    "number",
+                    "token",
+                    "round",
+                    "level",
+                    "school_class",
+                    "registration_fee_item",
+                ],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError:
+            raise SubmissionError(SIGNUP_DATA_INVALID) from None
         try:
             with transaction.atomic():
                 registration.save()

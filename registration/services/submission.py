@@ -20,7 +20,8 @@ from common.idcard import IdNumberError, id_number_parse, phone_normalise
 from common.normalize import NameInvalid, name_clean, student_number_normalize
 from eligibility import selectors as eligibility
 from fees import pricing
-from registration.models import Registration, RegistrationStatus, ReviewStatus
+from registration.candidate_data import ExamType
+from registration.models import Registration, RegistrationStatus, RetakeOffer, ReviewStatus
 from registration.payment_state import registration_payment_refresh
 from registration.services.classlists import ListMismatch, class_list_match
 from registration.training.services import training_enroll
@@ -42,6 +43,10 @@ PAID_LOCKED = _(
     "您已缴费，不能再更改申报等级、培训方式或取消报名。如需调整或退费，请联系辅导员和财务处。"
 )
 NUMBER_EXHAUSTED = _("系统繁忙，请稍后重试。")
+RETAKE_NO_EDIT = _(
+    "补考报名的等级、科目和费用不能在此修改。如需更改手机号等联系方式，请在咨询时间联系工作人员；"
+    "如需放弃补考，可在截止前取消报名后重新报名。"
+)
 
 
 class SubmissionError(DomainError):
@@ -327,6 +332,27 @@ def _submit_attempt(
     return registration
 
 
+def is_retake(registration: Registration) -> bool:
+    """A retake (补考) registration: made from a RetakeOffer, or carrying a 免考 subject.
+
+    Its level, subjects and fee come from the offer, not from the sign-up form: the normal edit
+    (which re-runs eligibility and requotes 报名费 plus training) must never touch it.
+    """
+    if ExamType.EXEMPT in (registration.exam_type_theory, registration.exam_type_skill):
+        return True
+    return RetakeOffer.objects.filter(used_registration_id=registration.pk).exists()
+
+
+def _retake_offer_release(registration: Registration) -> None:
+    """A cancelled retake registration gives its offer back: the candidate may sign up again."""
+    offer = RetakeOffer.objects.select_for_update().filter(used_registration=registration).first()
+    if offer is None:
+        return
+    offer.used_registration = None
+    offer._change_reason = "retake registration cancelled"
+    offer.save(update_fields=["used_registration"])
+
+
 def _changes_allowed(registration: Registration, now: dt.datetime) -> ExamRound:
     exam_round = _fresh_session(registration.round)
     if exam_round.is_archived:
@@ -346,6 +372,8 @@ def registration_update(
     now = now or timezone.now()
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     exam_round = _changes_allowed(registration, now)
+    if is_retake(registration):
+        raise SubmissionError(RETAKE_NO_EDIT)
     _apply(
         registration,
         exam_round=exam_round,
@@ -374,6 +402,7 @@ def registration_cancel(
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    _retake_offer_release(registration)
     registration_payment_refresh(registration)
     return registration
 
@@ -391,5 +420,6 @@ def registration_cancel_by_staff(
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    _retake_offer_release(registration)
     registration_payment_refresh(registration)
     return registration

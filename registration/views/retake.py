@@ -1,4 +1,5 @@
-"""The retake (补考) sign-up page of a round: ID number and name, the offered subject, confirm.
+"""The retake (补考) sign-up page of a round: ID number, name and the phone of the registration the
+offer came from (at least what the lookup page asks), the offered subject, confirm.
 
 Answers are neutral (no offer, wrong name and unknown ID number read the same) and failed tries
 are limited per client address and per ID number from that address, as the lookup does.
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from common.idcard import normalise_id_number
+from common.idcard import normalise_id_number, phone_normalise
 from fees import pricing
 from registration.services import retakes
 from registration.services.submission import SubmissionError
@@ -37,9 +38,24 @@ class RetakeFindForm(forms.Form):
     name = forms.CharField(
         label=_("姓名"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
+    phone = forms.CharField(
+        label=_("上次报名时填写的手机号"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+    def clean_phone(self):
+        try:
+            return phone_normalise(self.cleaned_data["phone"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
 
-def _offer_rows(offers):
+def _offer_rows(offers, chosen: str = ""):
+    """One row per offer with its fee item; the chosen (else the first payable) row is checked.
+
+    A row without a fee item cannot be registered, so it is never the checked one.
+    """
     rows = []
     for offer in offers:
         item = pricing.retake_fee_item(
@@ -48,7 +64,13 @@ def _offer_rows(offers):
             candidate_type=offer.source_registration.candidate_type,
             subject=offer.subject,
         )
-        rows.append({"offer": offer, "fee_item": item})
+        rows.append({"offer": offer, "fee_item": item, "checked": False})
+    payable = [row for row in rows if row["fee_item"] is not None]
+    picked = next((row for row in payable if str(row["offer"].pk) == chosen), None)
+    if picked is None and payable:
+        picked = payable[0]
+    if picked is not None:
+        picked["checked"] = True
     return rows
 
 
@@ -59,7 +81,14 @@ def retake_page(request, slug: str):
     if not exam_round.is_published:
         raise Http404
     form = RetakeFindForm(request.POST or None)
-    context = {"round": exam_round, "form": form, "is_open": exam_round.is_open(), "rows": []}
+    context = {
+        "round": exam_round,
+        "exam_round": exam_round,  # base.html's consultation footer
+        "form": form,
+        "is_open": exam_round.is_open(),
+        "rows": [],
+        "can_confirm": False,
+    }
     status = 200
     if request.method == "POST" and form.is_valid():
         subject = "id:" + normalise_id_number(form.cleaned_data["id_number"])
@@ -76,15 +105,18 @@ def retake_page(request, slug: str):
             exam_round=exam_round,
             id_number=form.cleaned_data["id_number"],
             name=form.cleaned_data["name"],
+            phone=form.cleaned_data["phone"],
         )
         if not offers:
             _failure_count(request, "retake", subject, window_seconds=LOOKUP_WINDOW_SECONDS)
             form.add_error(None, retakes.OFFER_NOT_FOUND)
             return render(request, "registration/student/retake.html", context, status=200)
-        context["rows"] = _offer_rows(offers)
         chosen = request.POST.get("offer", "")
+        context["rows"] = rows = _offer_rows(offers, chosen)
+        payable = [row["offer"] for row in rows if row["fee_item"] is not None]
+        context["can_confirm"] = bool(payable) and context["is_open"]
         if request.POST.get("action") == "confirm":
-            offer = next((o for o in offers if str(o.pk) == chosen), None)
+            offer = next((o for o in payable if str(o.pk) == chosen), None)
             if offer is None:
                 form.add_error(None, _("请确认要报名的补考科目。"))
                 status = 400

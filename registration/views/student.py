@@ -430,6 +430,7 @@ def registration_detail(request, pk: int, token: str):
             "exam_round": exam_round,
             "modules": modules,
             "can_change": can_change,
+            "can_edit": can_change and not submission.is_retake(registration),
             "can_cancel": can_change and not has_payments,
             "cancelled": cancelled,
             # Money received before the cancellation is owed back: say so instead of a fee table.
@@ -469,6 +470,10 @@ def registration_edit(request, pk: int, token: str):
         return redirect(_private_url(registration))
     if not exam_round.is_open():
         messages.error(request, submission.CHANGES_CLOSED)
+        return redirect(_private_url(registration))
+    if submission.is_retake(registration):
+        # Level, subjects and fee come from the retake offer: nothing here may change them.
+        messages.error(request, submission.RETAKE_NO_EDIT)
         return redirect(_private_url(registration))
     school_class = registration.school_class
     ctype = registration.candidate_type

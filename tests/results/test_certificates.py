@@ -181,3 +181,15 @@ def test_a_bad_issue_date_is_reported_as_the_issue_date(exam_round, graded, acad
     report = certificates.certificates_import(round=exam_round, content=content, user=academic)
     [(row, _, message)] = report.problems
     assert row == 2 and message.startswith("发证日期“下月”") and "缴费" not in message
+
+
+def test_a_minority_name_matches_whatever_middle_dot_the_list_uses(exam_round, graded, academic):  # noqa: F811
+    first = graded[0]
+    type(first).objects.filter(pk=first.pk).update(name="买买提·艾力")
+    content = xlsx(
+        [["姓名", "身份证号", "证书编号"], ["买买提•艾力", first.id_number, "S000123456789"]]
+    )
+    report = certificates.certificates_import(round=exam_round, content=content, user=academic)
+    assert (report.created, report.problems) == (1, [])
+    assert certificates._same_name("买买提．艾力", "买买提·艾力")
+    assert not certificates._same_name("买买提·艾力江", "买买提·艾力")

@@ -7,15 +7,19 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from exams.selectors import seatable_registrations
 from fees import pricing
 from registration.candidate_data import ExamType
 from registration.models import Registration, RetakeOffer
 from registration.services import retakes as signup
+from registration.services import submission
 from registration.services.submission import AlreadyRegistered, SubmissionError
 from results import retakes, selectors
-from results.models import RetakeRule
+from results import services as results_services
+from results.models import ResultNotice, RetakeRule
+from rounds.models import ExamRound
 from tests.factories import ExamRoundFactory, FeeItemFactory, RegistrationFactory
 from tests.results.test_outcomes import graded  # noqa: F401
 from workspace import exports
@@ -24,20 +28,22 @@ CHARGE = "电子商务师三级补考费（理论知识）"
 
 
 @pytest.fixture
-def target(db, level3):
-    exam_round = ExamRoundFactory(offered=[4, 3], slug="2026-retake", title="2026年第一批")
+def target(db, level3, exam_round, graded, academic):  # noqa: F811
+    """The retake round; the source round's results are published (公示), as offers require."""
+    results_services.notice_publish(round=exam_round, working_days=5, user=academic)
+    retake_round = ExamRoundFactory(offered=[4, 3], slug="2026-retake", title="2026年第一批")
     for kind, amount, name in (
         ("retake_theory", "100.00", CHARGE),
         ("retake_skill", "150.00", "电子商务师三级补考费（操作技能）"),
     ):
         FeeItemFactory(
-            round=exam_round,
+            round=retake_round,
             level=level3,
             kind=kind,
             amount=Decimal(amount),
             charge_item_name=name,
         )
-    return exam_round
+    return retake_round
 
 
 def _offers(exam_round):
@@ -109,7 +115,10 @@ def test_retake_registration_has_only_the_failed_subject_and_its_fee(
 ):
     retakes.offer_retakes(source_round=exam_round, target_round=target, actor=academic)
     offers = signup.retake_offers_find(
-        exam_round=target, id_number=graded[1].id_number.lower(), name=f" {graded[1].name} "
+        exam_round=target,
+        id_number=graded[1].id_number.lower(),
+        name=f" {graded[1].name} ",
+        phone=graded[1].phone,
     )
     assert [o.subject for o in offers] == ["theory"]
     registration = signup.retake_register(offer=offers[0])
@@ -264,9 +273,13 @@ def test_retake_page_finds_confirms_and_stays_neutral(
     person = graded[1]
     # Another ID number, or the right one with a wrong name: the same neutral answer.
     for id_number, name in ((graded[0].id_number, graded[0].name), (person.id_number, "王五")):
-        page = client.post(url, {"id_number": id_number, "name": name}).content.decode()
+        page = client.post(
+            url, {"id_number": id_number, "name": name, "phone": person.phone}
+        ).content.decode()
         assert str(signup.OFFER_NOT_FOUND) in page and "retake-offers" not in page
-    page = client.post(url, {"id_number": person.id_number, "name": person.name}).content.decode()
+    page = client.post(
+        url, {"id_number": person.id_number, "name": person.name, "phone": person.phone}
+    ).content.decode()
     assert 'class="retake-subject">理论知识<' in page
     assert "100" in page and CHARGE in page
     offer = RetakeOffer.objects.get(source_registration=person)
@@ -275,6 +288,7 @@ def test_retake_page_finds_confirms_and_stays_neutral(
         {
             "id_number": person.id_number,
             "name": person.name,
+            "phone": person.phone,
             "offer": offer.pk,
             "action": "confirm",
         },
@@ -298,8 +312,10 @@ def test_retake_page_limits_failed_tries(
     client = Client()
     person = graded[1]
     for _ in range(5):
-        client.post(url, {"id_number": person.id_number, "name": "王五"})
-    response = client.post(url, {"id_number": person.id_number, "name": person.name})
+        client.post(url, {"id_number": person.id_number, "name": "王五", "phone": person.phone})
+    response = client.post(
+        url, {"id_number": person.id_number, "name": person.name, "phone": person.phone}
+    )
     assert response.status_code == 429
 
 
@@ -313,8 +329,14 @@ def test_retake_page_says_when_no_fee_is_set(
     target.fee_items.all().delete()
     url = reverse("registration:retake", args=[target.slug])
     person = graded[1]
-    page = Client().post(url, {"id_number": person.id_number, "name": person.name}).content.decode()
+    page = (
+        Client()
+        .post(url, {"id_number": person.id_number, "name": person.name, "phone": person.phone})
+        .content.decode()
+    )
     assert "补考费尚未设置" in page
+    # Nothing can be registered: no radio is checked and there is no confirm button.
+    assert " checked" not in page and 'id="retake-confirm"' not in page
 
 
 def test_results_retake_page_offers_to_the_next_round(
@@ -367,3 +389,165 @@ def test_supplement_keeps_a_retake_registrations_exam_types(
     registration.refresh_from_db()
     assert registration.education == "college"
     assert (registration.exam_type_theory, registration.exam_type_skill) == ("retake", "exempt")
+
+
+def _registered(exam_round, target, academic, source):
+    retakes.offer_retakes(source_round=exam_round, target_round=target, actor=academic)
+    offer = RetakeOffer.objects.get(source_registration=source)
+    return offer, signup.retake_register(offer=offer)
+
+
+def test_offer_retakes_needs_the_published_notice_and_an_unarchived_target(
+    exam_round,
+    graded,  # noqa: F811
+    target,
+    academic,
+):
+    ResultNotice.objects.filter(round=exam_round).delete()
+    with pytest.raises(retakes.RetakeOfferError) as error:
+        retakes.offer_retakes(source_round=exam_round, target_round=target, actor=academic)
+    assert error.value.message == retakes.NOTICE_NOT_PUBLISHED
+    results_services.notice_publish(round=exam_round, working_days=5, user=academic)
+    ExamRound.objects.filter(pk=target.pk).update(archived_at=timezone.now())
+    with pytest.raises(retakes.RetakeOfferError) as error:
+        retakes.offer_retakes(source_round=exam_round, target_round=target, actor=academic)
+    assert error.value.message == retakes.TARGET_ARCHIVED
+    assert not RetakeOffer.objects.exists()
+
+
+def test_retake_page_needs_the_phone_of_the_source_registration(
+    exam_round,
+    graded,  # noqa: F811
+    target,
+    academic,
+):
+    retakes.offer_retakes(source_round=exam_round, target_round=target, actor=academic)
+    url = reverse("registration:retake", args=[target.slug])
+    client = Client()
+    person = graded[1]
+    other_phone = "13900000000" if person.phone != "13900000000" else "13900000001"
+    page = client.post(
+        url, {"id_number": person.id_number, "name": person.name, "phone": other_phone}
+    ).content.decode()
+    assert str(signup.OFFER_NOT_FOUND) in page and "retake-offers" not in page
+    # Without a phone the form is refused, nothing is told.
+    response = client.post(url, {"id_number": person.id_number, "name": person.name})
+    assert response.status_code == 400 and "retake-offers" not in response.content.decode()
+    # Typed as people type it: full-width digits with a +86 prefix still match.
+    typed = "+86 " + person.phone.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    page = client.post(
+        url, {"id_number": person.id_number, "name": person.name, "phone": typed}
+    ).content.decode()
+    assert 'class="retake-subject">理论知识<' in page
+    assert " checked" in page and 'id="retake-confirm"' in page
+
+
+def test_retake_page_passes_the_round_to_the_consultation_footer(
+    exam_round,
+    graded,  # noqa: F811
+    target,
+):
+    ExamRound.objects.filter(pk=target.pk).update(consultation_qq="123456789", organizer="测试学院")
+    response = Client().get(reverse("registration:retake", args=[target.slug]))
+    assert response.context["exam_round"] == target
+    assert "123456789" in response.content.decode()
+
+
+def test_cancelling_a_retake_gives_the_offer_back(
+    exam_round,
+    graded,  # noqa: F811
+    target,
+    academic,
+):
+    offer, registration = _registered(exam_round, target, academic, graded[1])
+    submission.registration_cancel(registration=registration)
+    offer.refresh_from_db()
+    assert offer.used_registration is None
+    assert offer.history.first().history_change_reason == "retake registration cancelled"
+    again = signup.retake_register(offer=offer)
+    assert again.pk != registration.pk
+    offer.refresh_from_db()
+    assert offer.used_registration == again
+    submission.registration_cancel_by_staff(registration=again)
+    offer.refresh_from_db()
+    assert offer.used_registration is None
+    assert signup.retake_register(offer=offer).round == target
+
+
+def test_retake_from_a_purged_round_is_refused_neutrally(
+    exam_round,
+    graded,  # noqa: F811
+    target,
+    academic,
+):
+    retakes.offer_retakes(source_round=exam_round, target_round=target, actor=academic)
+    offer = RetakeOffer.objects.get(source_registration=graded[1])
+    Registration.objects.filter(pk=graded[1].pk).update(
+        phone="", id_number="ANON00000001", name="已匿名"
+    )
+    ExamRound.objects.filter(pk=exam_round.pk).update(purged_at=timezone.now())
+    with pytest.raises(SubmissionError) as error:
+        signup.retake_register(offer=offer)
+    assert error.value.message == signup.OFFER_UNAVAILABLE
+    assert not Registration.objects.filter(round=target).exists()
+    assert (
+        signup.retake_offers_find(
+            exam_round=target, id_number=offer.id_number, name=offer.name, phone=""
+        )
+        == []
+    )
+
+
+def test_retake_takes_the_person_from_the_offer_and_bad_data_is_a_domain_error(
+    exam_round,
+    graded,  # noqa: F811
+    target,
+    academic,
+):
+    retakes.offer_retakes(source_round=exam_round, target_round=target, actor=academic)
+    offer = RetakeOffer.objects.get(source_registration=graded[1])
+    Registration.objects.filter(pk=graded[1].pk).update(id_number="ANON00000001", name="已匿名")
+    registration = signup.retake_register(offer=offer)
+    assert (registration.id_number, registration.name) == (offer.id_number, offer.name)
+    skill = RetakeOffer.objects.get(source_registration=graded[2])
+    Registration.objects.filter(pk=graded[2].pk).update(phone="")
+    with pytest.raises(SubmissionError) as error:
+        signup.retake_register(offer=skill)
+    assert error.value.message == signup.SIGNUP_DATA_INVALID
+
+
+def test_a_retake_registration_cannot_be_edited_as_a_new_one(
+    exam_round,
+    graded,  # noqa: F811
+    target,
+    academic,
+):
+    _offer, registration = _registered(exam_round, target, academic, graded[1])
+    before = Registration.objects.get(pk=registration.pk)
+    data = submission.RegistrationInput(
+        name=registration.name,
+        id_number=registration.id_number,
+        ethnicity=registration.ethnicity or "汉族",
+        phone="13911112222",
+        level_code=4,
+        candidate_type=registration.candidate_type,
+        student_number=registration.student_number,
+    )
+    with pytest.raises(SubmissionError) as error:
+        submission.registration_update(registration=registration, data=data)
+    assert error.value.message == submission.RETAKE_NO_EDIT
+    after = Registration.objects.get(pk=registration.pk)
+    assert (after.level_id, after.quoted_charge_items, after.phone, after.exam_type_skill) == (
+        before.level_id,
+        before.quoted_charge_items,
+        before.phone,
+        "exempt",
+    )
+    client = Client()
+    edit = reverse("registration:registration_edit", args=[registration.pk, registration.token])
+    detail = reverse("registration:registration_detail", args=[registration.pk, registration.token])
+    for response in (client.get(edit), client.post(edit, {"level": "4"})):
+        assert response.status_code == 302 and response["Location"] == detail
+    page = client.get(detail).content.decode()
+    assert str(submission.RETAKE_NO_EDIT) in page
+    assert edit not in page and 'id="retake-no-edit"' in page
