@@ -172,7 +172,7 @@ def registration_payment(request):
     )
 
 
-def _stats_session(request) -> ExamRound | None:
+def _stats_round(request) -> ExamRound | None:
     slug = round_slug(request.GET)
     if slug:
         return ExamRound.objects.filter(slug=slug).first()
@@ -181,7 +181,7 @@ def _stats_session(request) -> ExamRound | None:
 
 @_permission("registration.view_statistics")
 def statistics(request):
-    exam_round = _stats_session(request)
+    exam_round = _stats_round(request)
     stats = round_statistics(exam_round) if exam_round else None
     context = {"exam_round": exam_round, "stats": stats, "rounds": ExamRound.objects.all()}
     if stats:
@@ -213,7 +213,7 @@ def _third(row):
 
 @_permission("registration.view_statistics")
 def statistics_export(request):
-    exam_round = _stats_session(request)
+    exam_round = _stats_round(request)
     if exam_round is None:
         return redirect("fees:statistics")
     stats = round_statistics(exam_round)

@@ -27,7 +27,7 @@ from registration.services.submission import (
     AlreadyRegistered,
     SubmissionError,
     _deadline_check,
-    _fresh_session,
+    _fresh_round,
     _new_number,
 )
 from rounds.models import ExamRound
@@ -114,7 +114,7 @@ def retake_register(
     )
     if offer.used_registration_id is not None:
         raise SubmissionError(OFFER_USED)
-    exam_round = _fresh_session(offer.exam_round)
+    exam_round = _fresh_round(offer.exam_round)
     _deadline_check(exam_round, now)
     if offer.level_id not in {level.pk for level in exam_round.levels.all()}:
         raise SubmissionError(LEVEL_NOT_OFFERED)

@@ -95,7 +95,7 @@ def _deadline_check(exam_round: ExamRound, now: dt.datetime) -> None:
         raise SubmissionError(NOT_OPEN_YET % {"opens": opens})
 
 
-def _fresh_session(exam_round: ExamRound) -> ExamRound:
+def _fresh_round(exam_round: ExamRound) -> ExamRound:
     """The round as the database has it now, inside this transaction.
 
     No row lock: submissions must not queue behind one another on the round's row (a whole year
@@ -318,7 +318,7 @@ def _submit_attempt(
     data: RegistrationInput,
     now: dt.datetime,
 ) -> Registration:
-    exam_round = _fresh_session(exam_round)
+    exam_round = _fresh_round(exam_round)
     _deadline_check(exam_round, now)
     registration = Registration(consent_at=now)
     _apply(registration, exam_round=exam_round, school_class=school_class, data=data, now=now)
@@ -354,7 +354,7 @@ def _retake_offer_release(registration: Registration) -> None:
 
 
 def _changes_allowed(registration: Registration, now: dt.datetime) -> ExamRound:
-    exam_round = _fresh_session(registration.round)
+    exam_round = _fresh_round(registration.round)
     if exam_round.is_archived:
         raise SubmissionError(ROUND_ARCHIVED)
     if registration.status == RegistrationStatus.CANCELLED:

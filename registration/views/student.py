@@ -117,7 +117,7 @@ def _reveal_count(request, school_class, error: SubmissionError) -> None:
     _failure_count(request, "reveal", subject, window_seconds=REVEAL_WINDOW_SECONDS)
 
 
-def _open_session():
+def _open_round():
     exam_round = round_current()
     if exam_round is None or not exam_round.is_open():
         return exam_round, False
@@ -354,7 +354,7 @@ def social_entry(request):
     cached = _cached_form_page(request, cache_key)
     if cached is not None:
         return cached
-    exam_round, is_open = _open_session()
+    exam_round, is_open = _open_round()
     if not is_open:
         return _closed(request, exam_round)
     if CandidateType.SOCIAL not in exam_round.accepted_candidate_types():
@@ -376,7 +376,7 @@ def social_entry(request):
 
 @require_http_methods(["GET", "POST"])
 def register_pick(request):
-    exam_round, is_open = _open_session()
+    exam_round, is_open = _open_round()
     form = ClassPickForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         return redirect("registration:class_entry", code=form.cleaned_data["school_class"].code)
@@ -585,7 +585,7 @@ def signup_form_after_csrf_failure(request, *, url_name: str, kwargs: dict):
     """
     if request.method != "POST" or url_name not in ("class_entry", "social_entry"):
         return None
-    exam_round, is_open = _open_session()
+    exam_round, is_open = _open_round()
     if not is_open:
         return None
     if url_name == "class_entry":

@@ -27,7 +27,7 @@ from workspace.views.counselor import (
     NO_SESSION,
     _class_or_404,
     _export_response,
-    _session,
+    _picked_round,
     _session_query,
     workspace_required,
 )
@@ -75,7 +75,7 @@ def _preview(request, form, *, school_class):
 @workspace_required
 def class_list_page(request, pk: int):
     school_class = _class_or_404(request, pk)
-    exam_round = _session(request)
+    exam_round = _picked_round(request)
     form = ClassListUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         response = _preview(request, form, school_class=school_class)
@@ -181,7 +181,7 @@ MISSING_COLUMNS = [
 def class_list_missing_export(request, pk: int):
     """The students of the class list who have not signed up for the round yet (.xlsx)."""
     school_class = _class_or_404(request, pk)
-    exam_round = _session(request)
+    exam_round = _picked_round(request)
     if exam_round is None:
         messages.error(request, NO_SESSION)
         return redirect("registration:class_list", pk=school_class.pk)

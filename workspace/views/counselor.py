@@ -67,7 +67,7 @@ def workspace_required(view):
 # --- Request parsing -----------------------------------------------------------------------------
 
 
-def _session(request) -> ExamRound | None:
+def _picked_round(request) -> ExamRound | None:
     slug = round_slug(request.GET)
     exam_round = selectors.session_for_workspace(slug or None)
     if exam_round is None and slug:
@@ -204,7 +204,7 @@ def _card(row, levels) -> dict:
 @require_GET
 @workspace_required
 def dashboard(request):
-    exam_round = _session(request)
+    exam_round = _picked_round(request)
     if exam_round is None:
         return render(request, "registration/counselor/empty.html", {"message": NO_SESSION})
     academic = roles.is_academic(request.user)
@@ -265,7 +265,7 @@ def _class_or_404(request, pk: int):
 @workspace_required
 def class_roster(request, pk: int):
     school_class = _class_or_404(request, pk)
-    exam_round = _session(request)
+    exam_round = _picked_round(request)
     if exam_round is None:
         return render(request, "registration/counselor/empty.html", {"message": NO_SESSION})
     form = RosterFilterForm(request.GET, exam_round=exam_round)
@@ -312,7 +312,7 @@ def class_roster(request, pk: int):
 @workspace_required
 def class_poster(request, pk: int):
     school_class = _class_or_404(request, pk)
-    exam_round = _session(request)
+    exam_round = _picked_round(request)
     url = qr.class_signup_url(school_class)
     consultation = ""
     if exam_round is not None:
@@ -472,7 +472,7 @@ def _exchange_layout_id(request) -> int | None:
 @workspace_required
 def class_export(request, pk: int):
     school_class = _class_or_404(request, pk)
-    exam_round = _session(request)
+    exam_round = _picked_round(request)
     layout = _layout(request)
     back = reverse("registration:counselor_class", args=[school_class.pk])
     if exam_round is None or layout is None:
@@ -492,7 +492,7 @@ def class_export(request, pk: int):
 @workspace_required
 def round_export(request):
     """Every class in the user's scope: a counselor's own classes, or the whole round for 教务."""
-    exam_round = _session(request)
+    exam_round = _picked_round(request)
     layout = _layout(request)
     back = reverse("registration:counselor_dashboard")
     if exam_round is None or layout is None:
