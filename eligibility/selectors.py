@@ -1,7 +1,8 @@
 """Read side of eligibility: load a round's rules from the database and ask the engine.
 
-The four public functions here are what the registration form calls:
-student_facts, facts_from_dict / facts_to_dict, decision_for and decisions_for.
+The public functions here are what the registration form calls: student_facts,
+facts_from_dict / facts_to_dict, decision_for and decisions_for, and round_conditions for a
+caller that keeps a round's rules (the sign-up service's cached snapshot).
 """
 
 from collections.abc import Iterable
@@ -109,11 +110,27 @@ def _policy(exam_round: ExamRound, facts: Facts, offered: tuple[int, ...]) -> Po
     return Policy(accepted_candidate_types=accepted, refusal_reason=reason, offered_levels=offered)
 
 
-def decision_for(*, exam_round: ExamRound, level_code: int, facts: Facts) -> LevelDecision:
-    """The verdict for one level of a round (a level the round does not offer is refused)."""
+def round_conditions(exam_round: ExamRound) -> tuple[Condition, ...]:
+    """Every active condition of the levels a round offers, as the engine's plain values (they
+    pickle, so a caller may keep them in a cache). One query, none for the levels if prefetched."""
+    return tuple(_conditions(exam_round, _offered_levels(exam_round)))
+
+
+def decision_for(
+    *,
+    exam_round: ExamRound,
+    level_code: int,
+    facts: Facts,
+    conditions: Iterable[Condition] | None = None,
+) -> LevelDecision:
+    """The verdict for one level of a round (a level the round does not offer is refused).
+
+    `conditions`: the round's conditions as round_conditions() gave them, when the caller has
+    them already; otherwise they are read (one query)."""
     offered = _offered_levels(exam_round)
-    conditions = _conditions(exam_round, [level_code])
-    return evaluate(facts, level_code, conditions, _policy(exam_round, facts, offered))
+    if conditions is None:
+        conditions = _conditions(exam_round, [level_code])
+    return evaluate(facts, level_code, tuple(conditions), _policy(exam_round, facts, offered))
 
 
 def decisions_for(*, exam_round: ExamRound, facts: Facts) -> dict[int, LevelDecision]:

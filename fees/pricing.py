@@ -6,6 +6,7 @@ fee item changes later (registration.models.Registration.quoted_*).
 """
 
 import dataclasses
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -64,20 +65,39 @@ def training_options(*, exam_round: ExamRound, level_code: int, candidate_type: 
     )
 
 
+def active_fee_items(*, exam_round: ExamRound) -> tuple[FeeItem, ...]:
+    """Every active fee item of a round, with its level, in display order. One query; the rows
+    pickle, so the sign-up service keeps them in its cached snapshot of the round's rules."""
+    return tuple(
+        FeeItem.objects.active()
+        .filter(round=exam_round)
+        .select_related("level")
+        .order_by("order", "id")
+    )
+
+
 def fee_quote(
     *,
     exam_round: ExamRound,
     level_code: int,
     candidate_type: str,
     training_fee_item_id: int | None,
+    items: Iterable[FeeItem] | None = None,
 ) -> Quote:
-    # One query for both kinds (a sign-up is on the busiest path of the site).
-    items = list(
-        FeeItem.objects.active()
-        .filter(round=exam_round, level__code=level_code, candidate_type=candidate_type)
-        .select_related("level")
-        .order_by("order", "id")
-    )
+    """What a sign-up is quoted. `items`: the round's active fee items as active_fee_items()
+    gave them, when the caller has them; otherwise they are read (one query for both kinds)."""
+    if items is None:
+        items = (
+            FeeItem.objects.active()
+            .filter(round=exam_round, level__code=level_code, candidate_type=candidate_type)
+            .select_related("level")
+            .order_by("order", "id")
+        )
+    items = [
+        item
+        for item in items
+        if item.level.code == level_code and item.candidate_type == candidate_type
+    ]
     registration_item = next((i for i in items if i.kind == FeeKind.REGISTRATION), None)
     if registration_item is None:
         raise PricingError(REGISTRATION_FEE_MISSING)

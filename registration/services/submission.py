@@ -11,10 +11,12 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import content_cache
 from common.errors import DomainError
 from common.idcard import IdNumberError, id_number_parse, phone_normalise
 from common.normalize import NameInvalid, name_clean, student_number_normalize
@@ -106,6 +108,48 @@ def _fresh_round(exam_round: ExamRound) -> ExamRound:
     return ExamRound.objects.prefetch_related("levels").get(pk=exam_round.pk)
 
 
+@dataclasses.dataclass(frozen=True)
+class RoundRules:
+    """What a new sign-up is checked and quoted against: the round with its levels, its
+    eligibility conditions and its active fee items. All of it is content (common.content_cache):
+    the same for every candidate, and any admin edit of it bumps the content generation."""
+
+    exam_round: ExamRound
+    conditions: tuple
+    fee_items: tuple
+
+
+def _rules_read(exam_round: ExamRound) -> RoundRules:
+    exam_round = _fresh_round(exam_round)
+    return RoundRules(
+        exam_round=exam_round,
+        conditions=eligibility.round_conditions(exam_round),
+        fee_items=pricing.active_fee_items(exam_round=exam_round),
+    )
+
+
+def round_rules(exam_round: ExamRound) -> RoundRules:
+    """The round's rules as of the current content generation: four queries on a miss, none on a
+    hit (one Redis MGET, content_cache.VersionedKey), so a classroom's sign-ups do not each read
+    the same rows.
+
+    As current as reading the rows: saving or deleting a round, level, rule or fee item bumps the
+    generation when it is saved and again after its transaction commits, so once an edit has
+    committed no submission is checked against older rules; one that runs while the edit is still
+    uncommitted sees the old rules, as a database read at that moment would. The deadline is
+    still compared with the clock on every submission. Without a content cache (tests by default,
+    FORM_FRAGMENT_CACHE_SECONDS=0) the rows are read each time.
+    """
+    seconds = getattr(settings, "FORM_FRAGMENT_CACHE_SECONDS", 60)
+    key = content_cache.versioned_key("round-rules", exam_round.pk) if seconds > 0 else None
+    rules = key.get() if key is not None else None
+    if rules is None:
+        rules = _rules_read(exam_round)
+        if key is not None:
+            key.set(rules, seconds)
+    return rules
+
+
 def _facts(*, exam_round: ExamRound, school_class: SchoolClass | None, data: RegistrationInput):
     if data.candidate_type == CandidateType.STUDENT:
         if school_class is None:
@@ -117,12 +161,14 @@ def _facts(*, exam_round: ExamRound, school_class: SchoolClass | None, data: Reg
         raise SubmissionError(str(exc)) from None
 
 
-def _decision(*, exam_round: ExamRound, facts, level_code: int):
+def _decision(*, exam_round: ExamRound, facts, level_code: int, conditions=None):
     # .all(): the fresh round's prefetched levels.
     level = next((lvl for lvl in exam_round.levels.all() if lvl.code == level_code), None)
     if level is None:
         raise SubmissionError(LEVEL_NOT_OFFERED, field="level")
-    decision = eligibility.decision_for(exam_round=exam_round, level_code=level_code, facts=facts)
+    decision = eligibility.decision_for(
+        exam_round=exam_round, level_code=level_code, facts=facts, conditions=conditions
+    )
     if not decision.policy_allows:
         raise SubmissionError(
             decision.policy_reason or LEVEL_NOT_OFFERED, reasons=tuple(decision.reasons)
@@ -155,8 +201,12 @@ def _apply(
     school_class: SchoolClass | None,
     data: RegistrationInput,
     now: dt.datetime,
+    rules: RoundRules | None = None,
 ) -> None:
-    """Check every rule and copy the declared data and the quote onto `registration`."""
+    """Check every rule and copy the declared data and the quote onto `registration`.
+
+    `rules`: the round's conditions and fee items when the caller has them (round_rules);
+    otherwise they are read from the database."""
     _policy_check(exam_round, data.candidate_type)
     if school_class is not None and not school_class.is_active:
         raise SubmissionError(CLASS_INACTIVE)
@@ -186,13 +236,19 @@ def _apply(
         except ListMismatch as exc:
             raise ClassListMismatch(exc.message, field=exc.field) from None
     facts = _facts(exam_round=exam_round, school_class=school_class, data=data)
-    level, decision = _decision(exam_round=exam_round, facts=facts, level_code=data.level_code)
+    level, decision = _decision(
+        exam_round=exam_round,
+        facts=facts,
+        level_code=data.level_code,
+        conditions=rules.conditions if rules else None,
+    )
     try:
         quote = pricing.fee_quote(
             exam_round=exam_round,
             level_code=data.level_code,
             candidate_type=data.candidate_type,
             training_fee_item_id=data.training_fee_item_id,
+            items=rules.fee_items if rules else None,
         )
     except pricing.PricingError as exc:
         raise SubmissionError(exc.message, field=exc.field) from None
@@ -318,10 +374,18 @@ def _submit_attempt(
     data: RegistrationInput,
     now: dt.datetime,
 ) -> Registration:
-    exam_round = _fresh_round(exam_round)
+    rules = round_rules(exam_round)
+    exam_round = rules.exam_round
     _deadline_check(exam_round, now)
     registration = Registration(consent_at=now)
-    _apply(registration, exam_round=exam_round, school_class=school_class, data=data, now=now)
+    _apply(
+        registration,
+        exam_round=exam_round,
+        school_class=school_class,
+        data=data,
+        now=now,
+        rules=rules,
+    )
     registration.number = _new_number(exam_round)
     _full_clean(registration)
     try:

@@ -116,3 +116,27 @@ def test_restore_round_maps_the_ledger_and_training_labels_of_old_backups(tmp_pa
     assert (payment.registration_id, payment.payment_import_id) == (registration.pk, upload.pk)
     assert TrainingEnrollment.objects.get().registration_id == registration.pk
     assert Attendance.objects.get(present=True).lesson_id == lesson.pk
+
+
+def test_restore_round_invalidates_the_content_caches(tmp_path, django_capture_on_commit_callbacks):
+    """Restored rows are saved raw (no content signal); the restore bumps the generation itself,
+    so no cached page, verdict or sign-up rule outlives the rows it was built from."""
+    from common import content_cache
+
+    exam_round = ExamRoundFactory(slug="cached-round")
+    FeeItemFactory(round=exam_round)
+    path = tmp_path / "round.json"
+    call_command("backup_round", exam_round.slug, output=str(path))
+    data = json.loads(path.read_text())
+    for item in data["objects"]:
+        if item["model"] == "rounds.examround":
+            # Setting the round's levels sends a signal that would bump anyway: leave them out,
+            # so that only the restore's own bump can pass this test.
+            item["fields"]["levels"] = []
+    path.write_text(json.dumps(data))
+    with django_capture_on_commit_callbacks(execute=True):
+        round_delete(exam_round)
+    before = content_cache.generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("restore_round", str(path))
+    assert content_cache.generation() > before

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from common import content_cache
 from registration.management.commands.backup_round import (
     backup_read,
     dependency_order,
@@ -134,6 +135,9 @@ def round_restore(data: dict, *, replace: bool = False) -> dict[str, int]:
     if got != expected:
         raise CommandError(f"Restored counts {got} differ from the backup's {expected}")
     restored["photos"] = _photos_restore(data.get("photos") or {})
+    # Deserialised rows are saved raw, which sends no content signal: the restored round, fees
+    # and rules must still replace whatever the caches hold (common.content_cache).
+    transaction.on_commit(content_cache.bump)
     return restored
 
 

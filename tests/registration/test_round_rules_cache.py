@@ -1,0 +1,138 @@
+"""The sign-up service's cached round rules (submission.round_rules): fast, and never stale.
+
+With the content cache on, a classroom's sign-ups read the round, its levels, its eligibility
+conditions and its fee items from one cache entry instead of four queries each. Every admin edit
+of those rows must still decide the very next submission: the fee it is quoted, whether the
+deadline has passed, whether the candidate is eligible.
+"""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from eligibility.models import EligibilityCondition
+from fees.models import FeeItem
+from registration.models import Registration
+from registration.services import submission
+from rounds.selectors import round_current
+from tests.factories import ExamRoundFactory, FeeItemFactory
+from tests.idnumbers import make_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def form_cache(settings):
+    settings.FORM_FRAGMENT_CACHE_SECONDS = 60
+
+
+def _student(serial: int) -> dict:
+    return {
+        "name": "张同学",
+        "id_number": make_id_number(serial),
+        "ethnicity": "汉族",
+        "phone": f"1390013{serial:04d}",
+        "student_number": f"2021{serial:06d}",
+        "level": "3",
+        "consent": "on",
+    }
+
+
+def _sign_up(school_class, serial: int):
+    url = reverse("registration:class_entry", kwargs={"code": school_class.code})
+    return Client().post(url, _student(serial))
+
+
+def _level3_fee():
+    return FeeItem.objects.get(
+        round=round_current(), candidate_type="student", kind="registration", level__code=3
+    )
+
+
+def test_rules_come_from_the_cache_after_the_first_read(
+    sophomore_class, during_round, form_cache, django_assert_num_queries
+):
+    exam_round = round_current()
+    first = submission.round_rules(exam_round)
+    with django_assert_num_queries(0):
+        again = submission.round_rules(exam_round)
+        # The levels travel with the round: the level check and the verdict need no query.
+        assert [level.code for level in again.exam_round.levels.all()] == [
+            level.code for level in first.exam_round.levels.all()
+        ]
+    assert again.conditions == first.conditions
+    assert [item.pk for item in again.fee_items] == [item.pk for item in first.fee_items]
+
+
+def test_without_the_content_cache_rules_are_read_each_time(
+    sophomore_class, during_round, settings, django_assert_num_queries
+):
+    settings.FORM_FRAGMENT_CACHE_SECONDS = 0
+    exam_round = round_current()
+    submission.round_rules(exam_round)
+    with django_assert_num_queries(4):  # round, levels, conditions, fee items
+        submission.round_rules(exam_round)
+
+
+def test_a_fee_edited_in_admin_is_quoted_to_the_next_sign_up(
+    sophomore_class, during_round, form_cache
+):
+    assert _sign_up(sophomore_class, 1).status_code == 302
+    fee = _level3_fee()
+    fee.amount = 333
+    fee.save()  # what the admin's change form does
+    assert _sign_up(sophomore_class, 2).status_code == 302
+    first, second = Registration.objects.order_by("pk")
+    assert first.quoted_registration_fee == 320
+    assert second.quoted_registration_fee == 333
+    assert second.quoted_charge_items[0]["amount"] == "333.00"
+
+
+def test_a_fee_switched_off_in_admin_refuses_the_next_sign_up(
+    sophomore_class, during_round, form_cache
+):
+    assert _sign_up(sophomore_class, 1).status_code == 302
+    fee = _level3_fee()
+    fee.is_active = False
+    fee.save()
+    page = _sign_up(sophomore_class, 2)
+    assert page.status_code == 200
+    assert "报名费尚未设置" in page.content.decode()
+    assert Registration.objects.count() == 1
+
+
+def test_a_deadline_moved_earlier_refuses_the_next_sign_up(
+    sophomore_class, during_round, form_cache
+):
+    assert _sign_up(sophomore_class, 1).status_code == 302
+    exam_round = round_current()
+    exam_round.registration_deadline = dt.date(2022, 5, 9)  # yesterday in the frozen clock
+    exam_round.save()
+    reply = _sign_up(sophomore_class, 2)
+    assert "截止" in reply.content.decode()
+    assert Registration.objects.count() == 1
+
+
+def test_a_condition_switched_off_in_admin_decides_the_next_sign_up(
+    sophomore_class, during_round, form_cache
+):
+    assert _sign_up(sophomore_class, 1).status_code == 302
+    for condition in EligibilityCondition.objects.filter(level__code=3, is_active=True):
+        condition.is_active = False
+        condition.save()  # what the admin's change form does
+    page = _sign_up(sophomore_class, 2)
+    assert page.status_code == 200
+    assert Registration.objects.count() == 1
+
+
+def test_rules_of_one_round_are_not_served_for_another(sophomore_class, during_round, form_cache):
+    exam_round = round_current()
+    rules = submission.round_rules(exam_round)
+    other_round = ExamRoundFactory()
+    FeeItemFactory(round=other_round, level=exam_round.levels.first())
+    other = submission.round_rules(other_round)
+    assert other.exam_round.pk == other_round.pk != rules.exam_round.pk
+    assert {item.round_id for item in other.fee_items} == {other_round.pk}
+    assert {item.round_id for item in rules.fee_items} == {exam_round.pk}
