@@ -28,8 +28,12 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int = 60
     cache_key = f"ratelimit:{scope}:{key}"
     try:
         cache = caches["ratelimit"]
-        # Counting first: within a window (the usual case) that is the only write. With Redis,
-        # add() then incr() took three round trips per hit, incr() alone takes two.
+        # With Redis (config.redis_cache): one pipelined round trip opens or counts the window.
+        incr_window = getattr(cache, "incr_window", None)
+        if incr_window is not None:
+            return incr_window(cache_key, window_seconds) > limit
+        # Other caches: counting first, since within a window (the usual case) that is the only
+        # write.
         try:
             return cache.incr(cache_key) > limit
         except ValueError:  # no window open for this client (or it just expired)
@@ -46,18 +50,23 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int = 60
         return False
 
 
-def rate_limit_reached(*, scope: str, key: str, limit: int) -> bool:
-    """Whether `key` has already used up `limit` counted events (nothing is counted here).
+def rate_limits_reached(limits) -> bool:
+    """Whether any of several (scope, key, limit) counters has used up its limit (nothing is
+    counted here): one cache read (MGET).
 
     With `rate_limit_count` this limits only what the caller chooses to count, e.g. failures:
     a successful lookup never uses up anybody's allowance.
     """
-    try:
-        count = caches["ratelimit"].get(f"ratelimit:{scope}:{key}")
-    except Exception:
-        logger.warning("rate limit cache unavailable for scope %s; allowing the request", scope)
+    keys = {f"ratelimit:{scope}:{key}": limit for scope, key, limit in limits}
+    if not keys:
         return False
-    return (count or 0) >= limit
+    try:
+        counts = caches["ratelimit"].get_many(list(keys))
+    except Exception:
+        scopes = ", ".join(sorted({scope for scope, _key, _limit in limits}))
+        logger.warning("rate limit cache unavailable for scope %s; allowing the request", scopes)
+        return False
+    return any((counts.get(key) or 0) >= limit for key, limit in keys.items())
 
 
 def rate_limit_count(*, scope: str, key: str, window_seconds: int) -> None:

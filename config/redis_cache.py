@@ -34,3 +34,18 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+    def incr_window(self, key: str, window_seconds: int, version=None) -> int:
+        """Count one hit of a fixed window and return the count: one round trip.
+
+        `SET key 0 EX window NX` opens the window (with its expiry) only when none is open, and
+        `INCR` counts; pipelined, both travel together. Django's `incr` needs `EXISTS` then
+        `INCRBY`, and opening a window needs a third command. The counter is a plain integer,
+        which Django's serializer stores as such, so `get` reads it back (common.ratelimit).
+        """
+        key = self.make_and_validate_key(key, version=version)
+        client = self._cache.get_client(key, write=True)
+        pipe = client.pipeline(transaction=False)
+        pipe.set(key, 0, ex=window_seconds, nx=True)
+        pipe.incr(key)
+        return int(pipe.execute()[1])

@@ -38,6 +38,18 @@ class NormalizedCharField(forms.CharField):
         return self.normalizer(super().to_python(value))
 
 
+class FixedChoiceField(forms.ChoiceField):
+    """A ChoiceField whose choices are fixed when the form class is defined: every form instance
+    shares them. Django deep-copies every field for every form instance, choices included; for
+    the 56 ethnicities that was half of the sign-up form's set-up. The list is never changed in
+    place (assigning `field.choices` replaces it on that instance only), so sharing it is safe.
+    """
+
+    def __deepcopy__(self, memo):
+        memo[id(self._choices)] = self._choices  # deepcopy() hands back the same list
+        return super().__deepcopy__(memo)
+
+
 def _clean_text(value: str) -> str:
     value = " ".join((value or "").split())
     if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in value):
@@ -84,7 +96,7 @@ class RegistrationForm(QuestionnaireForm):
             attrs={"autocomplete": "off", "inputmode": "text", "data-id-number": "1"}
         ),
     )
-    ethnicity = forms.ChoiceField(label=_("民族"), choices=[("", "请选择"), *ETHNICITY_CHOICES])
+    ethnicity = FixedChoiceField(label=_("民族"), choices=[("", "请选择"), *ETHNICITY_CHOICES])
     phone = forms.CharField(
         label=_("手机号"),
         max_length=20,

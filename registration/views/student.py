@@ -22,7 +22,7 @@ from common.ratelimit import (
     client_ip,
     rate_limit_count,
     rate_limit_hit,
-    rate_limit_reached,
+    rate_limits_reached,
 )
 from courses.models import TrainingModule
 from eligibility import selectors as eligibility
@@ -67,14 +67,16 @@ def _subject_key(request, subject: str) -> str:
 
 
 def _failures_reached(request, scope: str, subjects, *, per_ip: int, per_subject: int) -> bool:
-    if rate_limit_reached(scope=f"{scope}-ip", key=client_ip(request), limit=per_ip):
-        return True
-    return any(
-        rate_limit_reached(
-            scope=f"{scope}-subject", key=_subject_key(request, subject), limit=per_subject
-        )
-        for subject in subjects
-        if subject
+    # The address's counter and every subject's, in one cache read.
+    return rate_limits_reached(
+        [
+            (f"{scope}-ip", client_ip(request), per_ip),
+            *(
+                (f"{scope}-subject", _subject_key(request, subject), per_subject)
+                for subject in subjects
+                if subject
+            ),
+        ]
     )
 
 

@@ -36,13 +36,13 @@ def redis_cache():
         pytest.skip(f"Redis at {REDIS_URL} is unreachable")
     config = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kwt",
         },
         # The counters' own alias, as config/settings/base.py builds it from REDIS_URL.
         "ratelimit": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kwt-ratelimit",
         },
@@ -108,27 +108,52 @@ def test_over_limit_lets_requests_through_when_the_cache_is_down():
         assert over_limit(scope="down", key="x", limit=0) is False
 
 
-def test_over_limit_with_redis_opens_an_expiring_window_and_counts_in_two_round_trips(
+def _round_trips(raw, calls):
+    """Spy on the connection: each packed send is one round trip to Redis."""
+    raw.ping()  # connect first: the handshake is not what is counted
+    connection_class = raw.connection_pool.connection_class
+    original = connection_class.send_packed_command
+
+    def spy(self, command, *args, **kwargs):
+        calls.append(command)
+        return original(self, command, *args, **kwargs)
+
+    connection_class.send_packed_command = spy
+    return lambda: setattr(connection_class, "send_packed_command", original)
+
+
+def test_over_limit_with_redis_opens_an_expiring_window_and_counts_in_one_round_trip(
     redis_cache,
 ):
     scope = f"ttl-{uuid.uuid4().hex}"
-    assert over_limit(scope=scope, key="203.0.113.8", limit=2, window_seconds=30) is False
     raw = redis_cache._cache.get_client(write=True)
     key = redis_cache.make_key(f"ratelimit:{scope}:203.0.113.8")
-    assert 0 < raw.ttl(key) <= 30  # the window expires: a counter never outlives it
-
-    commands = []
-    original = type(raw).execute_command
-
-    def spy(self, *args, **options):
-        commands.append(args[0])
-        return original(self, *args, **options)
-
-    type(raw).execute_command = spy
+    calls = []
+    restore = _round_trips(raw, calls)
     try:
+        assert over_limit(scope=scope, key="203.0.113.8", limit=2, window_seconds=30) is False
         assert over_limit(scope=scope, key="203.0.113.8", limit=2, window_seconds=30) is False
         assert over_limit(scope=scope, key="203.0.113.8", limit=2, window_seconds=30) is True
     finally:
-        type(raw).execute_command = original
-    assert commands == ["EXISTS", "INCRBY", "EXISTS", "INCRBY"]
-    assert 0 < raw.ttl(key) <= 30
+        restore()
+    assert len(calls) == 3  # one per hit: the window's SET NX EX and the INCR travel together
+    assert 0 < raw.ttl(key) <= 30  # the window expires: a counter never outlives it
+    assert redis_cache.get(f"ratelimit:{scope}:203.0.113.8") == 3  # readable as Django stores it
+
+
+def test_counted_failures_are_read_in_one_round_trip(redis_cache):
+    from common.ratelimit import rate_limit_count, rate_limits_reached
+
+    scope = f"fail-{uuid.uuid4().hex}"
+    for _ in range(2):
+        rate_limit_count(scope=scope, key="b", window_seconds=30)
+    raw = redis_cache._cache.get_client(write=True)
+    calls = []
+    restore = _round_trips(raw, calls)
+    try:
+        limits = [(scope, "a", 1), (scope, "b", 3), (scope, "c", 1)]
+        assert rate_limits_reached(limits) is False
+        assert rate_limits_reached([*limits, (scope, "b", 2)]) is True
+    finally:
+        restore()
+    assert len(calls) == 2
