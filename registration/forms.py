@@ -69,9 +69,9 @@ class _FeeLabels:
         self._fees: dict | None = None
 
     def label(self, level):
-        return lazy(self._text, str)(level.code, level.name)
+        return _fee_label(self, level.code, level.name)
 
-    def _text(self, code: int, name: str) -> str:
+    def text(self, code: int, name: str) -> str:
         if self._fees is None:
             self._fees = pricing.registration_fee_amounts(
                 exam_round=self._exam_round, candidate_type=self._candidate_type
@@ -79,6 +79,13 @@ class _FeeLabels:
         if code not in self._fees:
             return name
         return f"{name}（报名费 {yuan(self._fees[code])} 元）"
+
+
+# Built once: lazy() creates a proxy class on every call, which cost more than the whole label.
+_fee_label = lazy(_FeeLabels.text, str)
+
+# (form class, is_student) -> the base fields that kind of candidate fills in.
+_BASE_FIELDS: dict[tuple[type, bool], dict] = {}
 
 
 class RegistrationForm(QuestionnaireForm):
@@ -144,6 +151,10 @@ class RegistrationForm(QuestionnaireForm):
         school_class: SchoolClass | None = None,
         **kwargs,
     ):
+        is_student = candidate_type == CandidateType.STUDENT
+        # Django deep-copies every field of base_fields for each form instance; copy only the
+        # fields this kind of candidate fills in (an instance attribute: nothing shared changes).
+        self.base_fields = self._base_fields_for(is_student)
         super().__init__(*args, **kwargs)
         self.exam_round = exam_round
         self.candidate_type = candidate_type
@@ -154,23 +165,30 @@ class RegistrationForm(QuestionnaireForm):
             self.initial.setdefault("level", self.fields["level"].choices[0][0])
         items = list(training_items)
         self.training_items = items
-        self.fields["training_fee_item"].choices = [
-            (item.pk, self._training_label(item)) for item in items
-        ]
-        is_student = candidate_type == CandidateType.STUDENT
-        if is_student:
-            for name in self.SOCIAL_FIELDS:
-                del self.fields[name]
-            # In-school students have one free option per level, chosen for them.
-            del self.fields["training_fee_item"]
-        else:
-            del self.fields["student_number"]
+        if not is_student:
+            self.fields["training_fee_item"].choices = [
+                (item.pk, self._training_label(item)) for item in items
+            ]
             self.fields["work_unit"].required = True
         self.helper = FormHelper()
         self.helper.form_tag = False
         # The template renders its own token: one inside a cached fragment would be stale.
         self.helper.disable_csrf = True
         self.helper.layout = self._layout(is_student)
+
+    @classmethod
+    def _base_fields_for(cls, is_student: bool) -> dict:
+        key = (cls, is_student)
+        fields = _BASE_FIELDS.get(key)
+        if fields is None:
+            # In-school students answer no eligibility questions and have one free training
+            # option per level, chosen for them; other candidates have no student number.
+            left_out = (
+                (*cls.SOCIAL_FIELDS, "training_fee_item") if is_student else ("student_number",)
+            )
+            fields = {n: f for n, f in cls.base_fields.items() if n not in left_out}
+            _BASE_FIELDS[key] = fields
+        return fields
 
     @staticmethod
     def _training_label(item) -> str:

@@ -42,3 +42,31 @@ def test_a_plain_choice_field_still_copies_its_choices():
 
     field = forms.ChoiceField(choices=[("a", "A")])
     assert copy.deepcopy(field).choices is not field.choices
+
+
+def test_each_kind_of_candidate_gets_only_its_own_fields(announcement):
+    student = _form(announcement)
+    social = RegistrationForm(
+        exam_round=announcement, candidate_type=CandidateType.SOCIAL, levels=[]
+    )
+    social_only = {*RegistrationForm.SOCIAL_FIELDS, "training_fee_item"}
+    assert not social_only & set(student.fields)
+    assert "student_number" in student.fields
+    assert social_only <= set(social.fields)
+    assert "student_number" not in social.fields
+    assert social.fields["work_unit"].required
+    # The class's own fields are untouched, whichever kind was built first.
+    assert social_only | {"student_number"} <= set(RegistrationForm.base_fields)
+    assert not RegistrationForm.base_fields["work_unit"].required
+
+
+def test_level_labels_read_the_fees_only_when_shown(announcement, django_assert_num_queries):
+    levels = list(announcement.levels.all())
+    with django_assert_num_queries(0):
+        form = RegistrationForm(
+            exam_round=announcement, candidate_type=CandidateType.STUDENT, levels=levels
+        )
+    with django_assert_num_queries(1):
+        labels = [str(label) for _code, label in form.fields["level"].choices]
+    assert any("报名费" in label for label in labels)
+    assert len(labels) == len(levels)
