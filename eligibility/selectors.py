@@ -133,10 +133,13 @@ def decision_for(
     return evaluate(facts, level_code, tuple(conditions), _policy(exam_round, facts, offered))
 
 
-def decisions_for(*, exam_round: ExamRound, facts: Facts) -> dict[int, LevelDecision]:
+def decisions_for(
+    *, exam_round: ExamRound, facts: Facts, conditions: Iterable[Condition] | None = None
+) -> dict[int, LevelDecision]:
     """The verdict for every level the round offers, highest code (lowest level) first.
-    Two queries at most: the offered levels (none if prefetched) and the conditions."""
+    Two queries at most: the offered levels (none if prefetched) and the conditions (none when
+    the caller passes them, as round_conditions() gave them)."""
     offered = _offered_levels(exam_round)
-    conditions = _conditions(exam_round, offered)
+    conditions = _conditions(exam_round, offered) if conditions is None else tuple(conditions)
     policy = _policy(exam_round, facts, offered)
     return {code: evaluate(facts, code, conditions, policy) for code in offered}

@@ -119,12 +119,22 @@ class RoundRules:
     fee_items: tuple
 
 
-def _rules_read(exam_round: ExamRound) -> RoundRules:
-    exam_round = _fresh_round(exam_round)
+def round_rules_read(exam_round: ExamRound, *, just_read: bool = False) -> RoundRules:
+    """The round's rules from the database (four queries), for a caller that caches them with
+    more (the class link view); round_rules() is the cached read. `just_read`: the caller has
+    just read the round with its levels prefetched (rounds.selectors), so it is not read again.
+    """
+    if not just_read:
+        exam_round = _fresh_round(exam_round)
+    fee_items = pricing.active_fee_items(exam_round=exam_round)
+    # The items' levels are the round's own level rows: a cached copy stores each level once.
+    levels = {level.pk: level for level in exam_round.levels.all()}
+    for item in fee_items:
+        item.level = levels.get(item.level_id, item.level)
     return RoundRules(
         exam_round=exam_round,
         conditions=eligibility.round_conditions(exam_round),
-        fee_items=pricing.active_fee_items(exam_round=exam_round),
+        fee_items=fee_items,
     )
 
 
@@ -144,7 +154,7 @@ def round_rules(exam_round: ExamRound) -> RoundRules:
     key = content_cache.versioned_key("round-rules", exam_round.pk) if seconds > 0 else None
     rules = key.get() if key is not None else None
     if rules is None:
-        rules = _rules_read(exam_round)
+        rules = round_rules_read(exam_round)
         if key is not None:
             key.set(rules, seconds)
     return rules
@@ -341,8 +351,13 @@ def registration_submit(
     school_class: SchoolClass | None,
     data: RegistrationInput,
     now: dt.datetime | None = None,
+    rules: RoundRules | None = None,
 ) -> Registration:
     """Check and save a new registration; AlreadyRegistered when the ID number has one.
+
+    `rules`: the round's rules as round_rules() gives them for the current content generation,
+    when the caller read them already (the class link view reads them with the class, in one
+    cache read); otherwise they are read here.
 
     Each attempt is one transaction (_submit_attempt), so the insert needs no savepoint of its
     own: when it hits the one-active-registration constraint the attempt is rolled back whole
@@ -353,7 +368,7 @@ def registration_submit(
     for _attempt in range(5):
         try:
             return _submit_attempt(
-                exam_round=exam_round, school_class=school_class, data=data, now=now
+                exam_round=exam_round, school_class=school_class, data=data, now=now, rules=rules
             )
         except _Clash as clash:
             registration = clash.args[0]
@@ -373,8 +388,10 @@ def _submit_attempt(
     school_class: SchoolClass | None,
     data: RegistrationInput,
     now: dt.datetime,
+    rules: RoundRules | None,
 ) -> Registration:
-    rules = round_rules(exam_round)
+    if rules is None or rules.exam_round.pk != exam_round.pk:
+        rules = round_rules(exam_round)
     exam_round = rules.exam_round
     _deadline_check(exam_round, now)
     registration = Registration(consent_at=now)

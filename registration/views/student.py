@@ -1,5 +1,6 @@
 """The student sign-up flow and self-service: thin views over the submission service."""
 
+import dataclasses
 import hashlib
 import time
 
@@ -34,7 +35,7 @@ from registration.models import PaymentStatus, RegistrationStatus
 from registration.selectors import student as selectors
 from registration.services import submission
 from registration.services.submission import SubmissionError
-from rounds.models import CandidateType
+from rounds.models import CandidateType, SchoolClass
 from rounds.selectors import round_current
 
 SUBMITTED = _l("报名成功！请保存本页链接，截止前可凭它查看、修改或取消报名。")
@@ -136,7 +137,8 @@ def _student_levels(exam_round, school_class):
     The verdict depends only on the class (major, year), the day and the round's rules, so every
     student of a class shares it. The key carries the content generation, which any admin edit of
     rules, rounds or classes bumps (common.content_cache). The submission itself always
-    re-evaluates from the database.
+    re-evaluates, against the round's rules of the current generation (submission.round_rules).
+    The class link's own page and sign-up read the same verdicts from _class_link.
     """
     seconds = _form_cache_seconds()
     key = None
@@ -154,16 +156,29 @@ def _student_levels(exam_round, school_class):
     return result
 
 
-def _class_and_round(code: str):
-    """The class behind a link and the current round, cached per content generation and day.
+@dataclasses.dataclass(frozen=True)
+class _ClassLink:
+    """What a class link's page and its sign-ups read: the same for every student of the class."""
 
-    Both are content (an admin edit bumps the generation), and every student of the class asks
-    for the same two rows. An unknown code is not cached. The submission service still reads the
-    round afresh inside its transaction.
+    school_class: SchoolClass
+    rules: submission.RoundRules | None  # the current round's rules; None: there is no round
+    rows: list  # (level, verdict) for every level the round offers
+    eligible: list  # the levels this class may take
+
+
+def _class_link(code: str) -> _ClassLink | None:
+    """The class behind a link with the current round's rules and the class's verdicts, in one
+    cache read (content_cache.VersionedKey) per content generation and day; None for an unknown
+    code (not cached).
+
+    All of it is content: an admin edit of a class, round, level, rule or fee bumps the
+    generation, and the date in the key follows the verdicts, which depend on the day. The
+    sign-up service checks a submission against these same rules (submission.round_rules), and
+    compares the deadline with the clock itself.
     """
     seconds = _form_cache_seconds()
     key = (
-        content_cache.versioned_key("class-round", timezone.localdate(), code)
+        content_cache.versioned_key("class-link", timezone.localdate(), code)
         if seconds > 0
         else None
     )
@@ -172,13 +187,22 @@ def _class_and_round(code: str):
         return hit
     school_class = selectors.school_class_by_code(code)
     if school_class is None:
-        return None, None
-    exam_round = round_current()
+        return None
     # The counselor's user row (password hash included) has no place in a shared cache.
     school_class._state.fields_cache.pop("counselor", None)
+    exam_round = round_current()
+    rules = (
+        submission.round_rules_read(exam_round, just_read=True) if exam_round is not None else None
+    )
+    rows, eligible = (
+        _student_levels_compute(rules.exam_round, school_class, conditions=rules.conditions)
+        if rules is not None
+        else ([], [])
+    )
+    link = _ClassLink(school_class=school_class, rules=rules, rows=rows, eligible=eligible)
     if key is not None:
-        key.set((school_class, exam_round), seconds)
-    return school_class, exam_round
+        key.set(link, seconds)
+    return link
 
 
 def _form_page_key(request, *parts) -> content_cache.VersionedKey | None:
@@ -228,9 +252,9 @@ def _render_form_page(request, context, *, cache_key: content_cache.VersionedKey
     return _with_token(request, content)
 
 
-def _student_levels_compute(exam_round, school_class):
+def _student_levels_compute(exam_round, school_class, *, conditions=None):
     facts = eligibility.student_facts(exam_round=exam_round, school_class=school_class)
-    decisions = eligibility.decisions_for(exam_round=exam_round, facts=facts)
+    decisions = eligibility.decisions_for(exam_round=exam_round, facts=facts, conditions=conditions)
     levels = list(exam_round.levels.all())
     rows = [(level, decisions.get(level.code)) for level in levels]
     eligible = [level for level, decision in rows if decision and decision.eligible]
@@ -277,7 +301,7 @@ def _closed(request, exam_round):
     return render(request, "registration/student/closed.html", context)
 
 
-def _submit_or_render(request, form: RegistrationForm, *, rows, cache_key=None):
+def _submit_or_render(request, form: RegistrationForm, *, rows, cache_key=None, rules=None):
     """Submit a valid new registration and go to its private page, or show the form again."""
     if request.method == "POST" and rate_limit_hit(
         scope="signup-ip",
@@ -295,7 +319,10 @@ def _submit_or_render(request, form: RegistrationForm, *, rows, cache_key=None):
     elif request.method == "POST" and form.is_valid():
         try:
             registration = submission.registration_submit(
-                exam_round=form.exam_round, school_class=form.school_class, data=form.to_input()
+                exam_round=form.exam_round,
+                school_class=form.school_class,
+                data=form.to_input(),
+                rules=rules,
             )
         except SubmissionError as error:
             _reveal_count(request, form.school_class, error)
@@ -320,9 +347,11 @@ def class_entry(request, code: str):
     cached = _cached_form_page(request, cache_key)
     if cached is not None:
         return cached
-    school_class, exam_round = _class_and_round(code)
-    if school_class is None:
+    link = _class_link(code)
+    if link is None:
         return render(request, "registration/student/bad_link.html", status=404)
+    school_class = link.school_class
+    exam_round = link.rules.exam_round if link.rules is not None else None
     if exam_round is None or not exam_round.is_open():
         return _closed(request, exam_round)
     if CandidateType.STUDENT not in exam_round.accepted_candidate_types():
@@ -332,21 +361,20 @@ def class_entry(request, code: str):
             {"exam_round": exam_round},
             status=200,
         )
-    rows, eligible = _student_levels(exam_round, school_class)
-    if not eligible:
+    if not link.eligible:
         return render(
             request,
             "registration/student/not_eligible.html",
-            {"exam_round": exam_round, "school_class": school_class, "level_rows": rows},
+            {"exam_round": exam_round, "school_class": school_class, "level_rows": link.rows},
         )
     form = RegistrationForm(
         request.POST or None,
         exam_round=exam_round,
         candidate_type=CandidateType.STUDENT,
-        levels=eligible,
+        levels=link.eligible,
         school_class=school_class,
     )
-    return _submit_or_render(request, form, rows=rows, cache_key=cache_key)
+    return _submit_or_render(request, form, rows=link.rows, cache_key=cache_key, rules=link.rules)
 
 
 @never_cache

@@ -64,21 +64,25 @@ def test_the_unbound_sign_up_form_is_rendered_once_per_class(
     assert 'value="王小明"' in bound
 
 
-def test_class_verdicts_are_cached_briefly_but_submissions_re_check(
+def test_class_verdicts_and_sign_up_rules_follow_the_content_generation(
     client, sophomore_class, during_round, page_cache
 ):
+    from common import content_cache
     from eligibility.models import EligibilityCondition
     from registration.models import Registration
+    from tests.idnumbers import make_id_number
 
     url = reverse("registration:class_entry", kwargs={"code": sophomore_class.code})
     assert 'name="level" value="3"' in client.get(url).content.decode()
-    # The 破格 rule is withdrawn by a bulk update (no signals, so no invalidation; the admin's
-    # save path invalidates at once: test_content_cache.py); the cached form still offers 三级...
+    # The 破格 rule is withdrawn by a bulk update, which sends no signal: the cached page still
+    # offers 三级. That is why code that changes content without signals must bump the
+    # generation itself (docs/caching.md); the admin's save path bumps at once
+    # (test_content_cache.py, test_round_rules_cache.py).
     EligibilityCondition.objects.filter(code="L3-S").update(is_active=False)
     assert 'name="level" value="3"' in client.get(url).content.decode()
-    # ...but the submission is judged on the rules as they are now.
-    from tests.idnumbers import make_id_number
-
+    content_cache.bump()
+    assert 'name="level" value="3"' not in client.get(url).content.decode()
+    # A form still open in a student's browser (三级 ticked) is judged on the rules as they are now.
     response = client.post(
         url,
         {
@@ -91,5 +95,7 @@ def test_class_verdicts_are_cached_briefly_but_submissions_re_check(
             "consent": "on",
         },
     )
-    assert "暂不能报考" in response.content.decode()
+    page = response.content.decode()
+    assert 'id="id_level_error"' in page  # 三级 is no longer among the levels it may choose
+    assert 'name="level" value="3"' not in page
     assert not Registration.objects.exists()
