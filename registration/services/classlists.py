@@ -8,10 +8,10 @@ importing the same file twice changes nothing the second time.
 """
 
 import dataclasses
+import functools
 import re
 
-from django.db import transaction
-from django.db.models import Case, When
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -317,28 +317,48 @@ def class_has_list(school_class: SchoolClass) -> bool:
     return ClassListEntry.objects.active().filter(school_class=school_class).exists()
 
 
+@functools.cache
+def _entry_sql(vendor: str) -> str:
+    """The sign-up's one class-list query, written out once (per database engine).
+
+    The same query through the ORM (filter, order by Case/When, first()) spends about ten times
+    longer building its SQL than the database spends answering it (measured: ~0.4 ms against
+    ~0.04 ms of CPU per call, the largest single cost of a sign-up POST). Names come from the
+    model, so a renamed field or table cannot leave it behind; tests check it against the ORM.
+    """
+    opts = ClassListEntry._meta
+
+    def column(name: str) -> str:
+        return connection.ops.quote_name(opts.get_field(name).column)
+
+    number = column("student_number")
+    return (
+        f"SELECT {number}, {column('name')}, {column('id_number')} "
+        f"FROM {connection.ops.quote_name(opts.db_table)} "
+        f"WHERE {column('school_class')} = %s AND {column('is_active')} "
+        # The entry with this student number if there is one, else any entry (the class has a
+        # list, so the number is not on it), else nothing (no list).
+        f"ORDER BY ({number} = %s) DESC, {column('id')} LIMIT 1"
+    )
+
+
 def class_list_match(
     *, school_class: SchoolClass, student_number: str, name: str, id_number: str
 ) -> None:
     """Raise ListMismatch naming the field to check unless the class's list has this student.
 
     A class without a list accepts anyone who has its link (today's behaviour); the counselor's
-    dashboard warns about such classes.
+    dashboard warns about such classes. One query: sign-ups are the hot path.
     """
-    # One query: the entry with this student number if there is one, else any entry (the class
-    # has a list, so the number is not on it), else nothing (no list). Sign-ups are the hot path.
-    entry = (
-        ClassListEntry.objects.active()
-        .filter(school_class=school_class)
-        .order_by(Case(When(student_number=student_number, then=0), default=1), "pk")
-        .only("student_number", "name", "id_number")
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_entry_sql(connection.vendor), [school_class.pk, student_number])
+        entry = cursor.fetchone()
     if entry is None:
         return
-    if entry.student_number != student_number:
+    entry_number, entry_name, entry_id_number = entry
+    if entry_number != student_number:
         raise ListMismatch(LIST_NUMBER_UNKNOWN % {"number": student_number}, field="student_number")
-    if entry.name != name:
+    if entry_name != name:
         raise ListMismatch(LIST_NAME_MISMATCH, field="name")
-    if entry.id_number != id_number:
+    if entry_id_number != id_number:
         raise ListMismatch(LIST_ID_MISMATCH, field="id_number")

@@ -152,3 +152,42 @@ def test_admin_keeps_class_lists_and_normalises_what_it_stores(client, sophomore
     assert refused.status_code == 200 and ClassListEntry.objects.count() == 1
     changelist = client.get(reverse("admin:registration_classlistentry_changelist"))
     assert make_id_number(1) not in changelist.content.decode()  # masked in the list
+
+
+def _orm_entry(school_class, student_number):
+    """What class_list_match's one query must return, written with the ORM."""
+    from django.db.models import Case, When
+
+    return (
+        ClassListEntry.objects.active()
+        .filter(school_class=school_class)
+        .order_by(Case(When(student_number=student_number, then=0), default=1), "pk")
+        .values_list("student_number", "name", "id_number")
+        .first()
+    )
+
+
+def test_the_sign_up_list_query_returns_what_the_orm_would(listed_class, sophomore_class):
+    from django.db import connection
+
+    other = ClassListEntry.objects.create(
+        school_class=listed_class, student_number="2020999999", name="李四", id_number="x"
+    )
+    other.is_active = False  # left the class: never matched
+    other.save()
+
+    def raw(number):
+        with connection.cursor() as cursor:
+            cursor.execute(classlists._entry_sql(connection.vendor), [listed_class.pk, number])
+            return cursor.fetchone()
+
+    for number in ("2020123457", "2020123456", "2020000000", "2020999999", ""):
+        assert raw(number) == _orm_entry(listed_class, number), number
+    assert raw("2020123457")[1] == "买买提·艾力"  # the listed student, not merely the first entry
+    assert raw("2020999999")[0] == "2020123456"  # an inactive entry is not on the list
+    with connection.cursor() as cursor:  # a class without a list: nothing
+        from tests.factories import SchoolClassFactory
+
+        empty = SchoolClassFactory(major=listed_class.major, enrolment_year=2020)
+        cursor.execute(classlists._entry_sql(connection.vendor), [empty.pk, "2020123456"])
+        assert cursor.fetchone() is None
