@@ -9,6 +9,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from common.xlsx import (
     sheet_append,
     sheet_finish,
 )
+from registration.candidate_data import ExamType
 from registration.models import (
     Gender,
     PaymentStatus,
@@ -99,7 +101,7 @@ def roster_columns(counter: _Counter) -> list[Column]:
         Column("班级", 20, _class_name),
         Column("专业", 14, _major_name),
         Column("申报等级", 14, lambda r: r.level.name),
-        Column("考试类型", 14, exam_type_text),
+        Column("考试类型", 14, partial(exam_type_text, labels=_labels(ExamType.choices))),
         Column("考生类别", 10, _label_of("candidate_type", CandidateType.choices)),
         Column("培训方式", 14, _training),
         Column("报名费（元）", 12, lambda r: r.quoted_registration_fee, "money"),
