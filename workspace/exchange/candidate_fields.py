@@ -54,6 +54,13 @@ def exam_type_text(r: Registration, labels: Mapping[str, str] | None = None) -> 
     }
 
 
+def _exam_type(r: Registration, ctx: SheetContext) -> str:
+    labels = ctx.cache.get("exam_type")
+    if labels is None:
+        labels = ctx.cache["exam_type"] = _labels(ExamType.choices)
+    return exam_type_text(r, labels)
+
+
 def photo_in_zip(r: Registration) -> bool:
     """The photo zip holds a photo that was uploaded and not returned (exams.photo_export)."""
     return bool(r.photo) and r.photo_status != PhotoStatus.RETURNED
@@ -99,7 +106,7 @@ FIELDS = [
     ExchangeField("school_class", "班级", "text", 20, _class),
     ExchangeField("student_number", "学号", "code", 14, lambda r, ctx: r.student_number),
     ExchangeField("registration_number", "报名号", "code", 16, lambda r, ctx: r.number),
-    ExchangeField("exam_type", "考试类型（合并）", "text", 10, lambda r, ctx: exam_type_text(r)),
+    ExchangeField("exam_type", "考试类型（合并）", "text", 10, _exam_type),
     ExchangeField(
         "exam_type_theory",
         "考试类型（理论知识）",
