@@ -166,42 +166,84 @@ _KIND_FORMATS = {
     "datetime": DATETIME_FORMAT,
     "money": MONEY_FORMAT,
 }
-# One styled cell per column of each sheet, reused row after row: a write-only sheet serialises a
-# row as soon as it is appended, and building and styling a fresh cell for each value was half of
-# the export's time (benchmarks/RESULTS.md).
-_row_cells: "weakref.WeakKeyDictionary[WriteOnlyWorksheet, list]" = weakref.WeakKeyDictionary()
+# How each column of a sheet turns a non-blank value into what `ws.append` takes, chosen once per
+# sheet rather than per cell. Styled kinds reuse one cell per column row after row: a write-only
+# sheet serialises a row as soon as it is appended, and building and styling a fresh cell for
+# each value was half of the export's time (benchmarks/RESULTS.md).
+_row_makers: "weakref.WeakKeyDictionary[WriteOnlyWorksheet, list]" = weakref.WeakKeyDictionary()
+# Distinct texts a column remembers as checked and cleaned; a roster repeats most of its texts
+# (class, level, labels, conditions) thousands of times. Cleared when full, so memory stays flat.
+TEXT_MEMO_SIZE = 1024
+_UNSEEN = object()
 
 
-def _styled_cell(ws: WriteOnlyWorksheet, kind: str):
-    number_format = _KIND_FORMATS.get(kind)
-    if number_format is None:
-        return None
-    cell = WriteOnlyCell(ws)
-    cell.number_format = number_format
-    return cell
+def _text_maker(ws: WriteOnlyWorksheet) -> Callable[[Any], Any]:
+    """`text_cell` of a column's values, worked out once per distinct text.
 
+    A safe text is remembered as its cleaned string; a risky one (formula-like or an error code)
+    as None and given a fresh cell of its own each time, as `typed_cell` does.
+    """
+    seen: dict[str, str | None] = {}
 
-def _reused_cell(cell, ws: WriteOnlyWorksheet, value: Any, kind: str):
-    if cell is None or value is None or value == "":
-        return typed_cell(ws, value, kind)
-    if kind == "code":
+    def make(value: Any):
         text = str(value)
-        if is_formula_like(text) or text in ERROR_CODES:  # rare: a cell of its own
-            return typed_cell(ws, value, kind)
-        cell.value = clean_text(text)
-        return cell
-    cell.value = Decimal(value) if kind == "money" else value
-    return cell
+        plain = seen.get(text, _UNSEEN)
+        if plain is _UNSEEN:
+            if len(seen) >= TEXT_MEMO_SIZE:
+                seen.clear()
+            made = text_cell(ws, text)
+            seen[text] = made if isinstance(made, str) else None
+            return made
+        return text_cell(ws, text) if plain is None else plain
+
+    return make
+
+
+def _styled_maker(ws: WriteOnlyWorksheet, kind: str) -> Callable[[Any], Any]:
+    """One cell in the kind's number format, given each row's value."""
+    cell = WriteOnlyCell(ws)
+    cell.number_format = _KIND_FORMATS[kind]
+    if kind == "code":
+
+        def make(value: Any):
+            text = str(value)
+            if is_formula_like(text) or text in ERROR_CODES:  # rare: a cell of its own
+                return typed_cell(ws, value, kind)
+            cell.value = clean_text(text)
+            return cell
+
+    elif kind == "money":
+
+        def make(value: Any):
+            cell.value = Decimal(value)
+            return cell
+
+    else:
+
+        def make(value: Any):
+            cell.value = value
+            return cell
+
+    return make
+
+
+def _maker(ws: WriteOnlyWorksheet, kind: str) -> Callable[[Any], Any]:
+    if kind == "text":
+        return _text_maker(ws)
+    if kind in _KIND_FORMATS:
+        return _styled_maker(ws, kind)
+    return partial(typed_cell, ws, kind=kind)
 
 
 def sheet_append(ws: WriteOnlyWorksheet, columns: list[Column], obj: Any) -> None:
-    cells = _row_cells.get(ws)
-    if cells is None:
-        cells = _row_cells[ws] = [_styled_cell(ws, column.kind) for column in columns]
+    """One row of `columns`' values for `obj`, each typed as `typed_cell` types it."""
+    makers = _row_makers.get(ws)
+    if makers is None:
+        makers = _row_makers[ws] = [_maker(ws, column.kind) for column in columns]
     ws.append(
         [
-            _reused_cell(cell, ws, column.get(obj), column.kind)
-            for cell, column in zip(cells, columns, strict=True)
+            None if value is None or value == "" else make(value)
+            for make, value in zip(makers, (column.get(obj) for column in columns), strict=True)
         ]
     )
 

@@ -1,12 +1,15 @@
 """Registration exports: a class roster layout with a 汇总 sheet, and the national-platform layout.
 
-Both read the rows with one query (iterated in chunks) and the summary with one grouped
-aggregate, so the number of queries does not depend on the number of registrations.
+Both read the rows with one query (iterated in chunks; classes and levels come from the summary's
+overview) and the summary with one grouped aggregate, so the number of queries does not depend
+on the number of registrations.
 """
 
 import datetime as dt
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +23,7 @@ from common.xlsx import (
     sheet_append,
     sheet_finish,
 )
+from registration.candidate_data import ExamType
 from registration.models import (
     Gender,
     PaymentStatus,
@@ -97,7 +101,7 @@ def roster_columns(counter: _Counter) -> list[Column]:
         Column("班级", 20, _class_name),
         Column("专业", 14, _major_name),
         Column("申报等级", 14, lambda r: r.level.name),
-        Column("考试类型", 14, exam_type_text),
+        Column("考试类型", 14, partial(exam_type_text, labels=_labels(ExamType.choices))),
         Column("考生类别", 10, _label_of("candidate_type", CandidateType.choices)),
         Column("培训方式", 14, _training),
         Column("报名费（元）", 12, lambda r: r.quoted_registration_fee, "money"),
@@ -271,13 +275,12 @@ def registrations_export(
         major_id=major_id,
         level_id=level_id,
     )
+    rows = selectors.export_rows(registrations, overview=overview, chunk_size=CHUNK_SIZE)
     wb = Workbook(write_only=True)
     if layout == LAYOUT_NATIONAL:
-        _national_write(
-            wb, exam_round, registrations, layout_of(KIND_CANDIDATES, exchange_layout_id)
-        )
+        _national_write(wb, exam_round, rows, layout_of(KIND_CANDIDATES, exchange_layout_id))
     else:
-        _roster_write(wb, overview, registrations)
+        _roster_write(wb, overview, rows)
     output = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
     wb.save(output)
     output.seek(0)
@@ -309,7 +312,7 @@ class _Sheets:
         return entry
 
 
-def _roster_write(wb: Workbook, overview, registrations) -> None:
+def _roster_write(wb: Workbook, overview, registrations: Iterable[Registration]) -> None:
     summary = summary_columns(overview.levels)
     summary_ws = sheet_add(wb, SUMMARY_SHEET, summary)
     sheets = _Sheets(wb)
@@ -320,18 +323,20 @@ def _roster_write(wb: Workbook, overview, registrations) -> None:
     sheet_append(summary_ws, summary, overview.total)
     sheet_finish(summary_ws, summary, len(overview.rows) + 1)
 
-    for registration in registrations.iterator(chunk_size=CHUNK_SIZE):
+    for registration in registrations:
         ws, columns, _counter = sheets.for_registration(registration)
         sheet_append(ws, columns, registration)
     for ws, columns, counter in sheets.by_class.values():
         sheet_finish(ws, columns, counter.value)
 
 
-def _national_write(wb: Workbook, exam_round: ExamRound, registrations, layout) -> None:
+def _national_write(
+    wb: Workbook, exam_round: ExamRound, registrations: Iterable[Registration], layout
+) -> None:
     columns = national_columns(None, exam_round, layout)
     ws = sheet_add(wb, NATIONAL_SHEET, columns)
     rows = 0
-    for registration in registrations.iterator(chunk_size=CHUNK_SIZE):
+    for registration in registrations:
         sheet_append(ws, columns, registration)
         rows += 1
     sheet_finish(ws, columns, rows)

@@ -108,3 +108,47 @@ def test_fill_days_keeps_the_most_recent_days_only():
     days = selectors._fill_days([], exam_round=exam_round, today=dt.date(2022, 6, 1))
     assert len(days) == selectors.CHART_MAX_DAYS
     assert days[-1][0] == dt.date(2022, 6, 1)
+
+
+def _export_rows(user, exam_round, overview):
+    registrations = selectors.export_registrations(
+        user=user, exam_round=exam_round, class_ids=None, include_unassigned=True
+    )
+    return list(selectors.export_rows(registrations, overview=overview, chunk_size=2))
+
+
+@pytest.mark.django_db
+def test_export_rows_share_the_overview_classes_and_levels(
+    academic, exam_round, own_class, make_registration, django_assert_num_queries
+):
+    for _ in range(3):
+        make_registration(exam_round=exam_round, school_class=own_class, level=level(4))
+    make_registration(exam_round=exam_round, school_class=None, candidate_type="social")
+    overview = selectors.round_overview(user=academic, exam_round=exam_round, with_days=False)
+    shared_class = overview.rows[0].school_class
+    with django_assert_num_queries(1):
+        rows = _export_rows(academic, exam_round, overview)
+        in_class = [r for r in rows if r.school_class_id is not None]
+        assert len(in_class) == 3
+        assert all(r.school_class is shared_class for r in in_class)
+        assert [r.school_class for r in rows if r not in in_class] == [None]
+        assert all(r.level.pk == r.level_id for r in rows)
+        assert in_class[0].school_class.major.name == own_class.major.name
+
+
+@pytest.mark.django_db
+def test_export_rows_read_a_class_or_level_missing_from_the_overview_once(
+    academic, exam_round, own_class, other_class, make_registration, django_assert_num_queries
+):
+    """A registration made after the overview was read still gets its class and level."""
+    overview = selectors.round_overview(user=academic, exam_round=exam_round, with_days=False)
+    for _ in range(2):
+        make_registration(exam_round=exam_round, school_class=other_class, level=level(4))
+    overview.rows = [row for row in overview.rows if row.school_class != other_class]
+    overview.levels = []
+    level_4 = level(4)
+    with django_assert_num_queries(3):  # the rows, then the class and the level once each
+        rows = _export_rows(academic, exam_round, overview)
+        assert [r.school_class.name for r in rows] == [other_class.name] * 2
+        assert [r.school_class.major.name for r in rows] == [other_class.major.name] * 2
+        assert [r.level for r in rows] == [level_4] * 2

@@ -4,9 +4,11 @@ Registered on import (from `WorkspaceConfig.ready`). Value functions take the re
 the export's `SheetContext` (the round, the row counter).
 """
 
+from collections.abc import Mapping
+
 from django.utils.translation import gettext as _
 
-from registration.candidate_data import candidate_source_label
+from registration.candidate_data import ExamType, candidate_source_label
 from registration.models import Gender, PhotoStatus, Registration
 from registration.photos import photo_file_name
 from rounds.models import CandidateType
@@ -35,14 +37,28 @@ def _unit(r: Registration, ctx: SheetContext) -> str:
     return ctx.exam_round.organizer if r.candidate_type == CandidateType.STUDENT else ""
 
 
-def exam_type_text(r: Registration) -> str:
-    """新考 or 补考 when both subjects agree; otherwise each subject's type."""
+def exam_type_text(r: Registration, labels: Mapping[str, str] | None = None) -> str:
+    """新考 or 补考 when both subjects agree; otherwise each subject's type.
+
+    `labels`: ExamType's labels, resolved once by a caller writing many rows (get_FOO_display
+    rebuilds the choices mapping on every call).
+    """
+    if labels is None:
+        labels = _labels(ExamType.choices)
+    theory = labels.get(r.exam_type_theory, r.exam_type_theory)
     if r.exam_type_theory == r.exam_type_skill:
-        return r.get_exam_type_theory_display()
+        return theory
     return _("理论知识%(theory)s，操作技能%(skill)s") % {
-        "theory": r.get_exam_type_theory_display(),
-        "skill": r.get_exam_type_skill_display(),
+        "theory": theory,
+        "skill": labels.get(r.exam_type_skill, r.exam_type_skill),
     }
+
+
+def _exam_type(r: Registration, ctx: SheetContext) -> str:
+    labels = ctx.cache.get("exam_type")
+    if labels is None:
+        labels = ctx.cache["exam_type"] = _labels(ExamType.choices)
+    return exam_type_text(r, labels)
 
 
 def photo_in_zip(r: Registration) -> bool:
@@ -90,7 +106,7 @@ FIELDS = [
     ExchangeField("school_class", "班级", "text", 20, _class),
     ExchangeField("student_number", "学号", "code", 14, lambda r, ctx: r.student_number),
     ExchangeField("registration_number", "报名号", "code", 16, lambda r, ctx: r.number),
-    ExchangeField("exam_type", "考试类型（合并）", "text", 10, lambda r, ctx: exam_type_text(r)),
+    ExchangeField("exam_type", "考试类型（合并）", "text", 10, _exam_type),
     ExchangeField(
         "exam_type_theory",
         "考试类型（理论知识）",

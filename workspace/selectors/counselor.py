@@ -6,6 +6,7 @@ number of queries never depends on the number of registrations.
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -332,3 +333,39 @@ def export_registrations(
     return registrations.order_by(
         "school_class__name", "school_class_id", "-level__code", "student_number", "name", "id"
     )
+
+
+class _ByPk(dict):
+    """Instances by primary key; one the caller did not supply is read once, when first asked."""
+
+    def __init__(self, queryset: QuerySet, known) -> None:
+        super().__init__((obj.pk, obj) for obj in known)
+        self.queryset = queryset
+
+    def __missing__(self, pk):
+        obj = self[pk] = self.queryset.get(pk=pk)
+        return obj
+
+
+def export_rows(
+    registrations: QuerySet[Registration], *, overview: RoundOverview, chunk_size: int
+) -> Iterator[Registration]:
+    """The registrations of `export_registrations`, read in chunks, each given its class (with
+    its major) and level from the overview's instances instead of joined into every row.
+
+    The overview already holds the export's few classes and levels; building three more model
+    instances per row for them was about a sixth of a 10,000-row roster's CPU
+    (benchmarks/RESULTS.md). A class or level the overview lacks (a registration made between
+    the two queries) is read once.
+    """
+    classes = _ByPk(
+        SchoolClass.objects.select_related("major", "counselor"),
+        (row.school_class for row in overview.rows if row.school_class is not None),
+    )
+    levels = _ByPk(SkillLevel.objects.all(), overview.levels)
+    rows = registrations.select_related(None).select_related("training_fee_item")
+    for registration in rows.iterator(chunk_size=chunk_size):
+        registration.level = levels[registration.level_id]
+        if registration.school_class_id is not None:
+            registration.school_class = classes[registration.school_class_id]
+        yield registration
