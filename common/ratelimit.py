@@ -28,7 +28,7 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int = 60
     cache_key = f"ratelimit:{scope}:{key}"
     try:
         cache = caches["ratelimit"]
-        # With Redis (config.redis_cache): one pipelined round trip opens or counts the window.
+        # With Redis (config.redis_cache): one atomic round trip opens or counts the window.
         incr_window = getattr(cache, "incr_window", None)
         if incr_window is not None:
             return incr_window(cache_key, window_seconds) > limit
@@ -74,6 +74,10 @@ def rate_limit_count(*, scope: str, key: str, window_seconds: int) -> None:
     cache_key = f"ratelimit:{scope}:{key}"
     try:
         cache = caches["ratelimit"]
+        incr_window = getattr(cache, "incr_window", None)
+        if incr_window is not None:  # Redis: one atomic round trip
+            incr_window(cache_key, window_seconds)
+            return
         if cache.add(cache_key, 1, timeout=window_seconds):
             return
         try:

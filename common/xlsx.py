@@ -62,8 +62,10 @@ def text_cell(ws: WriteOnlyWorksheet, value: str, *, number_format: str | None =
     formula trigger also get Excel's quote prefix (the stored form of a typed leading apostrophe),
     so the cell stays text even after someone edits it in Excel.
     """
-    risky = is_formula_like(value) or value in ERROR_CODES
+    # Cleaned first: a control character in front of "=" would hide the trigger from the check
+    # and then be dropped, leaving a live formula.
     value = clean_text(value)
+    risky = is_formula_like(value) or value in ERROR_CODES
     if not risky and number_format is None:
         return value
     cell = WriteOnlyCell(ws, value=value)
@@ -206,10 +208,10 @@ def _styled_maker(ws: WriteOnlyWorksheet, kind: str) -> Callable[[Any], Any]:
     if kind == "code":
 
         def make(value: Any):
-            text = str(value)
+            text = clean_text(str(value))
             if is_formula_like(text) or text in ERROR_CODES:  # rare: a cell of its own
                 return typed_cell(ws, value, kind)
-            cell.value = clean_text(text)
+            cell.value = text
             return cell
 
     elif kind == "money":

@@ -30,22 +30,35 @@ class ReusingRedisCacheClient(RedisCacheClient):
         return client
 
 
+# KEYS[1]: the counter; ARGV[1]: the window in seconds. A key left without an expiry (by an
+# older, non-atomic counter) gets one as well.
+_INCR_WINDOW = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 or redis.call('TTL', KEYS[1]) < 0 then
+    redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+return count
+"""
+
+
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+        self._window_scripts = {}
 
     def incr_window(self, key: str, window_seconds: int, version=None) -> int:
-        """Count one hit of a fixed window and return the count: one round trip.
+        """Count one hit of a fixed window and return the count: one round trip, atomic.
 
-        `SET key 0 EX window NX` opens the window (with its expiry) only when none is open, and
-        `INCR` counts; pipelined, both travel together. Django's `incr` needs `EXISTS` then
-        `INCRBY`, and opening a window needs a third command. The counter is a plain integer,
-        which Django's serializer stores as such, so `get` reads it back (common.ratelimit).
+        A Lua script (run by Redis as one step) increments the counter and gives it the window's
+        expiry when this hit created it. Django's `incr` needs `EXISTS` then `INCRBY`, and
+        opening a window a third command; done as separate commands, a key that expires between
+        them comes back without an expiry and locks its address out for good. The counter is a
+        plain integer, which Django's serializer stores as such, so `get` reads it back.
         """
         key = self.make_and_validate_key(key, version=version)
         client = self._cache.get_client(key, write=True)
-        pipe = client.pipeline(transaction=False)
-        pipe.set(key, 0, ex=window_seconds, nx=True)
-        pipe.incr(key)
-        return int(pipe.execute()[1])
+        script = self._window_scripts.get(id(client))
+        if script is None:
+            script = self._window_scripts[id(client)] = client.register_script(_INCR_WINDOW)
+        return int(script(keys=[key], args=[window_seconds]))

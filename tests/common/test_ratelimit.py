@@ -136,7 +136,7 @@ def test_over_limit_with_redis_opens_an_expiring_window_and_counts_in_one_round_
         assert over_limit(scope=scope, key="203.0.113.8", limit=2, window_seconds=30) is True
     finally:
         restore()
-    assert len(calls) == 3  # one per hit: the window's SET NX EX and the INCR travel together
+    assert len(calls) == 3  # one per hit: a script counts and, on the first, sets the expiry
     assert 0 < raw.ttl(key) <= 30  # the window expires: a counter never outlives it
     assert redis_cache.get(f"ratelimit:{scope}:203.0.113.8") == 3  # readable as Django stores it
 
@@ -157,3 +157,18 @@ def test_counted_failures_are_read_in_one_round_trip(redis_cache):
     finally:
         restore()
     assert len(calls) == 2
+
+
+def test_a_counter_never_lives_without_an_expiry(redis_cache):
+    """The count and the expiry are one atomic step; a counter an older version left without an
+    expiry (a key that expired between two separate commands) is given one on its next hit."""
+    scope = f"orphan-{uuid.uuid4().hex}"
+    raw = redis_cache._cache.get_client(write=True)
+    key = redis_cache.make_key(f"ratelimit:{scope}:203.0.113.9")
+    raw.set(key, 5000)  # no TTL: before, this locked the address out for good
+    assert raw.ttl(key) == -1
+    assert over_limit(scope=scope, key="203.0.113.9", limit=3000, window_seconds=30) is True
+    assert 0 < raw.ttl(key) <= 30
+    fresh = f"{scope}-fresh"
+    assert over_limit(scope=fresh, key="x", limit=1, window_seconds=1) is False
+    assert 0 < raw.ttl(redis_cache.make_key(f"ratelimit:{fresh}:x")) <= 1

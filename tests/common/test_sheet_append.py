@@ -67,3 +67,22 @@ def test_sheet_append_writes_what_typed_cell_makes(monkeypatch):
     assert cells == expected_cells
     # The same style ids too: typed_cell's path registers one more (unused) number format.
     assert xml == expected_xml
+
+
+def test_a_control_character_cannot_hide_a_formula():
+    """XML cannot carry "\\x01", so it is dropped; the check must look at what is left, or
+    "\\x01=1+1" (typed into a counselor's note) would open in Excel as a live formula."""
+    columns = [Column("备注", 10, lambda r: r[0]), Column("号码", 10, lambda r: r[1], "code")]
+    wb = Workbook(write_only=True)
+    ws = sheet_add(wb, "s", columns)
+    for row in (("\x01=1+1", "\x02=2+2"), ("\x01=1+1", "\x02=2+2")):  # the second from the memo
+        sheet_append(ws, columns, row)
+    output = io.BytesIO()
+    wb.save(output)
+    with zipfile.ZipFile(output) as zf:
+        assert b"<f>" not in zf.read("xl/worksheets/sheet1.xml")
+    cells = [c for row in load_workbook(output)["s"].iter_rows(min_row=2) for c in row]
+    assert [(c.value, c.data_type, c.quotePrefix) for c in cells] == [
+        ("=1+1", "s", True),
+        ("=2+2", "s", True),
+    ] * 2
