@@ -39,6 +39,8 @@ CONTENT_MODELS = {
 }
 # Models written by the sign-up flow or staff work that no cached page shows.
 TRANSACTIONAL_MODELS = {
+    # The count of content edits itself (written with UPDATE, never through a signal).
+    "rounds.ContentVersion",
     "registration.Registration",
     "registration.Payment",
     "registration.PaymentImport",
@@ -102,7 +104,15 @@ def bump() -> None:
         logger.warning("cache unavailable; content generation not bumped")
 
 
+# Called inside the transaction of every content change (loaddata's raw saves included): the
+# database's own count of edits, rounds.content.content_version_bump, passed in by
+# connect_signals' caller since this module imports no app.
+_database_bumps: list = []
+
+
 def _content_changed(sender, **kwargs) -> None:
+    for database_bump in _database_bumps:
+        database_bump()
     if kwargs.get("raw"):  # loaddata
         return
     # Now, so that the next page view in this process sees the change, and again after the
@@ -116,8 +126,10 @@ def _label(model) -> str:
     return f"{model._meta.app_label}.{model._meta.object_name}"
 
 
-def connect_signals() -> None:
-    """Called from RegistrationConfig.ready()."""
+def connect_signals(*, database_bump=None) -> None:
+    """Called from RegistrationConfig.ready(), with the database's count of edits to bump."""
+    if database_bump is not None and database_bump not in _database_bumps:
+        _database_bumps.append(database_bump)
     from django.apps import apps
 
     for label in CONTENT_MODELS:

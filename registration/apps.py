@@ -12,5 +12,6 @@ class RegistrationConfig(AppConfig):
         # the first request has loaded the middleware (management commands, tests).
         import config.middleware  # noqa: F401
         from common import content_cache
+        from rounds.content import content_version_bump
 
-        content_cache.connect_signals()
+        content_cache.connect_signals(database_bump=content_version_bump)

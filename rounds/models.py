@@ -353,3 +353,24 @@ class SchoolClass(models.Model):
         """Year of study (1 = 大一) on a day; the academic year starts in September."""
         years = day.year - self.enrolment_year
         return years + 1 if day.month >= 9 else years
+
+
+class ContentVersion(models.Model):
+    """How often content has changed, counted by the database itself (one row, id 1).
+
+    Every save or delete of content (common.content_cache.CONTENT_MODELS: rounds, levels, rules,
+    fee items, classes, training) adds one, in the same transaction as the change. A sign-up
+    checked against cached rules compares the number they were read under with this row, read
+    inside its own transaction: an edit whose cache invalidation was lost (Redis unreachable for
+    a moment, a second process without Redis) can never make a sign-up use rules older than the
+    database holds (registration.services.submission, docs/caching.md).
+    """
+
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("内容版本")
+        verbose_name_plural = _("内容版本")
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -27,6 +27,7 @@ from registration.models import Registration, RegistrationStatus, RetakeOffer, R
 from registration.payment_state import registration_payment_refresh
 from registration.services.classlists import ListMismatch, class_list_match
 from registration.training.services import training_enroll
+from rounds.content import content_version
 from rounds.guards import ROUND_ARCHIVED, round_writable_check
 from rounds.models import CandidateType, ExamRound, SchoolClass
 
@@ -112,18 +113,30 @@ def _fresh_round(exam_round: ExamRound) -> ExamRound:
 class RoundRules:
     """What a new sign-up is checked and quoted against: the round with its levels, its
     eligibility conditions and its active fee items. All of it is content (common.content_cache):
-    the same for every candidate, and any admin edit of it bumps the content generation."""
+    the same for every candidate, and any admin edit of it bumps the content generation and the
+    database's count of edits (rounds.content), which `version` holds as it was before the rows
+    were read (None: unknown, never trusted)."""
 
     exam_round: ExamRound
     conditions: tuple
     fee_items: tuple
+    version: int | None
 
 
-def round_rules_read(exam_round: ExamRound, *, just_read: bool = False) -> RoundRules:
-    """The round's rules from the database (four queries), for a caller that caches them with
-    more (the class link view); round_rules() is the cached read. `just_read`: the caller has
-    just read the round with its levels prefetched (rounds.selectors), so it is not read again.
+_UNREAD = object()
+
+
+def round_rules_read(
+    exam_round: ExamRound, *, just_read: bool = False, version=_UNREAD
+) -> RoundRules:
+    """The round's rules from the database (four or five queries), for a caller that caches
+    them with more (the class link view); round_rules() is the cached read.
+
+    `just_read`: the caller has just read the round with its levels prefetched
+    (rounds.selectors), so it is not read again; it then passes the `version` it read before it.
     """
+    if version is _UNREAD:
+        version = content_version()  # first: rows read after it are at least this new
     if not just_read:
         exam_round = _fresh_round(exam_round)
     fee_items = pricing.active_fee_items(exam_round=exam_round)
@@ -135,20 +148,16 @@ def round_rules_read(exam_round: ExamRound, *, just_read: bool = False) -> Round
         exam_round=exam_round,
         conditions=eligibility.round_conditions(exam_round),
         fee_items=fee_items,
+        version=version,
     )
 
 
 def round_rules(exam_round: ExamRound) -> RoundRules:
-    """The round's rules as of the current content generation: four queries on a miss, none on a
+    """The round's rules as of the current content generation: five queries on a miss, none on a
     hit (one Redis MGET, content_cache.VersionedKey), so a classroom's sign-ups do not each read
-    the same rows.
-
-    As current as reading the rows: saving or deleting a round, level, rule or fee item bumps the
-    generation when it is saved and again after its transaction commits, so once an edit has
-    committed no submission is checked against older rules; one that runs while the edit is still
-    uncommitted sees the old rules, as a database read at that moment would. The deadline is
-    still compared with the clock on every submission. Without a content cache (tests by default,
-    FORM_FRAGMENT_CACHE_SECONDS=0) the rows are read each time.
+    the same rows. The submission still checks them against the database (_current_rules).
+    Without a content cache (tests by default, FORM_FRAGMENT_CACHE_SECONDS=0) the rows are read
+    each time.
     """
     seconds = getattr(settings, "FORM_FRAGMENT_CACHE_SECONDS", 60)
     key = content_cache.versioned_key("round-rules", exam_round.pk) if seconds > 0 else None
@@ -158,6 +167,26 @@ def round_rules(exam_round: ExamRound) -> RoundRules:
         if key is not None:
             key.set(rules, seconds)
     return rules
+
+
+def _current_rules(exam_round: ExamRound, rules: RoundRules | None) -> RoundRules:
+    """Rules no older than the database's: inside the submission's transaction, one query.
+
+    Cached rules are used when they were read under the database's current count of content
+    edits (rounds.content), which every content save bumps in its own transaction. So once an
+    edit has committed, no submission is checked against older rules, even when the cache's own
+    invalidation was lost (Redis unreachable for a moment, a process without Redis); a submission
+    that runs while an edit is uncommitted sees the old rules, as a database read would. When they
+    differ, the rules are read afresh and the caches are invalidated for everyone.
+    """
+    current = content_version()
+    if rules is None or rules.exam_round.pk != exam_round.pk:
+        rules = round_rules(exam_round)
+    if current is not None and rules.version == current:
+        return rules
+    if rules.version is not None:  # the cache missed an edit: make everyone read afresh
+        content_cache.bump()
+    return round_rules_read(exam_round, version=current)
 
 
 def _facts(*, exam_round: ExamRound, school_class: SchoolClass | None, data: RegistrationInput):
@@ -390,8 +419,7 @@ def _submit_attempt(
     now: dt.datetime,
     rules: RoundRules | None,
 ) -> Registration:
-    if rules is None or rules.exam_round.pk != exam_round.pk:
-        rules = round_rules(exam_round)
+    rules = _current_rules(exam_round, rules)
     exam_round = rules.exam_round
     _deadline_check(exam_round, now)
     registration = Registration(consent_at=now)

@@ -35,6 +35,7 @@ from registration.models import PaymentStatus, RegistrationStatus
 from registration.selectors import student as selectors
 from registration.services import submission
 from registration.services.submission import SubmissionError
+from rounds.content import content_version
 from rounds.models import CandidateType, SchoolClass
 from rounds.selectors import round_current
 
@@ -190,9 +191,12 @@ def _class_link(code: str) -> _ClassLink | None:
         return None
     # The counselor's user row (password hash included) has no place in a shared cache.
     school_class._state.fields_cache.pop("counselor", None)
+    version = content_version()  # before the rows: see submission.RoundRules
     exam_round = round_current()
     rules = (
-        submission.round_rules_read(exam_round, just_read=True) if exam_round is not None else None
+        submission.round_rules_read(exam_round, just_read=True, version=version)
+        if exam_round is not None
+        else None
     )
     rows, eligible = (
         _student_levels_compute(rules.exam_round, school_class, conditions=rules.conditions)

@@ -72,7 +72,7 @@ def test_without_the_content_cache_rules_are_read_each_time(
     settings.FORM_FRAGMENT_CACHE_SECONDS = 0
     exam_round = round_current()
     submission.round_rules(exam_round)
-    with django_assert_num_queries(4):  # round, levels, conditions, fee items
+    with django_assert_num_queries(5):  # count of edits, round, levels, conditions, fee items
         submission.round_rules(exam_round)
 
 
@@ -136,3 +136,75 @@ def test_rules_of_one_round_are_not_served_for_another(sophomore_class, during_r
     assert other.exam_round.pk == other_round.pk != rules.exam_round.pk
     assert {item.round_id for item in other.fee_items} == {other_round.pk}
     assert {item.round_id for item in rules.fee_items} == {exam_round.pk}
+
+
+def test_a_lost_cache_invalidation_cannot_make_a_sign_up_use_an_old_fee(
+    sophomore_class, during_round, form_cache, monkeypatch, caplog
+):
+    """Redis unreachable for the moment of the edit: the generation is not bumped and the cached
+    rules still hold 320. The database's own count of edits, bumped in the edit's transaction,
+    is what the submission checks."""
+    from django.core.cache import cache
+
+    assert _sign_up(sophomore_class, 1).status_code == 302
+    fee = _level3_fee()
+    fee.amount = 333
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Redis unreachable")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(cache, "incr", unreachable)
+        patched.setattr(cache, "set", unreachable)
+        fee.save()
+    assert "content generation not bumped" in caplog.text
+    assert _sign_up(sophomore_class, 2).status_code == 302
+    assert Registration.objects.order_by("pk").last().quoted_registration_fee == 333
+    # The submission that noticed repaired the caches for everyone else: no more stale quotes.
+    assert _sign_up(sophomore_class, 3).status_code == 302
+    assert Registration.objects.order_by("pk").last().quoted_registration_fee == 333
+
+
+def test_a_bulk_change_is_seen_once_its_code_says_so(sophomore_class, during_round, form_cache):
+    """QuerySet.update() sends no signal: code that changes content that way calls
+    rounds.content.content_changed(), as docs/caching.md asks."""
+    from rounds.content import content_changed
+
+    assert _sign_up(sophomore_class, 1).status_code == 302
+    FeeItem.objects.filter(pk=_level3_fee().pk).update(amount=334)
+    content_changed()
+    assert _sign_up(sophomore_class, 2).status_code == 302
+    assert Registration.objects.order_by("pk").last().quoted_registration_fee == 334
+
+
+def test_every_content_edit_counts_in_its_own_transaction(sophomore_class, during_round):
+    from django.db import transaction
+
+    from rounds.content import content_version
+
+    before = content_version()
+    with transaction.atomic():
+        fee = _level3_fee()
+        fee.amount = 335
+        fee.save()
+        assert content_version() == before + 1  # with the change, not after it
+    exam_round = round_current()
+    exam_round.levels.remove(exam_round.levels.first())  # m2m changes count too
+    assert content_version() > before + 1
+
+
+def test_the_generation_is_bumped_again_after_the_commit(
+    sophomore_class, during_round, django_capture_on_commit_callbacks
+):
+    """A page or rule set built from the old rows by another request while the edit was still
+    uncommitted is cached under the generation of the first bump: the bump after the commit
+    orphans it."""
+    from common import content_cache
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        fee = _level3_fee()
+        fee.amount = 336
+        fee.save()
+        during = content_cache.generation()
+    assert callbacks, "no bump was scheduled for the commit"
+    assert content_cache.generation() > during
