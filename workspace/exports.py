@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from common.xlsx import (
     Column,
     SheetNames,
-    local_naive,
+    local_naive_now_zone,
     sheet_add,
     sheet_append,
     sheet_finish,
@@ -31,7 +31,7 @@ from registration.models import (
     Registration,
     ReviewStatus,
 )
-from registration.training.selectors import progress_of
+from registration.training.selectors import needs_training, progress_of
 from rounds.models import CandidateType, ExamRound, SchoolClass
 from workspace.exchange.candidate_fields import exam_type_text
 from workspace.exchange.registry import KIND_CANDIDATES, SheetContext
@@ -88,6 +88,7 @@ def _label_of(field: str, choices):
 
 
 def roster_columns(counter: _Counter) -> list[Column]:
+    local_naive = local_naive_now_zone()
     return [
         Column("序号", 6, counter, "int"),
         Column("报名号", 16, lambda r: r.number, "code"),
@@ -124,30 +125,31 @@ def roster_columns(counter: _Counter) -> list[Column]:
 def training_columns() -> list[Column]:
     """培训进度 / 已结业 of conditional registrations, derived from courses (blank otherwise)."""
     today = timezone.localdate()
-    last: list = [None, None]  # the row's progress, worked out once for its four columns
+    last: list = [None, None]  # the row and its four values, worked out once per row
 
-    def progress(r: Registration):
-        if last[0] is not r:
-            last[0], last[1] = r, progress_of(r, today=today)
-        return last[1]
-
-    def requirement(r: Registration) -> str:
-        p = progress(r)
-        if not p.needs_training:
-            return ""
-        return _("已满足（已结业）") if p.requirement_met else _("有条件符合：需完成培训并结业")
-
-    def completed(r: Registration):
-        return progress(r).completed_on
-
-    def overdue(r: Registration) -> str:
-        return _("是") if progress(r).overdue else ""
+    def values(r: Registration) -> tuple:
+        if last[0] is r:
+            return last[1]
+        if hasattr(r, "training_completed_on") and not needs_training(r):
+            # What TrainingProgress gives when no training is needed, without building it.
+            row = ("", "", r.training_completed_on, "")
+        else:
+            p = progress_of(r, today=today)
+            if not p.needs_training:
+                requirement = ""
+            elif p.requirement_met:
+                requirement = _("已满足（已结业）")
+            else:
+                requirement = _("有条件符合：需完成培训并结业")
+            row = (requirement, p.label, p.completed_on, _("是") if p.overdue else "")
+        last[0], last[1] = r, row
+        return row
 
     return [
-        Column("培训要求", 26, requirement),
-        Column("培训进度", 22, lambda r: progress(r).label),
-        Column("已结业", 12, completed, "date"),
-        Column("培训逾期", 10, overdue),
+        Column("培训要求", 26, lambda r: values(r)[0]),
+        Column("培训进度", 22, lambda r: values(r)[1]),
+        Column("已结业", 12, lambda r: values(r)[2], "date"),
+        Column("培训逾期", 10, lambda r: values(r)[3]),
     ]
 
 

@@ -125,6 +125,11 @@ def _fmt(value: Decimal | None) -> str:
     return f"{value.normalize():f}"
 
 
+def needs_training(registration) -> bool:
+    """Whether a registration's verdict waits on training (TrainingProgress.needs_training)."""
+    return registration.status == ACTIVE and registration.pending_requirement == PENDING_TRAINING
+
+
 def progress_of(registration, *, today: dt.date | None = None) -> TrainingProgress:
     """Progress of a registration annotated by `registrations_with_training`.
 
@@ -133,9 +138,7 @@ def progress_of(registration, *, today: dt.date | None = None) -> TrainingProgre
     if not hasattr(registration, "training_hours"):
         return registration_progress(registration=registration, today=today)
     return TrainingProgress(
-        needs_training=(
-            registration.status == ACTIVE and registration.pending_requirement == PENDING_TRAINING
-        ),
+        needs_training=needs_training(registration),
         class_name=registration.training_class_name,
         hours=registration.training_hours or ZERO,
         required=registration.training_required,
