@@ -31,11 +31,14 @@ def content_version_bump() -> None:
     update, _select = _sql(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(update, [ROW_ID])
-        changed = cursor.rowcount
-    if not changed:  # the row is gone (a test database flushed): start it again
+        if cursor.rowcount:
+            return
+        # The row is gone (a test database flushed): put it back, then count. Two transactions
+        # doing this at once both insert-or-skip and both count: neither edit is lost.
         ContentVersion.objects.bulk_create(
-            [ContentVersion(pk=ROW_ID, value=1)], ignore_conflicts=True
+            [ContentVersion(pk=ROW_ID, value=0)], ignore_conflicts=True
         )
+        cursor.execute(update, [ROW_ID])
 
 
 def content_version() -> int | None:

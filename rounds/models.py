@@ -359,11 +359,13 @@ class ContentVersion(models.Model):
     """How often content has changed, counted by the database itself (one row, id 1).
 
     Every save or delete of content (common.content_cache.CONTENT_MODELS: rounds, levels, rules,
-    fee items, classes, training) adds one, in the same transaction as the change. A sign-up
-    checked against cached rules compares the number they were read under with this row, read
-    inside its own transaction: an edit whose cache invalidation was lost (Redis unreachable for
-    a moment, a second process without Redis) can never make a sign-up use rules older than the
-    database holds (registration.services.submission, docs/caching.md).
+    fee items, classes, majors, training) raises it before and after the write, in the same
+    transaction as the change; code that changes content without signals (QuerySet.update, data
+    migrations) calls rounds.content.content_changed(). A sign-up compares the number its cached
+    content was read under with this row, in the view and again inside its transaction: an edit
+    whose cache invalidation was lost (Redis unreachable for a moment, a second process without
+    Redis) can never make a sign-up use content older than the database holds
+    (registration.services.submission, docs/caching.md).
     """
 
     value = models.PositiveBigIntegerField(default=0)

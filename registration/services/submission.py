@@ -169,24 +169,25 @@ def round_rules(exam_round: ExamRound) -> RoundRules:
     return rules
 
 
-def _current_rules(exam_round: ExamRound, rules: RoundRules | None) -> RoundRules:
-    """Rules no older than the database's: inside the submission's transaction, one query.
+def _current_rules(exam_round: ExamRound, rules: RoundRules | None) -> tuple[RoundRules, bool]:
+    """Rules no older than the database's, and whether they had to be read afresh.
 
-    Cached rules are used when they were read under the database's current count of content
-    edits (rounds.content), which every content save bumps in its own transaction. So once an
-    edit has committed, no submission is checked against older rules, even when the cache's own
-    invalidation was lost (Redis unreachable for a moment, a process without Redis); a submission
-    that runs while an edit is uncommitted sees the old rules, as a database read would. When they
-    differ, the rules are read afresh and the caches are invalidated for everyone.
+    Inside the submission's transaction: one query when the caller's (or the cache's) rules were
+    read under the database's current count of content edits (rounds.content), which every
+    content save bumps in its own transaction; otherwise the rules are read afresh (five more)
+    and the caches are invalidated for everyone. So once an edit has committed, no submission is
+    checked against older rules, even when the cache's own invalidation was lost (Redis
+    unreachable for a moment, a process without Redis); a submission that runs while an edit is
+    uncommitted sees the old rules, as a database read would.
     """
     current = content_version()
     if rules is None or rules.exam_round.pk != exam_round.pk:
         rules = round_rules(exam_round)
     if current is not None and rules.version == current:
-        return rules
+        return rules, False
     if rules.version is not None:  # the cache missed an edit: make everyone read afresh
         content_cache.bump()
-    return round_rules_read(exam_round, version=current)
+    return round_rules_read(exam_round, version=current), True
 
 
 def _facts(*, exam_round: ExamRound, school_class: SchoolClass | None, data: RegistrationInput):
@@ -384,9 +385,10 @@ def registration_submit(
 ) -> Registration:
     """Check and save a new registration; AlreadyRegistered when the ID number has one.
 
-    `rules`: the round's rules as round_rules() gives them for the current content generation,
-    when the caller read them already (the class link view reads them with the class, in one
-    cache read); otherwise they are read here.
+    `rules`: the round's rules as round_rules() gives them, when the caller read them already
+    (the class link view reads them with the class, in one cache read); otherwise they are read
+    here. Either way they are checked against the database's count of content edits inside the
+    transaction (_current_rules).
 
     Each attempt is one transaction (_submit_attempt), so the insert needs no savepoint of its
     own: when it hits the one-active-registration constraint the attempt is rolled back whole
@@ -419,8 +421,11 @@ def _submit_attempt(
     now: dt.datetime,
     rules: RoundRules | None,
 ) -> Registration:
-    rules = _current_rules(exam_round, rules)
+    rules, refreshed = _current_rules(exam_round, rules)
     exam_round = rules.exam_round
+    if refreshed and school_class is not None:
+        # The class came from the same stale cache: its state and its major decide too.
+        school_class = SchoolClass.objects.select_related("major").get(pk=school_class.pk)
     _deadline_check(exam_round, now)
     registration = Registration(consent_at=now)
     _apply(

@@ -138,7 +138,7 @@ def _student_levels(exam_round, school_class):
     The verdict depends only on the class (major, year), the day and the round's rules, so every
     student of a class shares it. The key carries the content generation, which any admin edit of
     rules, rounds or classes bumps (common.content_cache). The submission itself always
-    re-evaluates, against the round's rules of the current generation (submission.round_rules).
+    re-evaluates, against rules checked with the database (submission._current_rules).
     The class link's own page and sign-up read the same verdicts from _class_link.
     """
     seconds = _form_cache_seconds()
@@ -165,17 +165,19 @@ class _ClassLink:
     rules: submission.RoundRules | None  # the current round's rules; None: there is no round
     rows: list  # (level, verdict) for every level the round offers
     eligible: list  # the levels this class may take
+    version: int | None  # the database's count of content edits, read before all of the above
 
 
-def _class_link(code: str) -> _ClassLink | None:
+def _class_link(code: str, *, fresh: bool = False) -> _ClassLink | None:
     """The class behind a link with the current round's rules and the class's verdicts, in one
     cache read (content_cache.VersionedKey) per content generation and day; None for an unknown
-    code (not cached).
+    code (not cached). `fresh`: read from the database whatever the cache holds.
 
-    All of it is content: an admin edit of a class, round, level, rule or fee bumps the
-    generation, and the date in the key follows the verdicts, which depend on the day. The
-    sign-up service checks a submission against these same rules (submission.round_rules), and
-    compares the deadline with the clock itself.
+    All of it is content: an admin edit of a class, major, round, level, rule or fee bumps the
+    generation and the database's count of edits (rounds.content), and the date in the key
+    follows the verdicts, which depend on the day. A sign-up POST checks the entry's count first
+    (_class_link_for_post), and the sign-up service checks its rules again inside its
+    transaction (submission._current_rules); the deadline is compared with the clock.
     """
     seconds = _form_cache_seconds()
     key = (
@@ -183,15 +185,15 @@ def _class_link(code: str) -> _ClassLink | None:
         if seconds > 0
         else None
     )
-    hit = key.get() if key is not None else None
+    hit = key.get() if key is not None and not fresh else None
     if hit is not None:
         return hit
+    version = content_version()  # before the rows: see submission.RoundRules
     school_class = selectors.school_class_by_code(code)
     if school_class is None:
         return None
     # The counselor's user row (password hash included) has no place in a shared cache.
     school_class._state.fields_cache.pop("counselor", None)
-    version = content_version()  # before the rows: see submission.RoundRules
     exam_round = round_current()
     rules = (
         submission.round_rules_read(exam_round, just_read=True, version=version)
@@ -203,10 +205,27 @@ def _class_link(code: str) -> _ClassLink | None:
         if rules is not None
         else ([], [])
     )
-    link = _ClassLink(school_class=school_class, rules=rules, rows=rows, eligible=eligible)
+    link = _ClassLink(
+        school_class=school_class, rules=rules, rows=rows, eligible=eligible, version=version
+    )
     if key is not None:
         key.set(link, seconds)
     return link
+
+
+def _class_link_for_post(code: str) -> _ClassLink | None:
+    """The class link as the database has it now, for a sign-up (one query on a cache hit).
+
+    A POST is refused or accepted on the entry's round, class and verdicts (closed, not accepted,
+    not eligible, which levels may be chosen), so they must be no older than the database's: when
+    the entry was read under an older count of content edits (its cache invalidation was lost),
+    it is read afresh and the caches are invalidated for everyone.
+    """
+    link = _class_link(code)
+    if link is None or (link.version is not None and link.version == content_version()):
+        return link
+    content_cache.bump()
+    return _class_link(code, fresh=True)
 
 
 def _form_page_key(request, *parts) -> content_cache.VersionedKey | None:
@@ -351,7 +370,7 @@ def class_entry(request, code: str):
     cached = _cached_form_page(request, cache_key)
     if cached is not None:
         return cached
-    link = _class_link(code)
+    link = _class_link_for_post(code) if request.method == "POST" else _class_link(code)
     if link is None:
         return render(request, "registration/student/bad_link.html", status=404)
     school_class = link.school_class

@@ -104,14 +104,15 @@ def test_class_form_registration_post_query_count(
 
 
 # A sign-up reads the class, the round's rules and the class's verdicts from the content cache
-# (one Redis read, filled by the page view). It still checks, inside its transaction, that the
-# cached rules were read under the database's current count of content edits (rounds.content);
-# then the class-list check, the insert and its history row (target: at most 8). The form's fee
-# labels are read only when the form is shown again (test_refused_post_still_shows_the_fees).
-POST_QUERIES = 4
-# The first sign-up of a class after an edit also reads the class, the count of edits, the
-# current round and its levels, the fee items and the eligibility conditions: once per edit.
-POST_QUERIES_AFTER_EDIT = 10
+# (one Redis read, filled by the page view) and checks that they were read under the database's
+# current count of content edits (rounds.content): once before the view decides anything, and
+# again inside the submission's transaction. Then the class-list check, the insert and its
+# history row (target: at most 8). The form's fee labels are read only when the form is shown
+# again (test_refused_post_still_shows_the_fees).
+POST_QUERIES = 5
+# The first sign-up of a class after an edit also reads the count, the class, the current round
+# and its levels, the fee items and the eligibility conditions: once per edit.
+POST_QUERIES_AFTER_EDIT = 11
 
 
 def test_refused_post_still_shows_the_fees(sophomore_class, during_round, form_cache):
