@@ -410,7 +410,8 @@ def _balance_note(runs: dict) -> str:
     repeated = [
         f"{key} ({run['attempts'] - 1}x)"
         for key, run in runs.items()
-        if isinstance(run, dict) and run.get("attempts", 1) > 1
+        # "bare" is the mean of the bare runs, counted below.
+        if key != "bare" and isinstance(run, dict) and run.get("attempts", 1) > 1
     ]
     unbalanced = [
         key for key, run in runs.items() if isinstance(run, dict) and run.get("unbalanced")
