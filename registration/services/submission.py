@@ -425,7 +425,11 @@ def _submit_attempt(
     exam_round = rules.exam_round
     if refreshed and school_class is not None:
         # The class came from the same stale cache: its state and its major decide too.
-        school_class = SchoolClass.objects.select_related("major").get(pk=school_class.pk)
+        school_class = (
+            SchoolClass.objects.select_related("major").filter(pk=school_class.pk).first()
+        )
+        if school_class is None:  # deleted meanwhile
+            raise SubmissionError(CLASS_INACTIVE)
     _deadline_check(exam_round, now)
     registration = Registration(consent_at=now)
     _apply(

@@ -290,3 +290,29 @@ def test_the_service_rereads_a_class_that_came_from_a_stale_cache(
         )
     assert refused.value.message == submission.CLASS_INACTIVE
     assert not Registration.objects.exists()
+
+
+def test_a_class_deleted_while_the_cache_missed_it_is_a_message_not_an_error(
+    announcement, during_round, form_cache, lost_bumps
+):
+    from rounds.models import Major
+    from tests.factories import SchoolClassFactory
+
+    exam_round = round_current()
+    doomed = SchoolClassFactory(major=Major.objects.get(name="电子商务"), enrolment_year=2020)
+    stale_rules = submission.round_rules(exam_round)
+    with lost_bumps():
+        type(doomed).objects.filter(pk=doomed.pk).delete()
+    data = submission.RegistrationInput(
+        name="张同学",
+        id_number=make_id_number(8),
+        ethnicity="汉族",
+        phone="13900139008",
+        level_code=3,
+        student_number="2021000008",
+    )
+    with pytest.raises(submission.SubmissionError) as refused:
+        submission.registration_submit(
+            exam_round=exam_round, school_class=doomed, data=data, rules=stale_rules
+        )
+    assert refused.value.message == submission.CLASS_INACTIVE
