@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from common.idcard import normalise_id_number, phone_normalise
+from common.idcard import normalise_id_number
 from fees import pricing
+from registration.forms import LookupForm
 from registration.services import retakes
 from registration.services.submission import SubmissionError
 from registration.views.student import (
@@ -31,24 +32,17 @@ from rounds.models import ExamRound
 REGISTERED = _("补考报名成功！请保存本页链接，按页面所示缴纳补考费，并在“补充资料”中上传证件照。")
 
 
-class RetakeFindForm(forms.Form):
-    id_number = forms.CharField(
-        label=_("身份证号"), max_length=24, widget=forms.TextInput(attrs={"autocomplete": "off"})
-    )
+class RetakeFindForm(LookupForm):
+    """The lookup's ID number and phone (of the registration the offer came from), and the name."""
+
     name = forms.CharField(
         label=_("姓名"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    phone = forms.CharField(
-        label=_("上次报名时填写的手机号"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-    )
+    field_order = ["id_number", "name", "phone"]
 
-    def clean_phone(self):
-        try:
-            return phone_normalise(self.cleaned_data["phone"])
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].label = _("上次报名时填写的手机号")
 
 
 def _offer_rows(offers, chosen: str = ""):
