@@ -14,6 +14,14 @@ from tests.factories import ExamRoundFactory, FeeItemFactory, RegistrationFactor
 pytestmark = pytest.mark.django_db
 
 
+def _backup(tmp_path, exam_round, edit):
+    """backup_round's file of `exam_round`, rewritten by `edit` (data -> data)."""
+    path = tmp_path / "round.json"
+    call_command("backup_round", exam_round.slug, output=str(path))
+    path.write_text(json.dumps(edit(json.loads(path.read_text()))))
+    return path
+
+
 def _as_before_the_rename(data: dict) -> dict:
     """The file as backup_round wrote it when the field was called `session`."""
     renamed = 0
@@ -30,9 +38,7 @@ def test_restore_round_maps_a_legacy_session_field_onto_round(tmp_path):
     exam_round = ExamRoundFactory(slug="legacy-round")
     FeeItemFactory(round=exam_round)
     registrations = [RegistrationFactory(round=exam_round) for _ in range(3)]
-    path = tmp_path / "round.json"
-    call_command("backup_round", exam_round.slug, output=str(path))
-    path.write_text(json.dumps(_as_before_the_rename(json.loads(path.read_text()))))
+    path = _backup(tmp_path, exam_round, _as_before_the_rename)
     round_delete(exam_round)
     assert not Registration.objects.exists()
 
@@ -104,9 +110,7 @@ def test_restore_round_maps_the_ledger_and_training_labels_of_old_backups(tmp_pa
         present=True,
         marked_at=dt.datetime(2022, 4, 1, 15, tzinfo=dt.UTC),
     )
-    path = tmp_path / "round.json"
-    call_command("backup_round", exam_round.slug, output=str(path))
-    path.write_text(json.dumps(_as_before_the_moves(json.loads(path.read_text()))))
+    path = _backup(tmp_path, exam_round, _as_before_the_moves)
     round_delete(exam_round)
     assert not Payment.objects.exists()
 
@@ -125,15 +129,16 @@ def test_restore_round_invalidates_the_content_caches(tmp_path, django_capture_o
 
     exam_round = ExamRoundFactory(slug="cached-round")
     FeeItemFactory(round=exam_round)
-    path = tmp_path / "round.json"
-    call_command("backup_round", exam_round.slug, output=str(path))
-    data = json.loads(path.read_text())
-    for item in data["objects"]:
-        if item["model"] == "rounds.examround":
-            # Setting the round's levels sends a signal that would bump anyway: leave them out,
-            # so that only the restore's own bump can pass this test.
-            item["fields"]["levels"] = []
-    path.write_text(json.dumps(data))
+
+    def without_levels(data: dict) -> dict:
+        # Setting the round's levels sends a signal that would bump anyway: leave them out, so
+        # that only the restore's own bump can pass this test.
+        for item in data["objects"]:
+            if item["model"] == "rounds.examround":
+                item["fields"]["levels"] = []
+        return data
+
+    path = _backup(tmp_path, exam_round, without_levels)
     with django_capture_on_commit_callbacks(execute=True):
         round_delete(exam_round)
     before = content_cache.generation()

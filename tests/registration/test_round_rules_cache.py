@@ -19,8 +19,9 @@ from eligibility.models import EligibilityCondition
 from fees.models import FeeItem
 from registration.models import Registration
 from registration.services import submission
+from rounds.models import Major, SchoolClass
 from rounds.selectors import round_current
-from tests.factories import ExamRoundFactory, FeeItemFactory
+from tests.factories import ExamRoundFactory, FeeItemFactory, SchoolClassFactory
 from tests.idnumbers import make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -262,13 +263,28 @@ def test_a_deadline_extended_while_the_cache_missed_it_lets_sign_ups_in(
     assert Registration.objects.count() == 1
 
 
+def _refused_by_the_service(*, exam_round, school_class, rules, serial: int):
+    """A direct call of the submission service with what a stale cache handed its caller."""
+    data = submission.RegistrationInput(
+        name="张同学",
+        id_number=make_id_number(serial),
+        ethnicity="汉族",
+        phone=f"1390013{serial:04d}",
+        level_code=3,
+        student_number=f"2021{serial:06d}",
+    )
+    with pytest.raises(submission.SubmissionError) as refused:
+        submission.registration_submit(
+            exam_round=exam_round, school_class=school_class, data=data, rules=rules
+        )
+    return refused.value
+
+
 def test_the_service_rereads_a_class_that_came_from_a_stale_cache(
     sophomore_class, during_round, form_cache, lost_bumps
 ):
     """Whatever its caller holds: rules read under an older count of edits are read afresh, and
     so is the class that came with them."""
-    from rounds.models import SchoolClass
-
     exam_round = round_current()
     stale_rules = submission.round_rules(exam_round)
     stale_class = SchoolClass.objects.select_related("major").get(pk=sophomore_class.pk)
@@ -276,43 +292,22 @@ def test_the_service_rereads_a_class_that_came_from_a_stale_cache(
         fresh = SchoolClass.objects.get(pk=sophomore_class.pk)
         fresh.is_active = False
         fresh.save()
-    data = submission.RegistrationInput(
-        name="张同学",
-        id_number=make_id_number(9),
-        ethnicity="汉族",
-        phone="13900139000",
-        level_code=3,
-        student_number="2021000009",
+    refused = _refused_by_the_service(
+        exam_round=exam_round, school_class=stale_class, rules=stale_rules, serial=9
     )
-    with pytest.raises(submission.SubmissionError) as refused:
-        submission.registration_submit(
-            exam_round=exam_round, school_class=stale_class, data=data, rules=stale_rules
-        )
-    assert refused.value.message == submission.CLASS_INACTIVE
+    assert refused.message == submission.CLASS_INACTIVE
     assert not Registration.objects.exists()
 
 
 def test_a_class_deleted_while_the_cache_missed_it_is_a_message_not_an_error(
     announcement, during_round, form_cache, lost_bumps
 ):
-    from rounds.models import Major
-    from tests.factories import SchoolClassFactory
-
     exam_round = round_current()
     doomed = SchoolClassFactory(major=Major.objects.get(name="电子商务"), enrolment_year=2020)
     stale_rules = submission.round_rules(exam_round)
     with lost_bumps():
-        type(doomed).objects.filter(pk=doomed.pk).delete()
-    data = submission.RegistrationInput(
-        name="张同学",
-        id_number=make_id_number(8),
-        ethnicity="汉族",
-        phone="13900139008",
-        level_code=3,
-        student_number="2021000008",
+        SchoolClass.objects.filter(pk=doomed.pk).delete()
+    refused = _refused_by_the_service(
+        exam_round=exam_round, school_class=doomed, rules=stale_rules, serial=8
     )
-    with pytest.raises(submission.SubmissionError) as refused:
-        submission.registration_submit(
-            exam_round=exam_round, school_class=doomed, data=data, rules=stale_rules
-        )
-    assert refused.value.message == submission.CLASS_INACTIVE
+    assert refused.message == submission.CLASS_INACTIVE
