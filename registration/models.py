@@ -8,9 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from common.choices import choice_label
+from common.history import HistoricalRecords
 from registration.candidate_data import Education, ExamType, IdType, RetakeSubject
 from registration.photos import photo_storage, photo_upload_to
 from rounds.models import CandidateType, ExamRound, SchoolClass, SkillLevel

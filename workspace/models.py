@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from common.history import HistoricalRecords
 from workspace.exchange import registry
 
 UNKNOWN_FIELD = _("“{key}”不是{kind}可用的字段。可用字段：{choices}")
