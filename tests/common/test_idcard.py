@@ -80,3 +80,19 @@ def test_phone_normalise_accepts_mainland_mobiles(raw, expected):
 def test_phone_normalise_rejects_bad_numbers(raw):
     with pytest.raises(ValueError, match="11位"):
         idcard.phone_normalise(raw)
+
+
+def test_region_codes_are_checked_against_the_birth_year():
+    # 110103 (崇文区) was abolished in 2010: valid for someone born in 2005, not in 2011. The
+    # remembered region check (idcard.region_known) is keyed by the year as well as the code.
+    today = dt.date(2026, 1, 1)
+    born_2005 = _with_check("11010320050314003")
+    born_2011 = _with_check("11010320110314003")
+    assert idcard.id_number_parse(born_2005, today=today).birth_date == dt.date(2005, 3, 14)
+    with pytest.raises(idcard.IdNumberError) as caught:
+        idcard.id_number_parse(born_2011, today=today)
+    assert str(caught.value) == str(idcard.ID_REGION_ERROR)
+    # Asked again (from the cache), the answers stay the same.
+    assert idcard.id_number_parse(born_2005, today=today).number == born_2005
+    with pytest.raises(idcard.IdNumberError):
+        idcard.id_number_parse(born_2011, today=today)
