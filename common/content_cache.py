@@ -216,6 +216,46 @@ class VersionedKey:
         cache_set(self.key, (self.generation, value), seconds)
 
 
+class ProcessMemo:
+    """Values kept in this process's memory, each with the database's count of content edits it
+    was read under (rounds.content): a value is handed out only to a caller that has just read
+    the same count from the database, so it is exactly as fresh as the cache entry it came from
+    and needs no invalidation of its own. For the sign-up POST, which reads that count anyway:
+    it saves the cache round trip and the unpickling. Values are shared by the threads of the
+    process and must be treated as read-only; nothing personal may be put in one.
+    """
+
+    def __init__(self, max_entries: int = 512):
+        self.max_entries = max_entries
+        self._entries: dict = {}
+        _PROCESS_MEMOS.append(self)
+
+    def get(self, key, version: int | None):
+        entry = self._entries.get(key)
+        if entry is None or version is None or entry[0] != version:
+            return None
+        return entry[1]
+
+    def set(self, key, value, version: int | None) -> None:
+        if version is None:
+            return
+        if len(self._entries) >= self.max_entries:
+            self._entries = {}  # a bound, not an eviction policy: entries are cheap to rebuild
+        self._entries[key] = (version, value)
+
+    def clear(self) -> None:
+        self._entries = {}
+
+
+_PROCESS_MEMOS: list[ProcessMemo] = []
+
+
+def process_memos_clear() -> None:
+    """Empty every ProcessMemo (tests: a rolled-back database counts the same numbers again)."""
+    for memo in _PROCESS_MEMOS:
+        memo.clear()
+
+
 def versioned_key(kind: str, *parts) -> VersionedKey | None:
     """Like page_key, without the generation in the key (see VersionedKey)."""
     from django.utils import translation

@@ -20,16 +20,20 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_in_process_caches():
-    """Every test starts with empty in-process caches: pages, verdicts and rate-limit counters.
+    """Every test starts with empty in-process caches: pages, verdicts, rate-limit counters and
+    process memos (common.content_cache.ProcessMemo).
 
     Only LocMemCache aliases are cleared: clear() on a Redis alias would flush a shared database.
     """
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
+    from common.content_cache import process_memos_clear
+
     for alias in caches:
         if isinstance(caches[alias], LocMemCache):
             caches[alias].clear()
+    process_memos_clear()
     yield
 
 

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
@@ -213,19 +213,32 @@ def _class_link(code: str, *, fresh: bool = False) -> _ClassLink | None:
     return link
 
 
+# Class links that sign-ups of this process have checked against the database's count.
+_POST_LINKS = content_cache.ProcessMemo()
+
+
 def _class_link_for_post(code: str) -> _ClassLink | None:
-    """The class link as the database has it now, for a sign-up (one query on a cache hit).
+    """The class link as the database has it now, for a sign-up (one query when remembered).
 
     A POST is refused or accepted on the entry's round, class and verdicts (closed, not accepted,
-    not eligible, which levels may be chosen), so they must be no older than the database's: when
-    the entry was read under an older count of content edits (its cache invalidation was lost),
-    it is read afresh and the caches are invalidated for everyone.
+    not eligible, which levels may be chosen), so they must be no older than the database's: the
+    count of content edits is read first. A link this process already read under that count is
+    used as it is (content_cache.ProcessMemo); otherwise the cache's entry is, if it carries the
+    count. When it carries an older one (its cache invalidation was lost), the link is read
+    afresh and the caches are invalidated for everyone.
     """
-    link = _class_link(code)
-    if link is None or (link.version is not None and link.version == content_version()):
+    version = content_version()
+    memo_key = (translation.get_language(), timezone.localdate(), code)
+    link = _POST_LINKS.get(memo_key, version)
+    if link is not None:
         return link
-    content_cache.bump()
-    return _class_link(code, fresh=True)
+    link = _class_link(code)
+    if link is not None and (link.version is None or link.version != version):
+        content_cache.bump()
+        link = _class_link(code, fresh=True)
+    if link is not None:
+        _POST_LINKS.set(memo_key, link, link.version)
+    return link
 
 
 def _form_page_key(request, *parts) -> content_cache.VersionedKey | None:
