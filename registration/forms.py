@@ -7,7 +7,7 @@ from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
-from django.utils.functional import lazy
+from django.utils.functional import cached_property, lazy
 from django.utils.translation import gettext_lazy as _
 
 from common.idcard import IdNumberError, id_number_parse, phone_normalise
@@ -38,12 +38,23 @@ class NormalizedCharField(forms.CharField):
         return self.normalizer(super().to_python(value))
 
 
+class _SharedChoicesSelect(forms.Select):
+    """A Select whose copies share its choices (FixedChoiceField): Django's ChoiceWidget copies
+    and re-normalises its choices for every form instance."""
+
+    def __deepcopy__(self, memo):
+        return forms.Widget.__deepcopy__(self, memo)  # attrs copied, choices shared
+
+
 class FixedChoiceField(forms.ChoiceField):
     """A ChoiceField whose choices are fixed when the form class is defined: every form instance
-    shares them. Django deep-copies every field for every form instance, choices included; for
-    the 56 ethnicities that was half of the sign-up form's set-up. The list is never changed in
-    place (assigning `field.choices` replaces it on that instance only), so sharing it is safe.
+    shares them, in the field and in its widget. Django deep-copies every field for every form
+    instance, choices included; for the 56 ethnicities that was half of the sign-up form's
+    set-up. The list is never changed in place (assigning `field.choices` replaces it on that
+    instance only), so sharing it is safe.
     """
+
+    widget = _SharedChoicesSelect
 
     def __deepcopy__(self, memo):
         memo[id(self._choices)] = self._choices  # deepcopy() hands back the same list
@@ -170,11 +181,16 @@ class RegistrationForm(QuestionnaireForm):
                 (item.pk, self._training_label(item)) for item in items
             ]
             self.fields["work_unit"].required = True
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """crispy-forms' layout, built when the form is shown: a valid sign-up never is."""
+        helper = FormHelper()
+        helper.form_tag = False
         # The template renders its own token: one inside a cached fragment would be stale.
-        self.helper.disable_csrf = True
-        self.helper.layout = self._layout(is_student)
+        helper.disable_csrf = True
+        helper.layout = self._layout(self.candidate_type == CandidateType.STUDENT)
+        return helper
 
     @classmethod
     def _base_fields_for(cls, is_student: bool) -> dict:

@@ -25,13 +25,21 @@ def test_fixed_choices_are_shared_between_forms_instead_of_copied(announcement):
     assert first.fields["ethnicity"] is not second.fields["ethnicity"]  # fields are per form
     assert first.fields["ethnicity"].choices is shared.choices is second.fields["ethnicity"].choices
     assert ("汉族", "汉族") in first.fields["ethnicity"].choices
-    assert first.fields["ethnicity"].widget.choices == shared.choices
+    # The widgets share the list too (Django's Select copies and re-normalises it per form).
+    widgets = first.fields["ethnicity"].widget, second.fields["ethnicity"].widget
+    assert widgets[0] is not widgets[1]
+    assert widgets[0].choices is shared.widget.choices is widgets[1].choices
+    assert widgets[0].attrs is not widgets[1].attrs
+    assert 'value="汉族"' in str(first["ethnicity"])
 
 
 def test_replacing_a_forms_choices_leaves_the_other_forms_alone(announcement):
     first, second = _form(announcement), _form(announcement)
     first.fields["ethnicity"].choices = [("汉族", "汉族")]
+    first.fields["ethnicity"].widget.attrs["class"] = "narrow"
     assert len(second.fields["ethnicity"].choices) > 50
+    assert len(second.fields["ethnicity"].widget.choices) > 50
+    assert "class" not in second.fields["ethnicity"].widget.attrs
     assert len(RegistrationForm.base_fields["ethnicity"].choices) > 50
     assert len(_form(announcement).fields["ethnicity"].choices) > 50
 
@@ -70,3 +78,11 @@ def test_level_labels_read_the_fees_only_when_shown(announcement, django_assert_
         labels = [str(label) for _code, label in form.fields["level"].choices]
     assert any("报名费" in label for label in labels)
     assert len(labels) == len(levels)
+
+
+def test_the_layout_is_built_only_when_the_form_is_shown(announcement):
+    form = _form(announcement)
+    assert "helper" not in form.__dict__  # a valid sign-up is saved without it
+    helper = form.helper
+    assert helper.disable_csrf and not helper.form_tag  # the page renders its own token
+    assert form.helper is helper
