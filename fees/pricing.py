@@ -44,7 +44,7 @@ class Quote:
             if item is not None and item.amount > 0:
                 items.append(
                     {
-                        "kind": str(item.get_kind_display()),
+                        "kind": str(FeeKind(item.kind).label),
                         "name": item.charge_item_name,
                         "amount": f"{item.amount:.2f}",
                         # The finance office may rename a charge item later; the id keeps the
