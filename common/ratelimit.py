@@ -69,6 +69,32 @@ def rate_limits_reached(limits) -> bool:
     return any((counts.get(key) or 0) >= limit for key, limit in keys.items())
 
 
+def rate_limit_hit_and_reached(
+    *, scope: str, key: str, limit: int, window_seconds: int, reached
+) -> tuple[bool, bool]:
+    """`rate_limit_hit(...)` and `rate_limits_reached(reached)` together, in one Redis round trip
+    (one script counts the hit and reads the other counters): for a POST that is both limited
+    and checked against counted failures."""
+    try:
+        cache = caches["ratelimit"]
+        incr_window_read = getattr(cache, "incr_window_read", None)
+    except Exception:
+        incr_window_read = None
+    if incr_window_read is None:
+        return (
+            rate_limit_hit(scope=scope, key=key, limit=limit, window_seconds=window_seconds),
+            rate_limits_reached(reached),
+        )
+    limits = {f"ratelimit:{s}:{k}": n for s, k, n in reached}
+    try:
+        count, counts = incr_window_read(f"ratelimit:{scope}:{key}", window_seconds, list(limits))
+    except Exception:
+        scopes = ", ".join(sorted({scope, *(s for s, _k, _n in reached)}))
+        logger.warning("rate limit cache unavailable for scope %s; allowing the request", scopes)
+        return False, False
+    return count > limit, any((counts.get(k) or 0) >= n for k, n in limits.items())
+
+
 def rate_limit_count(*, scope: str, key: str, window_seconds: int) -> None:
     """Count one event for `key` (the window starts at its first event)."""
     cache_key = f"ratelimit:{scope}:{key}"

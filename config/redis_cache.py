@@ -31,13 +31,18 @@ class ReusingRedisCacheClient(RedisCacheClient):
 
 
 # KEYS[1]: the counter; ARGV[1]: the window in seconds. A key left without an expiry (by an
-# older, non-atomic counter) gets one as well.
+# older, non-atomic counter) gets one as well. KEYS[2..]: counters only read, not counted.
+# Returns the count, then the values of the keys read (nil where there is none).
 _INCR_WINDOW = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 or redis.call('TTL', KEYS[1]) < 0 then
     redis.call('EXPIRE', KEYS[1], ARGV[1])
 end
-return count
+local reply = {count}
+for i = 2, #KEYS do
+    reply[i] = redis.call('GET', KEYS[i])
+end
+return reply
 """
 
 
@@ -56,9 +61,18 @@ class RedisCache(DjangoRedisCache):
         them comes back without an expiry and locks its address out for good. The counter is a
         plain integer, which Django's serializer stores as such, so `get` reads it back.
         """
-        key = self.make_and_validate_key(key, version=version)
-        client = self._cache.get_client(key, write=True)
+        return self.incr_window_read(key, window_seconds, (), version=version)[0]
+
+    def incr_window_read(
+        self, key: str, window_seconds: int, read_keys, version=None
+    ) -> tuple[int, dict]:
+        """incr_window, and the values of `read_keys` as `get_many` gives them: one round trip."""
+        keys = [self.make_and_validate_key(k, version=version) for k in (key, *read_keys)]
+        client = self._cache.get_client(keys[0], write=True)
         script = self._window_scripts.get(id(client))
         if script is None:
             script = self._window_scripts[id(client)] = client.register_script(_INCR_WINDOW)
-        return int(script(keys=[key], args=[window_seconds]))
+        count, *values = script(keys=keys, args=[window_seconds])
+        loads = self._cache._serializer.loads
+        found = {k: loads(v) for k, v in zip(read_keys, values, strict=True) if v is not None}
+        return int(count), found

@@ -22,7 +22,7 @@ from common.normalize import student_number_normalize
 from common.ratelimit import (
     client_ip,
     rate_limit_count,
-    rate_limit_hit,
+    rate_limit_hit_and_reached,
     rate_limits_reached,
 )
 from courses.models import TrainingModule
@@ -68,17 +68,21 @@ def _subject_key(request, subject: str) -> str:
     return hashlib.sha256(f"{client_ip(request)}|{subject}".encode()).hexdigest()
 
 
+def _failure_limits(request, scope: str, subjects, *, per_ip: int, per_subject: int) -> list:
+    """The address's counter and every subject's, as (scope, key, limit) for one cache read."""
+    return [
+        (f"{scope}-ip", client_ip(request), per_ip),
+        *(
+            (f"{scope}-subject", _subject_key(request, subject), per_subject)
+            for subject in subjects
+            if subject
+        ),
+    ]
+
+
 def _failures_reached(request, scope: str, subjects, *, per_ip: int, per_subject: int) -> bool:
-    # The address's counter and every subject's, in one cache read.
     return rate_limits_reached(
-        [
-            (f"{scope}-ip", client_ip(request), per_ip),
-            *(
-                (f"{scope}-subject", _subject_key(request, subject), per_subject)
-                for subject in subjects
-                if subject
-            ),
-        ]
+        _failure_limits(request, scope, subjects, per_ip=per_ip, per_subject=per_subject)
     )
 
 
@@ -99,14 +103,28 @@ def _reveal_subjects(request, school_class) -> tuple[str, str]:
     return f"id:{id_number}" if id_number else "", class_part
 
 
-def _reveal_limited(request, school_class) -> bool:
-    return _failures_reached(
-        request,
-        "reveal",
-        _reveal_subjects(request, school_class),
-        per_ip=REVEAL_LIMIT_PER_IP,
-        per_subject=REVEAL_LIMIT_PER_SUBJECT,
+def _post_refused(request, form, *, school_class, scope, key, limit, window_seconds, message):
+    """Count a sign-up or edit POST against its limit and check the limits on answers that tell
+    something about someone (_reveal_count), in one cache round trip. When either is reached, the
+    form is validated (so the page keeps what was typed) and says why; returns True."""
+    limited, revealing = rate_limit_hit_and_reached(
+        scope=scope,
+        key=key,
+        limit=limit,
+        window_seconds=window_seconds,
+        reached=_failure_limits(
+            request,
+            "reveal",
+            _reveal_subjects(request, school_class),
+            per_ip=REVEAL_LIMIT_PER_IP,
+            per_subject=REVEAL_LIMIT_PER_SUBJECT,
+        ),
     )
+    if not (limited or revealing):
+        return False
+    form.is_valid()
+    form.add_error(None, message if limited else REVEAL_RATE_LIMITED)
+    return True
 
 
 def _reveal_count(request, school_class, error: SubmissionError) -> None:
@@ -339,20 +357,19 @@ def _closed(request, exam_round):
 
 def _submit_or_render(request, form: RegistrationForm, *, rows, cache_key=None, rules=None):
     """Submit a valid new registration and go to its private page, or show the form again."""
-    if request.method == "POST" and rate_limit_hit(
+    # The per-address limit is generous (a whole class may share one campus address) but it
+    # stops anyone from probing which ID numbers are registered by posting the form in a loop.
+    refused = request.method == "POST" and _post_refused(
+        request,
+        form,
+        school_class=form.school_class,
         scope="signup-ip",
         key=client_ip(request),
         limit=getattr(settings, "SIGNUP_RATE_LIMIT", SIGNUP_LIMIT_PER_IP),
         window_seconds=SIGNUP_WINDOW_SECONDS,
-    ):
-        # Generous (a whole class may share one campus address) but it stops anyone from
-        # probing which ID numbers are registered by posting the form in a loop.
-        form.is_valid()
-        form.add_error(None, SIGNUP_RATE_LIMITED)
-    elif request.method == "POST" and _reveal_limited(request, form.school_class):
-        form.is_valid()
-        form.add_error(None, REVEAL_RATE_LIMITED)
-    elif request.method == "POST" and form.is_valid():
+        message=SIGNUP_RATE_LIMITED,
+    )
+    if request.method == "POST" and not refused and form.is_valid():
         try:
             registration = submission.registration_submit(
                 exam_round=form.exam_round,
@@ -561,19 +578,18 @@ def registration_edit(request, pk: int, token: str):
         training_items=training_items,
         school_class=school_class,
     )
-    if request.method == "POST" and rate_limit_hit(
+    # Nobody needs 30 edits in 15 minutes; a loop probing other ID numbers does.
+    refused = request.method == "POST" and _post_refused(
+        request,
+        form,
+        school_class=school_class,
         scope="edit-registration",
         key=str(registration.pk),
         limit=EDIT_LIMIT_PER_REGISTRATION,
         window_seconds=REVEAL_WINDOW_SECONDS,
-    ):
-        # Nobody needs 30 edits in 15 minutes; a loop probing other ID numbers does.
-        form.is_valid()
-        form.add_error(None, EDIT_RATE_LIMITED)
-    elif request.method == "POST" and _reveal_limited(request, school_class):
-        form.is_valid()
-        form.add_error(None, REVEAL_RATE_LIMITED)
-    elif request.method == "POST" and form.is_valid():
+        message=EDIT_RATE_LIMITED,
+    )
+    if request.method == "POST" and not refused and form.is_valid():
         try:
             submission.registration_update(registration=registration, data=form.to_input())
         except SubmissionError as error:

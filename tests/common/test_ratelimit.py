@@ -172,3 +172,66 @@ def test_a_counter_never_lives_without_an_expiry(redis_cache):
     fresh = f"{scope}-fresh"
     assert over_limit(scope=fresh, key="x", limit=1, window_seconds=1) is False
     assert 0 < raw.ttl(redis_cache.make_key(f"ratelimit:{fresh}:x")) <= 1
+
+
+def _hit_and_reached(scope: str, limits):
+    from common.ratelimit import rate_limit_hit_and_reached
+
+    return rate_limit_hit_and_reached(
+        scope=scope, key="203.0.113.10", limit=2, window_seconds=30, reached=limits
+    )
+
+
+def _hit_and_reached_answers(scope: str) -> list[tuple[bool, bool]]:
+    from common.ratelimit import rate_limit_count
+
+    for _ in range(3):
+        rate_limit_count(scope=f"{scope}-fail", key="b", window_seconds=30)
+    under = [(f"{scope}-fail", "a", 1), (f"{scope}-fail", "b", 4)]
+    reached = [*under, (f"{scope}-fail", "b", 3)]
+    return [
+        _hit_and_reached(scope, under),
+        _hit_and_reached(scope, reached),
+        _hit_and_reached(scope, under),  # the third hit is over the limit of 2
+        _hit_and_reached(scope, []),
+    ]
+
+
+EXPECTED_HIT_AND_REACHED = [(False, False), (False, True), (True, False), (True, False)]
+
+
+def test_a_hit_and_counted_failures_together_without_redis(db):
+    assert _hit_and_reached_answers(f"both-{uuid.uuid4().hex}") == EXPECTED_HIT_AND_REACHED
+
+
+def test_a_hit_and_counted_failures_together_in_one_redis_round_trip(redis_cache):
+    scope = f"both-{uuid.uuid4().hex}"
+    raw = redis_cache._cache.get_client(write=True)
+    calls = []
+    restore = _round_trips(raw, calls)
+    try:
+        answers = _hit_and_reached_answers(scope)
+    finally:
+        restore()
+    assert answers == EXPECTED_HIT_AND_REACHED
+    assert len(calls) == 3 + 4  # three counted failures, then one round trip per check
+    key = redis_cache.make_key(f"ratelimit:{scope}:203.0.113.10")
+    assert 0 < raw.ttl(key) <= 30  # the hit's window expires, as rate_limit_hit's does
+    assert redis_cache.get(f"ratelimit:{scope}-fail:b") == 3  # only read, never counted
+
+
+def test_a_hit_and_counted_failures_let_requests_through_when_redis_is_down(db):
+    from common.ratelimit import rate_limit_hit_and_reached
+
+    config = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {
+            "BACKEND": "config.redis_cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    }
+    with override_settings(CACHES=config):
+        assert rate_limit_hit_and_reached(
+            scope="down", key="x", limit=0, window_seconds=30, reached=[("down", "y", 0)]
+        ) == (False, False)
