@@ -38,9 +38,10 @@ class NormalizedCharField(forms.CharField):
         return self.normalizer(super().to_python(value))
 
 
-class _SharedChoicesSelect(forms.Select):
+class Select(forms.Select):
     """A Select whose copies share its choices (FixedChoiceField): Django's ChoiceWidget copies
-    and re-normalises its choices for every form instance."""
+    and re-normalises its choices for every form instance. Named as Django's: crispy-forms gives
+    each widget its lower-cased class name as a CSS class ("select")."""
 
     def __deepcopy__(self, memo):
         return forms.Widget.__deepcopy__(self, memo)  # attrs copied, choices shared
@@ -54,7 +55,7 @@ class FixedChoiceField(forms.ChoiceField):
     instance only), so sharing it is safe.
     """
 
-    widget = _SharedChoicesSelect
+    widget = Select
 
     def __deepcopy__(self, memo):
         memo[id(self._choices)] = self._choices  # deepcopy() hands back the same list

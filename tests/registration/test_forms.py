@@ -1,5 +1,7 @@
 """The sign-up form's fields: what every form instance shares and what it owns."""
 
+import re
+
 import pytest
 from django import forms
 
@@ -86,3 +88,11 @@ def test_the_layout_is_built_only_when_the_form_is_shown(announcement):
     helper = form.helper
     assert helper.disable_csrf and not helper.form_tag  # the page renders its own token
     assert form.helper is helper
+
+
+def test_the_ethnicity_select_keeps_crispys_css_class(announcement):
+    from crispy_forms.utils import render_crispy_form
+
+    html = render_crispy_form(_form(announcement))
+    select = re.search(r'<select name="ethnicity"[^>]*>', html).group(0)
+    assert 'class="select form-select"' in select
