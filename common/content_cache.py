@@ -13,6 +13,7 @@ model of the project is classified one way or the other, so a new model cannot b
 
 import logging
 import re
+import time
 
 from django.core.cache import cache
 from django.db import transaction
@@ -219,10 +220,12 @@ class VersionedKey:
 class ProcessMemo:
     """Values kept in this process's memory, each with the database's count of content edits it
     was read under (rounds.content): a value is handed out only to a caller that has just read
-    the same count from the database, so it is exactly as fresh as the cache entry it came from
-    and needs no invalidation of its own. For the sign-up POST, which reads that count anyway:
-    it saves the cache round trip and the unpickling. Values are shared by the threads of the
-    process and must be treated as read-only; nothing personal may be put in one.
+    the same count from the database, so it is exactly as fresh as the cache entry it came from.
+    The count never returns to an earlier number (rounds.content.content_version_bump), so an
+    edit makes every remembered value unusable; values also expire after `seconds`, as cache
+    entries do. For the sign-up POST, which reads that count anyway: it saves the cache round
+    trip and the unpickling. Values are shared by the threads of the process and must be treated
+    as read-only; nothing personal may be put in one.
     """
 
     def __init__(self, max_entries: int = 512):
@@ -234,14 +237,16 @@ class ProcessMemo:
         entry = self._entries.get(key)
         if entry is None or version is None or entry[0] != version:
             return None
-        return entry[1]
+        if time.monotonic() >= entry[1]:
+            return None
+        return entry[2]
 
-    def set(self, key, value, version: int | None) -> None:
-        if version is None:
+    def set(self, key, value, version: int | None, seconds: float) -> None:
+        if version is None or seconds <= 0:
             return
         if len(self._entries) >= self.max_entries:
             self._entries = {}  # a bound, not an eviction policy: entries are cheap to rebuild
-        self._entries[key] = (version, value)
+        self._entries[key] = (version, time.monotonic() + seconds, value)
 
     def clear(self) -> None:
         self._entries = {}

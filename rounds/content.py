@@ -20,14 +20,27 @@ def _sql(vendor: str) -> tuple[str, str]:
     table = connection.ops.quote_name(ContentVersion._meta.db_table)
     value = connection.ops.quote_name(ContentVersion._meta.get_field("value").column)
     pk = connection.ops.quote_name(ContentVersion._meta.pk.column)
+    # The database server's clock in microseconds: one clock for every application node.
+    now = {
+        "postgresql": "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)",
+        "sqlite": "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)",
+    }.get(vendor, "0")
     return (
-        f"UPDATE {table} SET {value} = {value} + 1 WHERE {pk} = %s",
+        f"UPDATE {table} SET {value} = CASE WHEN {value} + 1 > {now} THEN {value} + 1 ELSE {now} "
+        f"END WHERE {pk} = %s",
         f"SELECT {value} FROM {table} WHERE {pk} = %s",
     )
 
 
 def content_version_bump() -> None:
-    """Count one content edit, in the caller's transaction."""
+    """Count one content edit, in the caller's transaction.
+
+    The count goes up by one, and at least to the database server's current time in
+    microseconds: it never comes back to a number it had before, even when a database is restored
+    to an earlier count (a backup, a promoted replica) or the row is re-created, because the next
+    edit moves it past every number any process may still remember (content_cache.ProcessMemo,
+    docs/caching.md).
+    """
     update, _select = _sql(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(update, [ROW_ID])

@@ -247,7 +247,7 @@ def _class_link_for_post(code: str) -> _ClassLink | None:
     """
     version = content_version()
     memo_key = (translation.get_language(), timezone.localdate(), code)
-    link = _POST_LINKS.get(memo_key, version)
+    link = _POST_LINKS.get(memo_key, version) if _form_cache_seconds() > 0 else None
     if link is not None:
         return link
     link = _class_link(code)
@@ -255,7 +255,7 @@ def _class_link_for_post(code: str) -> _ClassLink | None:
         content_cache.bump()
         link = _class_link(code, fresh=True)
     if link is not None:
-        _POST_LINKS.set(memo_key, link, link.version)
+        _POST_LINKS.set(memo_key, link, link.version, _form_cache_seconds())
     return link
 
 
