@@ -57,8 +57,11 @@ _TRAINING = [
     "registration.change_attendance",
 ]
 
+# What accounts itself knows each role needs; the apps above add the permissions of their own
+# pages in their declarations (`<app>/data.py`: exams, results), and roles_setup() grants both
+# (group_permissions()).
 GROUP_PERMISSIONS: dict[str, list[str]] = {
-    COUNSELOR_GROUP: [*_COMMON, *_TRAINING, "results.view_score"],
+    COUNSELOR_GROUP: [*_COMMON, *_TRAINING],
     ACADEMIC_GROUP: [
         *_COMMON,
         *_TRAINING,
@@ -66,24 +69,25 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "registration.view_statistics",
         "courses.manage_training",
         "registration.change_trainingenrollment",
-        *(
-            f"exams.{action}_{model}"
-            for action in ("add", "change", "view")
-            for model in ("room", "sitting", "examplan", "invigilation")
-        ),
-        "exams.view_seat",
-        "exams.view_admissionticket",
-        "exams.view_checkin",
-        "results.view_score",
-        "results.change_score",
-        "results.view_scoreentry",
-        *(f"results.{a}_{m}" for a in ("add", "change", "view") for m in ("scorerassignment",)),
     ],
     FINANCE_GROUP: _FINANCE,
-    INVIGILATOR_GROUP: ["exams.view_sitting", "exams.view_room", "exams.add_checkin"],
+    INVIGILATOR_GROUP: [],
     TRAINER_GROUP: _TRAINING,
-    SCORER_GROUP: ["exams.view_sitting", "exams.view_room", "results.add_scoreentry"],
+    SCORER_GROUP: [],
 }
+
+
+def group_permissions() -> dict[str, list[str]]:
+    """Every role's permissions: GROUP_PERMISSIONS and what the apps declare (common.appdata)."""
+    from common.appdata import role_permissions
+
+    declared = role_permissions()
+    unknown = set(declared) - set(GROUP_PERMISSIONS)
+    if unknown:
+        raise RolesSetupError(f"Permissions declared for unknown roles: {sorted(unknown)}")
+    return {
+        name: sorted({*names, *declared.get(name, ())}) for name, names in GROUP_PERMISSIONS.items()
+    }
 
 
 class RolesSetupError(Exception):
@@ -112,7 +116,7 @@ def roles_setup() -> dict[str, Group]:
     admin keeps it.
     """
     groups = {}
-    for name, permission_names in GROUP_PERMISSIONS.items():
+    for name, permission_names in group_permissions().items():
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(*_permissions(permission_names))
         groups[name] = group

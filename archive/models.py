@@ -5,6 +5,7 @@ with its history); this app keeps the archive export and one record per purge ru
 holds counts only, never a purged value.
 """
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
@@ -56,14 +57,25 @@ PURGE_COUNT_LABELS = {
     "history_rows": _("历史记录行"),
     "class_list_entries": _("班级名单条目"),
     "retake_offers": _("补考资格"),
-    "free_text": _("调座、改分和结业认定理由"),
-    "import_records": _("导入记录"),
+    "free_text": _("调座、改分和结业认定等理由"),
+    "import_records": _("导入记录和备注"),
     "payment_notes": _("缴费备注"),
     "attendance": _("培训考勤"),
     "log_entries": _("后台操作日志"),
     "sessions": _("过期会话"),
     "archive_rebuilt": _("重建归档文件"),
 }
+
+
+def count_label(key: str) -> str:
+    """The Chinese name of a count: a kind above, or rows of a model (``app_label.Model``,
+    counted under the model's name: 班级名单条目, 补考资格, 考勤…)."""
+    if key in PURGE_COUNT_LABELS:
+        return str(PURGE_COUNT_LABELS[key])
+    try:
+        return str(apps.get_model(key)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return key
 
 
 class PurgeRecord(models.Model):
@@ -91,5 +103,9 @@ class PurgeRecord(models.Model):
             for key, label in PURGE_COUNT_LABELS.items()
             if self.counts.get(key)
         ]
-        other = [(key, n) for key, n in self.counts.items() if key not in PURGE_COUNT_LABELS and n]
+        other = [
+            (count_label(key), n)
+            for key, n in self.counts.items()
+            if key not in PURGE_COUNT_LABELS and n
+        ]
         return known + other

@@ -22,20 +22,20 @@ stays as it is.
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from common import content_cache
-from exams.models import Seat
-from registration.ledger.models import Payment, PaymentImport
-from registration.models import ClassListEntry, ClassListImport, Registration, RetakeOffer
-from registration.training.models import Attendance, TrainingEnrollment
-from results.models import Certificate, Score, ScoreImport
+from common import appdata, content_cache
+from common.appdata import IDENTITY, Purge
+from registration.models import Registration
+from results.models import Certificate
 from results.selectors import mask_name
 from rounds.models import ExamRound
 
@@ -45,7 +45,6 @@ from .models import PurgeRecord, RoundArchive
 REASON = "个人信息到期匿名化"
 PLACEHOLDER = "ANON"  # + zero-padded primary key: 18 characters, never a valid ID number
 REDACTED = "［已清理］"
-CLEARED_TEXT = ("phone", "work_unit", "counselor_note", "review_reason", "photo_return_reason")
 
 
 def id_placeholder(pk: int) -> str:
@@ -57,17 +56,53 @@ def is_placeholder(value: str) -> bool:
     return value.startswith(PLACEHOLDER)
 
 
-def _target(registration: Registration, *, keep_identity: bool) -> dict:
-    values = dict.fromkeys(CLEARED_TEXT, "")
-    values.update(photo="", photo_status="")
-    if not keep_identity:
-        values.update(
-            id_number=id_placeholder(registration.pk),
-            name=mask_name(registration.name),
-            student_number="",
-            birth_date=dt.date(registration.birth_date.year, 1, 1),
+@dataclass(frozen=True)
+class _Declared:
+    """One app's declaration about one model (common.appdata.Personal), resolved."""
+
+    model: type
+    item: appdata.Personal
+
+    @property
+    def history(self):
+        manager = getattr(self.model, "history", None)
+        return manager.model if manager is not None else None
+
+    def fields(self, *kinds: Purge) -> dict[str, Purge]:
+        return {name: kind for name, kind in self.item.fields.items() if kind in kinds}
+
+
+def declared() -> list[_Declared]:
+    """Every personal-data declaration of every app (common.appdata), with its model."""
+    return [_Declared(apps.get_model(label), item) for label, item in appdata.personal_data()]
+
+
+def _purged_value(kind: Purge, value, *, pk: int, may_be_blank: bool = True):
+    """What a field of `kind` holding `value` becomes; `pk` names the placeholder."""
+    if kind == Purge.ID_NUMBER:
+        return value if not value or is_placeholder(value) else id_placeholder(pk)
+    if kind == Purge.NAME:
+        return mask_name(value)
+    if kind == Purge.STUDENT_NUMBER:
+        if not value or is_placeholder(value):
+            return value
+        return "" if may_be_blank else id_placeholder(pk)
+    if kind == Purge.BIRTH_DATE:
+        return dt.date(value.year, 1, 1) if value else value
+    if kind == Purge.REDACT:
+        return REDACTED if value else value
+    if kind in (Purge.PHONE, Purge.CLEAR, Purge.FILE):
+        return ""
+    raise ValueError(f"no purge for {kind}")
+
+
+def _target(row, fields: dict[str, Purge], *, pk: int) -> dict:
+    return {
+        name: _purged_value(
+            kind, getattr(row, name), pk=pk, may_be_blank=row._meta.get_field(name).blank
         )
-    return values
+        for name, kind in fields.items()
+    }
 
 
 def _scrub(value, secrets: dict[str, str], exact: dict[str, str] | None = None):
@@ -88,11 +123,10 @@ def _scrub(value, secrets: dict[str, str], exact: dict[str, str] | None = None):
     return value
 
 
-def _scrub_json_rows(
-    model, fields: tuple[str, ...], secrets: dict[str, str], exact: dict[str, str] | None = None
-) -> int:
+def _scrub_rows(rows, fields: tuple[str, ...], secrets: dict, exact: dict) -> int:
     changed = 0
-    for record in model.objects.only("pk", *fields).iterator(chunk_size=200):
+    model = rows.model
+    for record in rows.only("pk", *fields).iterator(chunk_size=200):
         updates = {}
         for name in fields:
             old = getattr(record, name)
@@ -100,7 +134,7 @@ def _scrub_json_rows(
             if new != old:
                 updates[name] = new
         if updates:
-            model.objects.filter(pk=record.pk).update(**updates)
+            model._base_manager.filter(pk=record.pk).update(**updates)
             changed += 1
     return changed
 
@@ -112,52 +146,64 @@ class _Identity:
         self.ids, self.names, self.numbers = ids, names, numbers
 
 
-def _registrations(exam_round: ExamRound, counts: Counter, storage_files: set[str]):
-    """Anonymise the round's registrations and their history.
+def _subject() -> _Declared:
+    """The declaration of the candidate's registration itself (``of="self"``)."""
+    (subject,) = [d for d in declared() if d.item.of == "self"]
+    if subject.model is not Registration:
+        raise ValueError("the candidate is a registration")
+    return subject
+
+
+def _registrations(exam_round: ExamRound, counts: Counter, storage_files: set[tuple]):
+    """Purge the declared fields of the round's registrations and their history.
 
     Returns (secrets, purged IDs, identities, pks of the candidates without a certificate)."""
+    subject = _subject()
     certified = set(
         Certificate.objects.filter(registration__round=exam_round).values_list(
             "registration_id", flat=True
         )
     )
-    history = Registration.history.model
+    history = subject.history
+    kinds = subject.item.fields
     secrets: dict[str, str] = {}
     purged_ids: set[str] = set()
     identities: list[_Identity] = []
     uncertified: set[int] = set()
     for registration in Registration.objects.filter(round=exam_round).order_by("pk"):
         keep = registration.pk in certified
-        target = _target(registration, keep_identity=keep)
+        fields = {n: k for n, k in kinds.items() if not (keep and k in IDENTITY)}
+        target = _target(registration, fields, pk=registration.pk)
         old_rows = history.objects.filter(id=registration.pk)
-        for name in old_rows.exclude(photo="").values_list("photo", flat=True).distinct():
-            storage_files.add(name)
-        if registration.photo:
-            storage_files.add(registration.photo.name)
-        for phone in {registration.phone, *old_rows.values_list("phone", flat=True)}:
-            if phone:
-                secrets[phone] = REDACTED
+        values = {
+            name: {getattr(registration, name), *old_rows.values_list(name, flat=True)}
+            for name in kinds
+        }
+        for name in subject.fields(Purge.FILE):
+            storage = Registration._meta.get_field(name).storage
+            storage_files.update((storage, str(v)) for v in values[name] if v)
+        for name in subject.fields(Purge.PHONE):
+            secrets.update(dict.fromkeys(filter(None, values[name]), REDACTED))
         if not keep:
             uncertified.add(registration.pk)
-            old = list(old_rows.values_list("id_number", "name", "student_number"))
-            old.append((registration.id_number, registration.name, registration.student_number))
-            ids = {n for n, _, _ in old if n and not is_placeholder(n)}
+            ids = {
+                v
+                for name in subject.fields(Purge.ID_NUMBER)
+                for v in values[name]
+                if v and not is_placeholder(v)
+            }
             for number in ids:
                 secrets[number] = id_placeholder(registration.pk)
                 purged_ids.add(number)
-            identities.append(
-                _Identity(
-                    ids,
-                    {name for _, name, _ in old if name and mask_name(name) != name},
-                    {number for _, _, number in old if number},
-                )
-            )
+            names = {v for n in subject.fields(Purge.NAME) for v in values[n] if v}
+            numbers = {v for n in subject.fields(Purge.STUDENT_NUMBER) for v in values[n] if v}
+            identities.append(_Identity(ids, {n for n in names if mask_name(n) != n}, numbers))
         changed = [name for name, value in target.items() if getattr(registration, name) != value]
         if changed:
             counts["registrations"] += 1
-            counts["phones"] += "phone" in changed
-            counts["photos"] += "photo" in changed
-            counts["id_numbers"] += "id_number" in changed
+            counts["phones"] += bool(set(changed) & set(subject.fields(Purge.PHONE)))
+            counts["photos"] += bool(set(changed) & set(subject.fields(Purge.FILE)))
+            counts["id_numbers"] += bool(set(changed) & set(subject.fields(Purge.ID_NUMBER)))
             for name, value in target.items():
                 setattr(registration, name, value)
             registration._change_reason = REASON
@@ -169,114 +215,108 @@ def _registrations(exam_round: ExamRound, counts: Counter, storage_files: set[st
 
 def _still_needed(numbers: set[str], phones: set[str]) -> tuple[set[str], set[str]]:
     """ID numbers and phones still needed, which stay where they belong: held by another
-    registration (another, live round; or this round's certified candidate), on the active list
-    of an active class (the school's roster: the student may sign up again), or on an unused
-    retake offer of a round not yet archived (the candidate may still use it)."""
+    registration (another, live round; or this round's certified candidate), or on a row an app
+    declares still needed (``needed``: the active list of an active class, the school's roster;
+    the student may sign up again)."""
     live = Registration.objects.filter(Q(id_number__in=numbers) | Q(phone__in=phones))
     rows = list(live.values_list("id_number", "phone"))
     kept_ids = {n for n, _ in rows if n in numbers}
-    kept_ids |= set(
-        ClassListEntry.objects.active()
-        .filter(school_class__is_active=True, id_number__in=numbers)
-        .values_list("id_number", flat=True)
-    )
-    kept_ids |= set(
-        RetakeOffer.objects.unused()
-        .filter(exam_round__archived_at__isnull=True, id_number__in=numbers)
-        .values_list("id_number", flat=True)
-    )
+    for item in declared():
+        if item.item.needed and item.item.match:
+            kept_ids |= set(
+                item.model._base_manager.filter(
+                    **item.item.needed, **{f"{item.item.match}__in": numbers}
+                ).values_list(item.item.match, flat=True)
+            )
     return kept_ids, {p for _, p in rows if p in phones}
 
 
-def _class_lists(purged_ids: set[str], counts: Counter) -> list[ClassListEntry]:
-    history = ClassListEntry.history.model
-    changed = []
-    for entry in ClassListEntry.objects.filter(id_number__in=purged_ids):
-        entry.id_number = id_placeholder(entry.pk)
-        entry.name = mask_name(entry.name)
-        entry.student_number = id_placeholder(entry.pk)
-        entry.is_active = False
-        entry._change_reason = REASON
-        entry.save()
-        changed.append(entry)
-        counts["class_list_entries"] += 1
-    stale = history.objects.filter(id_number__in=purged_ids)
-    for row in stale:
-        history.objects.filter(pk=row.pk).update(
-            id_number=id_placeholder(row.id),
-            name=mask_name(row.name),
-            student_number=id_placeholder(row.id),
-        )
-        counts["history_rows"] += 1
-    return changed
-
-
-def _retake_offers(
-    uncertified: set[int], purged_ids: set[str], kept_ids: set[str], counts: Counter
-) -> list[RetakeOffer]:
-    """Offers made from a candidate who loses their identity get the placeholder of the source
-    registration and the masked name, in their history too."""
-    offers = (
-        RetakeOffer.objects.filter(
-            Q(source_registration_id__in=uncertified) | Q(id_number__in=purged_ids)
-        )
-        .exclude(id_number__in=kept_ids)
-        .select_related("level")
-    )
-    changed = []
-    for offer in offers:
-        target = (id_placeholder(offer.source_registration_id), mask_name(offer.name))
-        if (offer.id_number, offer.name) != target:
-            offer.id_number, offer.name = target
-            offer._change_reason = REASON
-            offer.save(update_fields=["id_number", "name"])
-            counts["retake_offers"] += 1
-        changed.append(offer)
-    history = RetakeOffer.history.model
-    for row in history.objects.filter(id__in=[offer.pk for offer in changed]):
-        target = (id_placeholder(row.source_registration_id), mask_name(row.name))
-        if (row.id_number, row.name) != target:
-            history.objects.filter(pk=row.pk).update(id_number=target[0], name=target[1])
-            counts["history_rows"] += 1
-    return changed
-
-
-def _free_text(exam_round: ExamRound, counts: Counter) -> None:
-    """Reasons written about the round's candidates: replaced by a marker (that there was a
-    reason stays; what it said goes), in the history too. Outcomes and points stay."""
-    registrations = Registration.objects.filter(round=exam_round).values("pk")
-    seats = Seat.objects.filter(registration__in=registrations).values("pk")
-    for model, field, live, past in (
-        (
-            Seat,
-            "move_reason",
-            Q(registration__in=registrations),
-            Q(registration_id__in=registrations),
-        ),
-        (Score, "reason", Q(seat__in=seats), Q(seat_id__in=seats)),
-        (
-            TrainingEnrollment,
-            "completion_reason",
-            Q(registration__in=registrations),
-            Q(registration_id__in=registrations),
-        ),
-    ):
-        for rows, kind in (
-            (model.objects.filter(live), "free_text"),
-            (model.history.model.objects.filter(past), "history_rows"),
+def _linked(
+    item: _Declared,
+    exam_round: ExamRound,
+    uncertified: set[int],
+    purged_ids: set[str],
+    counts: Counter,
+) -> list:
+    """The rows of one declared model about the round's candidates (``of``) or holding a purged
+    ID number (``match``): free text redacted, contact cleared, identity purged where the
+    candidate has no certificate; or the rows deleted. History rows follow. Returns the rows
+    whose identity was purged (their admin log entries are rewritten)."""
+    model, decl, history = item.model, item.item, item.history
+    manager = model._base_manager
+    candidates = Registration.objects.filter(round=exam_round).values("pk")
+    mine = Q(**{f"{decl.of}__in": candidates}) if decl.of else Q(pk__in=[])
+    if decl.delete:
+        rows = manager.filter(mine)
+        deleted = rows.count()
+        if deleted:
+            rows.delete()
+            counts[model._meta.label] += deleted
+        if history is not None:
+            counts["history_rows"] += history.objects.filter(mine).delete()[0]
+        return []
+    # Free text and contact: on every row about the round's candidates.
+    for name, kind in item.fields(Purge.REDACT, Purge.CLEAR, Purge.PHONE).items():
+        value = REDACTED if kind == Purge.REDACT else ""
+        for rows, key in (
+            (manager.filter(mine), "free_text"),
+            (history.objects.filter(mine) if history else None, "history_rows"),
         ):
-            counts[kind] += (
-                rows.exclude(**{field: ""}).exclude(**{field: REDACTED}).update(**{field: REDACTED})
-            )
+            if rows is not None:
+                counts[key] += (
+                    rows.exclude(**{name: ""}).exclude(**{name: value}).update(**{name: value})
+                )
+    identity = item.fields(*IDENTITY)
+    if not identity:
+        return []
+    who = Q()
+    if decl.of:
+        who |= Q(**{f"{decl.of}__in": uncertified})
+    if decl.match:
+        who |= Q(**{f"{decl.match}__in": purged_ids})
+    owner = f"{decl.of}_id" if decl.of and "__" not in decl.of else None
+    changed = []
+    for row in manager.filter(who):
+        pk = getattr(row, owner) if owner and getattr(row, owner) else row.pk
+        target = {**_target(row, identity, pk=pk), **decl.then}
+        updates = [name for name, value in target.items() if getattr(row, name) != value]
+        if updates:
+            for name, value in target.items():
+                setattr(row, name, value)
+            row._change_reason = REASON
+            row.save(update_fields=updates)
+            counts[model._meta.label] += 1
+        changed.append(row)
+    if history is not None:
+        past = Q(id__in=[row.pk for row in changed])
+        if decl.match:
+            past |= Q(**{f"{decl.match}__in": purged_ids})
+        for row in history.objects.filter(past):
+            pk = getattr(row, owner) if owner and getattr(row, owner) else row.id
+            target = _target(row, identity, pk=pk)
+            if any(getattr(row, name) != value for name, value in target.items()):
+                history.objects.filter(pk=row.pk).update(**target)
+                counts["history_rows"] += 1
+    return changed
 
 
-def _attendance(exam_round: ExamRound, counts: Counter) -> None:
-    enrollments = Registration.objects.filter(round=exam_round).values("training_enrollment")
-    rows = Attendance.objects.filter(enrollment__in=enrollments)
-    counts["attendance"] += rows.count()
-    rows.delete()
-    history = Attendance.history.model.objects.filter(enrollment_id__in=enrollments)
-    counts["history_rows"] += history.delete()[0]
+def _blobs(exam_round: ExamRound, others: tuple, own: tuple, counts: Counter) -> None:
+    """Text and JSON fields declared BLOB: every purged value replaced inside them. Rows of the
+    purged round (``round``) lose all its candidates' values, other rows those not still
+    needed."""
+    for item in declared():
+        fields = tuple(item.fields(Purge.BLOB))
+        if not fields:
+            continue
+        for model in filter(None, (item.model, item.history)):
+            rows = model._base_manager.all()
+            if item.item.round:
+                mine = Q(**{item.item.round: exam_round})
+                if any(own):
+                    counts["import_records"] += _scrub_rows(rows.filter(mine), fields, *own)
+                rows = rows.exclude(mine)
+            if any(others):
+                counts["import_records"] += _scrub_rows(rows, fields, *others)
 
 
 def _log_entries(
@@ -286,19 +326,16 @@ def _log_entries(
     exact: dict[str, str],
     counts: Counter,
 ) -> None:
-    """Admin log entries of the round's registrations and seats and of the anonymised class-list
-    entries and retake offers: the name in `object_repr` (and in the change message) goes."""
-    registrations = Registration.objects.filter(round=exam_round)
-    seats = Seat.objects.filter(registration__round=exam_round).select_related(
-        "room", "registration"
-    )
-    reprs: dict[type, dict[str, str]] = {
-        Registration: {
-            str(pk): f"{number} {name}"
-            for pk, number, name in registrations.values_list("pk", "number", "name")
-        },
-        Seat: {str(seat.pk): str(seat) for seat in seats},
-    }
+    """Admin log entries of the round's registrations, of every declared row about them, and of
+    the anonymised rows: the name in `object_repr` (and in the change message) goes."""
+    candidates = Registration.objects.filter(round=exam_round)
+    reprs: dict[type, dict[str, str]] = {Registration: {str(r.pk): str(r) for r in candidates}}
+    for item in declared():
+        if item.item.of and item.item.of != "self" and not item.item.delete:
+            rows = item.model._base_manager.filter(
+                **{f"{item.item.of}__in": candidates.values("pk")}
+            )
+            reprs.setdefault(item.model, {}).update({str(row.pk): str(row) for row in rows})
     for obj in objects:
         reprs.setdefault(type(obj), {})[str(obj.pk)] = str(obj)
     # Inside the log entries of these very objects, names may be replaced as text too.
@@ -320,35 +357,36 @@ def round_purge(*, exam_round: ExamRound, ran_by: str, dry_run: bool = False) ->
     """Anonymise one archived round; returns counts per kind. Idempotent: a second run changes
     nothing and counts nothing. With `dry_run`, everything is rolled back and no file deleted."""
     counts: Counter = Counter()
+    _secure_delete()
     with transaction.atomic():
         exam_round = ExamRound.objects.select_for_update().get(pk=exam_round.pk)
         if exam_round.archived_at is None:  # never: the caller picks archived rounds only
             raise ValueError("round is not archived")
-        files: set[str] = set()
+        files: set[tuple] = set()
         secrets, purged_ids, identities, uncertified = _registrations(exam_round, counts, files)
+        all_secrets = dict(secrets)
         kept_ids, kept_phones = _still_needed(set(secrets) & purged_ids, set(secrets) - purged_ids)
         secrets = {k: v for k, v in secrets.items() if k not in kept_ids | kept_phones}
         purged_ids -= kept_ids
         # Names and student numbers of those who lose their identity (not of one still needed).
         exact: dict[str, str] = {}
+        all_exact: dict[str, str] = {}
         for identity in identities:
+            values = {name: mask_name(name) for name in identity.names}
+            values.update(dict.fromkeys(identity.numbers, ""))
+            all_exact.update(values)
             if not identity.ids & kept_ids:
-                exact.update({name: mask_name(name) for name in identity.names})
-                exact.update(dict.fromkeys(identity.numbers, ""))
-        anonymised = [*_class_lists(purged_ids, counts)]
-        anonymised += _retake_offers(uncertified, purged_ids, kept_ids, counts)
-        if secrets or exact:
-            counts["import_records"] += _scrub_json_rows(ClassListImport, ("rows",), secrets, exact)
-            for model in (PaymentImport, ScoreImport):
-                counts["import_records"] += _scrub_json_rows(
-                    model, ("rows", "problems"), secrets, exact
-                )
-            counts["payment_notes"] += _scrub_json_rows(Payment, ("note",), secrets)
-        _attendance(exam_round, counts)
-        _free_text(exam_round, counts)
+                exact.update(values)
+        anonymised: list = []
+        for item in declared():
+            if item.item.of != "self" and (item.item.of or item.item.match):
+                anonymised += _linked(item, exam_round, uncertified, purged_ids, counts)
+        _blobs(exam_round, (secrets, exact), (all_secrets, all_exact), counts)
         _log_entries(exam_round, anonymised, secrets, exact, counts)
-        storage = Registration._meta.get_field("photo").storage
-        existing = sorted(name for name in files if storage.exists(name))
+        existing = sorted(
+            ((storage, name) for storage, name in files if storage.exists(name)),
+            key=lambda pair: pair[1],
+        )
         counts["photo_files"] += len(existing)
         changed = sum(counts.values()) > 0
         if changed:
@@ -366,9 +404,54 @@ def round_purge(*, exam_round: ExamRound, ran_by: str, dry_run: bool = False) ->
                 counts["archive_rebuilt"] += 1
 
             def _delete_files() -> None:
-                for name in existing:
+                for storage, name in existing:
                     storage.delete(name)
                 content_cache.bump()
 
             transaction.on_commit(_delete_files)
     return counts
+
+
+def _secure_delete() -> None:
+    """SQLite: overwrite what an UPDATE or DELETE frees with zeros (per connection), so the
+    purged values do not linger in free space of the file's pages (docs/archive.md)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA secure_delete = ON")
+
+
+def purged_tables() -> list[str]:
+    """The tables the purge writes: every declared model's and its history's, the admin log
+    and the sessions."""
+    tables = {LogEntry._meta.db_table, Session._meta.db_table, PurgeRecord._meta.db_table}
+    for item in declared():
+        tables.add(item.model._meta.db_table)
+        if item.history is not None:
+            tables.add(item.history._meta.db_table)
+    return sorted(tables)
+
+
+def database_compact(*, vacuum: bool = False) -> list[str]:
+    """After a purge, make the database files forget what it removed (docs/archive.md).
+
+    SQLite: the write-ahead log holds the old pages until a checkpoint: checkpoint and truncate
+    it; with `vacuum`, rebuild the file too (free pages go). PostgreSQL: old row versions stay
+    in the table files until VACUUM: vacuum the purged tables (with `vacuum`, VACUUM FULL, which
+    rewrites them and takes an exclusive lock for the time). Runs outside a transaction; inside
+    one (a test's) it does nothing and says so. Returns what it did, for the command's output."""
+    if connection.in_atomic_block:
+        return []
+    done = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            if vacuum:
+                cursor.execute("VACUUM")
+                done.append("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            done.append("wal_checkpoint(TRUNCATE)")
+        elif connection.vendor == "postgresql":
+            command = "VACUUM (FULL, ANALYZE)" if vacuum else "VACUUM (ANALYZE)"
+            tables = purged_tables()
+            cursor.execute(f"{command} {', '.join(map(connection.ops.quote_name, tables))}")
+            done.append(f"{command} {len(tables)}")
+    return done

@@ -7,8 +7,10 @@ fragment and verdict at once, so an edit shows on the next page view instead of 
 the orphans expire on their own. docs/caching.md lists every cache and what it is keyed by.
 
 Registrations, payments and imports are deliberately *not* content: a classroom of sign-ups must
-not empty the cache forty times a minute. tests/registration/test_content_cache.py checks that every
-model of the project is classified one way or the other, so a new model cannot be forgotten.
+not empty the cache forty times a minute. Each app declares which of its models are content and
+which transactional (`<app>/data.py`, common.appdata); tests/registration/test_content_cache.py
+checks that every model of the project is classified one way or the other, so a new model cannot
+be forgotten.
 """
 
 import logging
@@ -19,66 +21,24 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from common import appdata
+
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "content-generation"
 
-# Models whose rows appear on public pages (announcement, class form, fee table, verdicts).
-CONTENT_MODELS = {
-    "rounds.ExamRound",
-    "rounds.SkillLevel",
-    "rounds.Major",
-    "rounds.SchoolClass",
-    "eligibility.EligibilityCondition",
-    "courses.TrainingModule",
-    "courses.TrainingTopic",
-    # Set up by staff, rarely edited; classified as content so that no page can show them stale.
-    "courses.TrainingClass",
-    "courses.TrainingLesson",
-    "courses.TrainingCutoff",
-    "fees.FeeItem",
-}
-# Models written by the sign-up flow or staff work that no cached page shows.
-TRANSACTIONAL_MODELS = {
-    # The count of content edits itself (written with UPDATE, never through a signal).
-    "rounds.ContentVersion",
-    "registration.Registration",
-    "registration.Payment",
-    "registration.PaymentImport",
-    "registration.TrainingEnrollment",
-    "registration.Attendance",
-    # Class lists decide who may sign up, checked by the submission service on every POST
-    # (never cached); no public page shows them.
-    "registration.ClassListEntry",
-    "registration.ClassListImport",
-    # Retake offers are read by the retake sign-up page, which is never cached.
-    "registration.RetakeOffer",
-    # The exam plan is shown only on staff pages and private ticket links, never cached.
-    "exams.ExamPlan",
-    "exams.Room",
-    "exams.Sitting",
-    "exams.SeatDraw",
-    "exams.Seat",
-    "exams.AdmissionTicket",
-    "exams.Invigilation",
-    "exams.CheckIn",
-    # Export layouts, scores, results, certificates and archives: staff pages, the student's own
-    # page and the public notice, all never cached (the notice is computed on each request).
-    "workspace.ExchangeLayout",
-    "workspace.ExchangeColumn",
-    "results.ScoreRule",
-    "results.ScorerAssignment",
-    "results.ScoreEntry",
-    "results.Score",
-    "results.SittingReview",
-    "results.ScoreImport",
-    "results.ResultNotice",
-    "results.CertificateFormat",
-    "results.Certificate",
-    "results.RetakeRule",
-    "archive.RoundArchive",
-    "archive.PurgeRecord",
-}
+# Which models are content (shown on public pages: rounds, levels, majors, classes, rules,
+# training, fee items) and which are transactional (written by sign-ups and staff work, shown by
+# no cached page) is declared by each app (`<app>/data.py`, read through common.appdata).
+
+
+def content_models() -> frozenset[str]:
+    """``app_label.Model`` of every model whose save bumps the content generation."""
+    return appdata.content_models()
+
+
+def transactional_models() -> frozenset[str]:
+    return appdata.transactional_models()
 
 
 def generation() -> int:
@@ -142,7 +102,7 @@ def connect_signals(*, database_bump=None) -> None:
         _database_bumps.append(database_bump)
     from django.apps import apps
 
-    for label in CONTENT_MODELS:
+    for label in sorted(content_models()):
         model = apps.get_model(label)
         uid = f"content-cache:{label}"
         pre_save.connect(_content_changing, sender=model, dispatch_uid=f"{uid}:pre-save")
@@ -158,7 +118,7 @@ def connect_signals(*, database_bump=None) -> None:
 
 
 def is_classified(model) -> bool:
-    return _label(model) in CONTENT_MODELS | TRANSACTIONAL_MODELS
+    return _label(model) in content_models() | transactional_models()
 
 
 def anonymous_visitor(request) -> bool:

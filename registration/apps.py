@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class RegistrationConfig(AppConfig):
     name = "registration"
     verbose_name = _("报名")
+    # Its cached models, personal fields and role permissions (common.appdata).
+    declarations = "registration.data"
 
     def ready(self):
         # Connects the receiver that makes every login a browser-session, idle-timed staff

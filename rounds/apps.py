@@ -7,3 +7,5 @@ class RoundsConfig(AppConfig):
 
     name = "rounds"
     verbose_name = _("考试批次")
+    # Its cached models, personal fields and role permissions (common.appdata).
+    declarations = "rounds.data"

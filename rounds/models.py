@@ -359,7 +359,7 @@ class SchoolClass(models.Model):
 class ContentVersion(models.Model):
     """How often content has changed, counted by the database itself (one row, id 1).
 
-    Every save or delete of content (common.content_cache.CONTENT_MODELS: rounds, levels, rules,
+    Every save or delete of content (common.content_cache.content_models(): rounds, levels, rules,
     fee items, classes, majors, training) raises it before and after the write, in the same
     transaction as the change; code that changes content without signals (QuerySet.update, data
     migrations) calls rounds.content.content_changed(). A sign-up compares the number its cached

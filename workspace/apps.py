@@ -8,6 +8,8 @@ class WorkspaceConfig(AppConfig):
 
     name = "workspace"
     verbose_name = _("辅导员与教务工作台")
+    # Its cached models, personal fields and role permissions (common.appdata).
+    declarations = "workspace.data"
 
     def ready(self) -> None:
         from workspace.exchange import candidate_fields  # noqa: F401  (registers the fields)

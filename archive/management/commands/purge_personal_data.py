@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.models import PURGE_COUNT_LABELS as LABELS
+from archive.models import count_label
 from archive.purge import round_purge
 from archive.selectors import rounds_due, shanghai_today
 from rounds.models import ExamRound
@@ -51,6 +51,6 @@ class Command(BaseCommand):
             counts = round_purge(
                 exam_round=exam_round, ran_by="purge_personal_data", dry_run=dry_run
             )
-            parts = [f"{LABELS.get(k, k)} {v}" for k, v in sorted(counts.items()) if v]
+            parts = [f"{count_label(k)} {v}" for k, v in sorted(counts.items()) if v]
             summary = "，".join(parts) if parts else "无需清理（已匿名化）"
             self.stdout.write(f"{prefix}{exam_round.slug}：{summary}")

@@ -1,0 +1,11 @@
+"""What `workspace` declares about its data (common.appdata; docs/architecture.md)."""
+
+from common.appdata import AppData, NotPersonal
+
+DATA = AppData(
+    # Export layouts: staff pages only, never cached.
+    transactional_models=("ExchangeLayout", "ExchangeColumn"),
+    not_personal=(
+        NotPersonal("ExchangeLayout", ("name", "source"), "a layout's name and where it came from"),
+    ),
+)
