@@ -455,3 +455,46 @@ def database_compact(*, vacuum: bool = False) -> list[str]:
             cursor.execute(f"{command} {', '.join(map(connection.ops.quote_name, tables))}")
             done.append(f"{command} {len(tables)}")
     return done
+
+
+def _lookup_model(model, path: str):
+    """The model at the end of a lookup path (``seat__registration``), or None."""
+    for part in path.split("__"):
+        try:
+            model = model._meta.get_field(part).related_model
+        except Exception:
+            return None
+        if model is None:
+            return None
+    return model
+
+
+def declaration_problems() -> list[str]:
+    """Declarations the purge cannot apply (tests/test_declarations.py): a field that does not
+    exist, a kind without the rows it needs (``of``/``match``/a round), a lookup that does not
+    lead to a registration or a round."""
+    problems = []
+    for item in declared():
+        label, decl = item.model._meta.label, item.item
+        names = {f.name for f in item.model._meta.concrete_fields}
+        problems += [f"{label}.{name}: no such field" for name in decl.fields if name not in names]
+        if decl.of and decl.of != "self" and _lookup_model(item.model, decl.of) is not Registration:
+            problems.append(f"{label}: of={decl.of!r} does not lead to a registration")
+        if decl.of == "self" and item.model is not Registration:
+            problems.append(f"{label}: only the registration is the candidate itself")
+        if decl.round and _lookup_model(item.model, decl.round) is not ExamRound:
+            problems.append(f"{label}: round={decl.round!r} does not lead to a round")
+        if decl.match and decl.match not in names:
+            problems.append(f"{label}: match={decl.match!r} is not a field")
+        for name, kind in decl.fields.items():
+            if kind == Purge.BLOB or (kind == Purge.REBUILD and item.model is RoundArchive):
+                continue
+            if kind == Purge.REBUILD:
+                problems.append(f"{label}.{name}: only the archive export is rebuilt")
+            elif kind == Purge.FILE and decl.of != "self":
+                problems.append(f"{label}.{name}: files are deleted for registrations only")
+            elif not (decl.of or decl.match):
+                problems.append(f"{label}.{name}: {kind} needs of= or match=")
+        if decl.delete and not decl.of:
+            problems.append(f"{label}: deleting rows needs of=")
+    return problems
