@@ -6,6 +6,7 @@ class-list entries (the classes have graduated: inactive), a retake offer, free-
 (seat move, score change, training completion) and admin log entries of those objects."""
 
 import datetime as dt
+import os
 import shutil
 from decimal import Decimal
 
@@ -128,3 +129,43 @@ def finished(exam_round, graded, academic, level3):  # noqa: F811
             change_message=f"修改 {obj}",
         )
     return graded
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """KWT_TEST_SQLITE_FILE: the test database is that file instead of SQLite in memory, so the
+    purge's raw-file scan can read it (test_purge_complete.py runs itself so in a subprocess)."""
+    from django.conf import settings
+
+    path = os.environ.get("KWT_TEST_SQLITE_FILE")
+    if path and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = path
+
+
+@pytest.fixture
+def retake_pending(finished, exam_round, sitting, level3, academic):  # noqa: F811
+    """Issue 29: the failed candidate's theory score was imported by ID number, and she holds an
+    unused retake offer into the next round, which is open (not archived)."""
+    from results.models import ScoreImport
+    from tests.factories import ExamRoundFactory
+
+    failed = finished[1]
+    next_round = ExamRoundFactory(offered=[4, 3], slug="next-round")
+    offer = RetakeOffer.objects.create(
+        id_number=failed.id_number,
+        name=failed.name,
+        level=level3,
+        subject="theory",
+        source_registration=failed,
+        exam_round=next_round,
+        created_by=academic,
+    )
+    score_import = ScoreImport.objects.create(
+        sitting=sitting,
+        file_name="理论成绩.xlsx",
+        file_sha256="1" * 64,
+        rows=[{"row": 2, "person": failed.id_number, "outcome": "points", "points": "59.5"}],
+        problems=[{"row": 3, "message": f"{failed.id_number} 重复"}],
+        uploaded_by=academic,
+    )
+    return failed, next_round, offer, score_import

@@ -1,8 +1,10 @@
-"""manage.py purge_personal_data [--round CODE] [--dry-run] [--today YYYY-MM-DD]
+"""manage.py purge_personal_data [--round CODE] [--dry-run] [--today YYYY-MM-DD] [--vacuum]
 
 Anonymise personal data of archived rounds whose retention period has passed (Asia/Shanghai
 dates); report counts per kind. Safe to run daily from cron: a round already purged reports
-nothing. See docs/archive.md.
+nothing. After a purge that changed something the database files forget it too (SQLite: WAL
+checkpoint; PostgreSQL: VACUUM of the purged tables; --vacuum: SQLite VACUUM, PostgreSQL VACUUM
+FULL). See docs/archive.md.
 """
 
 import datetime as dt
@@ -10,7 +12,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from archive.models import count_label
-from archive.purge import round_purge
+from archive.purge import database_compact, round_purge
 from archive.selectors import rounds_due, shanghai_today
 from rounds.models import ExamRound
 
@@ -22,8 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("--round", dest="slug", help="只处理该批次代码")
         parser.add_argument("--dry-run", action="store_true", help="只统计，不做任何修改")
         parser.add_argument("--today", help="按该日期（YYYY-MM-DD，北京时间）判断是否到期")
+        parser.add_argument(
+            "--vacuum",
+            action="store_true",
+            help="清理后重建数据库文件（SQLite VACUUM，PostgreSQL VACUUM FULL，期间锁表）",
+        )
 
-    def handle(self, *args, slug=None, dry_run=False, today=None, **options):
+    def handle(self, *args, slug=None, dry_run=False, today=None, vacuum=False, **options):
         if today:
             try:
                 today = dt.date.fromisoformat(today)
@@ -47,6 +54,7 @@ class Command(BaseCommand):
         if not rounds:
             self.stdout.write(f"{prefix}没有到期的已归档批次。")
             return
+        purged = False
         for exam_round in rounds:
             counts = round_purge(
                 exam_round=exam_round, ran_by="purge_personal_data", dry_run=dry_run
@@ -54,3 +62,8 @@ class Command(BaseCommand):
             parts = [f"{count_label(k)} {v}" for k, v in sorted(counts.items()) if v]
             summary = "，".join(parts) if parts else "无需清理（已匿名化）"
             self.stdout.write(f"{prefix}{exam_round.slug}：{summary}")
+            purged = purged or bool(parts)
+        if purged and not dry_run:
+            # The files of the database still hold the old pages and row versions (docs/archive.md).
+            for step in database_compact(vacuum=vacuum):
+                self.stdout.write(f"数据库整理：{step}")
