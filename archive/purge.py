@@ -1,23 +1,24 @@
 """Anonymise the personal data of archived rounds whose retention period has passed.
 
-PIPL minimal retention (docs/archive.md). What goes, for every candidate of the round: phone,
-photo (file and field), free text about them (work unit, counselor note, review and photo-return
-reasons), training attendance. Candidates without a certificate also lose their full ID number
-(replaced by a placeholder that cannot be reversed and keeps uniqueness), their name (masked as on
-the public notice: 张*), student number and birth day (the birth year stays). Candidates with a
-certificate keep name, ID number and certificate, so the certificate stays verifiable.
+PIPL minimal retention (docs/archive.md). Which fields hold personal data and how each goes is
+declared by the app that owns them (`<app>/data.py`, common.appdata.Personal); this module
+applies the declarations and names no app's fields:
 
-Statistics stay: gender, birth year, level, class, major, candidate type, status, payments,
-scores, results, certificates. The same values are scrubbed from the history tables, the import
-records (class lists, payment lists, score sheets), class-list entries, admin log entries and
-payment notes; expired sessions are cleared and the page cache invalidated. Every changed
-registration gets a history row saying why; each run leaves a PurgeRecord with counts only.
+- the candidate's registration (``of="self"``): contact, photo and free text always go; the
+  identity (ID number, name, student number, birth day) of a candidate without a certificate
+  too; one with a certificate keeps it, so the certificate stays verifiable;
+- rows about the round's candidates (``of=<lookup to the registration>``): free text redacted,
+  identity purged as for the candidate, or the rows deleted (training attendance);
+- rows holding a purged ID number (``match``): class-list entries, retake offers; a row an app
+  declares still needed (``needed``: the active list of an active class) keeps it;
+- text and JSON blobs (Purge.BLOB): the purged values replaced inside them; a round's own blobs
+  (``round``: score sheets) lose all its candidates' values.
 
-Retake offers made from the round's candidates without a certificate get the candidate's
-placeholder and masked name. Free-text reasons about the round's candidates (seat move, score
-change, training completion) are replaced by a marker, in their history too. An ID number on the
-active list of an active class (the school's roster, not round data) is still needed: that entry
-stays as it is.
+History rows follow their rows; admin log entries of the rows are rewritten; statistics stay
+(gender, birth year, level, class, major, type, status, payments, scores, results,
+certificates). Every changed row gets a history row saying why; each run leaves a PurgeRecord
+with counts only. After the purge the command makes the database files forget the old values
+(database_compact).
 """
 
 import datetime as dt
@@ -434,11 +435,14 @@ def purged_tables() -> list[str]:
 def database_compact(*, vacuum: bool = False) -> list[str]:
     """After a purge, make the database files forget what it removed (docs/archive.md).
 
-    SQLite: the write-ahead log holds the old pages until a checkpoint: checkpoint and truncate
-    it; with `vacuum`, rebuild the file too (free pages go). PostgreSQL: old row versions stay
-    in the table files until VACUUM: vacuum the purged tables (with `vacuum`, VACUUM FULL, which
-    rewrites them and takes an exclusive lock for the time). Runs outside a transaction; inside
-    one (a test's) it does nothing and says so. Returns what it did, for the command's output."""
+    SQLite: the purge zeroes what it frees (`secure_delete`), but the write-ahead log still holds
+    the old pages: checkpoint it and truncate it to nothing; with `vacuum`, rebuild the file too
+    (it shrinks). PostgreSQL: old row versions stay in the table and index files, and a plain
+    VACUUM only marks their space free (the bytes stay until overwritten; measured in
+    tests/archive/test_purge_complete.py): VACUUM FULL rewrites the purged tables and their
+    indexes, holding an exclusive lock on each table while it does (seconds; the purge runs at
+    night and only when something was purged). Runs outside a transaction; inside one (a
+    test's) it does nothing. Returns what it did, for the command's output."""
     if connection.in_atomic_block:
         return []
     done = []
@@ -450,10 +454,11 @@ def database_compact(*, vacuum: bool = False) -> list[str]:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             done.append("wal_checkpoint(TRUNCATE)")
         elif connection.vendor == "postgresql":
-            command = "VACUUM (FULL, ANALYZE)" if vacuum else "VACUUM (ANALYZE)"
             tables = purged_tables()
-            cursor.execute(f"{command} {', '.join(map(connection.ops.quote_name, tables))}")
-            done.append(f"{command} {len(tables)}")
+            cursor.execute(
+                f"VACUUM (FULL, ANALYZE) {', '.join(map(connection.ops.quote_name, tables))}"
+            )
+            done.append(f"VACUUM FULL ({len(tables)})")
     return done
 
 

@@ -3,8 +3,8 @@
 Anonymise personal data of archived rounds whose retention period has passed (Asia/Shanghai
 dates); report counts per kind. Safe to run daily from cron: a round already purged reports
 nothing. After a purge that changed something the database files forget it too (SQLite: WAL
-checkpoint; PostgreSQL: VACUUM of the purged tables; --vacuum: SQLite VACUUM, PostgreSQL VACUUM
-FULL). See docs/archive.md.
+checkpoint, and with --vacuum a VACUUM; PostgreSQL: VACUUM FULL of the purged tables). See
+docs/archive.md.
 """
 
 import datetime as dt
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--vacuum",
             action="store_true",
-            help="清理后重建数据库文件（SQLite VACUUM，PostgreSQL VACUUM FULL，期间锁表）",
+            help="清理后另对 SQLite 数据库文件执行 VACUUM（重建并缩小文件）",
         )
 
     def handle(self, *args, slug=None, dry_run=False, today=None, vacuum=False, **options):
