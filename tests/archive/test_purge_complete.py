@@ -5,6 +5,7 @@ import io
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,35 @@ def test_purge_scan_on_a_sqlite_file(tmp_path):
         timeout=600,
     )
     assert "1 passed" in result.stdout, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+def test_purge_applies_a_new_declaration_without_naming_its_app(
+    exam_round, finished, academic, monkeypatch
+):
+    """What an app declares is purged; archive/purge.py is not touched. Control: the same
+    purge without the extra declaration leaves the notes' other words in place."""
+    from archive.services import round_archive
+    from common import appdata
+    from common.appdata import Personal, Purge
+    from registration.ledger.models import Payment
+
+    real = appdata.declarations()
+    extra = Personal("Payment", {"note": Purge.CLEAR}, of="registration")
+    registration = replace(real["registration"], personal=(*real["registration"].personal, extra))
+    monkeypatch.setattr(appdata, "declarations", lambda: {**real, "registration": registration})
+    round_archive(exam_round=exam_round, user=academic)
+    purge(exam_round)
+    notes = set(
+        Payment.objects.filter(registration__round=exam_round).values_list("note", flat=True)
+    )
+    assert notes == {""}
+
+
+def test_purge_without_the_extra_declaration_keeps_the_notes_words(exam_round, finished, academic):
+    from archive.services import round_archive
+    from registration.ledger.models import Payment
+
+    round_archive(exam_round=exam_round, user=academic)
+    purge(exam_round)
+    notes = Payment.objects.filter(registration__round=exam_round).values_list("note", flat=True)
+    assert all(note.startswith("身份证 ") for note in notes)
