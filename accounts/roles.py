@@ -10,6 +10,8 @@ take attendance for their own classes' students and 教务 for everyone. `roles_
 
 from django.contrib.auth.models import Group, Permission
 
+from common.appdata import role_permissions
+
 COUNSELOR_GROUP = "辅导员"
 ACADEMIC_GROUP = "教务"
 FINANCE_GROUP = "财务"
@@ -79,8 +81,6 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
 
 def group_permissions() -> dict[str, list[str]]:
     """Every role's permissions: GROUP_PERMISSIONS and what the apps declare (common.appdata)."""
-    from common.appdata import role_permissions
-
     declared = role_permissions()
     unknown = set(declared) - set(GROUP_PERMISSIONS)
     if unknown:

@@ -159,8 +159,10 @@ def test_declarations_role_permissions_declared_by_apps_are_granted():
 
 
 def test_declarations_permissions_for_an_unknown_role_are_refused(monkeypatch):
+    from accounts import roles
+
     real = appdata.role_permissions()
-    monkeypatch.setattr(appdata, "role_permissions", lambda: {**real, "清洁工": {"x.y"}})
+    monkeypatch.setattr(roles, "role_permissions", lambda: {**real, "清洁工": {"x.y"}})
     with pytest.raises(RolesSetupError, match="清洁工"):
         group_permissions()
 
