@@ -1,6 +1,7 @@
 """Fixtures for the production tests: an open demo round and gunicorn nodes on real engines."""
 
 import os
+import shutil
 import uuid
 
 import pytest
@@ -92,3 +93,19 @@ def demo_sqlite_copy(template, folder):
             " AND m.relation IN ('same', 'related') ORDER BY c.id"
         ).fetchone()
     return path, code
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@pytest.fixture(scope="session")
+def nginx_binary():
+    """nginx for the tests that run the shipped configuration (scripts/nginx_local.sh)."""
+    if os.access(NGINX, os.X_OK):
+        return NGINX
+    if os.environ.get("CI") == "true":
+        pytest.fail("nginx is not installed and CI=true (.ci/run installs it)")
+    pytest.skip(
+        "nginx is not installed (apt-get install -y nginx): the proxy configuration in "
+        "scripts/nginx/ is NOT tested on this machine"
+    )

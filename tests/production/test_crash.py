@@ -19,7 +19,7 @@ import pytest
 from tests.idnumbers import make_id_number
 from tests.production.conftest import demo_sqlite_copy, student_form
 from tests.production.nodes import Browser, free_ports, node_start, worker_pids
-from tests.production.test_proxy import nginx_binary, proxy_start  # noqa: F401 (a fixture)
+from tests.production.test_proxy import proxy_start
 
 WORKERS, THREADS = 2, 4
 STUDENTS = 40

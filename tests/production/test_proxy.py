@@ -27,23 +27,10 @@ from tests.idnumbers import make_id_number
 from tests.production.conftest import student_form
 from tests.production.nodes import ROOT, Browser, database_url, free_ports, node_start
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 WORKERS, THREADS = 2, 2
 # More half-requests than gunicorn has threads: workers × threads × 4.
 HALF_REQUESTS = WORKERS * THREADS * 4
 STARTUP_SECONDS = 20
-
-
-@pytest.fixture(scope="module")
-def nginx_binary():
-    if os.access(NGINX, os.X_OK):
-        return NGINX
-    if os.environ.get("CI") == "true":
-        pytest.fail("nginx is not installed and CI=true (.ci/run installs it)")
-    pytest.skip(
-        "nginx is not installed (apt-get install -y nginx): the proxy configuration in "
-        "scripts/nginx/ is NOT tested on this machine"
-    )
 
 
 @dataclass
