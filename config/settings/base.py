@@ -167,8 +167,6 @@ if REDIS_URL:
         "LOCATION": os.environ.get("RATELIMIT_REDIS_URL", REDIS_URL),
         "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "kwt") + "-ratelimit",
     }
-    # Sessions in the database, read through Redis; config/sessions.py says why not cache-only.
-    SESSION_ENGINE = "config.sessions"
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -179,6 +177,12 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         },
     }
+
+# Sessions live in the database only (Django's default engine), with or without Redis. Only staff
+# have sessions (students' CSRF and messages are cookies), one indexed read per staff request.
+# They were read through Redis before: a logout while Redis did not answer deleted the row but
+# not the cached copy, and other nodes kept the session (tests/production/test_logout.py).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
