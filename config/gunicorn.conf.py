@@ -53,10 +53,10 @@ worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", threads)
 backlog = _int("GUNICORN_BACKLOG", 2048)
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-# An idle keep-alive connection holds one of the worker's connections: keep it short. nginx's
-# upstream keepalive_timeout (scripts/nginx/) is below it, so nginx never sends a request on a
-# connection gunicorn is closing.
-keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# An idle keep-alive connection holds one of the worker's connections: keep it short. nginx
+# keeps no idle connections to gunicorn (scripts/nginx/); browsers talking to gunicorn directly
+# (make run) do.
+keepalive = _int("GUNICORN_KEEPALIVE", 2)
 # Recycle workers now and then so that a slow leak can never take a node down mid-round; the
 # jitter keeps the workers from restarting at the same moment.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)

@@ -199,12 +199,15 @@ def test_half_requests_starve_bare_gunicorn_but_not_gunicorn_behind_nginx(slow_s
 
 def test_nginx_refuses_what_the_app_would_refuse_at_the_edge(slow_stack):
     _node, proxy = slow_stack
+    from django.conf import settings
+
     request = urllib.request.Request(
-        f"{proxy.url}/lookup/", data=b"x" * (7 * 1024 * 1024), method="POST"
+        f"{proxy.url}/lookup/", data=b"x" * (settings.MAX_REQUEST_BODY_BYTES + 1), method="POST"
     )
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(request, timeout=10)
     assert error.value.code == 413
+    assert "上传的文件不能超过" in error.value.read().decode()  # nginx's own Chinese page
     # A client cannot choose the address the app sees: nginx overwrites X-Forwarded-For.
     config = (ROOT / "scripts" / "nginx" / "kaowutong-locations.conf").read_text()
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in config
