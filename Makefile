@@ -36,8 +36,10 @@ setup: venv
 	$(BIN)/python manage.py load_announcement
 	$(BIN)/python manage.py load_demo
 
+# Served by gunicorn as in production (scripts/run_demo.sh), with DEBUG on: it holds a classroom
+# signing up at once (tests/production/test_sqlite_classroom.py runs the same script).
 run: setup
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) PYTHON=$(BIN)/python scripts/run_demo.sh
 
 lint: venv
 	$(BIN)/ruff check .

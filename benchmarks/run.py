@@ -98,6 +98,10 @@ def app_env(static_root: str, prefix: str) -> dict[str, str]:
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
         "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
         "DJANGO_DEBUG": "false",
+        # wrk's closed loop keeps BENCH_CONNECTIONS connections busy at once, straight to
+        # gunicorn; production's worker_connections (= threads) would leave the rest in the
+        # backlog for the whole run. Behind nginx every connection is one request.
+        "GUNICORN_WORKER_CONNECTIONS": "1000",
         "DJANGO_SECRET_KEY": "bench-" + os.urandom(24).hex(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_LOG_FORMAT": "json",

@@ -42,10 +42,23 @@ bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{_int('PORT', 8000)}"
 workers = _int("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)
 threads = _int("GUNICORN_THREADS", 4)
 # gthread when threads > 1 (gunicorn picks it by itself); sync otherwise.
+# Connections one worker holds at once: as many as it has threads. gunicorn's default (1000) let
+# one worker accept 36 of 40 simultaneous sign-ups and queue them for its 4 threads, so killing
+# it cut off 36; now a worker takes only what it can run, the rest wait in the listen backlog,
+# where any worker (or the one the master starts in its place) picks them up
+# (tests/production/test_crash.py).
+worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", threads)
+# The kernel's queue of connections no worker has accepted yet: a classroom rush (40 at once)
+# and far more wait there instead of being reset (runserver's queue of 10 reset 9–13 of 40).
+backlog = _int("GUNICORN_BACKLOG", 2048)
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-keepalive = _int("GUNICORN_KEEPALIVE", 5)
-# Recycle workers now and then so that a slow leak can never take a node down mid-round.
+# An idle keep-alive connection holds one of the worker's connections: keep it short. nginx
+# keeps no idle connections to gunicorn (scripts/nginx/); browsers talking to gunicorn directly
+# (make run) do.
+keepalive = _int("GUNICORN_KEEPALIVE", 2)
+# Recycle workers now and then so that a slow leak can never take a node down mid-round; the
+# jitter keeps the workers from restarting at the same moment.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 # Load the app before forking: a broken deploy fails at start, not at the first request.

@@ -219,21 +219,37 @@ class StaffSessionMiddleware:
             session[LAST_SEEN_KEY] = now
 
 
-REQUEST_TOO_LARGE = "请求内容过大，已被拒绝。请只提交页面上要求填写的内容；上传文件不能超过5MB。"
+DRAIN_FACTOR = 4
+DRAIN_CHUNK_BYTES = 64 * 1024
+
+
+def _drain(stream, length: int) -> None:
+    if stream is None:
+        return
+    remaining = length
+    try:
+        while remaining > 0:
+            chunk = stream.read(min(DRAIN_CHUNK_BYTES, remaining))
+            if not chunk:
+                return
+            remaining -= len(chunk)
+    except OSError:
+        return  # the client went away: nothing to answer
 
 
 class RequestSizeLimitMiddleware:
     """Refuse a request whose declared body exceeds MAX_REQUEST_BODY_BYTES before reading it.
 
-    Form fields are capped by DATA_UPLOAD_MAX_MEMORY_SIZE (2 MB, a 400), but file parts are not
-    counted there: without this cap a 500 MB upload to any form would be streamed to disk. The
-    largest legitimate body is the finance office's payment list (5 MB, see payments.imports).
-    nginx's client_max_body_size should say the same at the edge (docs/deployment.md).
+    Form fields are capped by DATA_UPLOAD_MAX_MEMORY_SIZE (2 MB; RequestDataTooBig, answered
+    with the same 413 page by handler400), but file parts are not counted there: without this
+    cap a 500 MB upload to any form would be streamed to disk. The limit is settings.UPLOAD_MAX_MB
+    (a 48 MP phone photo fits); nginx's shipped client_max_body_size says the same at the edge.
+    The answer is a Chinese page with a link back to the form (never bare text, never a 500).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.limit = getattr(settings, "MAX_REQUEST_BODY_BYTES", 6 * 1024 * 1024)
+        self.limit = settings.MAX_REQUEST_BODY_BYTES
 
     def __call__(self, request):
         try:
@@ -241,10 +257,23 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > self.limit:
+            from registration.views.errors import request_too_large
+
             logger.warning("request body of %d bytes refused on %s", length, request.method)
-            response = HttpResponse(
-                REQUEST_TOO_LARGE, status=413, content_type="text/plain; charset=utf-8"
-            )
-            response["Connection"] = "close"
+            response = request_too_large(request)
+            # Answered before the clickjacking and CSP middleware further in: set here.
+            response["X-Frame-Options"] = "DENY"
+            policy = _content_security_policy()
+            if policy:
+                response["Content-Security-Policy"] = policy
+            # A browser shows the answer only once it has sent its body: a body up to a few
+            # times the limit (a photo a little too large) is read and dropped, in chunks, so
+            # the student sees this page rather than "connection reset". Anything larger is not
+            # worth reading: gunicorn closes the connection on this header (runserver, wsgiref,
+            # refuses hop-by-hop headers from an application: it answered a 500).
+            if length <= DRAIN_FACTOR * self.limit:
+                _drain(request.META.get("wsgi.input"), length)
+            elif request.META.get("SERVER_SOFTWARE", "").startswith("gunicorn"):
+                response["Connection"] = "close"
             return response
         return self.get_response(request)

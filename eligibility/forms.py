@@ -315,7 +315,10 @@ class SelfCheckForm(QuestionnaireForm):
         help_text=_("按报名截止时的年级填写。"),
     )
 
-    exam_round = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The round's slug, carried through the GET submit as ?round= (common.round_param.PARAM; the
+    # view reads it, and the older ?session=, with round_slug). The layout names it: a layout
+    # entry without a field of that name logged a KeyError traceback on every render.
+    round = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, classes=None, majors=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -326,7 +329,7 @@ class SelfCheckForm(QuestionnaireForm):
         self.helper.form_id = "self-check-form"
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
-            "session",
+            "round",
             InlineRadios("candidate_type"),
             Div(
                 Field("school_class"),

@@ -56,7 +56,7 @@ def self_check(request):
     bound = "candidate_type" in request.GET
     form = SelfCheckForm(
         request.GET if bound else None,
-        initial={"session": slug or ""},
+        initial={"round": slug or ""},
         classes=lookups.classes_for_self_check(),
         majors=lookups.majors_for_self_check(),
     )

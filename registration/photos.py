@@ -1,10 +1,21 @@
 """Candidate photos (证件照): decode, normalise, crop and re-encode an upload; private storage.
 
 Nothing about an upload is trusted: not its name, not its content type. The bytes are size-checked
-before decoding, decoded by Pillow with a pixel limit (a decompression bomb is refused, not
-decoded), turned upright by its EXIF orientation, flattened onto white (alpha, palette, CMYK),
-centre-cropped to the round's aspect, scaled to the round's size and saved as a baseline JPEG with
-no EXIF, at the highest quality that fits the round's size limit.
+before decoding, the header is read before any pixel is, turned upright by its EXIF orientation,
+flattened onto white (alpha, palette, CMYK), centre-cropped to the round's aspect, scaled to the
+round's size and saved as a baseline JPEG with no EXIF, at the highest quality that fits the
+round's size limit.
+
+Every decode has a memory bound that holds for the worst file accepted (docs/security.md):
+
+- a JPEG is decoded at reduced scale (Pillow's ``draft``: the decoder's own 1/2, 1/4 or 1/8 DCT
+  scaling), the largest reduction that still leaves enough pixels for the round's photo, so a
+  48 MP phone photo decodes to 1000×750; with the aspect ratio capped at 4:1 no accepted JPEG
+  decodes to more than about 3 MP;
+- PNG and WebP have no reduced decode: they are refused above ``MAX_FULL_DECODE_PIXELS``
+  (16 MP, 64 MB decoded) and shrunk by an integer factor right after decoding;
+- at most ``PHOTO_DECODES_AT_ONCE`` decodes run at a time in one process (default 1); an upload
+  that cannot start within ``PHOTO_DECODE_WAIT_SECONDS`` gets "系统繁忙，请稍后重试" on its form.
 
 Photos are stored through Django's storage API under the alias `photos` (settings.STORAGES): a
 FileSystemStorage outside any served URL by default, S3-compatible storage through django-storages
@@ -15,34 +26,72 @@ views that check the student's private link or the staff member's scope.
 import io
 import re
 import secrets
+import threading
 import warnings
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.storage import storages
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-# Upload limit before decoding: phone cameras produce 3-12 MB JPEGs; anything larger is refused.
-MAX_UPLOAD_BYTES = 15 * 1024 * 1024
-# Decoded pixel limit: a 48-megapixel phone photo passes, a decompression bomb does not.
-MAX_PIXELS = 50_000_000
+# Pixels a JPEG's header may claim: decoded at 1/8 scale at most, 64 MP is 1 MP in memory.
+MAX_PIXELS = 64_000_000
+# Pixels of a PNG or WebP, decoded whole (4 bytes a pixel): 16 MP is 64 MB, the largest decode.
+MAX_FULL_DECODE_PIXELS = 16_000_000
+# Longer side over shorter side: a JPEG this thin cannot be decoded at reduced scale, and no ID
+# photo comes out of a panorama.
+MAX_ASPECT = 4
 MIN_SIDE = 100  # pixels: smaller is no usable ID photo
-# What phones and browsers upload (iOS converts HEIC to JPEG when a page asks for image/*).
+# What phones and browsers upload (iOS converts HEIC to JPEG when a page asks for image/*). MPO
+# (a phone's multi-picture JPEG) is recognised by the JPEG plugin.
 ACCEPTED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "WEBP"})
+OPEN_FORMATS = ("JPEG", "PNG", "WEBP")
+DRAFT_FORMATS = frozenset({"JPEG", "MPO"})
 QUALITIES = (90, 85, 80, 75, 70, 65, 60, 55, 50, 45, 40, 35, 30)
 
 EMPTY = _("请选择一张照片。")
-TOO_LARGE_FILE = _("照片文件过大（超过 15 MB），请换一张或用手机重新拍摄。")
 NOT_AN_IMAGE = _("无法识别该文件为图片，请上传 JPG 或 PNG 格式的照片。")
 TOO_MANY_PIXELS = _("照片像素过多，无法处理，请上传普通手机照片。")
+TOO_MANY_PIXELS_PNG = _("PNG/WebP 图片不能超过 1600 万像素，请上传手机拍摄的 JPG 照片。")
+ODD_SHAPE = _("照片长宽比例异常（超过 4:1），请上传正常比例的证件照。")
 TOO_SMALL = _("照片太小（宽或高不足 100 像素），请上传清晰的照片。")
 CANNOT_FIT = _("照片无法压缩到规定大小，请换一张背景简单的照片。")
+BUSY = _("系统繁忙，请稍后重试。照片没有上传，本页已填写的内容仍然保留。")
+
+
+def upload_limit_bytes() -> int:
+    """The one upload limit (settings.UPLOAD_MAX_MB), in bytes."""
+    return settings.UPLOAD_MAX_MB * 1024 * 1024
+
+
+def too_large_message() -> str:
+    return _("照片文件过大（超过 %(mb)s MB），请换一张或用手机重新拍摄。") % {
+        "mb": settings.UPLOAD_MAX_MB
+    }
 
 
 class PhotoError(ValueError):
     def __init__(self, message):
         super().__init__(str(message))
         self.message = message
+
+
+class PhotoBusy(PhotoError):
+    """No decode could start in time: the upload was not looked at, the student may retry."""
+
+
+_decode_slots: threading.BoundedSemaphore | None = None
+_decode_slots_lock = threading.Lock()
+
+
+def decode_slots() -> threading.BoundedSemaphore:
+    """This process's decode slots (settings.PHOTO_DECODES_AT_ONCE), made on first use."""
+    global _decode_slots
+    with _decode_slots_lock:
+        if _decode_slots is None:
+            _decode_slots = threading.BoundedSemaphore(settings.PHOTO_DECODES_AT_ONCE)
+        return _decode_slots
 
 
 @dataclass(frozen=True)
@@ -70,15 +119,35 @@ def photo_upload_to(instance, filename: str) -> str:
     return f"photos/{secrets.token_hex(16)}.jpg"
 
 
-def _decode(data: bytes) -> Image.Image:
-    # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that; we refuse above our own
-    # limit before any pixel is decoded (the header gives the size), so both become errors.
+def _decode(data: bytes, spec: "PhotoSpec") -> Image.Image:
+    """The upload's pixels, never more than MAX_FULL_DECODE_PIXELS × 4 bytes of them.
+
+    Everything that can be refused from the header is refused before any pixel is decoded.
+    Pillow warns above its own MAX_IMAGE_PIXELS and raises above twice that; ours are lower, so
+    both only ever fire as errors here.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data), formats=OPEN_FORMATS)
+            if image.format not in ACCEPTED_FORMATS or _truncated(data, image.format):
+                raise PhotoError(NOT_AN_IMAGE)
             width, height = image.size
             if width * height > MAX_PIXELS:
+                raise PhotoError(TOO_MANY_PIXELS)
+            if min(width, height) < MIN_SIDE:
+                raise PhotoError(TOO_SMALL)
+            if max(width, height) > MAX_ASPECT * min(width, height):
+                raise PhotoError(ODD_SHAPE)
+            if image.format in DRAFT_FORMATS:
+                # The largest DCT reduction (1/2, 1/4, 1/8) that keeps both sides at least the
+                # photo's longer side, whichever way EXIF turns it.
+                side = max(spec.width, spec.height, MIN_SIDE)
+                image.draft("RGB", (side, side))
+            elif width * height > MAX_FULL_DECODE_PIXELS:
+                raise PhotoError(TOO_MANY_PIXELS_PNG)
+            # Whatever the format and whatever draft did, this is the most that is decoded.
+            if image.size[0] * image.size[1] > MAX_FULL_DECODE_PIXELS:
                 raise PhotoError(TOO_MANY_PIXELS)
             image.load()
         except PhotoError:
@@ -87,9 +156,19 @@ def _decode(data: bytes) -> Image.Image:
             raise PhotoError(TOO_MANY_PIXELS) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
             raise PhotoError(NOT_AN_IMAGE) from None
-    if image.format not in ACCEPTED_FORMATS or _truncated(data, image.format):
-        raise PhotoError(NOT_AN_IMAGE)
-    return image
+    return _shrink(image, spec)
+
+
+def _shrink(image: Image.Image, spec: "PhotoSpec") -> Image.Image:
+    """Reduce by a whole factor at once (box filter) while both sides stay above the photo's
+    longer side: later conversions then copy a small image, not the decoded one."""
+    factor = min(image.size) // max(spec.width, spec.height, MIN_SIDE)
+    if factor < 2:
+        return image
+    try:
+        return image.reduce(factor)
+    except ValueError:  # a mode reduce() does not take (palette, 16-bit grey)
+        return _on_white(image).reduce(factor)
 
 
 def _truncated(data: bytes, fmt: str) -> bool:
@@ -127,12 +206,26 @@ def _centre_crop(image: Image.Image, spec: PhotoSpec) -> Image.Image:
 
 
 def photo_process(data: bytes, spec: PhotoSpec) -> bytes:
-    """The upload as the round's ID photo: a JPEG of spec's size, under spec's byte limit."""
+    """The upload as the round's ID photo: a JPEG of spec's size, under spec's byte limit.
+
+    Waits at most settings.PHOTO_DECODE_WAIT_SECONDS for one of this process's decode slots,
+    then raises PhotoBusy.
+    """
     if not data:
         raise PhotoError(EMPTY)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise PhotoError(TOO_LARGE_FILE)
-    image = _decode(data)
+    if len(data) > upload_limit_bytes():
+        raise PhotoError(too_large_message())
+    slots = decode_slots()
+    if not slots.acquire(timeout=settings.PHOTO_DECODE_WAIT_SECONDS):
+        raise PhotoBusy(BUSY)
+    try:
+        return _process(data, spec)
+    finally:
+        slots.release()
+
+
+def _process(data: bytes, spec: PhotoSpec) -> bytes:
+    image = _decode(data, spec)
     try:
         image = ImageOps.exif_transpose(image)
     except (OSError, ValueError, SyntaxError):
@@ -149,15 +242,17 @@ def photo_process(data: bytes, spec: PhotoSpec) -> bytes:
     raise PhotoError(CANNOT_FIT)
 
 
-def read_upload(uploaded, limit: int = MAX_UPLOAD_BYTES) -> bytes:
-    """Read an UploadedFile, refusing one larger than `limit` before reading it all."""
+def read_upload(uploaded, limit: int | None = None) -> bytes:
+    """Read an UploadedFile, refusing one larger than `limit` (the upload limit) before reading
+    it all."""
+    limit = upload_limit_bytes() if limit is None else limit
     if uploaded is None:
         raise PhotoError(EMPTY)
     if uploaded.size is not None and uploaded.size > limit:
-        raise PhotoError(TOO_LARGE_FILE)
+        raise PhotoError(too_large_message())
     data = uploaded.read(limit + 1)
     if len(data) > limit:
-        raise PhotoError(TOO_LARGE_FILE)
+        raise PhotoError(too_large_message())
     return data
 
 

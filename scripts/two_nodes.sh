@@ -11,6 +11,8 @@
 #   DJANGO_SETTINGS_MODULE  [config.settings.base]; tests use config.settings.test
 #   NODE_SETUP              1 = migrate + collectstatic first, 0 = the caller did it [1]
 #   GUNICORN_WORKERS/THREADS per node [2/2]
+#   DJANGO_SECRET_KEY       shared by both nodes [a random one for this run: with DEBUG off the
+#                           nodes refuse to start without a key]
 #
 # Prints "ready <url> <url>" once both answer /healthz, then runs until interrupted; on exit (Ctrl-C,
 # SIGTERM, or one node dying) both nodes are stopped. A load balancer in front of these two
@@ -24,6 +26,9 @@ export DATABASE_URL
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.base}
 export DJANGO_DEBUG=${DJANGO_DEBUG:-false}
+# One key for both nodes (a session or CSRF token made on one is checked on the other).
+DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(50))')}
+export DJANGO_SECRET_KEY
 export GUNICORN_WORKERS=${GUNICORN_WORKERS:-2}
 export GUNICORN_THREADS=${GUNICORN_THREADS:-2}
 read -r -a PORTS <<< "${NODE_PORTS:-8141 8142}"

@@ -27,10 +27,14 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = os.environ.get(
-    "DJANGO_SECRET_KEY",
-    # Only for local development; production must set DJANGO_SECRET_KEY (check --deploy says so).
-    "django-insecure-local-development-key-change-me-0123456789abcdef",
+# The development key is public (it is in this file): sessions, CSRF tokens and signed links made
+# with it can be forged by anyone, so it is used only with DEBUG on. With DEBUG off and no
+# DJANGO_SECRET_KEY the key is empty: config/wsgi.py then refuses to start (gunicorn, runserver),
+# and anything else that needs the key fails with Django's ImproperlyConfigured. Commands that
+# sign nothing (migrate, makemigrations) still run.
+DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-key-change-me-0123456789abcdef"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip() or (
+    DEVELOPMENT_SECRET_KEY if DEBUG else ""
 )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -163,8 +167,6 @@ if REDIS_URL:
         "LOCATION": os.environ.get("RATELIMIT_REDIS_URL", REDIS_URL),
         "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "kwt") + "-ratelimit",
     }
-    # Sessions in the database, read through Redis; config/sessions.py says why not cache-only.
-    SESSION_ENGINE = "config.sessions"
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -175,6 +177,12 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         },
     }
+
+# Sessions live in the database only (Django's default engine), with or without Redis. Only staff
+# have sessions (students' CSRF and messages are cookies), one indexed read per staff request.
+# They were read through Redis before: a logout while Redis did not answer deleted the row but
+# not the cached copy, and other nodes kept the session (tests/production/test_logout.py).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -280,10 +288,22 @@ ELIGIBILITY_API_RATE_LIMIT = int(os.environ.get("ELIGIBILITY_API_RATE_LIMIT", "6
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "30"))
 FORM_FRAGMENT_CACHE_SECONDS = int(os.environ.get("FORM_FRAGMENT_CACHE_SECONDS", "60"))
 
+# The one upload limit, in MB: the largest request body anyone may send, files included. A
+# 48 MP phone JPEG is about 12 MB. Stated only here: the photo page and its script, the 413 page
+# (config.middleware.RequestSizeLimitMiddleware), the photo check (registration.photos) read it;
+# nginx's shipped client_max_body_size (scripts/nginx/kaowutong-http.conf) must say the same
+# (system check kaowutong.W001) and docs/deployment.md tells it.
+UPLOAD_MAX_MB = int(os.environ.get("DJANGO_UPLOAD_MAX_MB", "16"))
+MAX_REQUEST_BODY_BYTES = UPLOAD_MAX_MB * 1024 * 1024
+# Form fields other than files (a 400 above it); files above FILE_UPLOAD_MAX_MEMORY_SIZE are
+# streamed to a temporary file rather than held in memory while the body is read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-# Whole request bodies, files included: the largest legitimate one is a 5 MB payment list.
-MAX_REQUEST_BODY_BYTES = int(os.environ.get("DJANGO_MAX_REQUEST_BODY_BYTES", str(6 * 1024 * 1024)))
+# Image decodes running at once in one process (registration.photos): each may take up to 64 MB,
+# so a node holds at most workers × this many. An upload that finds no free slot within
+# PHOTO_DECODE_WAIT_SECONDS gets "系统繁忙，请稍后重试" on its form (HTTP 503).
+PHOTO_DECODES_AT_ONCE = int(os.environ.get("PHOTO_DECODES_AT_ONCE", "1"))
+PHOTO_DECODE_WAIT_SECONDS = float(os.environ.get("PHOTO_DECODE_WAIT_SECONDS", "10"))
 
 # Production behind a TLS-terminating reverse proxy (docs/deployment.md): DJANGO_SECURE=true.
 # Off by default so that `make run` and the tests work over plain HTTP.

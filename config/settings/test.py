@@ -31,3 +31,7 @@ STATIC_ROOT = None
 # and read a page back must see the change at once (a dedicated test turns the cache on).
 PUBLIC_PAGE_CACHE_SECONDS = 0
 FORM_FRAGMENT_CACHE_SECONDS = 0
+
+# Tests and the gunicorn nodes they start run with DEBUG off: they need a key of their own (never
+# the public development key, which only DEBUG on may use).
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "test-only-secret-key-not-for-production-5b1c"

@@ -51,6 +51,10 @@ ROW_NAME_INVALID = _("姓名无效：%(reason)s")
 ROW_CLASS_UNKNOWN = _("班级“%(value)s”不存在或不在您的管理范围内。")
 ROW_DUPLICATE = _("与第%(row)d行重复（%(field)s相同）。")
 ROW_ID_ELSEWHERE = _("该身份证号已在其他班级的名单中，请联系教务核对。")
+# What a counselor is told instead: whether an ID number is on another class's list is not theirs
+# to know (a list of 20,000 guessed numbers would tell which are students of the college), so
+# the answer names no other class. Only 教务, who see every list, get ROW_ID_ELSEWHERE.
+ROW_ID_NEEDS_REVIEW = _("该行暂不能导入，请联系教务核对。")
 ROW_ID_OTHER_STUDENT = _("该身份证号已登记在本班另一学号（%(number)s）名下，请核对。")
 
 
@@ -203,8 +207,11 @@ def _mark_duplicates(rows: list[ListRow]) -> None:
         seen_ids[row.id_number] = row.row
 
 
-def reconcile(rows: list[ListRow]) -> list[ListRow]:
-    """Set each valid row's outcome from the database as it is now (2 queries)."""
+def reconcile(rows: list[ListRow], *, sees_other_classes: bool = False) -> list[ListRow]:
+    """Set each valid row's outcome from the database as it is now (2 queries).
+
+    `sees_other_classes` (教务) names a match on another class's list; anyone else gets the
+    neutral ROW_ID_NEEDS_REVIEW for it."""
     valid = [row for row in rows if row.outcome != Outcome.ERROR]
     class_ids = {row.class_id for row in valid}
     ids = {row.id_number for row in valid}
@@ -221,7 +228,7 @@ def reconcile(rows: list[ListRow]) -> list[ListRow]:
         holder = by_id.get(row.id_number)
         if holder is not None and holder != existing:
             if holder.school_class_id != row.class_id:
-                row.error = str(ROW_ID_ELSEWHERE)
+                row.error = str(ROW_ID_ELSEWHERE if sees_other_classes else ROW_ID_NEEDS_REVIEW)
             else:
                 row.error = str(ROW_ID_OTHER_STUDENT % {"number": holder.student_number})
             row.outcome = Outcome.ERROR
@@ -251,9 +258,10 @@ def class_list_import_preview(
     return record
 
 
-def import_rows(record: ClassListImport) -> list[ListRow]:
+def import_rows(record: ClassListImport, *, sees_other_classes: bool = False) -> list[ListRow]:
     """The stored rows (parse errors kept) with outcomes computed against the database now."""
-    return reconcile([ListRow.from_json(data) for data in record.rows])
+    rows = [ListRow.from_json(data) for data in record.rows]
+    return reconcile(rows, sees_other_classes=sees_other_classes)
 
 
 @transaction.atomic

@@ -24,7 +24,7 @@ from registration.candidate_data import (
     id_document_validate,
 )
 from registration.models import PhotoStatus, Registration, RegistrationStatus, ReviewStatus
-from registration.photos import PhotoError, PhotoSpec, photo_process
+from registration.photos import PhotoBusy, PhotoError, PhotoSpec, photo_process
 from registration.services.classlists import class_has_list
 from rounds.guards import ROUND_ARCHIVED
 
@@ -173,6 +173,8 @@ def photo_upload(
     _check_open(registration, today, photo=True)
     try:
         jpeg = photo_process(data, PhotoSpec.of_round(registration.round))
+    except PhotoBusy:
+        raise  # not about the photo: the view asks the student to retry (503)
     except PhotoError as exc:
         raise SupplementError(exc.message, "photo") from None
     with transaction.atomic():

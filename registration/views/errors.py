@@ -6,6 +6,8 @@ context processors (the logged-in user, messages) would fail again.
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
@@ -54,7 +56,37 @@ def _safe_page(template_name: str, fallback: str, response_class, request=None) 
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        return request_too_large(request)
     return _safe_page("400.html", BAD_REQUEST_TEXT, HttpResponseBadRequest)
+
+
+REQUEST_TOO_LARGE = "提交的内容过大，没有保存"
+
+
+def request_too_large(request) -> HttpResponse:
+    """The 413 page: what the limit is (settings.UPLOAD_MAX_MB) and a link back to the form.
+
+    The body was not read (or not all of it), so nothing of it is shown; the link is the page the
+    form was posted to (every upload form posts to its own page), so a GET brings the student
+    back to it with what was saved. Rendered without a request context, like the 400 page.
+    """
+    path = request.path if request.path.startswith("/") and "//" not in request.path else "/"
+    try:
+        body = loader.get_template("413.html").render(
+            {
+                "heading": REQUEST_TOO_LARGE,
+                "upload_max_mb": settings.UPLOAD_MAX_MB,
+                "back_url": path,
+            }
+        )
+    except Exception:
+        _logger.warning("error page 413.html could not be rendered")
+        body = f"{REQUEST_TOO_LARGE}：上传的文件不能超过 {settings.UPLOAD_MAX_MB} MB。"
+        return HttpResponse(body, status=413, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(body, status=413, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def permission_denied(request, exception=None):

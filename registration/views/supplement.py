@@ -1,6 +1,7 @@
 """补充资料 (platform data and ID photo) behind the private link, and photo access for staff."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +14,7 @@ from common.ratelimit import rate_limit_hit
 from registration import candidate_data
 from registration.candidate_data import SELF_DECLARED_EXAM_TYPES, Education, ExamType, IdType
 from registration.models import PhotoStatus, RegistrationStatus
-from registration.photos import PhotoError, read_upload
+from registration.photos import PhotoBusy, PhotoError, read_upload
 from registration.selectors import student as selectors
 from registration.services import supplement
 from registration.services.supplement import SupplementError
@@ -24,6 +25,7 @@ RATE_LIMITED = _l("提交过于频繁，请15分钟后再试。")
 # numbers are registered in the round ("该证件号码已在本批次报名") or flooding uploads does.
 POST_LIMIT_PER_REGISTRATION = 30
 POST_WINDOW_SECONDS = 15 * 60
+BUSY_RETRY_AFTER_SECONDS = 10
 PHOTO_SAVED = _l("证件照已上传。请核对预览，不合适可重新上传。")
 
 
@@ -88,6 +90,10 @@ def _photo_save(photo_form: PhotoForm, registration) -> bool:
     try:
         data = read_upload(photo_form.cleaned_data["photo"])
         supplement.photo_upload(registration=registration, data=data)
+    except PhotoBusy as exc:
+        photo_form.add_error("photo", str(exc.message))
+        photo_form.busy = True
+        return False
     except PhotoError as exc:
         photo_form.add_error("photo", str(exc.message))
         return False
@@ -154,7 +160,7 @@ def supplement_page(request, pk: int, token: str):
     elif request.method == "POST":
         messages.error(request, _("补充资料已截止或报名已取消，不能修改。"))
     registration.refresh_from_db()
-    return render(
+    response = render(
         request,
         "registration/student/supplement.html",
         {
@@ -167,9 +173,20 @@ def supplement_page(request, pk: int, token: str):
             "photo_open": photo_open,
             "missing": candidate_data.missing_items(registration),
             "photo_version": registration.updated_at.timestamp(),
+            "upload_max_mb": settings.UPLOAD_MAX_MB,
+            "upload_max_bytes": settings.MAX_REQUEST_BODY_BYTES,
         },
-        status=400 if request.method == "POST" and (form.errors or photo_form.errors) else 200,
+        status=_status(request, form, photo_form),
     )
+    if getattr(photo_form, "busy", False):
+        response["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+    return response
+
+
+def _status(request, form, photo_form) -> int:
+    if getattr(photo_form, "busy", False):
+        return 503  # the form again, with "系统繁忙，请稍后重试" on the photo field
+    return 400 if request.method == "POST" and (form.errors or photo_form.errors) else 200
 
 
 @never_cache

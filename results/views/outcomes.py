@@ -71,7 +71,21 @@ def notice_publish(request, pk: int):
     return redirect(back)
 
 
+def _not_indexed(view):
+    """Search engines must not index or archive the list (names, even masked, with results):
+    the header covers every answer, the page's meta tag says the same."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow, noarchive"
+        return response
+
+    return wrapped
+
+
 @never_cache  # the list must vanish when the period ends: no browser or proxy may keep it
+@_not_indexed
 def public_notice(request, slug: str):
     """The published 公示: masked names, ticket numbers, subject results. No ID numbers."""
     round = get_object_or_404(Round, slug=slug)

@@ -63,6 +63,19 @@ def test_self_check_takes_the_round_as_session_or_round_parameter(client, announ
     assert by_session.context["exam_round"] == by_round.context["exam_round"] == announcement
 
 
+def test_self_check_renders_without_a_logged_traceback_and_carries_the_round(
+    client, announcement, caplog
+):
+    # The layout named a field the form does not have: crispy logged "Could not resolve form
+    # field 'session'" with a KeyError traceback on every render, and the round was lost.
+    with caplog.at_level("DEBUG"):
+        response = client.get(PAGE, {"session": announcement.slug})
+    assert response.status_code == 200
+    assert not [r for r in caplog.records if r.exc_info or "Could not resolve" in r.getMessage()]
+    html = response.content.decode()
+    assert f'name="round" value="{announcement.slug}"' in html
+
+
 def test_self_check_second_year_class_gets_level_4_conditional_and_level_3(client, announcement):
     # Old reading: 三级 only, 四级 refused with coded reasons ("L4-3：…").
     second_year = SchoolClassFactory(

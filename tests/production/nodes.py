@@ -185,6 +185,18 @@ class Browser:
         except urllib.error.HTTPError as error:
             return Reply(error.code, dict(error.headers), error.read().decode(errors="replace"))
 
+    def upload(self, url: str, fields: dict, files: dict, *, timeout: float = 60) -> Reply:
+        """A multipart POST (a file upload) from this browser, with its cookies."""
+        body, content_type = multipart(fields, files)
+        request = urllib.request.Request(url, data=body)
+        request.add_header("Content-Type", content_type)
+        request.add_header("Referer", url)
+        try:
+            with self.opener.open(request, timeout=timeout) as response:
+                return Reply(response.status, dict(response.headers), response.read().decode())
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, dict(error.headers), error.read().decode(errors="replace"))
+
     def cookie(self, name: str) -> str | None:
         return next((c.value for c in self.cookies if c.name == name), None)
 
@@ -262,3 +274,35 @@ def two_nodes_start(
     pair.stop()
     logs = "".join(n.log() for n in nodes if n.log_path.exists())
     raise RuntimeError(f"two_nodes.sh did not get ready:\n{''.join(output)}\n{logs}")
+
+
+def worker_pids(node: Node) -> list[int]:
+    """The pids of a gunicorn node's workers (children of its master)."""
+    children = Path(f"/proc/{node.process.pid}/task/{node.process.pid}/children")
+    return [int(pid) for pid in children.read_text().split()]
+
+
+def peak_rss_mb(pid: int) -> float:
+    """A process's peak resident memory so far (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for {pid}")
+
+
+def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]):
+    """A multipart/form-data body and its content type, as a browser sends a file upload."""
+    boundary = f"----kwt{os.urandom(8).hex()}"
+    parts = []
+    for name, value in fields.items():
+        disposition = f'Content-Disposition: form-data; name="{name}"'
+        parts.append(f"--{boundary}\r\n{disposition}\r\n\r\n{value}\r\n".encode())
+    for name, (filename, data, content_type) in files.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
+            + data
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"

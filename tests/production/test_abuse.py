@@ -16,10 +16,10 @@ from django.urls import NoReverseMatch, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from config.middleware import REQUEST_TOO_LARGE
 from registration.loaders import demo_load
 from registration.services import submission
 from registration.services.submission import RegistrationInput
+from registration.views.errors import REQUEST_TOO_LARGE
 from tests.idnumbers import make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -237,14 +237,18 @@ def test_fuzz_link_paths_never_error(registration, segment):
 # --- oversized bodies ------------------------------------------------------------------------
 
 
-def test_oversized_form_post_is_rejected_with_400(demo):
+def test_oversized_form_post_gets_the_chinese_413_page(demo):
     url = reverse("registration:class_entry", kwargs={"code": demo["classes"][0].code})
-    # 5 MB of form fields: under the whole-body cap, over DATA_UPLOAD_MAX_MEMORY_SIZE.
+    # 5 MB of form fields: under the whole-body cap, over DATA_UPLOAD_MAX_MEMORY_SIZE: Django's
+    # RequestDataTooBig, answered by handler400 with the 413 page (it was a bare 400 before).
     response = Client().post(url, {"name": "x" * FIVE_MB, "id_number": "x"})
-    assert response.status_code == 400
-    # 15 MB once URL-encoded: refused by the body cap before Django parses anything.
+    assert response.status_code == 413
+    assert REQUEST_TOO_LARGE in response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
+    # 45 MB once URL-encoded: refused by the body cap before Django parses anything.
     response = Client().post(url, {"name": "张" * FIVE_MB, "id_number": "x"})
     assert response.status_code == 413
+    assert REQUEST_TOO_LARGE in response.content.decode()
 
 
 def test_oversized_upload_is_refused_before_it_is_read(demo, tmp_path):

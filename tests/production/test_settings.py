@@ -74,6 +74,39 @@ def test_check_deploy_fails_without_each_production_setting(override, expected):
     assert expected in result.stdout + result.stderr
 
 
+def _load_wsgi(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_app_refuses_to_start_with_debug_off_and_no_secret_key():
+    env = production_env()
+    del env["DJANGO_SECRET_KEY"]
+    result = _load_wsgi(env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY is not set and DJANGO_DEBUG is off" in result.stderr
+    # An empty value is no key either.
+    assert _load_wsgi({**env, "DJANGO_SECRET_KEY": "  "}).returncode != 0
+    # Controls: with a key, or with DEBUG on (the development key), it starts.
+    assert _load_wsgi(production_env()).returncode == 0, _load_wsgi(production_env()).stderr
+    debug = _load_wsgi({**env, "DJANGO_DEBUG": "true", "DJANGO_SECURE": "false"})
+    assert debug.returncode == 0, debug.stderr
+
+
+def test_gunicorn_holds_no_more_connections_per_worker_than_it_has_threads(monkeypatch):
+    config = _gunicorn_config(monkeypatch, GUNICORN_THREADS="4")
+    assert config.worker_connections == 4
+    assert config.backlog >= 64  # a classroom rush waits in the kernel's queue
+    assert config.max_requests > 0 and config.max_requests_jitter > 0
+
+
 def _gunicorn_config(monkeypatch, **env) -> Config:
     for key in ("PORT", "GUNICORN_BIND", "GUNICORN_WORKERS", "GUNICORN_THREADS"):
         monkeypatch.delenv(key, raising=False)

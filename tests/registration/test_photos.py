@@ -9,17 +9,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from registration import photos
 from registration.photos import (
+    BUSY,
     CANNOT_FIT,
     EMPTY,
-    MAX_UPLOAD_BYTES,
     NOT_AN_IMAGE,
-    TOO_LARGE_FILE,
+    ODD_SHAPE,
     TOO_MANY_PIXELS,
+    TOO_MANY_PIXELS_PNG,
     TOO_SMALL,
+    PhotoBusy,
     PhotoError,
     PhotoSpec,
     photo_process,
+    too_large_message,
+    upload_limit_bytes,
 )
 
 SPEC = PhotoSpec()
@@ -145,8 +150,15 @@ def test_a_decompression_bomb_is_refused_before_decoding():
 
 
 def test_huge_dimensions_below_pillows_own_limit_are_refused_too():
-    # 8000 x 8000 = 64 MP: under Pillow's bomb error (179 MP), over ours (50 MP).
-    assert error_of(_png_header_only(8000, 8000)) == str(TOO_MANY_PIXELS)
+    # 8001 x 8000: under Pillow's bomb error (179 MP), just over ours for any format (64 MP).
+    assert error_of(_png_header_only(8001, 8000)) == str(TOO_MANY_PIXELS)
+
+
+def test_a_png_is_decoded_whole_so_its_limit_is_16_megapixels():
+    # The header alone decides: 4000 x 4000 passes the pixel check (then fails on its fake
+    # data), 4000 x 4001 is refused before any pixel is decoded.
+    assert error_of(_png_header_only(4000, 4001)) == str(TOO_MANY_PIXELS_PNG)
+    assert error_of(_png_header_only(4000, 4000)) == str(NOT_AN_IMAGE)
 
 
 def test_a_real_compressed_bomb_is_refused():
@@ -157,7 +169,62 @@ def test_a_real_compressed_bomb_is_refused():
 
 
 def test_a_file_above_the_byte_limit_is_refused_without_decoding():
-    assert error_of(b"\xff\xd8" + b"\x00" * MAX_UPLOAD_BYTES) == str(TOO_LARGE_FILE)
+    assert error_of(b"\xff\xd8" + b"\x00" * upload_limit_bytes()) == too_large_message()
+
+
+def test_the_byte_limit_is_the_one_upload_setting(settings):
+    settings.UPLOAD_MAX_MB = 3
+    assert upload_limit_bytes() == 3 * 1024 * 1024
+    assert "3 MB" in too_large_message()
+
+
+def _phone_jpeg(width: int, height: int) -> bytes:
+    noise = Image.effect_noise((width // 8, height // 8), 40).convert("L")
+    return encode(noise.resize((width, height)).convert("RGB"), "JPEG", quality=80)
+
+
+def test_a_48_megapixel_jpeg_is_decoded_at_an_eighth_of_its_size():
+    data = _phone_jpeg(8000, 6000)
+    decoded_image = photos._decode(data, SPEC)
+    # 1/8 scale (1000 × 750) still leaves both sides above the photo's 441 pixels.
+    assert decoded_image.size == (1000, 750)
+    assert decoded(photo_process(data, SPEC)).size == (358, 441)
+
+
+def test_reduction_never_leaves_fewer_pixels_than_the_photo_needs():
+    # 441 × 8 = 3528: a 3527-pixel short side is decoded at 1/4 (1176 × 882), then halved; one
+    # of 3528 at 1/8. Either way the short side stays at the photo's longer side, 441.
+    assert photos._decode(_phone_jpeg(4704, 3527), SPEC).size == (588, 441)
+    assert photos._decode(_phone_jpeg(4704, 3528), SPEC).size == (588, 441)
+    assert photos._decode(_phone_jpeg(880, 700), SPEC).size == (880, 700)  # no reduction
+
+
+def test_a_large_png_is_shrunk_right_after_decoding():
+    data = encode(Image.new("RGB", (4000, 3000), (40, 90, 140)), "PNG")
+    assert photos._decode(data, SPEC).size == (667, 500)  # reduced by 6: 3000 // 441
+
+
+def test_a_panorama_is_refused_before_decoding():
+    assert error_of(_png_header_only(1601, 400)) == str(ODD_SHAPE)
+    image = Image.new("RGB", (1600, 400), (20, 20, 20))
+    assert decoded(photo_process(encode(image, "JPEG"), SPEC)).size == (358, 441)
+
+
+def test_no_decode_starts_while_the_slots_are_taken_and_the_upload_is_told_to_retry(settings):
+    settings.PHOTO_DECODE_WAIT_SECONDS = 0.05
+    data = encode(Image.new("RGB", (600, 800), (30, 30, 30)), "JPEG")
+    slots = photos.decode_slots()
+    taken = 0
+    while slots.acquire(blocking=False):
+        taken += 1
+    try:
+        with pytest.raises(PhotoBusy) as info:
+            photo_process(data, SPEC)
+        assert str(info.value.message) == str(BUSY)
+    finally:
+        for _ in range(taken):
+            slots.release()
+    assert decoded(photo_process(data, SPEC)).size == (358, 441)  # control: a free slot
 
 
 def test_a_tiny_image_is_refused():

@@ -125,7 +125,10 @@ def test_publish_notice_public_page_and_student_page(exam_round, graded, academi
     assert notice.working_days == 5 and notice.ends_on >= notice.starts_on
     response = client.get(reverse("results:notice", args=[exam_round.slug]))
     assert "no-store" in response["Cache-Control"]  # gone from every cache when the period ends
+    # Not for search engines: names (even masked) next to results.
+    assert response["X-Robots-Tag"] == "noindex, nofollow, noarchive"
     page = response.content.decode()
+    assert '<meta name="robots" content="noindex, nofollow, noarchive">' in page
     assert "张*1" in page and "张三1" not in page
     assert own.id_number not in page
     assert "T0001" in page and "合格" in page
@@ -177,7 +180,9 @@ def test_notice_list_withdrawn_after_the_period(exam_round, graded, academic):
         round=exam_round, working_days=5, user=academic, today=dt.date(2025, 9, 29)
     )
     assert notice.ends_on == dt.date(2025, 10, 11)
-    page = Client().get(reverse("results:notice", args=[exam_round.slug])).content.decode()
+    response = Client().get(reverse("results:notice", args=[exam_round.slug]))
+    assert response["X-Robots-Tag"] == "noindex, nofollow, noarchive"
+    page = response.content.decode()
     assert "公示期已结束" in page and "T0001" not in page
     own = graded[0]
     detail = reverse("registration:registration_detail", args=[own.pk, own.token])

@@ -121,9 +121,29 @@ def test_import_refuses_an_id_number_already_on_another_class_list(
     )
     client.force_login(counselor)
     upload(client, list_url(own_class), xlsx(GOOD[:1]))
-    rows = service.import_rows(ClassListImport.objects.get())
+    record = ClassListImport.objects.get()
+    rows = service.import_rows(record, sees_other_classes=True)
     assert rows[0].outcome == service.Outcome.ERROR
     assert rows[0].error == str(service.ROW_ID_ELSEWHERE)
+
+
+def test_a_counselor_is_not_told_an_id_number_is_on_another_class_list(
+    client, counselor, academic, exam_round, own_class, other_class
+):
+    ClassListEntry.objects.create(
+        school_class=other_class, student_number="2020999", name="张三", id_number=make_id_number(1)
+    )
+    client.force_login(counselor)
+    upload(client, list_url(own_class), xlsx(GOOD[:1]))
+    record = ClassListImport.objects.get()
+    page = client.get(reverse("registration:class_list_import", args=[record.pk])).content.decode()
+    assert str(service.ROW_ID_NEEDS_REVIEW) in page
+    assert str(service.ROW_ID_ELSEWHERE) not in page
+    assert other_class.name not in page
+    # 教务, who see every class's list, are told where the number is.
+    client.force_login(academic)
+    page = client.get(reverse("registration:class_list_import", args=[record.pk])).content.decode()
+    assert str(service.ROW_ID_ELSEWHERE) in page
 
 
 def test_import_file_errors_are_clear_and_nothing_is_stored(
