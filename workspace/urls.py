@@ -59,6 +59,11 @@ urlpatterns += [
         name="class_list_missing_export",
     ),
     path(
+        "counselor/class-lists/template.xlsx",
+        classlists.class_list_template,
+        name="class_list_template",
+    ),
+    path(
         "counselor/class-lists/upload/",
         classlists.class_list_upload_many,
         name="class_list_upload_many",
