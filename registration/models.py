@@ -248,6 +248,22 @@ class Registration(models.Model):
         return self.quoted_registration_fee + self.quoted_training_fee
 
     @property
+    def reviewed_by_academic(self) -> bool:
+        """Who reviews this registration, by rule: the class's counselor; 教务 when nobody
+        counsels it (social candidates, class-less sign-ups, a class without a counselor)."""
+        return self.school_class_id is None or self.school_class.counselor_id is None
+
+    @property
+    def review_label(self) -> str:
+        """The review state as the candidate reads it, naming who reviews."""
+        by_academic = self.reviewed_by_academic
+        if self.review_status == ReviewStatus.CONFIRMED:
+            return str(_("教务已确认") if by_academic else _("辅导员已确认"))
+        if self.review_status == ReviewStatus.RETURNED:
+            return str(_("已退回，请修改"))
+        return str(_("待教务审核") if by_academic else _("待辅导员审核"))
+
+    @property
     def masked_id_number(self) -> str:
         from common.privacy import mask_id_number
 
