@@ -225,6 +225,7 @@ def test_academic_queue_holds_registrations_no_counselor_owns(
     assert 'id="unowned-queue"' in dashboard
     page = client.get(url).content.decode()
     assert "社会考生甲" in page and "孤班生" in page and "有主生" not in page
+    assert "距截止还有" in page and "报名已截止" not in page  # the round's own deadline
     response = client.post(
         BULK, {"action": "confirm", "school_class": "unowned", "all_matching": "1"}
     )

@@ -296,6 +296,7 @@ def roster_page(request, *, school_class):
             "stats": stats,
             "card": _card(stats, overview.levels) if stats else None,
             "overview": overview,
+            "days_left": selectors.days_left(exam_round),
             "page_query": query.urlencode(),
             "filter_query": query.urlencode(),
             "session_query": _session_query(request, exam_round),
