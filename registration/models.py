@@ -470,3 +470,39 @@ __all__ = [
     "PaymentSource",
     "TrainingEnrollment",
 ]
+
+
+class SocialInterest(models.Model):
+    """A social candidate's wish to be told when a round opens to them (社会人员意向登记), left on a
+    round that does not accept social candidates. 教务 export the list when a round opens; it is
+    personal data of that round and goes with the round's purge."""
+
+    round = models.ForeignKey(
+        "rounds.ExamRound",
+        verbose_name=_("考试批次"),
+        on_delete=models.CASCADE,
+        related_name="social_interests",
+    )
+    name = models.CharField(_("姓名"), max_length=30)
+    phone = models.CharField(_("手机号"), max_length=11)
+    level_code = models.PositiveSmallIntegerField(_("意向等级"), null=True, blank=True)
+    consent_at = models.DateTimeField(_("同意个人信息处理时间"))
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("社会人员意向登记")
+        verbose_name_plural = _("社会人员意向登记")
+        ordering = ["round", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "phone"], name="social_interest_one_per_phone")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.name}"
+
+    @property
+    def masked_phone(self) -> str:
+        from common.privacy import mask_phone
+
+        return mask_phone(self.phone)
