@@ -458,3 +458,29 @@ def test_cached_sign_up_form_carries_no_stale_csrf_token(freshman_class, during_
     )
     assert response.status_code == 302
     cache.clear()
+
+
+def test_phone_edit_keeps_a_confirmed_review_and_other_edits_send_it_back(
+    client, sophomore_class, during_round
+):
+    response = client.post(class_url(sophomore_class), form_data())
+    registration = Registration.objects.get()
+    Registration.objects.filter(pk=registration.pk).update(review_status=ReviewStatus.CONFIRMED)
+    edit_url = reverse(
+        "registration:registration_edit",
+        kwargs={"pk": registration.pk, "token": registration.token},
+    )
+    page = client.get(edit_url).content.decode()
+    assert 'id="review-notice"' in page and "只修改手机号不影响审核" in page
+
+    response = client.post(edit_url, form_data(phone="13900139000"))
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.phone == "13900139000"
+    assert registration.review_status == ReviewStatus.CONFIRMED
+    assert "审核结果不变" in client.get(response["Location"]).content.decode()
+
+    response = client.post(edit_url, form_data(phone="13900139000", ethnicity="回族"))
+    registration.refresh_from_db()
+    assert registration.review_status == ReviewStatus.PENDING
+    assert "将重新审核" in client.get(response["Location"]).content.decode()
