@@ -1,9 +1,11 @@
 """Django admin for the exam plan: 教务 set up rooms and sittings here; seats are drawn on the
 教务 pages (seats and draws are read-only here so every change goes through the services)."""
 
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from exams import guards
 from exams.models import (
     AdmissionTicket,
     CheckIn,
@@ -22,8 +24,55 @@ class ExamPlanAdmin(SimpleHistoryAdmin):
     readonly_fields = ["published_at", "published_by"]
 
 
+class RoomForm(forms.ModelForm):
+    class Meta:
+        model = Room
+        fields = ["round", "building", "name", "capacity"]
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        problem = guards.room_capacity_problem(self.instance, capacity)
+        if problem:
+            raise forms.ValidationError(problem)
+        return capacity
+
+
+class SittingForm(forms.ModelForm):
+    class Meta:
+        model = Sitting
+        fields = ["round", "level", "subject", "date", "start_time", "end_time", "rooms"]
+
+    def clean(self):
+        data = super().clean()
+        exam_round, rooms = data.get("round"), data.get("rooms")
+        if exam_round is None or rooms is None:
+            return data
+        problem = guards.sitting_rooms_problem(self.instance, round_id=exam_round.pk, rooms=rooms)
+        if problem:
+            self.add_error("rooms", problem)
+        times = (data.get("date"), data.get("start_time"), data.get("end_time"))
+        if None not in times:
+            date, start, end = times
+            for field, problem in (
+                (
+                    "rooms",
+                    guards.sitting_overlap_problem(
+                        self.instance, date=date, start=start, end=end, rooms=rooms
+                    ),
+                ),
+                (
+                    "date",
+                    guards.sitting_time_problem(self.instance, date=date, start=start, end=end),
+                ),
+            ):
+                if problem:
+                    self.add_error(field, problem)
+        return data
+
+
 @admin.register(Room)
 class RoomAdmin(SimpleHistoryAdmin):
+    form = RoomForm
     list_display = ["round", "building", "name", "capacity"]
     list_filter = ["round"]
     search_fields = ["building", "name"]
@@ -37,6 +86,7 @@ class InvigilationInline(admin.TabularInline):
 
 @admin.register(Sitting)
 class SittingAdmin(SimpleHistoryAdmin):
+    form = SittingForm
     list_display = ["round", "level", "subject", "date", "start_time", "end_time"]
     list_filter = ["round", "level", "subject"]
     filter_horizontal = ["rooms"]

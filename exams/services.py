@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
+from exams import guards
 from exams.models import (
     AdmissionTicket,
     DrawMethod,
@@ -104,6 +105,15 @@ def seats_assign(*, sitting: Sitting, method: str, seed: int | None = None, user
     rooms = list(sitting.rooms.order_by("building", "name", "id"))
     if not rooms:
         raise ExamPlanError(NO_ROOMS)
+    # Rooms set up before the admin's checks existed (or written around them) may be of another
+    # round or booked twice at one time: seating them would put two candidates on one seat.
+    problem = guards.sitting_rooms_problem(
+        sitting, round_id=sitting.round_id, rooms=rooms
+    ) or guards.sitting_overlap_problem(
+        sitting, date=sitting.date, start=sitting.start_time, end=sitting.end_time, rooms=rooms
+    )
+    if problem:
+        raise ExamPlanError(problem)
     candidates = list(
         seatable_registrations(round=sitting.round, level=sitting.level, subject=sitting.subject)
     )

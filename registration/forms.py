@@ -138,6 +138,7 @@ class RegistrationForm(QuestionnaireForm):
         choices=(),
         required=False,
         help_text=_("提高班和强化班可2选1"),
+        error_messages={"required": _("请选择培训方式（提高班或强化班）。")},
     )
     work_unit = forms.CharField(
         label=_("工作单位"),
@@ -181,6 +182,9 @@ class RegistrationForm(QuestionnaireForm):
             self.fields["training_fee_item"].choices = [
                 (item.pk, self._training_label(item)) for item in items
             ]
+            # The quote needs one (fees.pricing refuses a social sign-up without it): say so on
+            # the form, with the asterisk and the browser's own check, not only after posting.
+            self.fields["training_fee_item"].required = bool(items)
             self.fields["work_unit"].required = True
 
     @cached_property
@@ -209,14 +213,14 @@ class RegistrationForm(QuestionnaireForm):
 
     @staticmethod
     def _training_label(item) -> str:
-        label = (
-            f"{item.level.short_name} {item.get_training_option_display()} {yuan(item.amount)}元"
-        )
-        if item.class_hours:
-            label += f"（{item.class_hours}学时）"
-        elif item.description:
-            label += f"（{item.description}）"
-        return label
+        """ "四级 提高班 300.00元（线上+线下集中1天学习）": the option's name once, then what the
+        fee item adds (its hours, or its description without repeating the name)."""
+        name = item.get_training_option_display()
+        label = f"{item.level.short_name} {name} {yuan(item.amount)}元"
+        detail = f"{item.class_hours}学时" if item.class_hours else (item.description or "")
+        if detail.startswith(name):
+            detail = detail[len(name) :].strip().strip("（）()").strip()
+        return f"{label}（{detail}）" if detail else label
 
     def _layout(self, is_student: bool) -> Layout:
         personal = Fieldset(

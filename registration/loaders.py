@@ -52,7 +52,11 @@ def majors_ensure() -> dict[str, Major]:
 
 
 def _session_contents_load(
-    exam_round: ExamRound, levels: dict[int, SkillLevel], *, reset: bool
+    exam_round: ExamRound,
+    levels: dict[int, SkillLevel],
+    *,
+    reset: bool,
+    training_schedule: str | None = None,
 ) -> None:
     if reset or not exam_round.levels.exists():
         exam_round.levels.set([levels[code] for code in a2022.OFFERED_LEVELS])
@@ -65,7 +69,7 @@ def _session_contents_load(
                 round=exam_round,
                 level=levels[level_code],
                 number=number,
-                defaults={"title": title, "schedule": schedule},
+                defaults={"title": title, "schedule": training_schedule or schedule},
             )
             for order, (code, topic_title) in enumerate(topics, start=1):
                 _put(
@@ -140,6 +144,32 @@ def announcement_load(*, reset: bool = False) -> ExamRound:
     return exam_round
 
 
+def _md(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def demo_training_schedule(*, deadline: dt.date) -> str:
+    """Training of the demo round: the two weeks after its deadline (2022's "6月下旬" would put it
+    months before or after a demo round that moves with today)."""
+    return f"{_md(deadline + dt.timedelta(days=7))}–{_md(deadline + dt.timedelta(days=20))}"
+
+
+def demo_round_texts(*, deadline: dt.date) -> dict[str, str]:
+    """The texts of the demo round that 2022's announcement tied to its own time: no pandemic,
+    no 报名小程序 (sign-up is the class's QR code here), its own deadline and exam period."""
+    exam_day = deadline + dt.timedelta(days=35)
+    return {
+        "exam_period": f"{exam_day.year}年{_md(exam_day)}前后（具体时间另行通知）",
+        "social_refusal_reason": "本批次只面向本校在校学生，暂不受理社会人员报名",
+        "eligibility_notes": a2022.SESSION["eligibility_notes"].replace(
+            "由于疫情原因,上半年暂不组织社会人员的考试;", "本批次暂不受理社会人员报名;"
+        ),
+        "how_to_register_text": a2022.SESSION["how_to_register_text"]
+        .replace("通过下列报名小程序扫码填写相关信息", "扫描辅导员发放的本班报名二维码填写相关信息")
+        .replace("截止2022年5月20日", f"截止{deadline.year}年{_md(deadline)}"),
+    }
+
+
 DEMO_CLASSES = [
     # (name, major, related?, enrolment year offset from the current academic year's first year)
     ("电子商务2班（大二）", "电子商务", 1),
@@ -159,20 +189,20 @@ def demo_load(*, today: dt.date | None = None, password: str = "kaowutong-demo")
 
     deadline = today + dt.timedelta(days=30)
     defaults = dict(a2022.SESSION)
+    defaults.update(demo_round_texts(deadline=deadline))
     defaults.update(
         {
             "title": "电子商务师职业技能等级认定（演示批次）",
             "registration_opens": today - dt.timedelta(days=7),
             "registration_deadline": deadline,
-            "exam_period": "演示批次：考试时间另行通知",
-            "how_to_register_text": a2022.SESSION["how_to_register_text"].replace(
-                "截止2022年5月20日", f"截止{deadline.year}年{deadline.month}月{deadline.day}日"
-            ),
         }
     )
-    # The demo round's dates move with today; its contents are created once and then left alone.
+    # The demo round's dates move with today; its contents are created once and then left alone,
+    # except training dates still carrying the 2022 text (a demo database from before this).
     exam_round, _ = ExamRound.objects.update_or_create(slug=DEMO_SESSION_SLUG, defaults=defaults)
-    _session_contents_load(exam_round, levels, reset=False)
+    schedule = demo_training_schedule(deadline=deadline)
+    _session_contents_load(exam_round, levels, reset=False, training_schedule=schedule)
+    TrainingModule.objects.filter(round=exam_round, schedule="6月下旬").update(schedule=schedule)
 
     user_model = get_user_model()
     counselor, created = user_model.objects.get_or_create(

@@ -248,6 +248,22 @@ class Registration(models.Model):
         return self.quoted_registration_fee + self.quoted_training_fee
 
     @property
+    def reviewed_by_academic(self) -> bool:
+        """Who reviews this registration, by rule: the class's counselor; 教务 when nobody
+        counsels it (social candidates, class-less sign-ups, a class without a counselor)."""
+        return self.school_class_id is None or self.school_class.counselor_id is None
+
+    @property
+    def review_label(self) -> str:
+        """The review state as the candidate reads it, naming who reviews."""
+        by_academic = self.reviewed_by_academic
+        if self.review_status == ReviewStatus.CONFIRMED:
+            return str(_("教务已确认") if by_academic else _("辅导员已确认"))
+        if self.review_status == ReviewStatus.RETURNED:
+            return str(_("已退回，请修改"))
+        return str(_("待教务审核") if by_academic else _("待辅导员审核"))
+
+    @property
     def masked_id_number(self) -> str:
         from common.privacy import mask_id_number
 
@@ -454,3 +470,39 @@ __all__ = [
     "PaymentSource",
     "TrainingEnrollment",
 ]
+
+
+class SocialInterest(models.Model):
+    """A social candidate's wish to be told when a round opens to them (社会人员意向登记), left on a
+    round that does not accept social candidates. 教务 export the list when a round opens; it is
+    personal data of that round and goes with the round's purge."""
+
+    round = models.ForeignKey(
+        "rounds.ExamRound",
+        verbose_name=_("考试批次"),
+        on_delete=models.CASCADE,
+        related_name="social_interests",
+    )
+    name = models.CharField(_("姓名"), max_length=30)
+    phone = models.CharField(_("手机号"), max_length=11)
+    level_code = models.PositiveSmallIntegerField(_("意向等级"), null=True, blank=True)
+    consent_at = models.DateTimeField(_("同意个人信息处理时间"))
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("社会人员意向登记")
+        verbose_name_plural = _("社会人员意向登记")
+        ordering = ["round", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "phone"], name="social_interest_one_per_phone")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.name}"
+
+    @property
+    def masked_phone(self) -> str:
+        from common.privacy import mask_phone
+
+        return mask_phone(self.phone)

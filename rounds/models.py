@@ -102,6 +102,14 @@ class ExamRound(models.Model):
     accepts_students = models.BooleanField(_("接受在校生报名"), default=True)
     accepts_social = models.BooleanField(_("接受社会考生报名"), default=False)
     social_refusal_reason = models.CharField(_("不接受社会考生的原因"), max_length=200, blank=True)
+    next_round_note = models.CharField(
+        _("下一批次预告"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "不接受社会考生时显示，例如“预计2027年春季开放社会人员报名，可先登记意向”。留空则不显示。"
+        ),
+    )
     consultation_qq = models.CharField(_("咨询QQ"), max_length=20, blank=True)
     consultation_days = models.CharField(_("咨询日"), max_length=20, default="工作日")
     consultation_start = models.TimeField(_("咨询开始时间"), default=dt.time(9, 30))

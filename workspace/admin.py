@@ -201,7 +201,14 @@ class ExamRoundAdmin(ReadOnlyHistoryAdmin):
         ),
         (
             _("报名政策"),
-            {"fields": ["accepts_students", "accepts_social", "social_refusal_reason"]},
+            {
+                "fields": [
+                    "accepts_students",
+                    "accepts_social",
+                    "social_refusal_reason",
+                    "next_round_note",
+                ]
+            },
         ),
         (
             _("咨询"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workspace.views import classlists, counselor, supplement
+from workspace.views import classlists, counselor, interest, review, supplement
 
 urlpatterns = [
     path("counselor/", counselor.dashboard, name="counselor_dashboard"),
@@ -52,11 +52,23 @@ urlpatterns = [
 ]
 
 urlpatterns += [
+    path("counselor/review/bulk/", review.bulk_review, name="counselor_bulk_review"),
+    path("counselor/unowned/", review.unowned_roster, name="counselor_unowned"),
+    path(
+        "counselor/social-interest.xlsx",
+        interest.social_interest_export,
+        name="counselor_social_interest_export",
+    ),
     path("counselor/classes/<int:pk>/list/", classlists.class_list_page, name="class_list"),
     path(
         "counselor/classes/<int:pk>/list/not-signed-up.xlsx",
         classlists.class_list_missing_export,
         name="class_list_missing_export",
+    ),
+    path(
+        "counselor/class-lists/template.xlsx",
+        classlists.class_list_template,
+        name="class_list_template",
     ),
     path(
         "counselor/class-lists/upload/",

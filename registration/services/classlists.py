@@ -9,6 +9,7 @@ importing the same file twice changes nothing the second time.
 
 import dataclasses
 import functools
+import itertools
 import re
 
 from django.db import connection, transaction
@@ -27,16 +28,23 @@ from registration.models import ClassListEntry, ClassListImport
 from registration.workbook import WorkbookError, cell_text, workbook_rows
 from rounds.models import SchoolClass
 
+# What schools' own spreadsheets call each column (their student-information systems export
+# 学生姓名, 学籍号, 公民身份号码 and the like); matched after removing white space.
 HEADER_ALIASES = {
-    "student_number": {"学号"},
-    "name": {"姓名"},
-    "id_number": {"身份证号", "身份证号码", "证件号码", "身份证"},
-    "class_name": {"班级", "班级名称"},
+    "student_number": {"学号", "学籍号", "学生学号"},
+    "name": {"姓名", "学生姓名"},
+    "id_number": {"身份证号", "身份证号码", "证件号码", "身份证", "公民身份号码", "证件号"},
+    "class_name": {"班级", "班级名称", "行政班", "行政班级"},
 }
+# A title row or two ("2026级电子商务2班名单") above the header is common: the header is the first
+# of this many rows that has the required columns.
+HEADER_SEARCH_ROWS = 5
 COLUMN_LABELS = {"student_number": "学号", "name": "姓名", "id_number": "身份证号"}
 STUDENT_NUMBER_RE = re.compile(r"^[A-Z0-9-]{4,30}$")
 
-MISSING_COLUMNS = _("缺少必需的列：%(columns)s。第一行须为表头（学号、姓名、身份证号）。")
+MISSING_COLUMNS = _(
+    "缺少必需的列：%(columns)s。前5行内须有表头行（学号、姓名、身份证号），可下载模板对照。"
+)
 CLASS_COLUMN_REQUIRED = _("多个班级一起导入时须有“班级”列。")
 NO_ROWS = _("文件中没有学生记录。")
 ALREADY_APPLIED = _("该名单已于%(when)s导入，不能重复导入。")
@@ -66,6 +74,7 @@ class Outcome:
     NEW = "new"
     UPDATE = "update"
     UNCHANGED = "unchanged"
+    MERGED = "merged"
     ERROR = "error"
 
 
@@ -73,8 +82,10 @@ OUTCOME_LABELS = {
     Outcome.NEW: _("新增"),
     Outcome.UPDATE: _("更新姓名或身份证号"),
     Outcome.UNCHANGED: _("已在名单中，无变化"),
+    Outcome.MERGED: _("重复行，已合并"),
     Outcome.ERROR: _("有误，不导入"),
 }
+ROW_MERGED = _("与第%(row)d行完全相同，按一人导入。")
 
 
 @dataclasses.dataclass
@@ -160,6 +171,24 @@ def _row(
     return row
 
 
+def _header_columns(rows) -> dict[str, int]:
+    """The columns of the first row, among the first few, that names every required column.
+
+    Reads no further than HEADER_SEARCH_ROWS rows when there is none, so a file without a header
+    is refused before its body is read."""
+    first_columns = None
+    for _number, values in itertools.islice(rows, HEADER_SEARCH_ROWS):
+        columns = _columns(values)
+        if first_columns is None and any(cell_text(v) for v in values):
+            first_columns = columns
+        if all(key in columns for key in COLUMN_LABELS):
+            return columns
+    if first_columns is None:
+        raise ClassListError(NO_ROWS)
+    missing = [label for key, label in COLUMN_LABELS.items() if key not in first_columns]
+    raise ClassListError(MISSING_COLUMNS % {"columns": "、".join(missing)})
+
+
 def class_list_parse(
     content: bytes, *, school_class: SchoolClass | None, classes: list[SchoolClass]
 ) -> list[ListRow]:
@@ -171,13 +200,7 @@ def class_list_parse(
     by_name = {re.sub(r"\s+", "", c.name): c for c in classes}
     try:
         rows = workbook_rows(content)
-        first = next(rows, None)
-        if first is None:
-            raise ClassListError(NO_ROWS)
-        columns = _columns(first[1])
-        missing = [label for key, label in COLUMN_LABELS.items() if key not in columns]
-        if missing:
-            raise ClassListError(MISSING_COLUMNS % {"columns": "、".join(missing)})
+        columns = _header_columns(rows)
         if school_class is None and "class_name" not in columns:
             raise ClassListError(CLASS_COLUMN_REQUIRED)
         parsed = [_row(number, values, columns, by_name, school_class) for number, values in rows]
@@ -190,11 +213,20 @@ def class_list_parse(
 
 
 def _mark_duplicates(rows: list[ListRow]) -> None:
+    """A row repeated exactly (same class, 学号, 姓名, 身份证号) is merged into its first copy;
+    two different rows sharing a 学号 or an ID number are an error the counselor must resolve."""
     seen_numbers: dict[tuple, int] = {}
     seen_ids: dict[str, int] = {}
+    seen_rows: dict[tuple, int] = {}
     for row in rows:
         if row.outcome == Outcome.ERROR:
             continue
+        identical = seen_rows.get((row.class_id, row.student_number, row.name, row.id_number))
+        if identical is not None:
+            row.error = str(ROW_MERGED % {"row": identical})
+            row.outcome = Outcome.MERGED
+            continue
+        seen_rows[(row.class_id, row.student_number, row.name, row.id_number)] = row.row
         first = seen_numbers.get((row.class_id, row.student_number))
         field = "学号"
         if first is None:
@@ -212,7 +244,7 @@ def reconcile(rows: list[ListRow], *, sees_other_classes: bool = False) -> list[
 
     `sees_other_classes` (教务) names a match on another class's list; anyone else gets the
     neutral ROW_ID_NEEDS_REVIEW for it."""
-    valid = [row for row in rows if row.outcome != Outcome.ERROR]
+    valid = [row for row in rows if row.outcome not in (Outcome.ERROR, Outcome.MERGED)]
     class_ids = {row.class_id for row in valid}
     ids = {row.id_number for row in valid}
     by_number = {

@@ -482,16 +482,54 @@ def _changes_allowed(registration: Registration, now: dt.datetime) -> ExamRound:
     return exam_round
 
 
+# What a student may change without sending a reviewed registration back to review: contact
+# details, which the reviewer does not check against anything. Everything else the sign-up form
+# writes (identity, level, class facts, training option, what the verdict rests on) is reviewed.
+REVIEW_KEEPING_FIELDS = frozenset({"phone"})
+
+
+def _reviewed_state(registration: Registration) -> dict:
+    """The values `_apply` writes that a reviewer looked at."""
+    return {
+        field: getattr(registration, field)
+        for field in REVIEWED_FIELDS
+        if field not in REVIEW_KEEPING_FIELDS
+    }
+
+
+REVIEWED_FIELDS = (
+    "candidate_type",
+    "level_id",
+    "name",
+    "id_number",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "phone",
+    "student_number",
+    "work_unit",
+    "matched_condition_code",
+    "pending_requirement",
+    "declared_facts",
+    "training_fee_item_id",
+    "registration_fee_item_id",
+    "quoted_registration_fee",
+    "quoted_training_fee",
+)
+
+
 @transaction.atomic
 def registration_update(
     *, registration: Registration, data: RegistrationInput, now: dt.datetime | None = None
 ) -> Registration:
-    """Re-check everything as for a new submission; the counselor reviews the result again."""
+    """Re-check everything as for a new submission. The counselor reviews the result again when
+    anything they checked changed; a change of contact details alone keeps the review."""
     now = now or timezone.now()
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     exam_round = _changes_allowed(registration, now)
     if is_retake(registration):
         raise SubmissionError(RETAKE_NO_EDIT)
+    before = _reviewed_state(registration)
     _apply(
         registration,
         exam_round=exam_round,
@@ -499,9 +537,10 @@ def registration_update(
         data=data,
         now=now,
     )
-    registration.review_status = ReviewStatus.PENDING
-    registration.reviewed_at = None
-    registration.reviewed_by = None
+    if _reviewed_state(registration) != before:
+        registration.review_status = ReviewStatus.PENDING
+        registration.reviewed_at = None
+        registration.reviewed_by = None
     _save_unique(registration, exclude_pk=registration.pk)
     training_enroll(registration=registration)  # courses: a training class if training is pending
     registration_payment_refresh(registration)  # the quote may have changed

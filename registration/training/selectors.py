@@ -267,11 +267,14 @@ def lesson_class_sheets(*, user, lesson: TrainingLesson) -> list[ClassSheet]:
     grouped = (
         enrollments.values("registration__school_class")
         .annotate(
-            students=Count("id"),
-            marked=Count("attendances", filter=Q(attendances__lesson=lesson)),
+            # The join to attendances has a row per lesson marked: count distinct rows, or a
+            # second lesson's marks double the first lesson's head count.
+            students=Count("id", distinct=True),
+            marked=Count("attendances", filter=Q(attendances__lesson=lesson), distinct=True),
             present=Count(
                 "attendances",
                 filter=Q(attendances__lesson=lesson, attendances__present=True),
+                distinct=True,
             ),
         )
         .order_by()

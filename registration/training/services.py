@@ -30,6 +30,9 @@ NOT_ENROLLED_HERE = _("名单中有不属于本培训班的学员，本次点名
 WRONG_ROUND_OR_LEVEL = _("目标培训班与学员的考试批次或等级不一致，未调整。")
 NOTHING_SELECTED = _("请先勾选学员。")
 COMPLETION_DATE_FUTURE = _("结业日期不能晚于今天。")
+LESSON_NOT_YET = _("该课次在 {date} 上课，上课当天才能点名。")
+NOTHING_TO_WITHDRAW = _("该班级本课次尚未点名，无需撤回。")
+WITHDRAW_REASON_REQUIRED = _("撤回点名须填写理由。")
 
 
 class TrainingError(DomainError):
@@ -162,6 +165,25 @@ def _completion_by_rule(enrollments, *, on: dt.date) -> None:
         enrollment.save()
 
 
+def _lesson_started_check(lesson: TrainingLesson, *, now: dt.datetime) -> None:
+    """A lesson is marked on its day or later: a sheet saved ahead of time (everyone is ticked by
+    default) would record attendance, and so completion, that has not happened."""
+    if lesson.date > timezone.localdate(now):
+        raise TrainingError(LESSON_NOT_YET.format(date=f"{lesson.date:%Y-%m-%d}"))
+
+
+def _locked_enrollments(*, training_class, school_class, ids=None):
+    queryset = TrainingEnrollment.objects.select_for_update(of=("self",)).filter(
+        training_class=training_class,
+        registration__status=ACTIVE,
+        registration__pending_requirement=PENDING_TRAINING,
+        registration__school_class=school_class,
+    )
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    return list(queryset.select_related("training_class").order_by("pk"))
+
+
 @transaction.atomic
 def attendance_save(
     *,
@@ -183,18 +205,10 @@ def attendance_save(
     training_class = lesson.training_class
     if not access.can_mark(by, training_class=training_class, school_class=school_class):
         raise TrainingError(NOT_ALLOWED)
+    _lesson_started_check(lesson, now=now)
     wanted = sorted(set(enrollment_ids))
-    enrollments = list(
-        TrainingEnrollment.objects.select_for_update(of=("self",))
-        .filter(
-            pk__in=wanted,
-            training_class=training_class,
-            registration__status=ACTIVE,
-            registration__pending_requirement=PENDING_TRAINING,
-            registration__school_class=school_class,
-        )
-        .select_related("training_class")
-        .order_by("pk")
+    enrollments = _locked_enrollments(
+        training_class=training_class, school_class=school_class, ids=wanted
     )
     if len(enrollments) != len(wanted) or not set(present_ids) <= set(wanted):
         raise TrainingError(NOT_ENROLLED_HERE)
@@ -220,6 +234,40 @@ def attendance_save(
         changed += 1
     _completion_by_rule(enrollments, on=lesson.date)
     return changed
+
+
+@transaction.atomic
+def attendance_withdraw(
+    *, lesson: TrainingLesson, school_class, reason: str, by, now: dt.datetime | None = None
+) -> int:
+    """Take back one class's sheet of one lesson: its students return to 未点名.
+
+    The marks are deleted; their history rows keep who marked what, and the deletion's history
+    row keeps who withdrew it and why. Completion by rule is worked out again from what is left.
+    """
+    reason = (reason or "").strip()
+    if not access.can_mark(by, training_class=lesson.training_class, school_class=school_class):
+        raise TrainingError(NOT_ALLOWED)
+    if not reason:
+        raise TrainingError(WITHDRAW_REASON_REQUIRED)
+    if len(reason) > 200:
+        raise TrainingError(REASON_TOO_LONG)
+    enrollments = _locked_enrollments(
+        training_class=lesson.training_class, school_class=school_class
+    )
+    marks = list(
+        Attendance.objects.select_for_update().filter(
+            lesson=lesson, enrollment__in=[e.pk for e in enrollments]
+        )
+    )
+    if not marks:
+        raise TrainingError(NOTHING_TO_WITHDRAW)
+    for attendance in marks:
+        attendance._change_reason = reason[:100]
+        attendance._history_user = by
+        attendance.delete()
+    _completion_by_rule(enrollments, on=lesson.date)
+    return len(marks)
 
 
 @transaction.atomic

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from registration.views import retake, student, supplement
+from registration.views import interest, retake, student, supplement
 
 urlpatterns = [
     path("r/<str:code>/", student.class_entry, name="class_entry"),
     path("register/", student.register_pick, name="register"),
     path("register/social/", student.social_entry, name="social_entry"),
+    path("register/social/interest/", interest.social_interest, name="social_interest"),
     path("lookup/", student.lookup, name="lookup"),
     path("retake/<slug:slug>/", retake.retake_page, name="retake"),
     path("me/<int:pk>/<str:token>/", student.registration_detail, name="registration_detail"),

@@ -31,7 +31,7 @@ from eligibility.engine.vocabulary import grade_label, pending_text
 from fees import pricing
 from fees.pricing import current_charge_item_names
 from registration.forms import ClassPickForm, LookupForm, RegistrationForm
-from registration.models import PaymentStatus, RegistrationStatus
+from registration.models import PaymentStatus, RegistrationStatus, ReviewStatus
 from registration.selectors import student as selectors
 from registration.services import submission
 from registration.services.submission import SubmissionError
@@ -591,12 +591,17 @@ def registration_edit(request, pk: int, token: str):
     )
     if request.method == "POST" and not refused and form.is_valid():
         try:
-            submission.registration_update(registration=registration, data=form.to_input())
+            updated = submission.registration_update(
+                registration=registration, data=form.to_input()
+            )
         except SubmissionError as error:
             _reveal_count(request, school_class, error)
             _apply_error(form, error)
         else:
-            messages.success(request, _("报名信息已更新，将由辅导员重新审核。"))
+            if updated.review_status == ReviewStatus.CONFIRMED:
+                messages.success(request, _("报名信息已更新，审核结果不变。"))
+            else:
+                messages.success(request, _("报名信息已更新，将重新审核。"))
             return redirect(_private_url(registration))
     context = _form_context(
         exam_round=exam_round,

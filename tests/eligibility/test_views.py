@@ -159,7 +159,9 @@ def test_self_check_social_candidate_sees_conditions_and_the_refusal(client, ann
     assert not decisions[4].eligible
     html = response.content.decode()
     assert REFUSAL in html
-    assert "您符合以下报考条件，但本批次暂不受理" in html
+    assert "您符合以下报考条件，但本批次暂不受理" not in html  # read as a contradiction
+    assert "本批次不受理社会考生报名。下一批次开放时" in html and "须逐级报考" in html
+    assert reverse("registration:social_interest") in html
 
 
 def test_self_check_social_full_answers_reach_the_engine(client, announcement):

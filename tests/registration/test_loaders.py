@@ -390,3 +390,47 @@ def test_demo_round_states_its_own_deadline_in_the_how_to_register_text():
     exam_round = demo_load(today=dt.date(2026, 11, 26))["exam_round"]
     assert "截止2026年12月26日" in exam_round.how_to_register_text
     assert "2022年5月20日" not in exam_round.how_to_register_text
+
+
+@pytest.mark.django_db
+def test_demo_round_texts_fit_the_demo_round_not_2022():
+    import datetime as dt
+
+    from courses.models import TrainingModule
+    from registration.loaders import demo_load
+
+    exam_round = demo_load(today=dt.date(2026, 12, 8))["exam_round"]
+    texts = " ".join(
+        [
+            exam_round.social_refusal_reason,
+            exam_round.eligibility_notes,
+            exam_round.how_to_register_text,
+            exam_round.exam_period,
+        ]
+    )
+    assert "疫情" not in texts and "小程序" not in texts and "2022" not in texts
+    assert "本班报名二维码" in exam_round.how_to_register_text
+    assert exam_round.exam_period == "2027年2月11日前后（具体时间另行通知）"
+    schedules = set(
+        TrainingModule.objects.filter(round=exam_round).values_list("schedule", flat=True)
+    )
+    assert schedules == {"1月14日–1月27日"}  # the two weeks after the 1月7日 deadline
+    # The real 2022 round keeps its announcement word for word.
+    announced = announcement_load()
+    assert "疫情" in announced.social_refusal_reason
+    assert set(
+        TrainingModule.objects.filter(round=announced).values_list("schedule", flat=True)
+    ) == {"6月下旬"}
+
+
+@pytest.mark.django_db
+def test_demo_load_moves_2022_training_dates_of_an_older_demo_database():
+    import datetime as dt
+
+    from courses.models import TrainingModule
+    from registration.loaders import demo_load
+
+    exam_round = demo_load(today=dt.date(2026, 12, 8))["exam_round"]
+    TrainingModule.objects.filter(round=exam_round).update(schedule="6月下旬")
+    demo_load(today=dt.date(2026, 12, 8))
+    assert not TrainingModule.objects.filter(round=exam_round, schedule="6月下旬").exists()

@@ -458,3 +458,47 @@ def test_cached_sign_up_form_carries_no_stale_csrf_token(freshman_class, during_
     )
     assert response.status_code == 302
     cache.clear()
+
+
+def test_phone_edit_keeps_a_confirmed_review_and_other_edits_send_it_back(
+    client, sophomore_class, during_round
+):
+    response = client.post(class_url(sophomore_class), form_data())
+    registration = Registration.objects.get()
+    Registration.objects.filter(pk=registration.pk).update(review_status=ReviewStatus.CONFIRMED)
+    edit_url = reverse(
+        "registration:registration_edit",
+        kwargs={"pk": registration.pk, "token": registration.token},
+    )
+    page = client.get(edit_url).content.decode()
+    assert 'id="review-notice"' in page and "只修改手机号不影响审核" in page
+
+    response = client.post(edit_url, form_data(phone="13900139000"))
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.phone == "13900139000"
+    assert registration.review_status == ReviewStatus.CONFIRMED
+    assert "审核结果不变" in client.get(response["Location"]).content.decode()
+
+    response = client.post(edit_url, form_data(phone="13900139000", ethnicity="回族"))
+    registration.refresh_from_db()
+    assert registration.review_status == ReviewStatus.PENDING
+    assert "将重新审核" in client.get(response["Location"]).content.decode()
+
+
+def test_social_form_marks_training_required_and_names_each_option_once(
+    client, announcement, during_round
+):
+    announcement.accepts_social = True
+    announcement.save()
+    page = client.get(reverse("registration:social_entry")).content.decode()
+    assert "提高班（线上+线下集中1天学习）" not in page  # the name is not repeated inside
+    assert "四级 提高班 300元（线上+线下集中1天学习）" in page
+    assert "四级 强化班 800元（40学时）" in page
+    training = page[page.index('id="div_id_training_fee_item"') :][:3000]
+    assert "asteriskField" in training and "required" in training
+    data = form_data(level="4", work_unit="武汉某电商公司", years_in_occupation="3")
+    del data["student_number"]
+    response = client.post(reverse("registration:social_entry"), data)
+    assert "请选择培训方式（提高班或强化班）。" in response.content.decode()
+    assert not Registration.objects.exists()

@@ -267,9 +267,17 @@ def _fill_days(
 # --- Roster --------------------------------------------------------------------------------------
 
 
+def unowned(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    """Registrations no counselor reviews: without a class (social candidates, class-less sign-ups)
+    or in a class without a counselor. 教务 review these (`accounts.roles.can_review`)."""
+    return registrations.filter(
+        Q(school_class__isnull=True) | Q(school_class__counselor__isnull=True)
+    )
+
+
 def roster(
     *,
-    school_class: SchoolClass,
+    school_class: SchoolClass | None,
     exam_round: ExamRound,
     level_id: int | None = None,
     review_status: str = "",
@@ -277,10 +285,14 @@ def roster(
     query: str = "",
     include_cancelled: bool = False,
 ) -> QuerySet[Registration]:
-    """Registrations of one class in one round, filtered; the class must already be in scope."""
-    registrations = Registration.objects.filter(
-        round=exam_round, school_class=school_class
-    ).select_related("level")
+    """Registrations of one class in one round, filtered; the class must already be in scope.
+
+    `school_class` None: the registrations no counselor owns (`unowned`, 教务's review queue)."""
+    registrations = Registration.objects.filter(round=exam_round).select_related("level")
+    if school_class is None:
+        registrations = unowned(registrations).select_related("school_class")
+    else:
+        registrations = registrations.filter(school_class=school_class)
     if not include_cancelled:
         registrations = registrations.filter(status=RegistrationStatus.ACTIVE)
     if level_id:
@@ -296,6 +308,31 @@ def roster(
         )
     registrations = registrations_with_training(registrations)  # 培训进度 / 已结业 columns
     return registrations.order_by("level__code", "student_number", "name", "id")
+
+
+def next_pending(*, user, registration: Registration) -> Registration | None:
+    """The next registration waiting for review after `registration`, in the roster's order, in
+    the same class (or the same unowned queue) and round; None when none is left."""
+    candidates = registrations_visible(user).filter(
+        round_id=registration.round_id,
+        status=RegistrationStatus.ACTIVE,
+        review_status=ReviewStatus.PENDING,
+    )
+    if registration.school_class_id and registration.school_class.counselor_id:
+        candidates = candidates.filter(school_class_id=registration.school_class_id)
+    else:
+        candidates = unowned(candidates)
+    ordered = candidates.exclude(pk=registration.pk).order_by(
+        "level__code", "student_number", "name", "id"
+    )
+    key = (registration.level.code, registration.student_number, registration.name, registration.pk)
+    after = ordered.filter(
+        Q(level__code__gt=key[0])
+        | Q(level__code=key[0], student_number__gt=key[1])
+        | Q(level__code=key[0], student_number=key[1], name__gt=key[2])
+        | Q(level__code=key[0], student_number=key[1], name=key[2], id__gt=key[3])
+    ).first()
+    return after or ordered.first()
 
 
 # --- Exports -------------------------------------------------------------------------------------

@@ -39,7 +39,10 @@ FILE_REQUIRED = _("请选择要上传的 Excel（.xlsx）文件。")
 class ClassListUploadForm(forms.Form):
     file = forms.FileField(
         label=_("班级名单（.xlsx）"),
-        help_text=_("第一行为表头：学号、姓名、身份证号（身份证号列请设为文本格式）。"),
+        help_text=_(
+            "表头：学号、姓名、身份证号（也认“学生姓名”“身份证号码”“学籍号”等）；"
+            "表头上方可有标题行；身份证号列请设为文本格式。"
+        ),
         error_messages={"required": FILE_REQUIRED},
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
@@ -48,7 +51,7 @@ class ClassListUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         if many:
             self.fields["file"].help_text = _(
-                "第一行为表头：班级、学号、姓名、身份证号；班级名称须与系统中的班级名称一致。"
+                "表头：班级、学号、姓名、身份证号；班级名称须与系统中的班级名称一致。"
             )
 
 
@@ -198,5 +201,54 @@ def class_list_missing_export(request, pk: int):
         file = handle
         filename = f"{school_class.name}-未报名名单.xlsx"
         ascii_filename = f"class-{school_class.pk}-not-signed-up.xlsx"
+
+    return _export_response(_Export)
+
+
+TEMPLATE_ROWS = 500  # rows pre-formatted as text in the ID and student-number columns
+
+
+@require_GET
+@workspace_required
+def class_list_template(request):
+    """An empty class list to fill in: the header the import expects, 学号 and 身份证号 formatted
+    as text so Excel keeps every digit (an 18-digit number would lose its last three), and a
+    sheet of instructions. `?many=1` (教务) adds the 班级 column for a many-class upload."""
+    from openpyxl.styles import Font
+
+    many = request.GET.get("many") == "1"
+    headers = (["班级"] if many else []) + ["学号", "姓名", "身份证号"]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "班级名单"
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, header in enumerate(headers, 1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = 22 if header == "身份证号" else 14
+        if header in ("学号", "身份证号"):
+            for row in range(2, TEMPLATE_ROWS + 2):
+                sheet.cell(row=row, column=index).number_format = "@"
+    sheet.freeze_panes = "A2"
+    notes = workbook.create_sheet("填写说明")
+    for line in (
+        "每行一名学生，从第2行起填写；第1行表头请勿修改。",
+        "学号：字母、数字或连字符，4至30位。",
+        "姓名：与身份证一致。",
+        "身份证号：18位，最后一位可为X；本列已设为文本格式，请直接输入或粘贴为“值”。",
+        *(["班级：与系统中的班级名称完全一致。"] if many else []),
+        "同一文件中完全相同的行按一人导入；学号或身份证号重复但内容不同的行不导入。",
+    ):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 80
+    handle = tempfile.TemporaryFile()
+    workbook.save(handle)
+    handle.seek(0)
+
+    class _Export:
+        file = handle
+        filename = "班级名单模板（多班级）.xlsx" if many else "班级名单模板.xlsx"
+        ascii_filename = "class-list-template-many.xlsx" if many else "class-list-template.xlsx"
 
     return _export_response(_Export)

@@ -264,29 +264,27 @@ def _class_or_404(request, pk: int):
 @require_GET
 @workspace_required
 def class_roster(request, pk: int):
-    school_class = _class_or_404(request, pk)
+    return roster_page(request, school_class=_class_or_404(request, pk))
+
+
+def roster_page(request, *, school_class):
+    """A class's roster, or with `school_class` None the registrations no counselor owns
+    (教务's review queue): the same filters, selection and bulk review either way."""
     exam_round = _picked_round(request)
     if exam_round is None:
         return render(request, "registration/counselor/empty.html", {"message": NO_SESSION})
     form = RosterFilterForm(request.GET, exam_round=exam_round)
-    filters = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = {
-            "level_id": data["level"] or None,
-            "review_status": data["review"],
-            "payment_status": data["payment"],
-            "query": data["q"],
-            "include_cancelled": data["cancelled"],
-        }
+    filters = roster_filters(form)
     registrations = selectors.roster(school_class=school_class, exam_round=exam_round, **filters)
     page = Paginator(registrations, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
-    overview = selectors.round_overview(
-        user=request.user, exam_round=exam_round, class_ids=[school_class.pk]
-    )
+    stats = overview = None
+    if school_class is not None:
+        overview = selectors.round_overview(
+            user=request.user, exam_round=exam_round, class_ids=[school_class.pk]
+        )
+        stats = overview.rows[0] if overview.rows else None
     query = request.GET.copy()
     query.pop("page", None)
-    stats = overview.rows[0] if overview.rows else None
     return render(
         request,
         "registration/counselor/roster.html",
@@ -298,14 +296,33 @@ def class_roster(request, pk: int):
             "stats": stats,
             "card": _card(stats, overview.levels) if stats else None,
             "overview": overview,
+            "days_left": selectors.days_left(exam_round),
             "page_query": query.urlencode(),
+            "filter_query": query.urlencode(),
             "session_query": _session_query(request, exam_round),
             "layouts": LAYOUTS,
             "supplement": supplement_selectors.class_summary(
                 school_class=school_class, exam_round=exam_round
-            ),
+            )
+            if school_class is not None
+            else None,
+            "can_review_here": request.user.has_perm(roles.REVIEW_PERMISSION),
         },
     )
+
+
+def roster_filters(form) -> dict:
+    """The roster selector's keyword arguments from a bound RosterFilterForm ({} if invalid)."""
+    if not form.is_valid():
+        return {}
+    data = form.cleaned_data
+    return {
+        "level_id": data["level"] or None,
+        "review_status": data["review"],
+        "payment_status": data["payment"],
+        "query": data["q"],
+        "include_cancelled": data["cancelled"],
+    }
 
 
 @require_GET
@@ -374,6 +391,7 @@ def _detail(request, registration, *, return_form=None, note_form=None, status=2
             "registration": registration,
             "exam_round": registration.round,
             "can_review": roles.can_review(request.user, registration),
+            "next_pending": selectors.next_pending(user=request.user, registration=registration),
             "return_form": return_form or ReturnForm(),
             "note_form": note_form or NoteForm(initial={"note": registration.counselor_note}),
             "deadline_passed": selectors.days_left(registration.round) < 0,

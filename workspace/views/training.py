@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,7 @@ SAVED = _("已保存 {name} 的点名：出勤 {present} 人，缺勤 {absent} �
 BAD_POST = _("提交的数据无效，本次点名未保存，请刷新页面后重试。")
 COMPLETED = _("已认定 {name} 结业。")
 ASSIGNED = _("已将 {n} 名学员分入 {name}。")
+WITHDRAWN = _("已撤回 {name} 的点名（{n} 条记录），该班学员恢复为未点名。")
 NO_ROUND = _("还没有培训班。请先在管理后台为考试批次设置培训班和课次。")
 
 
@@ -105,6 +107,19 @@ def attendance(request, pk: int, class_pk: int):
         )
     ):
         raise Http404
+    if request.method == "POST" and request.POST.get("action") == "withdraw":
+        try:
+            n = services.attendance_withdraw(
+                lesson=obj,
+                school_class=school_class,
+                reason=request.POST.get("reason", ""),
+                by=request.user,
+            )
+        except TrainingError as exc:
+            messages.error(request, exc.message)
+            return redirect("courses:attendance", pk=obj.pk, class_pk=school_class.pk)
+        messages.success(request, WITHDRAWN.format(name=school_class.name, n=n))
+        return redirect("courses:lesson", pk=obj.pk)
     if request.method == "POST":
         listed = _ids(request.POST.getlist("enrollment"))
         present = _ids(request.POST.getlist("present"))
@@ -142,6 +157,7 @@ def attendance(request, pk: int, class_pk: int):
             "school_class": school_class,
             "students": students,
             "any_marked": any(s.mark is not None for s in students),
+            "not_yet": obj.date > timezone.localdate(),
         },
     )
 
