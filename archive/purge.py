@@ -246,7 +246,12 @@ def _linked(
     model, decl, history = item.model, item.item, item.history
     manager = model._base_manager
     candidates = Registration.objects.filter(round=exam_round).values("pk")
-    mine = Q(**{f"{decl.of}__in": candidates}) if decl.of else Q(pk__in=[])
+    if decl.of:
+        mine = Q(**{f"{decl.of}__in": candidates})
+    elif decl.round and decl.delete:  # rows of the round itself, not about a candidate
+        mine = Q(**{decl.round: exam_round})
+    else:
+        mine = Q(pk__in=[])
     if decl.delete:
         rows = manager.filter(mine)
         deleted = rows.count()
@@ -380,7 +385,9 @@ def round_purge(*, exam_round: ExamRound, ran_by: str, dry_run: bool = False) ->
                 exact.update(values)
         anonymised: list = []
         for item in declared():
-            if item.item.of != "self" and (item.item.of or item.item.match):
+            if item.item.of != "self" and (
+                item.item.of or item.item.match or (item.item.round and item.item.delete)
+            ):
                 anonymised += _linked(item, exam_round, uncertified, purged_ids, counts)
         _blobs(exam_round, (secrets, exact), (all_secrets, all_exact), counts)
         _log_entries(exam_round, anonymised, secrets, exact, counts)
@@ -498,8 +505,8 @@ def declaration_problems() -> list[str]:
                 problems.append(f"{label}.{name}: only the archive export is rebuilt")
             elif kind == Purge.FILE and decl.of != "self":
                 problems.append(f"{label}.{name}: files are deleted for registrations only")
-            elif not (decl.of or decl.match):
+            elif not (decl.of or decl.match or (decl.round and decl.delete)):
                 problems.append(f"{label}.{name}: {kind} needs of= or match=")
-        if decl.delete and not decl.of:
-            problems.append(f"{label}: deleting rows needs of=")
+        if decl.delete and not (decl.of or decl.round):
+            problems.append(f"{label}: deleting rows needs of= or round=")
     return problems

@@ -15,6 +15,8 @@ DATA = AppData(
         "ClassListImport",
         # Retake offers are read by the retake sign-up page, which is never cached.
         "RetakeOffer",
+        # Social candidates' interest list (社会人员意向登记): never on a cached page.
+        "SocialInterest",
     ),
     personal=(
         # The candidate: identity kept while a certificate must stay verifiable.
@@ -63,6 +65,13 @@ DATA = AppData(
             of="registration",
         ),
         Personal("Attendance", of="enrollment__registration", delete=True),
+        # The interest list belongs to the round that collected it and goes with its purge.
+        Personal(
+            "SocialInterest",
+            {"name": Purge.NAME, "phone": Purge.PHONE},
+            round="round",
+            delete=True,
+        ),
     ),
     not_personal=(
         NotPersonal(

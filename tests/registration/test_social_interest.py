@@ -84,3 +84,23 @@ def test_academic_exports_the_interest_list_and_a_counselor_cannot(refusing):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("序号", "姓名", "手机号")
     assert rows[1][1:4] == ("李四", "13800138000", "四级/中级工")
+
+
+def test_interest_list_goes_with_the_rounds_purge(refusing):
+    from django.utils import timezone
+
+    from archive.purge import round_purge
+    from tests.factories import ExamRoundFactory
+
+    social_interest_record(
+        exam_round=refusing, name="李四", phone="13800138000", level_code=4, consent=True
+    )
+    other = ExamRoundFactory()
+    social_interest_record(
+        exam_round=other, name="王五", phone="13900139000", level_code=None, consent=True
+    )
+    refusing.archived_at = timezone.now()
+    refusing.save()
+    counts = round_purge(exam_round=refusing, ran_by="test")
+    assert counts["registration.SocialInterest"] == 1
+    assert list(SocialInterest.objects.values_list("name", flat=True)) == ["王五"]
