@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles
+from accounts import access
 from common.errors import DomainError
 from registration.models import Registration, RegistrationStatus, ReviewStatus
 
@@ -36,7 +36,7 @@ def _locked(registration: Registration) -> Registration:
 
 
 def _check_reviewer(registration: Registration, reviewer) -> None:
-    if not roles.can_review(reviewer, registration):
+    if not access.may_review(reviewer, registration):
         raise ReviewError(REVIEW_NOT_ALLOWED)
     if registration.status == RegistrationStatus.CANCELLED:
         raise ReviewError(REVIEW_CANCELLED)
@@ -89,7 +89,7 @@ def registration_note_set(*, registration: Registration, author, note: str) -> R
     if len(note) > NOTE_MAX_LENGTH:
         raise ReviewError(NOTE_TOO_LONG)
     registration = _locked(registration)
-    if not roles.can_review(author, registration):
+    if not access.may_review(author, registration):
         raise ReviewError(REVIEW_NOT_ALLOWED)
     registration.counselor_note = note
     return _save(registration, ["counselor_note"])
