@@ -2,8 +2,11 @@
 assignment), enrollments and attendance are registered by `registration.training.admin`, since
 they read registrations."""
 
+from functools import partial
+
 from django.contrib import admin
 
+from accounts import access
 from accounts.admin_scope import UNSCOPED, ScopedAdminMixin
 from common.history_admin import ReadOnlyHistoryAdmin
 from courses.models import TrainingCutoff, TrainingLesson, TrainingModule, TrainingTopic
@@ -39,7 +42,7 @@ class TrainingTopicAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
 
 @admin.register(TrainingLesson)
 class TrainingLessonAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
-    scope = UNSCOPED
+    scope = partial(access.training_scope, training_class="training_class")
     list_display = ["training_class", "date", "start_time", "end_time", "hours", "place"]
     list_filter = ["training_class__round", "training_class"]
     list_select_related = ["training_class"]
