@@ -1,5 +1,7 @@
 """The staff navigation, from the access gate's own predicates, so a link never leads to a 403.
 
+`gate` puts the same predicates in every template (`{% if gate.uses_training %}`).
+
 `staff_links(user)` lists the staff pages `user` may open (label, path); `staff_home(user)` is
 where they land after sign-in and what the 403 page offers as the way back. Both ask the same
 predicates as the pages' `access_required`; `tests/accounts/test_gate.py` follows every link.
@@ -59,6 +61,35 @@ def staff_home(user) -> str | None:
     return str(links[0].path) if links else None
 
 
+class Gate:
+    """`{{ gate.is_academic }}` in templates: the gate's user predicates for the signed-in user,
+    so a button in a page asks exactly what the page behind it asks (never `perms.…`)."""
+
+    PREDICATES = frozenset(
+        {
+            "is_academic",
+            "uses_workspace",
+            "is_finance",
+            "may_view_payment_imports",
+            "may_record_payments",
+            "may_read_statistics",
+            "may_check_in",
+            "may_enter_scores",
+            "uses_training",
+            "manages_training",
+            "may_see_personal_data",
+        }
+    )
+
+    def __init__(self, user):
+        self._user = user
+
+    def __getattr__(self, name: str) -> bool:
+        if name not in self.PREDICATES:
+            raise AttributeError(name)
+        return getattr(access, name)(self._user)
+
+
 def navigation(request):
     """`staff_links`: (link, is_active) pairs for the navbar; `staff_home`: the way back."""
     user = getattr(request, "user", None)
@@ -69,4 +100,5 @@ def navigation(request):
     return {
         "staff_links": SimpleLazyObject(links),
         "staff_home": SimpleLazyObject(lambda: staff_home(user) or ""),
+        "gate": Gate(user),
     }

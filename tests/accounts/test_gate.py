@@ -338,3 +338,29 @@ def test_the_gate_refuses_with_permission_denied(rf):
     request.user = Staffer()
     with pytest.raises(PermissionDenied):
         page(request)
+
+
+def test_templates_ask_the_gate_not_permissions():
+    """Buttons and links ask `gate.<predicate>` (accounts.context_processors), the same question
+    as the page behind them; `perms.…` could show a link to a page that answers 403."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "templates").rglob("*.html")
+        if "admin" not in path.relative_to(ROOT / "templates").parts[:1]
+        and "perms." in path.read_text()
+    ]
+    assert offenders == []
+
+
+@pytest.mark.django_db
+def test_gate_in_templates_answers_like_the_predicates():
+    from accounts.context_processors import Gate
+
+    world = staff_world()
+    for role in ROLES:
+        user = world["users"][role]
+        gate = Gate(user)
+        for name in Gate.PREDICATES:
+            assert getattr(gate, name) == getattr(access, name)(user)
+    with pytest.raises(AttributeError):
+        _ = Gate(world["users"]["root"]).is_trainer_of

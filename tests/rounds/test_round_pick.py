@@ -81,3 +81,44 @@ def test_round_pick_takes_a_draft_when_asked_and_drafts_only_as_a_last_resort(db
 def test_round_pick_has_no_round_without_rounds(db):
     pick = round_pick(QueryDict("round=x"))
     assert pick.exam_round is None and pick.query == ""
+
+
+STAFF_PAGES = [
+    # (path, context variable holding the page's round)
+    ("/counselor/", "exam_round"),
+    ("/exams/", "round"),
+    ("/results/", "round"),
+    ("/results/rates/", "round"),
+    ("/results/exchange/", "round"),
+    ("/archive/", "round"),
+    ("/training/", "exam_round"),
+    ("/stats/", "exam_round"),
+]
+
+
+@pytest.mark.parametrize(("path", "variable"), STAFF_PAGES)
+def test_links_printed_with_session_open_the_same_round_on_every_staff_page(
+    client, rounds, path, variable
+):
+    """Posters and bookmarks printed before the rename say `?session=`: every staff page that
+    picks a round opens the one they name (exams' old picker ignored it and showed another)."""
+    from tests.factories import UserFactory
+
+    old, open_now, _later = rounds
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    for query, expected in (("?session=old", old), ("?round=old", old), ("", open_now)):
+        response = client.get(path + query)
+        assert response.status_code == 200, (path, query)
+        assert response.context[variable] == expected, (path, query)
+
+
+def test_no_template_writes_a_session_link():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    offenders = [
+        str(path)
+        for path in root.rglob("*.html")
+        if "?session=" in path.read_text() or 'name="session"' in path.read_text()
+    ]
+    assert offenders == []
