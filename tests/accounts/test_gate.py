@@ -119,7 +119,6 @@ def _kwargs(world, name: str, route: str) -> dict:
         "training_class": a["training_class"].pk,
         "lesson": a["lesson"].pk,
         "enrollment": a["enrollment"].pk,
-        "ticket_class": a["class"].pk,
         "import": world["payment_import"].pk,
         "seat": a["seat"].pk,
     }
@@ -132,7 +131,7 @@ def _kwargs(world, name: str, route: str) -> dict:
         ("exams/rounds/", "round"),
         ("exams/sittings/", "sitting"),
         ("exams/seats/", "seat"),
-        ("exams/tickets/", "ticket_class"),
+        ("exams/tickets/", "round"),
         ("exams/check-in/", "sitting"),
         ("results/sittings/", "sitting"),
         ("results/rounds/", "round"),
