@@ -3,9 +3,10 @@
 Two groups carry the permissions: 辅导员 (a counselor sees and reviews the classes assigned to
 them in Django admin) and 教务 (academic-affairs staff see and export every class of a round).
 Superusers act as 教务. 培训教师 (trainers) take attendance and record completion for the
-training classes that list them (`courses.access` decides scope from these permissions); counselors
-take attendance for their own classes' students and 教务 for everyone. `roles_setup()` (the
-`setup_roles` command) creates the groups idempotently.
+training classes that list them; counselors take attendance for their own classes' students and
+教务 for everyone. What each role may open and see is decided by the access gate
+(`accounts.access`) from these groups and permissions. `roles_setup()` (the `setup_roles`
+command) creates the groups idempotently.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -70,6 +71,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "fees.view_feeitem",
         "registration.view_statistics",
         "courses.manage_training",
+        "workspace.export_personal_data",
         "registration.change_trainingenrollment",
     ],
     FINANCE_GROUP: _FINANCE,
@@ -126,35 +128,3 @@ def roles_setup() -> dict[str, Group]:
 def user_role_add(*, user, group_name: str) -> None:
     groups = roles_setup()
     user.groups.add(groups[group_name])
-
-
-def _group_names(user) -> frozenset[str]:
-    cached = getattr(user, "_kwt_group_names", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._kwt_group_names = cached
-    return cached
-
-
-def is_academic(user) -> bool:
-    """教务 or superuser: sees every class of every round."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return user.is_superuser or ACADEMIC_GROUP in _group_names(user)
-
-
-def can_use_workspace(user) -> bool:
-    """Counselors, 教务 and superusers; finance staff may view registrations but have no classes."""
-    if not (user.is_authenticated and user.is_active and user.has_perm(WORKSPACE_PERMISSION)):
-        return False
-    return user.is_superuser or bool({COUNSELOR_GROUP, ACADEMIC_GROUP} & _group_names(user))
-
-
-def can_review(user, registration) -> bool:
-    """Review needs the change permission and the registration's class in the user's scope."""
-    if not (user.is_authenticated and user.is_active and user.has_perm(REVIEW_PERMISSION)):
-        return False
-    if is_academic(user):
-        return True
-    school_class = registration.school_class
-    return school_class is not None and school_class.counselor_id == user.pk

@@ -6,10 +6,10 @@ Failed sign-ins are counted by django-axes (see settings); a locked-out username
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles
+from accounts.context_processors import staff_home
 
 LOGGED_OUT = _("您已安全退出。")
 
@@ -19,20 +19,10 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
-        """Each role lands on its own workspace: counselors and 教务 (and admins) on the
-        dashboard, finance on the payment lists, other staff in admin."""
-        user = self.request.user
-        if roles.can_use_workspace(user):
-            return reverse("registration:counselor_dashboard")
-        if user.has_perm("registration.add_paymentimport") or user.has_perm(
-            "registration.view_statistics"
-        ):
-            if user.has_perm("registration.add_paymentimport"):
-                return reverse("fees:finance_home")
-            return reverse("fees:statistics")
-        if user.is_staff:
-            return reverse("admin:index")
-        return super().get_default_redirect_url()
+        """Each role lands on its first staff page (the navigation's first link): counselors,
+        教务 and admins on the workspace, finance on the payment lists, invigilators on
+        check-in, other staff in admin."""
+        return staff_home(self.request.user) or super().get_default_redirect_url()
 
 
 class LogoutView(auth_views.LogoutView):

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles
+from accounts import access
 from common.errors import DomainError
 from rounds.models import ExamRound
 
@@ -30,7 +30,7 @@ def round_archive(*, exam_round: ExamRound, user, reason: str = "") -> RoundArch
     registration, scores and certificates refuse writes (rounds.guards), and the archive export
     is written to private storage.
     """
-    if not roles.is_academic(user):
+    if not access.is_academic(user):
         raise ArchiveError(ONLY_ACADEMIC)
     reason = " ".join((reason or "").split())
     if len(reason) > 200:

@@ -7,9 +7,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from accounts import access
+from accounts.access import access_required
 from common.xlsx import content_disposition
-from exams.views.staff import _round, academic_required
 from rounds.models import ExamRound
+from rounds.selectors import round_of_request
 
 from .models import RoundArchive
 from .selectors import round_unfinished
@@ -19,9 +21,9 @@ ARCHIVED = _("已归档“%(title)s”：报名、成绩和证书从此只读，
 NO_ROUND = _("还没有考试批次。")
 
 
-@academic_required
+@access_required(access.is_academic)
 def archive_home(request):
-    exam_round = _round(request)
+    exam_round = round_of_request(request)
     if exam_round is None:
         return render(request, "exams/staff/empty.html", {"message": NO_ROUND})
     return render(
@@ -37,7 +39,7 @@ def archive_home(request):
     )
 
 
-@academic_required
+@access_required(access.is_academic)
 @require_POST
 def archive_round(request, pk: int):
     exam_round = get_object_or_404(ExamRound, pk=pk)
@@ -53,7 +55,7 @@ def archive_round(request, pk: int):
     return redirect(back)
 
 
-@academic_required
+@access_required(access.is_academic)
 def archive_download(request, pk: int):
     record = RoundArchive.objects.select_related("exam_round").filter(exam_round_id=pk).first()
     if record is None or not record.file or not record.file.storage.exists(record.file.name):

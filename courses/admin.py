@@ -2,8 +2,12 @@
 assignment), enrollments and attendance are registered by `registration.training.admin`, since
 they read registrations."""
 
+from functools import partial
+
 from django.contrib import admin
 
+from accounts import access
+from accounts.admin_scope import UNSCOPED, ScopedAdminMixin
 from common.history_admin import ReadOnlyHistoryAdmin
 from courses.models import TrainingCutoff, TrainingLesson, TrainingModule, TrainingTopic
 
@@ -15,7 +19,8 @@ class TrainingTopicInline(admin.TabularInline):
 
 
 @admin.register(TrainingModule)
-class TrainingModuleAdmin(ReadOnlyHistoryAdmin):
+class TrainingModuleAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+    scope = UNSCOPED
     list_display = ["__str__", "round", "level", "schedule"]
     list_filter = ["round", "level"]
     search_fields = ["title", "topics__title"]
@@ -24,7 +29,8 @@ class TrainingModuleAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(TrainingTopic)
-class TrainingTopicAdmin(ReadOnlyHistoryAdmin):
+class TrainingTopicAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+    scope = UNSCOPED
     list_display = ["code", "title", "module"]
     list_filter = ["module__round", "module__level"]
     search_fields = ["title", "code"]
@@ -35,7 +41,8 @@ class TrainingTopicAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(TrainingLesson)
-class TrainingLessonAdmin(ReadOnlyHistoryAdmin):
+class TrainingLessonAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+    scope = partial(access.training_scope, training_class="training_class")
     list_display = ["training_class", "date", "start_time", "end_time", "hours", "place"]
     list_filter = ["training_class__round", "training_class"]
     list_select_related = ["training_class"]
@@ -43,6 +50,7 @@ class TrainingLessonAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(TrainingCutoff)
-class TrainingCutoffAdmin(ReadOnlyHistoryAdmin):
+class TrainingCutoffAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+    scope = UNSCOPED
     list_display = ["round", "cutoff_date"]
     list_select_related = ["round"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_scope import UNSCOPED, ScopedAdminMixin
 from common.history_admin import ReadOnlyHistoryAdmin
 from eligibility.forms import EligibilityConditionAdminForm
 from eligibility.models import EligibilityCondition
@@ -8,7 +9,8 @@ from rounds.models import CandidateType
 
 
 @admin.register(EligibilityCondition)
-class EligibilityConditionAdmin(ReadOnlyHistoryAdmin):
+class EligibilityConditionAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+    scope = UNSCOPED
     form = EligibilityConditionAdminForm
     list_display = [
         "code",

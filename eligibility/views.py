@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.csrf import csrf_exempt
 
 from common.ratelimit import client_ip, rate_limit_hit
-from common.round_param import round_slug
 from eligibility import lookups, selectors
 from eligibility.api import evaluate_request
 from eligibility.engine import FactsError
 from eligibility.engine import vocabulary as v
 from eligibility.forms import SelfCheckForm
 from rounds.models import CandidateType
+from rounds.selectors import round_slug
 
 logger = logging.getLogger(__name__)
 

@@ -1,10 +1,14 @@
 """Django admin for the exam plan: 教务 set up rooms and sittings here; seats are drawn on the
 教务 pages (seats and draws are read-only here so every change goes through the services)."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts import access
+from accounts.admin_scope import UNSCOPED, ScopedAdminMixin
 from exams import guards
 from exams.models import (
     AdmissionTicket,
@@ -19,7 +23,8 @@ from exams.models import (
 
 
 @admin.register(ExamPlan)
-class ExamPlanAdmin(SimpleHistoryAdmin):
+class ExamPlanAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope = UNSCOPED
     list_display = ["round", "ticket_number_format", "published_at"]
     readonly_fields = ["published_at", "published_by"]
 
@@ -71,8 +76,9 @@ class SittingForm(forms.ModelForm):
 
 
 @admin.register(Room)
-class RoomAdmin(SimpleHistoryAdmin):
+class RoomAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     form = RoomForm
+    scope = UNSCOPED
     list_display = ["round", "building", "name", "capacity"]
     list_filter = ["round"]
     search_fields = ["building", "name"]
@@ -85,15 +91,16 @@ class InvigilationInline(admin.TabularInline):
 
 
 @admin.register(Sitting)
-class SittingAdmin(SimpleHistoryAdmin):
+class SittingAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     form = SittingForm
+    scope = UNSCOPED
     list_display = ["round", "level", "subject", "date", "start_time", "end_time"]
     list_filter = ["round", "level", "subject"]
     filter_horizontal = ["rooms"]
     inlines = [InvigilationInline]
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -106,12 +113,14 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
 @admin.register(SeatDraw)
 class SeatDrawAdmin(ReadOnlyAdmin):
+    scope = UNSCOPED
     list_display = ["sitting", "method", "seed", "seated", "drawn_at", "drawn_by"]
     list_filter = ["method"]
 
 
 @admin.register(Seat)
 class SeatAdmin(ReadOnlyAdmin):
+    scope = partial(access.registration_scope, path="registration")
     list_display = ["sitting", "room", "number", "registration", "move_reason"]
     list_filter = ["sitting__round", "room"]
     list_select_related = ["sitting__level", "room", "registration"]
@@ -119,6 +128,7 @@ class SeatAdmin(ReadOnlyAdmin):
 
 @admin.register(AdmissionTicket)
 class AdmissionTicketAdmin(ReadOnlyAdmin):
+    scope = partial(access.registration_scope, path="registration")
     list_display = ["number", "registration", "issued_at"]
     search_fields = ["number"]
     list_select_related = ["registration"]
@@ -126,11 +136,13 @@ class AdmissionTicketAdmin(ReadOnlyAdmin):
 
 @admin.register(CheckIn)
 class CheckInAdmin(ReadOnlyAdmin):
+    scope = partial(access.registration_scope, path="seat__registration")
     list_display = ["seat", "checked_in_at", "checked_in_by"]
     list_select_related = ["seat__room", "seat__registration", "checked_in_by"]
 
 
 @admin.register(Invigilation)
-class InvigilationAdmin(SimpleHistoryAdmin):
+class InvigilationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope = UNSCOPED
     list_display = ["sitting", "room", "invigilator"]
     autocomplete_fields = ["invigilator"]

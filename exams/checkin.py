@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles
-from exams.models import AdmissionTicket, CheckIn, Invigilation, Room, Seat, Sitting
+from accounts import access
+from exams.models import AdmissionTicket, CheckIn, Room, Seat, Sitting
 from exams.tickets import ticket_number_from_token
 from registration.models import RegistrationStatus
 
@@ -39,9 +39,7 @@ class CheckInError(Exception):
 
 
 def may_invigilate(*, user, sitting: Sitting, room: Room) -> bool:
-    if roles.is_academic(user):
-        return True
-    return Invigilation.objects.filter(sitting=sitting, room=room, invigilator=user).exists()
+    return access.is_invigilator_of(user, sitting=sitting, room=room)
 
 
 def _ticket_number(code: str) -> str:

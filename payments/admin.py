@@ -1,4 +1,5 @@
 import re
+from functools import partial
 
 from django import forms
 from django.conf import settings
@@ -7,6 +8,8 @@ from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
+from accounts.admin_scope import UNSCOPED, ScopedAdminMixin
 from common.history_admin import ReadOnlyHistoryAdmin
 from common.money import yuan
 from fees.models import FeeItem
@@ -122,7 +125,8 @@ def _old_quote_count(relation: str, quoted_field: str):
 
 
 @admin.register(FeeItem)
-class FeeItemAdmin(ReadOnlyHistoryAdmin):
+class FeeItemAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+    scope = UNSCOPED
     form = FeeItemAdminForm
     list_display = [
         "round",
@@ -190,7 +194,8 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(PaymentImport)
-class PaymentImportAdmin(admin.ModelAdmin):
+class PaymentImportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope = access.ledger_scope
     list_display = ["file_name", "uploaded_by", "uploaded_at", "applied_at", "applied_count"]
     list_filter = ["applied_at"]
     search_fields = ["file_name"]
@@ -213,7 +218,8 @@ class PaymentImportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope = partial(access.registration_scope, path="registration")
     list_display = [
         "registration",
         "kind",

@@ -3,7 +3,6 @@
 import io
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
+from accounts import access
+from accounts.access import access_required
 from common.charts import cumulative_chart, hbar_chart
-from common.round_param import round_slug
 from common.xlsx import (
     Column,
     SheetNames,
@@ -34,19 +34,12 @@ from payments.statistics import round_statistics
 from registration.ledger.models import PaymentImport
 from registration.models import Registration
 from rounds.models import ExamRound
-from rounds.selectors import round_current
+from rounds.selectors import round_of_request
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _permission(name: str):
-    def decorate(view):
-        return login_required(permission_required(name, raise_exception=True)(view))
-
-    return decorate
-
-
-@_permission("registration.add_paymentimport")
+@access_required(access.is_finance)
 @require_http_methods(["GET", "POST"])
 def finance_home(request):
     form = PaymentUploadForm(request.POST or None, request.FILES or None)
@@ -68,7 +61,7 @@ def finance_home(request):
     )
 
 
-@_permission("registration.view_paymentimport")
+@access_required(access.may_view_payment_imports)
 def import_detail(request, pk: int):
     payment_import = get_object_or_404(PaymentImport, pk=pk)
     rows = [payments.PaymentRow.from_json(data) for data in payment_import.rows]
@@ -95,7 +88,7 @@ def import_detail(request, pk: int):
     )
 
 
-@_permission("registration.add_payment")
+@access_required(access.may_record_payments)
 @require_POST
 def import_apply(request, pk: int):
     payment_import = get_object_or_404(PaymentImport, pk=pk)
@@ -117,7 +110,7 @@ def import_apply(request, pk: int):
     return redirect("fees:import_detail", pk=pk)
 
 
-@_permission("registration.add_payment")
+@access_required(access.may_record_payments)
 @require_http_methods(["GET", "POST"])
 def registration_payment(request):
     number = (request.GET.get("number") or request.POST.get("number") or "").strip()
@@ -172,16 +165,9 @@ def registration_payment(request):
     )
 
 
-def _stats_round(request) -> ExamRound | None:
-    slug = round_slug(request.GET)
-    if slug:
-        return ExamRound.objects.filter(slug=slug).first()
-    return round_current()
-
-
-@_permission("registration.view_statistics")
+@access_required(access.may_read_statistics)
 def statistics(request):
-    exam_round = _stats_round(request)
+    exam_round = round_of_request(request)
     stats = round_statistics(exam_round) if exam_round else None
     context = {"exam_round": exam_round, "stats": stats, "rounds": ExamRound.objects.all()}
     if stats:
@@ -211,9 +197,9 @@ def _third(row):
     return row[2]
 
 
-@_permission("registration.view_statistics")
+@access_required(access.may_read_statistics)
 def statistics_export(request):
-    exam_round = _stats_round(request)
+    exam_round = round_of_request(request)
     if exam_round is None:
         return redirect("fees:statistics")
     stats = round_statistics(exam_round)

@@ -4,12 +4,16 @@ The round and registration admins inline fees and rules and run review and ledge
 they live in `workspace/admin.py`, above every app they use (docs/architecture.md).
 """
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
+from accounts.admin_scope import UNSCOPED, ScopedAdminMixin
 from common.history_admin import ReadOnlyHistoryAdmin
 from common.idcard import IdNumberError, id_number_parse, phone_normalise
 from common.normalize import NameInvalid, name_clean, student_number_normalize
@@ -52,13 +56,15 @@ class ClassListEntryAdminForm(PersonFieldsMixin, forms.ModelForm):
 
 
 @admin.register(SkillLevel)
-class SkillLevelAdmin(admin.ModelAdmin):
+class SkillLevelAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope = UNSCOPED
     list_display = ["code", "name", "short_name"]
     search_fields = ["name"]
 
 
 @admin.register(Major)
-class MajorAdmin(ReadOnlyHistoryAdmin):
+class MajorAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+    scope = UNSCOPED
     list_display = ["name", "relation", "program_years"]
     list_filter = ["relation"]
     list_editable = ["relation"]
@@ -76,7 +82,8 @@ MajorAdmin.inlines = [SchoolClassInline]
 
 
 @admin.register(SchoolClass)
-class SchoolClassAdmin(ReadOnlyHistoryAdmin):
+class SchoolClassAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+    scope = access.class_scope
     list_display = ["name", "major", "enrolment_year", "headcount", "counselor", "is_active"]
     list_filter = ["is_active", "major", "enrolment_year", "counselor"]
     search_fields = ["name", "major__name", "counselor__username", "counselor__first_name"]
@@ -86,8 +93,10 @@ class SchoolClassAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(ClassListEntry)
-class ClassListEntryAdmin(ReadOnlyHistoryAdmin):
+class ClassListEntryAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     """班级名单, kept by hand; counselors usually import it from Excel in their workspace."""
+
+    scope = partial(access.class_scope, path="school_class")
 
     form = ClassListEntryAdminForm
     list_display = ["student_number", "name", "masked_id", "school_class", "is_active"]
@@ -106,8 +115,10 @@ class ClassListEntryAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(RetakeOffer)
-class RetakeOfferAdmin(ReadOnlyHistoryAdmin):
+class RetakeOfferAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
     """补考资格: made by 教务 on the results retake page, used by the candidate's retake sign-up."""
+
+    scope = partial(access.registration_scope, path="source_registration")
 
     list_display = ["name", "masked_id", "level", "subject", "exam_round", "used_registration"]
     list_filter = ["exam_round", "level", "subject"]

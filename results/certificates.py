@@ -9,7 +9,7 @@ import re
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles
+from accounts import access
 from common.cells import RowError, cell_date, cell_person, cell_text
 from common.normalize import name_normalize
 from common.privacy import mask_id_number
@@ -107,7 +107,7 @@ def _not_passed(round) -> set[int]:
 @transaction.atomic
 def certificate_enter(*, registration, number: str, issued_on, user) -> str:
     """Enter or correct one candidate's certificate number by hand."""
-    if not roles.is_academic(user):
+    if not access.is_academic(user):
         raise CertificateError(ONLY_ACADEMIC)
     number = number_normalize(number)
     if not number:
@@ -181,7 +181,7 @@ def certificates_import(
     hold which field; without one the common header names are recognised. When the layout maps
     a 姓名 column, a row whose name differs from the candidate's is reported, not recorded.
     """
-    if not roles.is_academic(user):
+    if not access.is_academic(user):
         raise CertificateError(ONLY_ACADEMIC)
     round_writable_check(round, error=CertificateError)
     try:
@@ -247,7 +247,7 @@ def certificates_import(
 @transaction.atomic
 def certificates_collect(*, certificates, collected_on: dt.date | None, user) -> int:
     """Record 领取 for the chosen certificates: the date and who handed them out."""
-    if not roles.is_academic(user) and not roles.can_use_workspace(user):
+    if not access.is_academic(user) and not access.uses_workspace(user):
         raise CertificateError(ONLY_ACADEMIC)
     if collected_on is None:
         raise CertificateError(NO_DATE)

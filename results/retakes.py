@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles
+from accounts import access
 from common.errors import DomainError
 from registration.candidate_data import ExamType
 from registration.models import RetakeOffer
@@ -91,7 +91,7 @@ def offer_retakes(
     Idempotent: an offer that exists (same source registration, subject and round) is counted,
     never made twice; re-running after more results are in adds the new ones only.
     """
-    if not roles.is_academic(actor):
+    if not access.is_academic(actor):
         raise RetakeOfferError(ONLY_ACADEMIC)
     if target_round.pk == source_round.pk:
         raise RetakeOfferError(SAME_ROUND, field="target_round")

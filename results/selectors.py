@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
-from accounts import roles
+from accounts import access
 from exams.models import Room, Seat, Sitting, Subject
 from registration.candidate_data import ExamType
 from results.models import (
@@ -38,9 +38,7 @@ def rules_by_level_subject() -> dict[tuple[int, str], Rule]:
 
 def may_score(*, user, sitting: Sitting, room: Room) -> bool:
     """Only the 考评员 assigned to the room and sitting enter its scores."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return ScorerAssignment.objects.filter(sitting=sitting, room=room, scorer=user).exists()
+    return access.is_scorer_of(user, sitting=sitting, room=room)
 
 
 def assignments_of(*, user) -> QuerySet[ScorerAssignment]:
@@ -117,7 +115,7 @@ def scores_of_sitting(*, sitting: Sitting) -> QuerySet[Score]:
 
 
 def can_manage(user) -> bool:
-    return roles.is_academic(user)
+    return access.is_academic(user)
 
 
 # --- results of a round --------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles
+from accounts import access
 from exams.models import Room, Seat, Sitting
 from results import selectors
 from results.models import (
@@ -196,7 +196,7 @@ def _final_value(*, score: Score, outcome: str, points, rule) -> EntryValue:
 @transaction.atomic
 def score_resolve(*, score: Score, outcome: str, points, user, reason: str = "") -> Score:
     """A third person (教务, not one of the two 考评员) sets the score of a mismatch."""
-    if not roles.is_academic(user):
+    if not access.is_academic(user):
         raise ScoreError(ONLY_ACADEMIC)
     score = Score.objects.select_related("seat__sitting__level").get(pk=score.pk)
     _sitting_unlocked(score.seat.sitting)
@@ -222,7 +222,7 @@ def score_resolve(*, score: Score, outcome: str, points, user, reason: str = "")
 @transaction.atomic
 def sitting_review(*, sitting: Sitting, user) -> SittingReview:
     """审核: every present candidate has a final score; absent ones get 缺考; scores lock."""
-    if not roles.is_academic(user):
+    if not access.is_academic(user):
         raise ScoreError(ONLY_ACADEMIC)
     locked = Sitting.objects.select_for_update().get(pk=sitting.pk)
     round_writable_check(locked.round, error=ScoreError)
@@ -262,7 +262,7 @@ def sitting_review(*, sitting: Sitting, user) -> SittingReview:
 @transaction.atomic
 def score_amend(*, score: Score, outcome: str, points, reason: str, user) -> Score:
     """A correction after 审核: 教务 only, with a reason kept in the history."""
-    if not roles.is_academic(user):
+    if not access.is_academic(user):
         raise ScoreError(ONLY_ACADEMIC)
     reason = _reason(reason)
     score = (
@@ -295,7 +295,7 @@ BAD_WORKING_DAYS = _("公示期须为 1 到 30 个工作日。")
 @transaction.atomic
 def notice_publish(*, round, working_days: int, user, today=None) -> ResultNotice:
     """Publish the round's results for 公示: every sitting reviewed (so no mismatch is open)."""
-    if not roles.is_academic(user):
+    if not access.is_academic(user):
         raise ScoreError(ONLY_ACADEMIC)
     if not 1 <= working_days <= 30:
         raise ScoreError(BAD_WORKING_DAYS)

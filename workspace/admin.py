@@ -17,6 +17,8 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
+from accounts.admin_scope import UNSCOPED, ScopedAdminMixin
 from common.history_admin import ReadOnlyHistoryAdmin
 from courses.models import TrainingModule
 from fees.models import FeeItem
@@ -26,7 +28,9 @@ from registration.models import Registration
 from rounds.models import ROUND_TEXT_FIELDS, ExamRound
 from workspace.exchange import registry as exchange_registry
 from workspace.exchange import services as exchange_services
-from workspace.models import ExchangeColumn, ExchangeLayout
+from workspace.models import ExchangeColumn, ExchangeLayout, PersonalDataExport
+
+OUT_OF_SCOPE = _("不在您负责的班级内，未取消。")
 
 
 class RegistrationAdminForm(PersonFieldsMixin, forms.ModelForm):
@@ -91,7 +95,8 @@ class SessionCloneForm(forms.Form):
 
 
 @admin.register(ExamRound)
-class ExamRoundAdmin(ReadOnlyHistoryAdmin):
+class ExamRoundAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+    scope = UNSCOPED
     actions = ["clone_action"]
     list_display = [
         "title",
@@ -233,7 +238,8 @@ class ExamRoundAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ReadOnlyHistoryAdmin):
+class RegistrationAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+    scope = access.registration_scope
     form = RegistrationAdminForm
     actions = ["confirm_action", "mark_paid_action", "cancel_action", "export_action"]
     list_display = [
@@ -306,12 +312,13 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
     def masked_phone(self, obj):
         return obj.masked_phone
 
-    # docs/roles.md: the full change form (ID number, phone) is for admins only; staff such as
-    # finance see both masked, in the form and in the history.
+    # docs/roles.md: full ID numbers and phones (change form, history, export) need the
+    # `workspace.export_personal_data` permission (superusers, 教务); finance and other staff
+    # see both masked, in the form, the history and the export.
     _FULL_PERSONAL = {"id_number": "masked_id", "phone": "masked_phone"}
 
     def _sees_full_personal_data(self, request) -> bool:
-        return request.user.is_superuser
+        return access.may_see_personal_data(request.user)
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -398,7 +405,13 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
         from registration.services.submission import SubmissionError, registration_cancel_by_staff
 
         done = 0
-        for registration in queryset:
+        for registration in queryset.select_related("school_class"):
+            # The same scope as review (confirm_action checks it in its service).
+            if not access.may_review(request.user, registration):
+                self.message_user(
+                    request, f"{registration.number}：{OUT_OF_SCOPE}", messages.WARNING
+                )
+                continue
             try:
                 registration_cancel_by_staff(registration=registration)
                 done += 1
@@ -410,11 +423,15 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
 
     @admin.action(description=_("导出所选报名（Excel）"), permissions=["view"])
     def export_action(self, request, queryset):
+        """The selected rows in scope; full ID numbers and phones only with the permission,
+        masked otherwise; every export leaves a `PersonalDataExport` row."""
+        import dataclasses
         import io
         import itertools
 
         from openpyxl import Workbook
 
+        from common.privacy import mask_id_number, mask_phone
         from common.xlsx import (
             content_disposition,
             sheet_add,
@@ -425,6 +442,18 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
 
         counter = itertools.count(1)
         columns = roster_columns(lambda _registration: next(counter))
+        full = self._sees_full_personal_data(request)
+        if not full:
+            masks = {
+                "身份证号": lambda r: mask_id_number(r.id_number),
+                "手机号": lambda r: mask_phone(r.phone),
+            }
+            columns = [
+                dataclasses.replace(column, get=masks[column.header])
+                if column.header in masks
+                else column
+                for column in columns
+            ]
         workbook = Workbook(write_only=True)
         sheet = sheet_add(workbook, "报名", columns)
         rows = 0
@@ -435,6 +464,9 @@ class RegistrationAdmin(ReadOnlyHistoryAdmin):
             sheet_append(sheet, columns, registration)
             rows += 1
         sheet_finish(sheet, columns, rows)
+        PersonalDataExport.objects.create(
+            user=request.user, what=str(_("后台：所选报名")), rows=rows, full=full
+        )
         buffer = io.BytesIO()
         workbook.save(buffer)
         stamp = f"{timezone.localdate():%Y%m%d}"
@@ -485,7 +517,8 @@ class ExchangeColumnInline(admin.TabularInline):
 
 
 @admin.register(ExchangeLayout)
-class ExchangeLayoutAdmin(ReadOnlyHistoryAdmin):
+class ExchangeLayoutAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+    scope = UNSCOPED
     inlines = [ExchangeColumnInline]
     actions = ["copy_action", "make_default_action"]
     list_display = ["name", "kind", "province", "is_default", "column_count", "updated_at"]
@@ -525,3 +558,22 @@ class ExchangeLayoutAdmin(ReadOnlyHistoryAdmin):
         for layout in queryset:
             exchange_services.layout_make_default(layout=layout, user=request.user)
         self.message_user(request, _("已设为默认模板。"), messages.SUCCESS)
+
+
+@admin.register(PersonalDataExport)
+class PersonalDataExportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The audit of personal-data exports: read-only, for admins and 教务."""
+
+    scope = access.audit_scope
+    list_display = ["exported_at", "user", "what", "rows", "full"]
+    list_filter = ["full", "what"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -6,6 +6,7 @@ registry says what the key computes. Shipped defaults: migration 0002 (docs/exch
 where each column comes from).
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -127,3 +128,32 @@ class ExchangeColumn(models.Model):
                     )
                 }
             )
+
+
+class PersonalDataExport(models.Model):
+    """One export of personal data from Django admin: who, when, what, how many, and whether the
+    ID numbers and phones were full or masked. Counts only: no exported value is kept here.
+
+    The `export_personal_data` permission it declares is what lets an export carry full ID
+    numbers (setup_roles grants it to 教务; superusers have it); everyone else exports masked.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导出人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    exported_at = models.DateTimeField(_("导出时间"), auto_now_add=True)
+    what = models.CharField(_("导出内容"), max_length=120)
+    rows = models.PositiveIntegerField(_("条数"))
+    full = models.BooleanField(_("含完整身份证号和手机号"))
+
+    class Meta:
+        verbose_name = _("个人信息导出记录")
+        verbose_name_plural = _("个人信息导出记录")
+        ordering = ["-exported_at", "-id"]
+        permissions = [("export_personal_data", _("导出完整身份证号和手机号"))]
+
+    def __str__(self) -> str:
+        return f"{self.exported_at:%Y-%m-%d %H:%M} {self.what} × {self.rows}"

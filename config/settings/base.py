@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.navigation",
             ],
             # The one money filter ({{ amount|yuan }}) needs no {% load %} anywhere.
             "builtins": ["common.templatetags.money"],

@@ -1,9 +1,6 @@
 """Exam-day pages for invigilators (phone first) and the attendance export for 教务."""
 
-from functools import wraps
-
 from django import forms
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
 
-from accounts import roles
+from accounts import access
+from accounts.access import access_required
 from common.xlsx import (
     Column,
     content_disposition,
@@ -23,28 +21,15 @@ from common.xlsx import (
 from exams import checkin, selectors
 from exams.checkin import CheckInError
 from exams.models import Room, Sitting
-from exams.views.staff import academic_required
 from registration.photos import photo_data_uri
 
+NOT_YOUR_ROOM = _("您没有被安排在这个考场监考。")
 CHECKED_IN = _("签到成功：请核对本人与身份证、准考证一致。")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class CheckInForm(forms.Form):
     code = forms.CharField(label=_("准考证号或二维码"), max_length=checkin.MAX_CODE_LENGTH)
-
-
-def invigilator_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        user = request.user
-        if not (roles.is_academic(user) or user.has_perm("exams.add_checkin")):
-            return render(request, "registration/counselor/no_access.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _sitting_room(request, pk: int, room_pk: int):
@@ -55,19 +40,18 @@ def _sitting_room(request, pk: int, room_pk: int):
     return sitting, room, True
 
 
-@invigilator_required
+@access_required(access.may_check_in)
 def checkin_home(request):
     assignments = list(selectors.invigilations_of(user=request.user))
     return render(request, "exams/checkin/home.html", {"assignments": assignments})
 
 
 @never_cache
-@invigilator_required
+@access_required(access.may_check_in)
 @require_http_methods(["GET", "POST"])
 def checkin_room(request, pk: int, room: int):
     sitting, room, allowed = _sitting_room(request, pk, room)
-    if not allowed:
-        return render(request, "registration/counselor/no_access.html", status=403)
+    access.require(allowed, NOT_YOUR_ROOM)
     form = CheckInForm(request.POST or None)
     result = error = None
     if request.method == "POST" and form.is_valid():
@@ -102,12 +86,11 @@ def checkin_room(request, pk: int, room: int):
 
 
 @never_cache
-@invigilator_required
+@access_required(access.may_check_in)
 def checkin_roll(request, pk: int, room: int):
     """应到 / 实到 / 缺考 of a room, polled by the check-in page."""
     sitting, room, allowed = _sitting_room(request, pk, room)
-    if not allowed:
-        return JsonResponse({}, status=403)
+    access.require(allowed, NOT_YOUR_ROOM)
     roll = selectors.room_roll(sitting=sitting, room=room)
     return JsonResponse({key: roll[key] for key in ("expected", "present", "absent")})
 
@@ -131,7 +114,7 @@ ATTENDANCE_COLUMNS = [
 ]
 
 
-@academic_required
+@access_required(access.is_academic)
 def attendance_export(request, pk: int):
     """Every seat of a sitting with 实到 / 缺考; full ID numbers, as 教务 report to the platform."""
     sitting = get_object_or_404(Sitting.objects.select_related("level", "round"), pk=pk)

@@ -4,14 +4,15 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 
+from accounts import access
+from accounts.access import access_required
 from common.xlsx import content_disposition
 from exams.photo_export import photos_zip
-from exams.views.staff import academic_required
 from rounds.models import ExamRound
 
 
 @never_cache
-@academic_required
+@access_required(access.is_academic)
 def round_photos_zip(request, pk: int):
     round = get_object_or_404(ExamRound, pk=pk)
     archive, _count = photos_zip(round)

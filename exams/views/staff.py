@@ -1,16 +1,14 @@
 """教务 pages of the exam plan: sittings, seat draws, manual moves, publishing."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import roles
+from accounts import access
+from accounts.access import access_required
 from common.xlsx import content_disposition
 from exams import selectors, services, tickets
 from exams.forms import DrawForm, MoveForm
@@ -18,7 +16,7 @@ from exams.models import Room, Seat, Sitting
 from exams.services import ExamPlanError
 from registration.models import RegistrationStatus
 from rounds.models import ExamRound
-from rounds.selectors import round_current
+from rounds.selectors import round_of_request
 
 DRAWN = _("已为 {count} 名考生安排座位。")
 MOVED = _("已调整 {name} 的座位。")
@@ -26,32 +24,9 @@ PUBLISHED = _("考务安排已发布：座位已锁定，考生可下载准考�
 NO_ROUND = _("还没有考试批次。")
 
 
-def academic_required(view):
-    """教务 and superusers only; anonymous visitors go to the login page."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not roles.is_academic(request.user):
-            return render(request, "registration/counselor/no_access.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _round(request) -> ExamRound | None:
-    slug = request.GET.get("round", "").strip()
-    if slug:
-        found = ExamRound.objects.filter(slug=slug).first()
-        if found is not None:
-            return found
-    return round_current() or ExamRound.objects.first()
-
-
-@academic_required
+@access_required(access.is_academic)
 def plan_home(request):
-    round = _round(request)
+    round = round_of_request(request)
     if round is None:
         return render(request, "exams/staff/empty.html", {"message": NO_ROUND})
     plan = selectors.plan_for_round(round)
@@ -75,7 +50,7 @@ def _sitting(pk: int) -> Sitting:
     return get_object_or_404(Sitting.objects.select_related("round", "level"), pk=pk)
 
 
-@academic_required
+@access_required(access.is_academic)
 def sitting_detail(request, pk: int):
     sitting = _sitting(pk)
     plan = selectors.plan_for_round(sitting.round)
@@ -97,7 +72,7 @@ def sitting_detail(request, pk: int):
     )
 
 
-@academic_required
+@access_required(access.is_academic)
 @require_POST
 def sitting_draw(request, pk: int):
     sitting = _sitting(pk)
@@ -121,7 +96,7 @@ def sitting_draw(request, pk: int):
     return redirect("exams:sitting", pk=sitting.pk)
 
 
-@academic_required
+@access_required(access.is_academic)
 @require_http_methods(["GET", "POST"])
 def seat_move(request, pk: int):
     seat = get_object_or_404(
@@ -155,7 +130,7 @@ def seat_move(request, pk: int):
     )
 
 
-@academic_required
+@access_required(access.is_academic)
 @require_POST
 def plan_publish(request, pk: int):
     round = get_object_or_404(ExamRound, pk=pk)
@@ -185,7 +160,7 @@ def _int_param(request, name: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
-@academic_required
+@access_required(access.is_academic)
 def tickets_pdf(request, pk: int):
     """A class's or a room's tickets as one PDF, one ticket per page."""
     round = get_object_or_404(ExamRound, pk=pk)
@@ -245,19 +220,19 @@ def _room_list(request, pk: int, room_pk: int, *, kind: str) -> HttpResponse:
     )
 
 
-@academic_required
+@access_required(access.is_academic)
 def door_list_pdf(request, pk: int, room: int):
     """The list posted on the room's door: seat, name, ticket number (no ID numbers)."""
     return _room_list(request, pk, room, kind="door")
 
 
-@academic_required
+@access_required(access.is_academic)
 def sign_in_pdf(request, pk: int, room: int):
     """The sign-in sheet: seat, name, ticket number, masked ID number, a box to sign."""
     return _room_list(request, pk, room, kind="sign-in")
 
 
-@academic_required
+@access_required(access.is_academic)
 def seat_labels_pdf(request, pk: int, room: int):
     """Seat labels (桌贴), eight to an A4 page: seat, name, ticket number; no ID numbers."""
     return _room_list(request, pk, room, kind="labels")

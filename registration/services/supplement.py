@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles
+from accounts import access
 from common.idcard import IdNumberError, id_number_parse
 from registration.candidate_data import (
     SELF_DECLARED_EXAM_TYPES,
@@ -194,7 +194,7 @@ def photo_return(*, registration: Registration, reviewer, reason: str) -> Regist
     if len(reason) > 200:
         raise SupplementError(REASON_TOO_LONG, "reason")
     registration = _locked(registration)
-    if not roles.can_review(reviewer, registration):
+    if not access.may_review(reviewer, registration):
         raise SupplementError(NOT_ALLOWED)
     if registration.status != RegistrationStatus.ACTIVE:
         raise SupplementError(CANCELLED)

@@ -5,10 +5,14 @@ lives in `registration` (imported by `registration.admin`); the admin URLs keep 
 (`admin:courses_trainingclass_…`, which follow the model's app label).
 """
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
+from accounts.admin_scope import ScopedAdminMixin
 from common.history_admin import ReadOnlyHistoryAdmin
 from courses.models import TrainingClass, TrainingLesson
 from registration.training import selectors, services
@@ -22,7 +26,8 @@ class TrainingLessonInline(admin.TabularInline):
 
 
 @admin.register(TrainingClass)
-class TrainingClassAdmin(ReadOnlyHistoryAdmin):
+class TrainingClassAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+    scope = partial(access.training_scope, training_class="")
     list_display = ["name", "round", "level", "required_hours", "enrolled_count"]
     list_filter = ["round", "level"]
     search_fields = ["name"]
@@ -76,7 +81,10 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(TrainingEnrollment)
-class TrainingEnrollmentAdmin(ReadOnlyHistoryAdmin):
+class TrainingEnrollmentAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+    scope = partial(
+        access.training_scope, training_class="training_class", registration="registration"
+    )
     list_display = [
         "registration",
         "training_class",
@@ -99,7 +107,13 @@ class TrainingEnrollmentAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ReadOnlyHistoryAdmin):
+class AttendanceAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
+    scope = partial(
+        access.training_scope,
+        training_class="enrollment__training_class",
+        registration="enrollment__registration",
+    )
+    author_fields = ("marked_by",)
     list_display = ["lesson", "enrollment", "present", "marked_by", "marked_at"]
     list_filter = ["lesson__training_class__round", "lesson__training_class", "present"]
     list_select_related = ["lesson__training_class", "enrollment__registration", "marked_by"]

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses import access
+from accounts import access
 from courses.models import TrainingClass, TrainingLesson
 from registration.models import PendingRequirement, Registration, RegistrationStatus
 from registration.training.models import Attendance, TrainingEnrollment
@@ -191,9 +191,9 @@ def training_class_get_visible(*, user, pk: int) -> TrainingClass | None:
 
 def visible_class_ids(user) -> QuerySet:
     """Ids of the training classes `user` may open (a subquery)."""
-    if access.can_manage_all(user):
+    if access.manages_training(user):
         return TrainingClass.objects.values("pk")
-    if not access.can_use_training(user):
+    if not access.uses_training(user):
         return TrainingClass.objects.none().values("pk")
     return TrainingClass.objects.filter(
         Q(trainers=user)
@@ -221,7 +221,7 @@ def _enrollments_in_scope(*, user, training_class: TrainingClass) -> QuerySet[Tr
         registration__status=ACTIVE,
         registration__pending_requirement=PENDING_TRAINING,
     )
-    if access.can_manage_all(user) or access.is_trainer_of(user, training_class):
+    if access.manages_training(user) or access.is_trainer_of(user, training_class):
         return enrollments
     return enrollments.filter(registration__school_class__counselor=user)
 
@@ -295,7 +295,7 @@ def lesson_class_sheets(*, user, lesson: TrainingLesson) -> list[ClassSheet]:
 def attendance_sheet(*, lesson: TrainingLesson, school_class) -> list[TrainingEnrollment]:
     """The students of one class (班级) in one lesson, with their mark (None: not yet marked).
 
-    The caller has checked scope with `courses.access.can_mark`.
+    The caller has checked scope with `accounts.access.may_mark_attendance`.
     """
     enrollments = list(
         TrainingEnrollment.objects.filter(

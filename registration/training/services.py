@@ -12,8 +12,8 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import access
 from common.errors import DomainError
-from courses import access
 from courses.models import TrainingClass, TrainingLesson
 from registration.models import PendingRequirement, RegistrationStatus
 from registration.training.models import Attendance, CompletionMethod, TrainingEnrollment
@@ -203,7 +203,7 @@ def attendance_save(
     """
     now = now or timezone.now()
     training_class = lesson.training_class
-    if not access.can_mark(by, training_class=training_class, school_class=school_class):
+    if not access.may_mark_attendance(by, training_class=training_class, school_class=school_class):
         raise TrainingError(NOT_ALLOWED)
     _lesson_started_check(lesson, now=now)
     wanted = sorted(set(enrollment_ids))
@@ -284,7 +284,7 @@ def training_complete_manually(
         .select_related("training_class")
         .get(pk=enrollment.pk)
     )
-    if not access.can_complete(by, training_class=enrollment.training_class):
+    if not access.may_complete_training(by, training_class=enrollment.training_class):
         raise TrainingError(NOT_ALLOWED_COMPLETE)
     reason = (reason or "").strip()
     if not reason:

@@ -46,9 +46,11 @@ BAD_REQUEST_TEXT = "请求无法处理：内容的格式或编码无效。请返
 FORBIDDEN_TEXT = "没有权限访问此页面。如需开通，请联系系统管理员。"
 
 
-def _safe_page(template_name: str, fallback: str, response_class, request=None) -> HttpResponse:
+def _safe_page(
+    template_name: str, fallback: str, response_class, request=None, context=None
+) -> HttpResponse:
     try:
-        body = loader.get_template(template_name).render(None, request)
+        body = loader.get_template(template_name).render(context, request)
     except Exception:
         _logger.warning("error page %s could not be rendered", template_name)
         return response_class(fallback, content_type="text/plain; charset=utf-8")
@@ -92,7 +94,14 @@ def request_too_large(request) -> HttpResponse:
 def permission_denied(request, exception=None):
     # With the request when that works (the navbar shows who is signed in); a failing context
     # processor (the database down) falls back to plain text rather than a 500.
-    return _safe_page("403.html", FORBIDDEN_TEXT, HttpResponseForbidden, request)
+    # The access gate (accounts.access) says in Chinese who may open the page; a bare
+    # PermissionDenied (Django admin, CSRF-less checks) shows the generic text.
+    reason = ""
+    if exception is not None and exception.args and isinstance(exception.args[0], str | Promise):
+        reason = str(exception.args[0])
+    return _safe_page(
+        "403.html", FORBIDDEN_TEXT, HttpResponseForbidden, request, {"reason": reason}
+    )
 
 
 CSRF_FALLBACK = (

@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import roles
-from exams.views.staff import _round, academic_required
+from accounts import access
+from accounts.access import access_required
 from payments.forms import PaymentUploadForm
 from results import certificates, selectors
 from results.certificates import CertificateError
 from results.models import Certificate, Registration, Round
-from results.views.outcomes import workspace_required
+from rounds.selectors import round_of_request
 from workspace.models import ExchangeLayout, LayoutKind
 from workspace.selectors.counselor import classes_visible, registrations_visible
 
@@ -68,10 +68,10 @@ def _date_param(raw: str) -> dt.date | None:
         return None
 
 
-@workspace_required
+@access_required(access.uses_workspace)
 @require_http_methods(["GET", "POST"])
 def certificate_list(request):
-    round = _round(request)
+    round = round_of_request(request)
     if round is None:
         return render(request, "exams/staff/empty.html", {"message": _("还没有考试批次。")})
     classes = list(classes_visible(request.user).filter(registrations__round=round).distinct())
@@ -104,8 +104,7 @@ def certificate_list(request):
         }
     )
     if request.method == "POST":
-        if not roles.is_academic(request.user):
-            return render(request, "registration/counselor/no_access.html", status=403)
+        access.require(access.is_academic(request.user), access.denied_message(access.is_academic))
         upload = CertificateUploadForm(request.POST, request.FILES)
         if upload.is_valid():
             try:
@@ -146,7 +145,7 @@ def certificate_list(request):
     )
 
 
-@workspace_required
+@access_required(access.uses_workspace)
 @require_POST
 def certificates_collect(request):
     raw_round = request.POST.get("round", "")
@@ -181,7 +180,7 @@ def certificates_collect(request):
     return redirect(back)
 
 
-@academic_required
+@access_required(access.is_academic)
 @require_http_methods(["GET", "POST"])
 def certificate_edit(request, pk: int):
     registration = get_object_or_404(Registration.objects.select_related("round"), pk=pk)

@@ -1,38 +1,24 @@
 """The 考评员's phone grid: one room of one sitting, their own (blind) entry per seat."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts import roles
+from accounts import access
+from accounts.access import access_required
 from exams.models import Room, Sitting
 from results import selectors, services
 from results.rules import points_text
 from results.services import ScoreError
 
+NOT_YOURS = _("您没有被安排录入这个考场的成绩。")
 SAVED = _("已保存 {count} 名考生的成绩。")
 NOTHING = _("没有需要保存的修改。")
 
 
-def scorer_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        user = request.user
-        if not (roles.is_academic(user) or user.has_perm("results.add_scoreentry")):
-            return render(request, "registration/counselor/no_access.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@scorer_required
+@access_required(access.may_enter_scores)
 def entry_home(request):
     return render(
         request,
@@ -42,13 +28,12 @@ def entry_home(request):
 
 
 @never_cache
-@scorer_required
+@access_required(access.may_enter_scores)
 @require_http_methods(["GET", "POST"])
 def entry_room(request, pk: int, room: int):
     sitting = get_object_or_404(Sitting.objects.select_related("level", "round"), pk=pk)
     room = get_object_or_404(Room, pk=room, sittings=sitting)
-    if not selectors.may_score(user=request.user, sitting=sitting, room=room):
-        return render(request, "registration/counselor/no_access.html", status=403)
+    access.require(selectors.may_score(user=request.user, sitting=sitting, room=room), NOT_YOURS)
     rule = selectors.rule_for(level=sitting.level, subject=sitting.subject)
     rows = selectors.grid_rows(sitting=sitting, room=room, user=request.user)
     errors: list = []

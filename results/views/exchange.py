@@ -8,11 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from accounts import access
+from accounts.access import access_required
 from common.xlsx import content_disposition
 from exams.photo_export import photos_of_round
-from exams.views.staff import _round, academic_required
 from results import exchange, selectors
 from results.models import Certificate, Registration, RegistrationStatus, Round
+from rounds.selectors import round_of_request
 from workspace.models import ExchangeLayout, LayoutKind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,10 +26,10 @@ def _layout_id(request) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
-@academic_required
+@access_required(access.is_academic)
 @require_GET
 def exchange_home(request):
-    round = _round(request)
+    round = round_of_request(request)
     if round is None:
         return render(request, "exams/staff/empty.html", {"message": NO_ROUND})
     layouts = {kind: [] for kind in LayoutKind.values}
@@ -47,15 +49,15 @@ def exchange_home(request):
             "photos": photos_of_round(round).count(),
             "notice": selectors.notice_of(round),
             "certificates": Certificate.objects.filter(registration__in=active).count(),
-            "can_edit_layouts": request.user.has_perm("workspace.change_exchangelayout"),
+            "can_edit_layouts": access.may_edit_exchange_layouts(request.user),
         },
     )
 
 
-@academic_required
+@access_required(access.is_academic)
 @require_GET
 def score_sheet(request):
-    round = _round(request)
+    round = round_of_request(request)
     if round is None:
         messages.error(request, NO_ROUND)
         return redirect("results:exchange")

@@ -3,7 +3,6 @@
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from accounts import roles
+from accounts import access
+from accounts.access import access_required
 from common.xlsx import (
     Column,
     content_disposition,
@@ -21,11 +21,11 @@ from common.xlsx import (
     sheet_append,
     sheet_finish,
 )
-from exams.views.staff import _round, academic_required
 from results import retakes as retakes_service
 from results import selectors, services
 from results.models import Round
 from results.services import ScoreError
+from rounds.selectors import round_of_request
 from workspace.selectors.counselor import registrations_visible
 
 PUBLISHED = _("成绩已发布公示：{start} 至 {end}。")
@@ -34,21 +34,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GROUPS = [("level", _("按等级")), ("major", _("按专业")), ("class", _("按班级"))]
 
 
-def workspace_required(view):
-    """Counselors (their own classes) and 教务 (every class)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not roles.can_use_workspace(request.user):
-            return render(request, "registration/counselor/no_access.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@academic_required
+@access_required(access.is_academic)
 @require_POST
 def notice_publish(request, pk: int):
     round = get_object_or_404(Round, pk=pk)
@@ -115,14 +101,16 @@ def public_notice(request, slug: str):
 
 
 def _rates(request, round):
-    registrations = None if roles.is_academic(request.user) else registrations_visible(request.user)
+    registrations = (
+        None if access.is_academic(request.user) else registrations_visible(request.user)
+    )
     results = selectors.round_results(round=round, registrations=registrations)
     return selectors.pass_rates(results)
 
 
-@workspace_required
+@access_required(access.uses_workspace)
 def rates(request):
-    round = _round(request)
+    round = round_of_request(request)
     if round is None:
         return render(request, "exams/staff/empty.html", {"message": _("还没有考试批次。")})
     found = _rates(request, round)
@@ -152,9 +140,9 @@ RATE_COLUMNS = [
 ]
 
 
-@workspace_required
+@access_required(access.uses_workspace)
 def rates_export(request):
-    round = _round(request)
+    round = round_of_request(request)
     if round is None:
         raise Http404
     found = _rates(request, round)
@@ -191,13 +179,15 @@ def _subject_text(subject) -> str:
     return str(_("缺考") if subject.outcome == "absent" else _("违纪"))
 
 
-@workspace_required
+@access_required(access.uses_workspace)
 def retakes(request):
     """Who may retake which subject (补考), for 教务 and counselors (own classes)."""
-    round = _round(request)
+    round = round_of_request(request)
     if round is None:
         raise Http404
-    registrations = None if roles.is_academic(request.user) else registrations_visible(request.user)
+    registrations = (
+        None if access.is_academic(request.user) else registrations_visible(request.user)
+    )
     found = selectors.retake_candidates(round=round, registrations=registrations)
     if request.GET.get("format") == "xlsx":
         workbook = Workbook(write_only=True)
@@ -211,7 +201,7 @@ def retakes(request):
             f"补考名单-{round.slug}.xlsx", f"retakes-{round.pk}.xlsx"
         )
         return response
-    academic = roles.is_academic(request.user)
+    academic = access.is_academic(request.user)
     offers = retakes_service.retake_offers_of(exam_round=round)
     if not academic:
         visible = set(registrations.values_list("pk", flat=True))
@@ -236,7 +226,7 @@ OFFERED = _(
 NO_TARGET = _("请选择补考批次。")
 
 
-@academic_required
+@access_required(access.is_academic)
 @require_POST
 def retakes_offer(request):
     """教务: offer this round's retake candidates a retake registration in a later round."""

@@ -5,12 +5,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import access
+from accounts.access import access_required
 from exams.models import Sitting
-from exams.views.staff import _round, academic_required
 from results import imports, selectors, services
 from results.forms import AmendForm, ResolveForm, ScoreUploadForm
 from results.models import Round, Score, ScoreImport
 from results.services import ScoreError
+from rounds.selectors import round_of_request
 
 REVIEWED = _("已审核：本场次成绩已锁定。")
 RESOLVED = _("已核定 {seat} 号的成绩。")
@@ -19,9 +21,9 @@ NO_ROUND = _("还没有考试批次。")
 IMPORTED = _("已导入 {count} 名考生的成绩。")
 
 
-@academic_required
+@access_required(access.is_academic)
 def results_home(request):
-    round = _round(request)
+    round = round_of_request(request)
     if round is None:
         return render(request, "exams/staff/empty.html", {"message": NO_ROUND})
     return render(
@@ -40,7 +42,7 @@ def _sitting(pk: int) -> Sitting:
     return get_object_or_404(Sitting.objects.select_related("round", "level"), pk=pk)
 
 
-@academic_required
+@access_required(access.is_academic)
 def sitting_scores(request, pk: int):
     sitting = _sitting(pk)
     return render(
@@ -58,7 +60,7 @@ def sitting_scores(request, pk: int):
     )
 
 
-@academic_required
+@access_required(access.is_academic)
 @require_POST
 def sitting_review(request, pk: int):
     sitting = _sitting(pk)
@@ -78,7 +80,7 @@ def _score(pk: int) -> Score:
     )
 
 
-@academic_required
+@access_required(access.is_academic)
 @require_POST
 def score_resolve(request, pk: int):
     score = _score(pk)
@@ -101,7 +103,7 @@ def score_resolve(request, pk: int):
     return redirect("results:sitting", pk=score.seat.sitting_id)
 
 
-@academic_required
+@access_required(access.is_academic)
 @require_http_methods(["GET", "POST"])
 def score_amend(request, pk: int):
     score = _score(pk)
@@ -133,7 +135,7 @@ def score_amend(request, pk: int):
 # --- xlsx import with a preview -----------------------------------------------------------------
 
 
-@academic_required
+@access_required(access.is_academic)
 @require_http_methods(["GET", "POST"])
 def import_upload(request, pk: int):
     sitting = _sitting(pk)
@@ -161,7 +163,7 @@ def import_upload(request, pk: int):
     )
 
 
-@academic_required
+@access_required(access.is_academic)
 def import_detail(request, pk: int):
     score_import = get_object_or_404(
         ScoreImport.objects.select_related("sitting__level", "sitting__round"), pk=pk
@@ -184,7 +186,7 @@ def import_detail(request, pk: int):
     )
 
 
-@academic_required
+@access_required(access.is_academic)
 @require_POST
 def import_apply(request, pk: int):
     score_import = get_object_or_404(ScoreImport, pk=pk)

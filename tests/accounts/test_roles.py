@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from accounts import roles
+from accounts import access
 from accounts.roles import ACADEMIC_GROUP, COUNSELOR_GROUP, roles_setup
 from tests.factories import UserFactory
 
@@ -49,24 +49,24 @@ def test_setup_roles_command_rejects_an_unknown_user():
 @pytest.mark.django_db
 def test_is_academic_for_group_members_and_superusers_only(counselor, academic):
     superuser = UserFactory(username="root", is_superuser=True)
-    assert roles.is_academic(academic)
-    assert roles.is_academic(superuser)
-    assert not roles.is_academic(counselor)
+    assert access.is_academic(academic)
+    assert access.is_academic(superuser)
+    assert not access.is_academic(counselor)
 
 
 @pytest.mark.django_db
 def test_can_use_workspace_needs_a_role(counselor):
     plain = UserFactory(username="plain")
-    assert roles.can_use_workspace(counselor)
-    assert not roles.can_use_workspace(plain)
+    assert access.uses_workspace(counselor)
+    assert not access.uses_workspace(plain)
     counselor.is_active = False
-    assert not roles.can_use_workspace(counselor)
+    assert not access.uses_workspace(counselor)
 
 
 @pytest.mark.django_db
 def test_can_review_only_own_class_for_counselors(
     counselor, academic, own_registration, other_registration
 ):
-    assert roles.can_review(counselor, own_registration)
-    assert not roles.can_review(counselor, other_registration)
-    assert roles.can_review(academic, other_registration)
+    assert access.may_review(counselor, own_registration)
+    assert not access.may_review(counselor, other_registration)
+    assert access.may_review(academic, other_registration)

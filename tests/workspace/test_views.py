@@ -221,8 +221,8 @@ def test_dashboard_round_parameter_picks_another_round_too(
     response = client.get(reverse("registration:counselor_dashboard"), {"round": "old-round"})
     assert response.context["exam_round"] == old
     assert response.context["overview"].total.registered == 1
-    # The picked round is carried along in the links, as with ?session=.
-    assert response.context["session_query"] == "session=old-round"
+    # The picked round is carried along in the links, always as ?round=.
+    assert response.context["round_query"] == "round=old-round"
     # The round picker lists every round, the picked one selected.
     html = response.content.decode()
     assert '<option value="old-round" selected>' in html

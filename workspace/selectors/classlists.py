@@ -39,13 +39,13 @@ def class_ids_with_list(class_ids) -> set[int]:
 
 def import_get_visible(*, user, pk: int) -> ClassListImport | None:
     """An upload the user may see: their own, for a class still in their scope (教务: any)."""
-    from accounts import roles
+    from accounts import access
 
     record = ClassListImport.objects.select_related("school_class", "uploaded_by").filter(pk=pk)
     record = record.first()
     if record is None:
         return None
-    if roles.is_academic(user):
+    if access.is_academic(user):
         return record
     if record.uploaded_by_id != user.pk or record.school_class_id is None:
         return None

@@ -15,11 +15,10 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles
+from accounts import access
 from registration.models import PaymentStatus, Registration, RegistrationStatus, ReviewStatus
 from registration.training.selectors import registrations_with_training
 from rounds.models import ExamRound, SchoolClass, SkillLevel
-from rounds.selectors import round_current
 
 ZERO = Decimal("0.00")
 UNASSIGNED_LABEL = _("未分班（无班级的报名）")
@@ -31,16 +30,9 @@ CHART_MAX_DAYS = 90
 # --- Rounds --------------------------------------------------------------------------------------
 
 
-def session_list() -> QuerySet[ExamRound]:
+def round_list() -> QuerySet[ExamRound]:
     """Rounds staff may pick, latest deadline first (drafts too: staff prepare them)."""
     return ExamRound.objects.only("id", "slug", "title", "registration_deadline")
-
-
-def session_for_workspace(slug: str | None) -> ExamRound | None:
-    """The round named by `?session=<slug>`, else the current round; None if the slug is unknown."""
-    if slug:
-        return ExamRound.objects.prefetch_related("levels").filter(slug=slug).first()
-    return round_current()
 
 
 def days_left(exam_round: ExamRound, *, today: dt.date | None = None) -> int:
@@ -53,21 +45,14 @@ def days_left(exam_round: ExamRound, *, today: dt.date | None = None) -> int:
 
 
 def classes_visible(user) -> QuerySet[SchoolClass]:
-    classes = SchoolClass.objects.select_related("major", "counselor")
-    if roles.is_academic(user):
-        return classes
-    if not roles.can_use_workspace(user):
-        return classes.none()
-    return classes.of_counselor(user)
+    return SchoolClass.objects.select_related("major", "counselor").filter(access.class_scope(user))
 
 
 def registrations_visible(user) -> QuerySet[Registration]:
-    registrations = Registration.objects.all()
-    if roles.is_academic(user):
-        return registrations
-    if not roles.can_use_workspace(user):
-        return registrations.none()
-    return registrations.filter(school_class__counselor=user)
+    """The workspace's registrations: `accounts.access.registration_scope` for its users."""
+    if not access.uses_workspace(user):
+        return Registration.objects.none()
+    return Registration.objects.filter(access.registration_scope(user))
 
 
 def class_get_visible(*, user, pk: int) -> SchoolClass | None:
@@ -269,7 +254,7 @@ def _fill_days(
 
 def unowned(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
     """Registrations no counselor reviews: without a class (social candidates, class-less sign-ups)
-    or in a class without a counselor. 教务 review these (`accounts.roles.can_review`)."""
+    or in a class without a counselor. 教务 review these (`accounts.access.may_review`)."""
     return registrations.filter(
         Q(school_class__isnull=True) | Q(school_class__counselor__isnull=True)
     )

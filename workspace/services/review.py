@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles
+from accounts import access
 from common.errors import DomainError
 from registration.models import PhotoStatus, Registration, RegistrationStatus, ReviewStatus
 
@@ -38,7 +38,7 @@ def _locked(registration: Registration) -> Registration:
 
 
 def _check_reviewer(registration: Registration, reviewer) -> None:
-    if not roles.can_review(reviewer, registration):
+    if not access.may_review(reviewer, registration):
         raise ReviewError(REVIEW_NOT_ALLOWED)
     if registration.status == RegistrationStatus.CANCELLED:
         raise ReviewError(REVIEW_CANCELLED)
@@ -91,7 +91,7 @@ def registration_note_set(*, registration: Registration, author, note: str) -> R
     if len(note) > NOTE_MAX_LENGTH:
         raise ReviewError(NOTE_TOO_LONG)
     registration = _locked(registration)
-    if not roles.can_review(author, registration):
+    if not access.may_review(author, registration):
         raise ReviewError(REVIEW_NOT_ALLOWED)
     registration.counselor_note = note
     return _save(registration, ["counselor_note"])
@@ -125,7 +125,7 @@ class BulkPlan:
 
 
 def _blocker(registration: Registration, reviewer, action: str) -> str:
-    if not roles.can_review(reviewer, registration):
+    if not access.may_review(reviewer, registration):
         return str(SKIP_NOT_ALLOWED)
     if registration.status == RegistrationStatus.CANCELLED:
         return str(SKIP_CANCELLED)

@@ -8,7 +8,6 @@ import tempfile
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 
-from accounts import roles
+from accounts import access
+from accounts.access import access_required
 from common.xlsx import Column, sheet_add, sheet_append
 from registration.models import ClassListImport
 from registration.services import classlists as service
@@ -28,8 +28,7 @@ from workspace.views.counselor import (
     _class_or_404,
     _export_response,
     _picked_round,
-    _session_query,
-    workspace_required,
+    _round_query,
 )
 
 APPLIED = _("班级名单已导入：新增或更新 %(count)d 人。")
@@ -75,7 +74,7 @@ def _preview(request, form, *, school_class):
 
 
 @require_http_methods(["GET", "POST"])
-@workspace_required
+@access_required(access.uses_workspace)
 def class_list_page(request, pk: int):
     school_class = _class_or_404(request, pk)
     exam_round = _picked_round(request)
@@ -98,18 +97,16 @@ def class_list_page(request, pk: int):
             "entries": entries,
             "missing": missing,
             "form": form,
-            "session_query": _session_query(request, exam_round),
+            "round_query": _round_query(request, exam_round),
         },
         status=400 if form.errors else 200,
     )
 
 
 @require_http_methods(["GET", "POST"])
-@workspace_required
+@access_required(access.is_academic)
 def class_list_upload_many(request):
     """教务: one file with many classes' lists (a 班级 column)."""
-    if not roles.is_academic(request.user):
-        raise PermissionDenied
     form = ClassListUploadForm(request.POST or None, request.FILES or None, many=True)
     if request.method == "POST" and form.is_valid():
         response = _preview(request, form, school_class=None)
@@ -132,10 +129,10 @@ def _import_or_404(request, pk: int) -> ClassListImport:
 
 
 @require_GET
-@workspace_required
+@access_required(access.uses_workspace)
 def class_list_import(request, pk: int):
     record = _import_or_404(request, pk)
-    rows = service.import_rows(record, sees_other_classes=roles.is_academic(request.user))
+    rows = service.import_rows(record, sees_other_classes=access.is_academic(request.user))
     counts = {}
     for row in rows:
         counts[row.label] = counts.get(row.label, 0) + 1
@@ -160,7 +157,7 @@ def _back_url(record: ClassListImport) -> str:
 
 
 @require_POST
-@workspace_required
+@access_required(access.uses_workspace)
 def class_list_import_apply(request, pk: int):
     record = _import_or_404(request, pk)
     try:
@@ -180,7 +177,7 @@ MISSING_COLUMNS = [
 
 
 @require_GET
-@workspace_required
+@access_required(access.uses_workspace)
 def class_list_missing_export(request, pk: int):
     """The students of the class list who have not signed up for the round yet (.xlsx)."""
     school_class = _class_or_404(request, pk)
@@ -209,7 +206,7 @@ TEMPLATE_ROWS = 500  # rows pre-formatted as text in the ID and student-number c
 
 
 @require_GET
-@workspace_required
+@access_required(access.uses_workspace)
 def class_list_template(request):
     """An empty class list to fill in: the header the import expects, 学号 and 身份证号 formatted
     as text so Excel keeps every digit (an 18-digit number would lose its last three), and a

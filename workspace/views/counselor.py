@@ -1,17 +1,15 @@
 """The counselor workspace: dashboard, class posters, rosters, review and Excel exports.
 
-Every page goes through `workspace_required`; every object is fetched through a selector scoped
-to the user, so a class or registration outside the user's scope is a 404, never a 403 that would
-confirm it exists.
+Every page goes through the access gate (`accounts.access.uses_workspace`); every object is
+fetched through a selector scoped to the user, so a class or registration outside the user's
+scope is a 404, never a 403 that would confirm it exists.
 """
 
 import datetime as dt
-from functools import wraps
 from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import roles
+from accounts import access
+from accounts.access import access_required
 from common import qr
-from common.round_param import round_requested, round_slug
 from common.xlsx import content_disposition
 from registration.models import PaymentStatus, ReviewStatus
 from registration.selectors import supplement as supplement_selectors
 from rounds.models import ExamRound, Major
+from rounds.selectors import round_pick, round_slug
 from workspace.exports import LAYOUT_ROSTER, LAYOUTS, registrations_export
 from workspace.selectors import classlists
 from workspace.selectors import counselor as selectors
@@ -50,36 +49,21 @@ POSTER_STEPS = [
 ]
 
 
-def workspace_required(view):
-    """Anonymous visitors go to the login page; signed-in users without the role get a 403 page."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not roles.can_use_workspace(request.user):
-            return render(request, "registration/counselor/no_access.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 # --- Request parsing -----------------------------------------------------------------------------
 
 
 def _picked_round(request) -> ExamRound | None:
-    slug = round_slug(request.GET)
-    exam_round = selectors.session_for_workspace(slug or None)
-    if exam_round is None and slug:
+    """The round of the page (`rounds.selectors.round_pick`); an unknown slug says so."""
+    pick = round_pick(request.GET)
+    if pick.unknown:
         messages.warning(request, SESSION_UNKNOWN)
-        exam_round = selectors.session_for_workspace(None)
-    return exam_round
+    return pick.exam_round
 
 
-def _session_query(request, exam_round: ExamRound | None) -> str:
-    """`?session=` to carry along in links when the user picked a round explicitly."""
-    if exam_round is not None and round_requested(request.GET):
-        return f"session={exam_round.slug}"
+def _round_query(request, exam_round: ExamRound | None) -> str:
+    """`round=<slug>` to carry along in links when the user picked a round explicitly."""
+    if exam_round is not None and round_slug(request.GET) == exam_round.slug:
+        return f"round={exam_round.slug}"
     return ""
 
 
@@ -202,12 +186,12 @@ def _card(row, levels) -> dict:
 
 
 @require_GET
-@workspace_required
+@access_required(access.uses_workspace)
 def dashboard(request):
     exam_round = _picked_round(request)
     if exam_round is None:
         return render(request, "registration/counselor/empty.html", {"message": NO_SESSION})
-    academic = roles.is_academic(request.user)
+    academic = access.is_academic(request.user)
     major_id = level_id = None
     scope_form = None
     if academic:
@@ -231,7 +215,7 @@ def dashboard(request):
         "registration/counselor/dashboard.html",
         {
             "exam_round": exam_round,
-            "rounds": selectors.session_list(),
+            "rounds": selectors.round_list(),
             "overview": overview,
             "academic": academic,
             "scope_form": scope_form,
@@ -242,7 +226,7 @@ def dashboard(request):
             },
             "class_chart": _class_chart(overview.rows),
             "day_chart": _day_chart(overview.per_day),
-            "session_query": _session_query(request, exam_round),
+            "round_query": _round_query(request, exam_round),
             "export_query": export_query,
             "layouts": LAYOUTS,
             "listed_class_ids": listed,
@@ -262,7 +246,7 @@ def _class_or_404(request, pk: int):
 
 
 @require_GET
-@workspace_required
+@access_required(access.uses_workspace)
 def class_roster(request, pk: int):
     return roster_page(request, school_class=_class_or_404(request, pk))
 
@@ -299,14 +283,14 @@ def roster_page(request, *, school_class):
             "days_left": selectors.days_left(exam_round),
             "page_query": query.urlencode(),
             "filter_query": query.urlencode(),
-            "session_query": _session_query(request, exam_round),
+            "round_query": _round_query(request, exam_round),
             "layouts": LAYOUTS,
             "supplement": supplement_selectors.class_summary(
                 school_class=school_class, exam_round=exam_round
             )
             if school_class is not None
             else None,
-            "can_review_here": request.user.has_perm(roles.REVIEW_PERMISSION),
+            "can_review_here": request.user.has_perm(access.REVIEW_PERMISSION),
         },
     )
 
@@ -326,7 +310,7 @@ def roster_filters(form) -> dict:
 
 
 @require_GET
-@workspace_required
+@access_required(access.uses_workspace)
 def class_poster(request, pk: int):
     school_class = _class_or_404(request, pk)
     exam_round = _picked_round(request)
@@ -350,7 +334,7 @@ def class_poster(request, pk: int):
             "steps": POSTER_STEPS,
             "consultation_hours": consultation,
             "site_is_local": _is_local(url),
-            "session_query": _session_query(request, exam_round),
+            "round_query": _round_query(request, exam_round),
         },
     )
 
@@ -361,7 +345,7 @@ def _is_local(url: str) -> bool:
 
 
 @require_GET
-@workspace_required
+@access_required(access.uses_workspace)
 def class_poster_png(request, pk: int):
     school_class = _class_or_404(request, pk)
     png = qr.qr_png(qr.class_signup_url(school_class))
@@ -390,7 +374,7 @@ def _detail(request, registration, *, return_form=None, note_form=None, status=2
         {
             "registration": registration,
             "exam_round": registration.round,
-            "can_review": roles.can_review(request.user, registration),
+            "can_review": access.may_review(request.user, registration),
             "next_pending": selectors.next_pending(user=request.user, registration=registration),
             "return_form": return_form or ReturnForm(),
             "note_form": note_form or NoteForm(initial={"note": registration.counselor_note}),
@@ -401,7 +385,7 @@ def _detail(request, registration, *, return_form=None, note_form=None, status=2
 
 
 @require_GET
-@workspace_required
+@access_required(access.uses_workspace)
 def registration_detail(request, pk: int):
     return _detail(request, _registration_or_404(request, pk))
 
@@ -411,7 +395,7 @@ def _back(registration):
 
 
 @require_POST
-@workspace_required
+@access_required(access.uses_workspace)
 def registration_confirm(request, pk: int):
     registration = _registration_or_404(request, pk)
     try:
@@ -424,7 +408,7 @@ def registration_confirm(request, pk: int):
 
 
 @require_POST
-@workspace_required
+@access_required(access.uses_workspace)
 def registration_return(request, pk: int):
     registration = _registration_or_404(request, pk)
     form = ReturnForm(request.POST)
@@ -444,7 +428,7 @@ def registration_return(request, pk: int):
 
 
 @require_POST
-@workspace_required
+@access_required(access.uses_workspace)
 def registration_note(request, pk: int):
     registration = _registration_or_404(request, pk)
     form = NoteForm(request.POST)
@@ -487,7 +471,7 @@ def _exchange_layout_id(request) -> int | None:
 
 
 @require_GET
-@workspace_required
+@access_required(access.uses_workspace)
 def class_export(request, pk: int):
     school_class = _class_or_404(request, pk)
     exam_round = _picked_round(request)
@@ -507,7 +491,7 @@ def class_export(request, pk: int):
 
 
 @require_GET
-@workspace_required
+@access_required(access.uses_workspace)
 def round_export(request):
     """Every class in the user's scope: a counselor's own classes, or the whole round for 教务."""
     exam_round = _picked_round(request)
@@ -517,7 +501,7 @@ def round_export(request):
         messages.error(request, NO_SESSION if exam_round is None else LAYOUT_UNKNOWN)
         return redirect(back)
     major_id = level_id = None
-    if roles.is_academic(request.user):
+    if access.is_academic(request.user):
         form = ScopeFilterForm(
             request.GET, exam_round=exam_round, majors=Major.objects.order_by("name")
         )

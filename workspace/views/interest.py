@@ -3,14 +3,14 @@ when a round opens to social candidates. Full phone numbers: 教务's job needs 
 
 import tempfile
 
-from django.core.exceptions import PermissionDenied
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
-from accounts import roles
+from accounts import access
+from accounts.access import access_required
 from common.xlsx import Column, local_naive, sheet_add, sheet_append
 from registration.models import SocialInterest
-from workspace.views.counselor import _export_response, _picked_round, workspace_required
+from workspace.views.counselor import _export_response, _picked_round
 
 INTEREST_COLUMNS = [
     Column("序号", 6, lambda row: row[0], "int"),
@@ -22,10 +22,8 @@ INTEREST_COLUMNS = [
 
 
 @require_GET
-@workspace_required
+@access_required(access.is_academic)
 def social_interest_export(request):
-    if not roles.is_academic(request.user):
-        raise PermissionDenied
     exam_round = _picked_round(request)
     levels = {level.code: level.name for level in exam_round.levels.all()} if exam_round else {}
     workbook = Workbook(write_only=True)

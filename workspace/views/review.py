@@ -8,14 +8,14 @@ the reviewer confirms, so a student's edit in between is reported, not overwritt
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import roles
+from accounts import access
+from accounts.access import access_required
 from workspace.selectors import counselor as selectors
 from workspace.services import review
 from workspace.services.review import ReviewError
@@ -24,7 +24,6 @@ from workspace.views.counselor import (
     _picked_round,
     roster_filters,
     roster_page,
-    workspace_required,
 )
 
 BULK_DONE_CONFIRM = _("已确认 %(n)d 人的报名。")
@@ -34,11 +33,9 @@ BAD_SELECTION = _("选择无效，请返回名单重新勾选。")
 
 
 @require_GET
-@workspace_required
+@access_required(access.is_academic)
 def unowned_roster(request):
     """教务: registrations without a counselor (no class, or a class nobody counsels)."""
-    if not roles.is_academic(request.user):
-        raise PermissionDenied
     return roster_page(request, school_class=None)
 
 
@@ -66,8 +63,7 @@ def _selected(request, *, school_class_pk: str, filter_query: str):
     if exam_round is None:
         return None
     if school_class_pk == "unowned":
-        if not roles.is_academic(request.user):
-            raise PermissionDenied
+        access.require(access.is_academic(request.user))
         school_class = None
     else:
         school_class = selectors.class_get_visible(user=request.user, pk=int(school_class_pk))
@@ -89,7 +85,7 @@ def _selected(request, *, school_class_pk: str, filter_query: str):
 
 
 @require_POST
-@workspace_required
+@access_required(access.uses_workspace)
 def bulk_review(request):
     """Step 1 (no `apply`): the confirmation screen. Step 2 (`apply`): the service, then back."""
     action = request.POST.get("action", "")

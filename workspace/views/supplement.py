@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -10,6 +9,8 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import access
+from accounts.access import access_required
 from registration.services import supplement
 from registration.services.supplement import SupplementError
 from registration.views.supplement import photo_response
@@ -23,7 +24,7 @@ class ReturnPhotoForm(forms.Form):
 
 
 @never_cache
-@login_required
+@access_required(access.uses_workspace)
 def staff_photo(request, pk: int):
     registration = counselor_selectors.registration_get_visible(user=request.user, pk=pk)
     if registration is None:
@@ -32,7 +33,7 @@ def staff_photo(request, pk: int):
 
 
 @never_cache
-@login_required
+@access_required(access.uses_workspace)
 @require_POST
 def photo_return(request, pk: int):
     registration = counselor_selectors.registration_get_visible(user=request.user, pk=pk)

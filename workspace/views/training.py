@@ -1,14 +1,11 @@
 """Training pages: lessons, attendance on a phone, the training roster and manual completion.
 
 Thin views: every read through `registration.training.selectors`, every write through
-`registration.training.services`; who may do what is `courses.access`.
+`registration.training.services`; who may do what is the access gate (`accounts.access`).
 Anything outside the user's scope answers 404, as in the counselor workspace.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,14 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from common.round_param import round_slug
-from courses import access
+from accounts import access
+from accounts.access import access_required
 from courses.models import TrainingClass
 from registration.models import Registration
 from registration.training import selectors, services
 from registration.training.models import TrainingEnrollment
 from registration.training.services import TrainingError
-from rounds.models import ExamRound, SchoolClass
+from rounds.models import SchoolClass
+from rounds.selectors import round_of_request
 from workspace.training_forms import ManualCompletionForm
 
 SAVED = _("已保存 {name} 的点名：出勤 {present} 人，缺勤 {absent} 人。")
@@ -34,30 +32,9 @@ WITHDRAWN = _("已撤回 {name} 的点名（{n} 条记录），该班学员恢�
 NO_ROUND = _("还没有培训班。请先在管理后台为考试批次设置培训班和课次。")
 
 
-def training_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not access.can_use_training(request.user):
-            return render(request, "registration/counselor/no_access.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _round(request):
-    """`?round=<slug>` (or `?session=`), else the latest round that has training classes."""
-    slug = round_slug(request.GET)
-    if slug:
-        return ExamRound.objects.filter(slug=slug).first()
-    latest = TrainingClass.objects.order_by("-round__registration_deadline", "-pk").first()
-    return latest.round if latest else None
-
-
-@training_required
+@access_required(access.uses_training)
 def home(request):
-    exam_round = _round(request)
+    exam_round = round_of_request(request)
     classes = []
     if exam_round is not None:
         classes = list(
@@ -66,7 +43,7 @@ def home(request):
             ).prefetch_related("lessons")
         )
     overdue = None
-    if exam_round is not None and access.can_manage_all(request.user):
+    if exam_round is not None and access.manages_training(request.user):
         overdue = selectors.registrations_training_overdue(exam_round=exam_round).count()
     return render(
         request,
@@ -75,7 +52,7 @@ def home(request):
     )
 
 
-@training_required
+@access_required(access.uses_training)
 def lesson(request, pk: int):
     obj = selectors.lesson_get_visible(user=request.user, pk=pk)
     if obj is None:
@@ -95,14 +72,14 @@ def _ids(values) -> list[int] | None:
         return None
 
 
-@training_required
+@access_required(access.uses_training)
 def attendance(request, pk: int, class_pk: int):
     obj = selectors.lesson_get_visible(user=request.user, pk=pk)
     school_class = SchoolClass.objects.filter(pk=class_pk).first()
     if (
         obj is None
         or school_class is None
-        or not access.can_mark(
+        or not access.may_mark_attendance(
             request.user, training_class=obj.training_class, school_class=school_class
         )
     ):
@@ -162,19 +139,19 @@ def attendance(request, pk: int, class_pk: int):
     )
 
 
-@training_required
+@access_required(access.uses_training)
 def roster(request, pk: int):
     training_class = selectors.training_class_get_visible(user=request.user, pk=pk)
     if training_class is None:
         raise Http404
     rows = selectors.training_roster(user=request.user, training_class=training_class)
-    manage_all = access.can_manage_all(request.user)
+    manage_all = access.manages_training(request.user)
     context = {
         "training_class": training_class,
         "exam_round": training_class.round,
         "rows": rows,
         "lessons": list(training_class.lessons.all()),
-        "can_complete": access.can_complete(request.user, training_class=training_class),
+        "can_complete": access.may_complete_training(request.user, training_class=training_class),
         "can_assign": manage_all,
     }
     if manage_all:
@@ -186,10 +163,10 @@ def roster(request, pk: int):
 
 
 @require_POST
-@training_required
+@access_required(access.uses_training)
 def assign(request, pk: int):
     """教务: put the unassigned students in this class, or move the ticked ones to another."""
-    if not access.can_manage_all(request.user):
+    if not access.manages_training(request.user):
         raise Http404
     training_class = selectors.training_class_get_visible(user=request.user, pk=pk)
     if training_class is None:
@@ -216,7 +193,7 @@ def assign(request, pk: int):
     return redirect("courses:roster", pk=pk)
 
 
-@training_required
+@access_required(access.uses_training)
 def complete(request, pk: int):
     enrollment = (
         TrainingEnrollment.objects.select_related(
@@ -225,7 +202,7 @@ def complete(request, pk: int):
         .filter(pk=pk, training_class__in=selectors.visible_class_ids(request.user))
         .first()
     )
-    if enrollment is None or not access.can_complete(
+    if enrollment is None or not access.may_complete_training(
         request.user, training_class=enrollment.training_class
     ):
         raise Http404
