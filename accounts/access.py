@@ -146,6 +146,11 @@ def is_counselor_of(user, school_class) -> bool:
     )
 
 
+def reviews_registrations(user) -> bool:
+    """The review permission, before any registration is at hand (a roster's bulk actions)."""
+    return _active(user) and user.has_perm(REVIEW_PERMISSION)
+
+
 def may_review(user, registration) -> bool:
     """Review needs the change permission and the registration's class in the user's scope."""
     if not (_active(user) and user.has_perm(REVIEW_PERMISSION)):

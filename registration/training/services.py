@@ -246,7 +246,9 @@ def attendance_withdraw(
     row keeps who withdrew it and why. Completion by rule is worked out again from what is left.
     """
     reason = (reason or "").strip()
-    if not access.can_mark(by, training_class=lesson.training_class, school_class=school_class):
+    if not access.may_mark_attendance(
+        by, training_class=lesson.training_class, school_class=school_class
+    ):
         raise TrainingError(NOT_ALLOWED)
     if not reason:
         raise TrainingError(WITHDRAW_REASON_REQUIRED)

@@ -23,6 +23,7 @@ PUBLIC = {
     "registration:class_entry",
     "registration:register",
     "registration:social_entry",
+    "registration:social_interest",
     "registration:lookup",
     "registration:retake",
     "registration:registration_detail",

@@ -290,7 +290,7 @@ def roster_page(request, *, school_class):
             )
             if school_class is not None
             else None,
-            "can_review_here": request.user.has_perm(access.REVIEW_PERMISSION),
+            "can_review_here": access.reviews_registrations(request.user),
         },
     )
 
