@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from common.history import HistoricalRecords
+from exams.ticket_format import ticket_format_check
 from registration.models import Registration
 from rounds.models import ExamRound, SkillLevel
 
@@ -43,6 +44,7 @@ class ExamPlan(models.Model):
         _("准考证号格式"),
         max_length=60,
         default=DEFAULT_TICKET_NUMBER_FORMAT,
+        validators=[ticket_format_check],
         help_text=_(
             "可用占位符：{year} 年份、{round} 批次编号、{level} 等级代码、{seq} 顺序号；"
             "例如 {year}{round:03d}{level}{seq:05d}。"

@@ -165,17 +165,23 @@ def class_list_parse(
     many classes, each row naming its class, which must be among `classes` (the user's scope).
     """
     by_name = {re.sub(r"\s+", "", c.name): c for c in classes}
+
+    def header_check(values: list) -> None:
+        # Called on the header row before the rest of the sheet is read: a file without the
+        # columns is refused at once, however many rows follow.
+        columns = _columns(values)
+        missing = [label for key, label in COLUMN_LABELS.items() if key not in columns]
+        if missing:
+            raise WorkbookError(MISSING_COLUMNS % {"columns": "、".join(missing)})
+        if school_class is None and "class_name" not in columns:
+            raise WorkbookError(CLASS_COLUMN_REQUIRED)
+
     try:
-        rows = workbook_rows(content)
+        rows = workbook_rows(content, header_check=header_check)
         first = next(rows, None)
         if first is None:
             raise ClassListError(NO_ROWS)
         columns = _columns(first[1])
-        missing = [label for key, label in COLUMN_LABELS.items() if key not in columns]
-        if missing:
-            raise ClassListError(MISSING_COLUMNS % {"columns": "、".join(missing)})
-        if school_class is None and "class_name" not in columns:
-            raise ClassListError(CLASS_COLUMN_REQUIRED)
         parsed = [_row(number, values, columns, by_name, school_class) for number, values in rows]
     except WorkbookError as exc:
         raise ClassListError(exc.message) from None
