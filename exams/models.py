@@ -281,6 +281,13 @@ class Invigilation(models.Model):
         return f"{self.sitting} {self.room} {self.invigilator}"
 
 
+class CheckInMethod(models.TextChoices):
+    # A signed QR proves the ticket was issued here; a typed number or a name proves nothing, so
+    # the invigilator confirmed the 身份证 instead (exams.checkin).
+    SCAN = "scan", _("扫码")
+    MANUAL = "manual", _("手工核验")
+
+
 class CheckIn(models.Model):
     """A candidate marked present at their seat (one row per seat: a second scan is refused)."""
 
@@ -294,6 +301,13 @@ class CheckIn(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
+    )
+    method = models.CharField(
+        _("签到方式"),
+        max_length=10,
+        choices=CheckInMethod.choices,
+        default=CheckInMethod.SCAN,
+        help_text=_("手工核验：准考证号或姓名手工输入，监考员已核对身份证。"),
     )
 
     history = HistoricalRecords(verbose_name=_("签到历史"))
