@@ -31,6 +31,8 @@ PDF_CHUNK = 50
 # that changes with anything the ticket shows, so a change is never served stale.
 PDF_CACHE_SECONDS = 3600
 PDF_TEMPLATE = "exams/pdf/tickets.html"
+# How long one render may hold its link's lock (a render takes well under a second).
+RENDER_LOCK_SECONDS = 30
 
 logger = logging.getLogger(__name__)
 
@@ -190,12 +192,27 @@ def ticket_pdf_cached(*, plan: ExamPlan, ticket: AdmissionTicket, may_render=Non
         pdf = None
     if pdf is not None:
         return pdf
-    if may_render is not None and not may_render():
-        return None
-    _page_images(page)
-    pdf = render_pdf(PDF_TEMPLATE, {"plan": plan, "round": plan.round, "pages": [page]})
+    # One render per link at a time: requests that arrive while it runs are answered "busy"
+    # at once instead of each starting WeasyPrint (8 loops on a cold link were 8 renders).
+    lock = f"{key}:rendering"
     try:
-        cache.set(key, pdf, timeout=PDF_CACHE_SECONDS)
+        locked = cache.add(lock, 1, timeout=RENDER_LOCK_SECONDS)
     except Exception:
-        logger.warning("ticket cache unavailable; not kept")
+        locked = True  # no cache: no lock either; the rate limit still counts
+    if not locked:
+        return None
+    try:
+        if may_render is not None and not may_render():
+            return None
+        _page_images(page)
+        pdf = render_pdf(PDF_TEMPLATE, {"plan": plan, "round": plan.round, "pages": [page]})
+        try:
+            cache.set(key, pdf, timeout=PDF_CACHE_SECONDS)
+        except Exception:
+            logger.warning("ticket cache unavailable; not kept")
+    finally:
+        try:
+            cache.delete(lock)
+        except Exception:
+            logger.warning("ticket cache unavailable; render lock left to expire")
     return pdf

@@ -45,7 +45,7 @@ def ticket_page(request, pk: int, token: str):
 # A ticket changes rarely (a seat moved, a photo replaced); a loop that keeps it uncached does not.
 RENDER_LIMIT_PER_LINK = 10
 RENDER_WINDOW_SECONDS = 10 * 60
-RENDERS_LIMITED = _("准考证生成过于频繁，请10分钟后再试。如需打印，可先打开网页版准考证。")
+RENDERS_LIMITED = _("准考证正在生成，或生成过于频繁，请稍后再试。如需打印，可先打开网页版准考证。")
 
 
 @never_cache
@@ -73,7 +73,7 @@ def ticket_pdf(request, pk: int, token: str):
             },
             status=429,
         )
-        response["Retry-After"] = str(RENDER_WINDOW_SECONDS)
+        response["Retry-After"] = "10"
         return response
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(

@@ -301,10 +301,36 @@ def test_student_ticket_pdf_renders_are_limited_per_link(client, published, monk
         if number < 2:
             assert response.status_code == 200
     assert response.status_code == 429
-    assert "准考证生成过于频繁" in response.content.decode()
+    assert "生成过于频繁，请稍后再试" in response.content.decode()
     assert len(calls) == 2
     # A cached version is still served, and another candidate's link is not limited.
     person.name = "欧阳娜娜"
     person.save()
     assert client.get(url).status_code == 200
     assert client.get(_ticket_url("exams:student_ticket_pdf", other)).status_code == 200
+
+
+def test_student_ticket_pdf_one_render_at_a_time_per_link(client, published, monkeypatch):
+    """A request arriving while the same version is being rendered is told to retry at once."""
+    from django.core.cache import cache
+
+    calls = _render_count(monkeypatch)
+    person = published[0]
+    url = _ticket_url("exams:student_ticket_pdf", person)
+    real_add = cache.add
+    monkeypatch.setattr(
+        cache,
+        "add",
+        lambda key, *a, **k: False if key.endswith(":rendering") else real_add(key, *a, **k),
+    )
+    busy = client.get(url)
+    assert busy.status_code == 429 and busy["Retry-After"] == "10"
+    assert calls == []
+    monkeypatch.setattr(cache, "add", real_add)
+    assert client.get(url).status_code == 200
+    assert len(calls) == 1
+    # The lock is released after the render: a new version renders again.
+    person.name = "欧阳娜"
+    person.save()
+    assert client.get(url).status_code == 200
+    assert len(calls) == 2
