@@ -70,7 +70,7 @@
         manual.open = true;
         query.focus();
         if (hint) {
-          hint.textContent = "这不是准考证二维码：请在“手工签到”中查找考生，核对身份证后确认。";
+          hint.textContent = form.dataset.bareMessage;
           hint.classList.add("text-danger");
         }
       }

@@ -114,6 +114,14 @@ def test_ticket_pdf_loops_leave_the_home_page_fast(node, demo):
     pdf_url = node.url + reverse("exams:student_ticket_pdf", args=[person.pk, person.token])
     home = node.url + "/"
     baseline = statistics.median(_timed_get(home)[0] for _ in range(5))
+    # The first download renders (a worker's first WeasyPrint run also loads Pango: seconds on
+    # a busy machine); the second comes from the cache.
+    first_elapsed, first_status, first_pdf = _timed_get(pdf_url, timeout=60)
+    second_elapsed, second_status, second_pdf = _timed_get(pdf_url)
+    assert (first_status, second_status) == (200, 200)
+    assert second_pdf == first_pdf and first_pdf.startswith(b"%PDF")
+    print(f"\nfirst download {first_elapsed:.2f} s (render), second {second_elapsed:.3f} s")
+    assert second_elapsed < 1.0
     stop = time.monotonic() + LOOP_SECONDS
     statuses: list[int] = []
     lock = threading.Lock()
@@ -137,14 +145,14 @@ def test_ticket_pdf_loops_leave_the_home_page_fast(node, demo):
         time.sleep(0.2)
     for thread in threads:
         thread.join(timeout=60)
-    # One render (the others are told "busy" at once), then the cache: many PDFs, quickly.
-    assert set(statuses) <= {200, 429}
-    assert statuses.count(200) > LOOPS * 3
     print(
         f"\nhome page: {baseline * 1000:.0f} ms alone, under {LOOPS} PDF loops median "
         f"{statistics.median(home_times) * 1000:.0f} ms, max {max(home_times) * 1000:.0f} ms; "
-        f"{statuses.count(200)} PDFs and {statuses.count(429)} busy answers in {LOOP_SECONDS} s"
+        f"{len(statuses)} PDFs in {LOOP_SECONDS} s"
     )
+    # Every loop is served from the cache: many PDFs, quickly, and the home page stays fast.
+    assert set(statuses) == {200}
+    assert len(statuses) > LOOPS * 3
     assert max(home_times) < 1.5  # 7.7 s before
 
 
