@@ -312,21 +312,27 @@ def test_student_ticket_pdf_renders_are_limited_per_link(client, published, monk
 
 def test_student_ticket_pdf_one_render_at_a_time_per_link(client, published, monkeypatch):
     """A request arriving while the same version is being rendered is told to retry at once."""
-    from django.core.cache import cache
+    from exams import tickets as tickets_module
 
     calls = _render_count(monkeypatch)
     person = published[0]
     url = _ticket_url("exams:student_ticket_pdf", person)
-    real_add = cache.add
-    monkeypatch.setattr(
-        cache,
-        "add",
-        lambda key, *a, **k: False if key.endswith(":rendering") else real_add(key, *a, **k),
-    )
+    real = tickets_module.cache
+
+    class RenderingElsewhere:
+        """The cache as seen while another request holds the render lock."""
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def add(self, key, *args, **kwargs):
+            return False if key.endswith(":rendering") else real.add(key, *args, **kwargs)
+
+    monkeypatch.setattr(tickets_module, "cache", RenderingElsewhere())
     busy = client.get(url)
     assert busy.status_code == 429 and busy["Retry-After"] == "10"
     assert calls == []
-    monkeypatch.setattr(cache, "add", real_add)
+    monkeypatch.setattr(tickets_module, "cache", real)
     assert client.get(url).status_code == 200
     assert len(calls) == 1
     # The lock is released after the render: a new version renders again.
