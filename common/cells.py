@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.idcard import normalise_id_number
+from common.normalize import bounded
 
 BAD_DATE = _("%(label)s“%(value)s”不是有效日期（如 2026-11-20 或 2026年11月20日）。")
 FUTURE_DATE = _("%(label)s %(value)s 晚于今天。")
@@ -30,8 +31,16 @@ class RowError(ValueError):
 
 
 def cell_text(value) -> str:
-    """Cell text with full-width digits, letters and signs folded (NFKC) and spaces trimmed."""
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    """Cell text with full-width digits, letters and signs folded (NFKC) and spaces trimmed.
+
+    A cell may hold 32,767 characters and a sheet repeat one shared string in every cell: text
+    over RAW_MAX_LENGTH characters is cut and not normalised (no column read here is that long;
+    the cut text is refused by the column's own check)."""
+    text = str(value)
+    cut = bounded(text)
+    if cut is not None:
+        return cut
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 def cell_date(value, *, label: str) -> dt.date:

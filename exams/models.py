@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from common.history import HistoricalRecords
+from exams.ticket_format import ticket_format_check
 from registration.models import Registration
 from rounds.models import ExamRound, SkillLevel
 
@@ -43,6 +44,7 @@ class ExamPlan(models.Model):
         _("准考证号格式"),
         max_length=60,
         default=DEFAULT_TICKET_NUMBER_FORMAT,
+        validators=[ticket_format_check],
         help_text=_(
             "可用占位符：{year} 年份、{round} 批次编号、{level} 等级代码、{seq} 顺序号；"
             "例如 {year}{round:03d}{level}{seq:05d}。"
@@ -279,6 +281,13 @@ class Invigilation(models.Model):
         return f"{self.sitting} {self.room} {self.invigilator}"
 
 
+class CheckInMethod(models.TextChoices):
+    # A signed QR proves the ticket was issued here; a typed number or a name proves nothing, so
+    # the invigilator confirmed the 身份证 instead (exams.checkin).
+    SCAN = "scan", _("扫码")
+    MANUAL = "manual", _("手工核验")
+
+
 class CheckIn(models.Model):
     """A candidate marked present at their seat (one row per seat: a second scan is refused)."""
 
@@ -292,6 +301,13 @@ class CheckIn(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
+    )
+    method = models.CharField(
+        _("签到方式"),
+        max_length=10,
+        choices=CheckInMethod.choices,
+        default=CheckInMethod.SCAN,
+        help_text=_("手工核验：准考证号或姓名手工输入，监考员已核对身份证。"),
     )
 
     history = HistoricalRecords(verbose_name=_("签到历史"))

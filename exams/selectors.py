@@ -141,7 +141,7 @@ def room_seats(*, sitting: Sitting, room: Room) -> QuerySet[Seat]:
     """Seats of one room in one sitting, with the ticket numbers (for door lists and sign-in)."""
     return (
         Seat.objects.filter(sitting=sitting, room=room)
-        .select_related("registration__admission_ticket", "registration__school_class")
+        .select_related("registration__admission_ticket", "registration__school_class", "check_in")
         .order_by("number")
     )
 

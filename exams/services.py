@@ -4,6 +4,7 @@ import random
 import secrets
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from exams.models import (
     Sitting,
 )
 from exams.selectors import plan_for_round, seatable_registrations
+from exams.ticket_format import ticket_format_check
 
 PLAN_LOCKED = _("考务安排已发布，座位已锁定，不能再修改。")
 NO_ROOMS = _("该场次还没有指定考场。")
@@ -168,6 +170,13 @@ def seat_move(*, seat: Seat, room: Room, number: int, reason: str, user=None) ->
 
 
 def ticket_number(*, template: str, year: int, round_id: int, level_code: int, seq: int) -> str:
+    # Whitelisted before any formatting: a spec such as {seq:>300000000} allocates 354 MB.
+    try:
+        ticket_format_check(template)
+    except ValidationError as error:
+        raise ExamPlanError(
+            BAD_TICKET_FORMAT.format(error="；".join(error.messages)), "ticket_number_format"
+        ) from None
     try:
         number = template.format(year=year, round=round_id, level=level_code, seq=seq)
     except (KeyError, IndexError, ValueError) as error:

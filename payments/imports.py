@@ -192,18 +192,8 @@ def _person(id_value, number_value) -> str:
     return person
 
 
-def payment_file_read(content: bytes) -> ParsedFile:
-    """Read the finance office's xlsx: good rows, and bad rows with a reason each.
-
-    Whole-file problems (not a workbook, a zip bomb, missing columns) raise PaymentFileError.
-    """
-    try:
-        sheet = _workbook_rows(content, max_rows=MAX_ROWS)
-    except WorkbookError as error:
-        raise PaymentFileError(error.message) from None
-    if not sheet:
-        raise PaymentFileError(EMPTY_FILE)
-    header = sheet[0]
+def _header_columns(header: list) -> dict[str, int]:
+    """Column index of each known heading; WorkbookError when a required one is missing."""
     columns: dict[str, int] = {}
     for index, value in enumerate(header):
         title = _text(value) if value is not None else ""
@@ -212,9 +202,27 @@ def payment_file_read(content: bytes) -> ParsedFile:
                 columns[key] = index
     missing = [label for key, label in REQUIRED.items() if key not in columns]
     if missing:
-        raise PaymentFileError(MISSING_COLUMNS % {"columns": "、".join(missing)})
+        raise WorkbookError(MISSING_COLUMNS % {"columns": "、".join(missing)})
     if "id_number" not in columns and "number" not in columns:
-        raise PaymentFileError(NO_PERSON_COLUMN)
+        raise WorkbookError(NO_PERSON_COLUMN)
+    return columns
+
+
+def payment_file_read(content: bytes) -> ParsedFile:
+    """Read the finance office's xlsx: good rows, and bad rows with a reason each.
+
+    Whole-file problems (not a workbook, a zip bomb, missing columns) raise PaymentFileError.
+    """
+    try:
+        # The header is checked as soon as it is read: a file without the columns is refused
+        # before the rest of the sheet is parsed.
+        sheet = _workbook_rows(content, max_rows=MAX_ROWS, header_check=_header_columns)
+    except WorkbookError as error:
+        raise PaymentFileError(error.message) from None
+    if not sheet:
+        raise PaymentFileError(EMPTY_FILE)
+    header = sheet[0]
+    columns = _header_columns(header)
     titles = {index: _text(header[index]) for index in columns.values()}
     parsed: list[PaymentRow] = []
     problems: list[RowProblem] = []

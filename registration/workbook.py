@@ -31,14 +31,15 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def workbook_rows(content: bytes) -> Iterator[tuple[int, list]]:
+def workbook_rows(content: bytes, *, header_check=None) -> Iterator[tuple[int, list]]:
     """(row number, raw cell values) of the first sheet, blank rows skipped.
 
     Raw values are handed out so the caller can tell an ID number that Excel stored as a number
     (its last digits are lost) from one stored as text. A formula cell arrives as
     `common.workbook.Formula` (its text, e.g. "=A1"), which no name, ID or student number accepts.
+    `header_check` is called with the first non-empty row before any other row is read.
     """
-    for number, values in enumerate(_guarded_rows(content), start=1):
+    for number, values in enumerate(_guarded_rows(content, header_check=header_check), start=1):
         if all(cell_text(v) == "" for v in values):
             continue
         yield number, values

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workspace.views import classlists, counselor, interest, review, supplement
+from workspace.views import classlists, counselor, identity, interest, review, supplement
 
 urlpatterns = [
     path("counselor/", counselor.dashboard, name="counselor_dashboard"),
@@ -43,6 +43,11 @@ urlpatterns = [
         "counselor/registrations/<int:pk>/return/",
         counselor.registration_return,
         name="counselor_registration_return",
+    ),
+    path(
+        "counselor/registrations/<int:pk>/identity/",
+        identity.registration_identity,
+        name="counselor_registration_identity",
     ),
     path(
         "counselor/registrations/<int:pk>/note/",

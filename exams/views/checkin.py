@@ -29,7 +29,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class CheckInForm(forms.Form):
-    code = forms.CharField(label=_("准考证号或二维码"), max_length=checkin.MAX_CODE_LENGTH)
+    code = forms.CharField(label=_("准考证二维码"), max_length=checkin.MAX_CODE_LENGTH)
+
+
+class ManualFindForm(forms.Form):
+    query = forms.CharField(label=_("准考证号或姓名"), max_length=checkin.MAX_CODE_LENGTH)
+
+
+class ManualConfirmForm(forms.Form):
+    seat = forms.IntegerField(min_value=1)
+    id_checked = forms.BooleanField(
+        label=_("我已核对考生身份证原件：姓名、照片与本人一致"), required=False
+    )
 
 
 def _sitting_room(request, pk: int, room_pk: int):
@@ -50,35 +61,60 @@ def checkin_home(request):
 @access_required(access.may_check_in)
 @require_http_methods(["GET", "POST"])
 def checkin_room(request, pk: int, room: int):
+    """Scan (signed QR only) or the manual path (find by number or name, confirm the 身份证)."""
     sitting, room, allowed = _sitting_room(request, pk, room)
     access.require(allowed, NOT_YOUR_ROOM)
-    form = CheckInForm(request.POST or None)
-    result = error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = checkin.candidate_check_in(
-                sitting=sitting, room=room, code=form.cleaned_data["code"], user=request.user
+    result = error = pending = None
+    action = request.POST.get("action", "scan") if request.method == "POST" else ""
+    try:
+        if action == "find":
+            find = ManualFindForm(request.POST)
+            if not find.is_valid():
+                raise CheckInError(checkin.EMPTY_QUERY)
+            pending = checkin.candidate_find_manual(
+                sitting=sitting, room=room, query=find.cleaned_data["query"], user=request.user
             )
-        except CheckInError as failure:
-            error = failure
-        form = CheckInForm()
-    elif request.method == "POST":
-        error = CheckInError(checkin.EMPTY_CODE)
-    shown_seat = result.seat if result else getattr(error, "seat", None)
+        elif action == "confirm":
+            confirm = ManualConfirmForm(request.POST)
+            if not confirm.is_valid():
+                raise CheckInError(checkin.SEAT_NOT_HERE)
+            result = checkin.candidate_check_in_manual(
+                sitting=sitting,
+                room=room,
+                seat_id=confirm.cleaned_data["seat"],
+                id_checked=confirm.cleaned_data["id_checked"],
+                user=request.user,
+            )
+        elif action == "scan":
+            scan = CheckInForm(request.POST)
+            if not scan.is_valid():
+                raise CheckInError(checkin.EMPTY_CODE)
+            result = checkin.candidate_check_in(
+                sitting=sitting, room=room, code=scan.cleaned_data["code"], user=request.user
+            )
+    except CheckInError as failure:
+        error = failure
+        if action == "confirm" and failure.message == checkin.ID_NOT_CONFIRMED:
+            pending = failure.seat  # ask again, for the same candidate
+    shown_seat = result.seat if result else (pending or getattr(error, "seat", None))
     return render(
         request,
         "exams/checkin/room.html",
         {
             "sitting": sitting,
             "room": room,
-            "form": form,
+            "form": CheckInForm(),
             "result": result,
             "error": error,
-            # The candidate to look at: the one just checked in, or the one refused here.
+            # The candidate to look at: the one just checked in, the one found for the manual
+            # check, or the one refused here.
             "shown_seat": shown_seat,
+            "pending": pending,
+            "confirm_form": ManualConfirmForm(),
             # Inline: the invigilator sees the photo of the candidate shown, and no one else's.
             "shown_photo": photo_data_uri(shown_seat.registration.photo) if shown_seat else "",
             "checked_in_message": CHECKED_IN,
+            "manual_open": action in ("find", "confirm") and result is None,
             "roll": selectors.room_roll(sitting=sitting, room=room),
         },
         status=200 if error is None else 409,
@@ -103,6 +139,11 @@ ATTENDANCE_COLUMNS = [
     Column("身份证号", 22, lambda seat: seat.registration.id_number, "code"),
     Column("班级", 18, lambda seat: getattr(seat.registration.school_class, "name", "")),
     Column("签到", 8, lambda seat: "实到" if hasattr(seat, "check_in") else "缺考"),
+    Column(
+        "签到方式",
+        10,
+        lambda seat: seat.check_in.get_method_display() if hasattr(seat, "check_in") else "",
+    ),
     Column(
         "签到时间",
         18,

@@ -198,8 +198,19 @@ def class_list_parse(
     many classes, each row naming its class, which must be among `classes` (the user's scope).
     """
     by_name = {re.sub(r"\s+", "", c.name): c for c in classes}
+
+    def header_check(values: list) -> None:
+        # Called on the first non-empty row before the rest of the sheet is read: a header that
+        # names some columns but not all is refused at once, however many rows follow. A first
+        # row naming none may be a title above the header (searched below, within the cell
+        # budget that common.workbook enforces before reading).
+        columns = _columns(values)
+        missing = [label for key, label in COLUMN_LABELS.items() if key not in columns]
+        if columns and missing:
+            raise WorkbookError(MISSING_COLUMNS % {"columns": "、".join(missing)})
+
     try:
-        rows = workbook_rows(content)
+        rows = workbook_rows(content, header_check=header_check)
         columns = _header_columns(rows)
         if school_class is None and "class_name" not in columns:
             raise ClassListError(CLASS_COLUMN_REQUIRED)

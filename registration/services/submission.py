@@ -26,6 +26,7 @@ from registration.candidate_data import ExamType
 from registration.models import Registration, RegistrationStatus, RetakeOffer, ReviewStatus
 from registration.payment_state import registration_payment_refresh
 from registration.services.classlists import ListMismatch, class_list_match
+from registration.services.identity import IDENTITY_CONFIRMED, identity_confirmed
 from registration.training.services import training_enroll
 from rounds.content import content_version
 from rounds.guards import ROUND_ARCHIVED, round_writable_check
@@ -529,6 +530,11 @@ def registration_update(
     exam_round = _changes_allowed(registration, now)
     if is_retake(registration):
         raise SubmissionError(RETAKE_NO_EDIT)
+    if (data.name, data.id_number) != (registration.name, registration.id_number) and (
+        identity_confirmed(registration)
+    ):
+        # Who the candidate is was checked by staff: only staff change it (with a reason).
+        raise SubmissionError(IDENTITY_CONFIRMED)
     before = _reviewed_state(registration)
     _apply(
         registration,

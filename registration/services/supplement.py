@@ -23,9 +23,10 @@ from registration.candidate_data import (
     IdType,
     id_document_validate,
 )
-from registration.models import PhotoStatus, Registration, RegistrationStatus, ReviewStatus
+from registration.models import PhotoStatus, Registration, RegistrationStatus
 from registration.photos import PhotoBusy, PhotoError, PhotoSpec, photo_process
 from registration.services.classlists import class_has_list
+from registration.services.identity import identity_confirmed
 from rounds.guards import ROUND_ARCHIVED
 
 CLOSED = _("补充资料已于 {date} 截止，如需修改请联系辅导员。")
@@ -118,7 +119,7 @@ def registration_supplement(
     if (id_type, number) != (registration.id_type, registration.id_number):
         # The document is who the candidate is: once a counselor has confirmed it, or where the
         # class signs up against its official list, it changes only through staff.
-        if registration.review_status == ReviewStatus.CONFIRMED:
+        if identity_confirmed(registration):
             raise SupplementError(ID_CONFIRMED, "id_number")
         if registration.school_class_id and class_has_list(registration.school_class):
             raise SupplementError(ID_ON_CLASS_LIST, "id_number")

@@ -34,6 +34,7 @@ from registration.forms import ClassPickForm, LookupForm, RegistrationForm
 from registration.models import PaymentStatus, RegistrationStatus, ReviewStatus
 from registration.selectors import student as selectors
 from registration.services import submission
+from registration.services.identity import IDENTITY_CONFIRMED, identity_confirmed
 from registration.services.submission import SubmissionError
 from rounds.content import content_version
 from rounds.models import CandidateType, SchoolClass
@@ -578,6 +579,15 @@ def registration_edit(request, pk: int, token: str):
         training_items=training_items,
         school_class=school_class,
     )
+    locked = identity_confirmed(registration)
+    if locked:
+        # Confirmed by staff: shown, not editable; the browser's value is ignored (disabled
+        # fields take their initial value) and the service refuses a change anyway.
+        for field_name in ("name", "id_number"):
+            field = form.fields[field_name]
+            field.disabled = True
+            field.help_text = IDENTITY_CONFIRMED
+            field.widget.attrs["readonly"] = True
     # Nobody needs 30 edits in 15 minutes; a loop probing other ID numbers does.
     refused = request.method == "POST" and _post_refused(
         request,

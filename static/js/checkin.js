@@ -54,6 +54,29 @@
       .catch(function () { stop(); unavailable.classList.remove("d-none"); });
   }
 
+  // The scan path takes signed codes only (<ticket number>:<signature>). A bare number typed here
+  // (or read from a plain QR) would be refused by the server: hand it to the manual path, which
+  // asks for the 身份证 check, instead of submitting it.
+  var manual = document.getElementById("manual");
+  var query = document.getElementById("id_query");
+  var hint = document.getElementById("scan-hint");
+  if (form && manual && query) {
+    form.addEventListener("submit", function (event) {
+      var value = input.value.trim();
+      if (value && value.indexOf(":") === -1) {
+        event.preventDefault();
+        query.value = value;
+        input.value = "";
+        manual.open = true;
+        query.focus();
+        if (hint) {
+          hint.textContent = form.dataset.bareMessage;
+          hint.classList.add("text-danger");
+        }
+      }
+    });
+  }
+
   if (startButton) { startButton.addEventListener("click", start); }
   if (stopButton) { stopButton.addEventListener("click", stop); }
 

@@ -258,3 +258,53 @@ def test_student_adds_photo_and_data_then_downloads_the_published_ticket(
     )
     assert errors == []
     student_context.close()
+
+
+def test_typed_number_goes_to_the_manual_path_with_the_id_check(live_server, browser):
+    """Issue 24: a typed number no longer checks in on the scan path. The page's script hands it
+    to 手工签到, which shows the candidate and needs the 身份证 box ticked; marked 手工核验."""
+    roles_setup()
+    exam_round = ExamRoundFactory(offered=[3])
+    room = Room.objects.create(round=exam_round, building="实训楼", name="A101", capacity=30)
+    sitting = Sitting.objects.create(
+        round=exam_round,
+        level=level(3),
+        subject=Subject.THEORY,
+        date=dt.date(2022, 6, 25),
+        start_time=dt.time(9, 0),
+        end_time=dt.time(10, 30),
+    )
+    sitting.rooms.set([room])
+    student = seatable(exam_round, level(3), name="欧阳娜娜")
+    services.seats_assign(sitting=sitting, method=DrawMethod.BY_CLASS)
+    services.plan_publish(round=exam_round)
+    invigilator = UserFactory(username="jk-manual", password=PASSWORD)
+    user_role_add(user=invigilator, group_name=INVIGILATOR_GROUP)
+    Invigilation.objects.create(sitting=sitting, room=room, invigilator=invigilator)
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{base}/accounts/login/?next=/exams/check-in/{sitting.pk}/{room.pk}/")
+    page.locator("#id_username").fill("jk-manual")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form [type=submit]").click()
+    number = student.admission_ticket.number
+    page.locator("#id_code").fill(number)
+    page.locator("#checkin-form [type=submit]").click()
+    expect(page.locator("#manual")).to_have_attribute("open", "")
+    expect(page.locator("#id_query")).to_have_value(number)
+    expect(page.locator("#scan-hint")).to_contain_text("这不是准考证二维码")
+    assert not CheckIn.objects.exists()
+    page.locator("#manual-find-form [type=submit]").click()
+    expect(page.locator("#checkin-result")).to_contain_text("欧阳娜娜")
+    page.locator("#manual-confirm-form [type=submit]").click()  # box not ticked: refused
+    assert not CheckIn.objects.exists()
+    page.locator("#id_id_checked").check()
+    page.locator("#manual-confirm-form [type=submit]").click()
+    expect(page.locator("#checkin-manual-badge")).to_be_visible()
+    expect(page.locator("#roll-present")).to_have_text("1")
+    assert CheckIn.objects.get().method == "manual"
+    assert errors == []
+    context.close()

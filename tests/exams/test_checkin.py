@@ -15,6 +15,7 @@ from exams import checkin, services
 from exams.models import (
     AdmissionTicket,
     CheckIn,
+    CheckInMethod,
     DrawMethod,
     Invigilation,
     Seat,
@@ -66,14 +67,130 @@ def test_scan_marks_present_and_second_scan_is_refused(client, plan, sitting, ro
     assert CheckIn.objects.count() == 1
 
 
-def test_typed_ticket_number_is_accepted(client, plan, sitting, rooms, invigilator):
+def test_bare_ticket_number_is_refused_on_the_scan_path(client, plan, sitting, rooms, invigilator):
+    """Issue 24: a typed number (or a plain QR) checked a candidate in exactly like a signed
+    scan. It proves nothing about who holds it: the scan path refuses it."""
     seat = _seat(sitting, rooms[0], 2)
     client.force_login(invigilator)
     response = client.post(
         _url(sitting, rooms[0]), {"code": f" {seat.registration.admission_ticket.number} "}
     )
-    assert response.status_code == 200
-    assert CheckIn.objects.filter(seat=seat).exists()
+    assert response.status_code == 409
+    assert str(checkin.BARE_NUMBER) in response.content.decode()
+    assert not CheckIn.objects.exists()
+    with pytest.raises(checkin.CheckInError) as refused:
+        checkin.candidate_check_in(
+            sitting=sitting,
+            room=rooms[0],
+            code=seat.registration.admission_ticket.number,
+            user=invigilator,
+        )
+    assert refused.value.message == checkin.BARE_NUMBER
+
+
+def _manual(client, sitting, room, **data):
+    return client.post(_url(sitting, room), data)
+
+
+def test_manual_path_finds_by_number_asks_for_the_id_check_and_marks_manual(
+    client, plan, sitting, rooms, invigilator
+):
+    seat = _seat(sitting, rooms[0], 2)
+    client.force_login(invigilator)
+    found = _manual(
+        client,
+        sitting,
+        rooms[0],
+        action="find",
+        query=seat.registration.admission_ticket.number.lower(),
+    )
+    assert found.status_code == 200
+    html = found.content.decode()
+    assert seat.registration.name in html and 'name="id_checked"' in html
+    assert f'name="seat" value="{seat.pk}"' in html
+    assert not CheckIn.objects.exists()  # finding writes nothing
+
+    unticked = _manual(client, sitting, rooms[0], action="confirm", seat=seat.pk)
+    assert unticked.status_code == 409
+    assert str(checkin.ID_NOT_CONFIRMED) in unticked.content.decode()
+    assert 'name="id_checked"' in unticked.content.decode()  # asked again
+    assert not CheckIn.objects.exists()
+
+    done = _manual(client, sitting, rooms[0], action="confirm", seat=seat.pk, id_checked="on")
+    assert done.status_code == 200
+    assert "checkin-manual-badge" in done.content.decode()
+    check_in = CheckIn.objects.get(seat=seat)
+    assert check_in.method == CheckInMethod.MANUAL
+    assert check_in.checked_in_by == invigilator
+    assert check_in.history.get().history_change_reason == "manual"
+
+
+def test_manual_path_finds_by_name_within_the_room_only(client, plan, sitting, rooms, invigilator):
+    here, elsewhere = _seat(sitting, rooms[0], 2), _seat(sitting, rooms[1], 1)
+    client.force_login(invigilator)
+    found = _manual(client, sitting, rooms[0], action="find", query=here.registration.name)
+    assert f'name="seat" value="{here.pk}"' in found.content.decode()
+    other = _manual(client, sitting, rooms[0], action="find", query=elsewhere.registration.name)
+    assert other.status_code == 409
+    assert "没有名为" in other.content.decode()
+    assert f'value="{elsewhere.pk}"' not in other.content.decode()
+    # A seat of another room cannot be confirmed here either.
+    refused = _manual(
+        client, sitting, rooms[0], action="confirm", seat=elsewhere.pk, id_checked="on"
+    )
+    assert refused.status_code == 409
+    assert not CheckIn.objects.exists()
+
+
+def test_manual_path_names_the_seats_when_two_candidates_share_a_name(
+    plan, sitting, rooms, invigilator
+):
+    first, second = _seat(sitting, rooms[0], 2), _seat(sitting, rooms[0], 3)
+    for seat in (first, second):
+        seat.registration.name = "王芳"
+        seat.registration.save()
+    with pytest.raises(checkin.CheckInError, match="座位 02、03"):
+        checkin.candidate_find_manual(
+            sitting=sitting, room=rooms[0], query="王 芳", user=invigilator
+        )
+
+
+def test_manual_path_refuses_a_second_check_in(plan, sitting, rooms, invigilator):
+    seat = _seat(sitting, rooms[0], 2)
+    token = ticket_token(seat.registration.admission_ticket.number)
+    checkin.candidate_check_in(sitting=sitting, room=rooms[0], code=token, user=invigilator)
+    with pytest.raises(checkin.CheckInError, match="不能重复签到"):
+        checkin.candidate_find_manual(
+            sitting=sitting,
+            room=rooms[0],
+            query=seat.registration.admission_ticket.number,
+            user=invigilator,
+        )
+    with pytest.raises(checkin.CheckInError, match="不能重复签到"):
+        checkin.candidate_check_in_manual(
+            sitting=sitting, room=rooms[0], seat_id=seat.pk, id_checked=True, user=invigilator
+        )
+    assert CheckIn.objects.get(seat=seat).method == CheckInMethod.SCAN
+
+
+def test_sign_in_sheet_marks_manual_check_ins(client, academic, plan, sitting, rooms, invigilator):
+    from pypdf import PdfReader
+
+    manual, scanned = _seat(sitting, rooms[0], 2), _seat(sitting, rooms[0], 1)
+    checkin.candidate_check_in_manual(
+        sitting=sitting, room=rooms[0], seat_id=manual.pk, id_checked=True, user=invigilator
+    )
+    checkin.candidate_check_in(
+        sitting=sitting,
+        room=rooms[0],
+        code=ticket_token(scanned.registration.admission_ticket.number),
+        user=invigilator,
+    )
+    client.force_login(academic)
+    response = client.get(reverse("exams:sign_in_pdf", args=[sitting.pk, rooms[0].pk]))
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert text.count("手工核验") == 2  # the row and the legend
+    assert "扫码" in text
 
 
 def test_refusals_each_with_a_clear_message(client, plan, sitting, rooms, invigilator):
@@ -95,8 +212,10 @@ def test_refusals_each_with_a_clear_message(client, plan, sitting, rooms, invigi
     response = client.post(_url(sitting, rooms[0]), {"code": forged_number})
     assert "二维码无效" in response.content.decode()
 
-    response = client.post(_url(sitting, rooms[0]), {"code": "99999"})
+    response = client.post(_url(sitting, rooms[0]), {"code": ticket_token("99999")})
     assert "未找到准考证号" in response.content.decode()
+    response = client.post(_url(sitting, rooms[0]), {"code": "99999"})
+    assert "扫码签到只接受准考证上的二维码" in response.content.decode()
     response = client.post(_url(sitting, rooms[0]), {"code": ""})
     assert "请扫描" in response.content.decode()
     assert not CheckIn.objects.exists()
@@ -144,7 +263,7 @@ def test_roll_counts_live(client, plan, sitting, rooms, invigilator):
     assert client.get(url).json() == {"expected": 3, "present": 0, "absent": 3}
     client.post(
         _url(sitting, rooms[0]),
-        {"code": _seat(sitting, rooms[0]).registration.admission_ticket.number},
+        {"code": ticket_token(_seat(sitting, rooms[0]).registration.admission_ticket.number)},
     )
     assert client.get(url).json() == {"expected": 3, "present": 1, "absent": 2}
 
@@ -158,10 +277,11 @@ def test_room_roll_one_query(plan, sitting, rooms, django_assert_num_queries):
 def test_attendance_export_is_formula_safe_with_ids_as_text(
     client, academic, plan, sitting, rooms, invigilator
 ):
-    checkin.candidate_check_in(
+    checkin.candidate_check_in_manual(
         sitting=sitting,
         room=rooms[0],
-        code=_seat(sitting, rooms[0], 2).registration.admission_ticket.number,
+        seat_id=_seat(sitting, rooms[0], 2).pk,
+        id_checked=True,
         user=invigilator,
     )
     client.force_login(academic)
@@ -177,6 +297,8 @@ def test_attendance_export_is_formula_safe_with_ids_as_text(
     formula = next(cell for cell in names if cell.value == "=HYPERLINK(1)")
     assert formula.data_type == "s" and formula.quotePrefix
     assert [row[6] for row in rows[1:]].count("实到") == 1
+    assert rows[0][7] == "签到方式"
+    assert [row[7] for row in rows[1:]].count("手工核验") == 1
     client.force_login(invigilator)
     assert client.get(reverse("exams:attendance", args=[sitting.pk])).status_code == 403
 

@@ -66,7 +66,7 @@ def test_the_check_in_page_shows_the_photo_of_the_candidate_scanned(
     assert 'id="checkin-photo"' in html and expected in html
     other = next(p for p in people[1:] if p.pk in seats)
     ticket = AdmissionTicket.objects.get(registration=other)
-    html = client.post(url, {"code": ticket.number}).content.decode()
+    html = client.post(url, {"code": ticket_token(ticket.number)}).content.decode()
     assert 'id="checkin-photo"' not in html and "无照片" in html
     assert expected not in html
 

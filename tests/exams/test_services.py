@@ -186,3 +186,54 @@ def test_seatable_registrations_seats_a_conditional_candidate_once_training_is_c
     training_complete_manually(enrollment=enrollment, reason="已在校外完成同等培训", by=admin)
 
     assert list(seatable_registrations(round=exam_round, level=level3)) == [finished]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{seq:>300000000}",  # 354 MB in one request before
+        "{seq:0300000000d}",
+        "{seq:021d}",  # just past the widest width
+        "{seq.__class__}",
+        "{seq[0]}",
+        "{seq!r}",
+        "{seq:{year}}",
+        "{nope}{seq}",
+        "{year}{level}",
+        "准{seq}",
+        "{seq",
+    ],
+)
+def test_ticket_number_format_outside_the_whitelist_is_refused_before_formatting(template):
+    import tracemalloc
+
+    from django.core.exceptions import ValidationError
+
+    from exams.ticket_format import ticket_format_check
+
+    with pytest.raises(ValidationError):
+        ticket_format_check(template)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ExamPlanError, match="格式"):
+            services.ticket_number(template=template, year=2022, round_id=1, level_code=3, seq=1)
+        assert tracemalloc.get_traced_memory()[1] < 1_000_000
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("template", ["{seq:020d}", "KW-{year}{seq:05}", "{seq}", "{seq:d}"])
+def test_ticket_number_format_on_the_whitelist_passes(template):
+    from exams.ticket_format import ticket_format_check
+
+    ticket_format_check(template)
+
+
+def test_ticket_number_format_is_validated_by_the_model(exam_round):
+    from django.core.exceptions import ValidationError
+
+    plan = plan_for_round(exam_round)
+    plan.ticket_number_format = "{seq:>300000000}"
+    with pytest.raises(ValidationError) as refused:
+        plan.full_clean()
+    assert "ticket_number_format" in refused.value.message_dict

@@ -210,3 +210,133 @@ def test_staff_print_leaves_out_a_candidate_cancelled_after_publishing(
     pages = _pdf_text(client.get(url, {"class": published[0].school_class.pk}).content)
     assert len(pages) == 2
     assert not any(cancelled.name in page for page in pages)
+
+
+def _render_count(monkeypatch):
+    from exams import tickets as tickets_module
+
+    calls = []
+    real = tickets_module.render_pdf
+
+    def counting(template, context):
+        calls.append(template)
+        return real(template, context)
+
+    monkeypatch.setattr(tickets_module, "render_pdf", counting)
+    return calls
+
+
+def test_student_ticket_pdf_is_rendered_once_per_version(client, published, monkeypatch):
+    """Issue 24: the PDF was rendered on every request (8 loops took the home page to 7.7 s)."""
+    calls = _render_count(monkeypatch)
+    person = published[0]
+    url = _ticket_url("exams:student_ticket_pdf", person)
+    first = client.get(url)
+    for _ in range(5):
+        again = client.get(url)
+        assert again.status_code == 200
+        assert again.content == first.content
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("change", ["name", "id_number", "seat", "room", "time", "rules", "photo"])
+def test_student_ticket_pdf_follows_every_change_it_shows(
+    client, published, monkeypatch, change, sitting
+):
+    import datetime as dt
+
+    from exams.models import ExamPlan
+    from tests.idnumbers import make_id_number
+
+    calls = _render_count(monkeypatch)
+    person = published[0]
+    url = _ticket_url("exams:student_ticket_pdf", person)
+    client.get(url)
+    seat = Seat.objects.get(registration=person, sitting=sitting)
+    if change == "name":
+        person.name = "欧阳娜"
+        person.save()
+        expected = "欧阳娜"
+    elif change == "id_number":
+        person.id_number = make_id_number(321)
+        person.save()
+        expected = person.id_number
+    elif change == "seat":
+        seat.number = 9
+        seat.save()
+        expected = "09"
+    elif change == "room":
+        seat.room.name = "B909"
+        seat.room.save()
+        expected = "B909"
+    elif change == "time":
+        sitting.start_time = dt.time(8, 5)
+        sitting.save()
+        expected = "08:05"
+    elif change == "rules":
+        ExamPlan.objects.filter(round=person.round).update(candidate_rules="须带黑色签字笔")
+        expected = "须带黑色签字笔"
+    else:
+        person.photo.name = "photos/elsewhere.jpg"
+        person.save()
+        expected = None
+    response = client.get(url)
+    assert len(calls) == 2
+    if expected:
+        (text,) = _pdf_text(response.content)
+        assert expected in text
+
+
+def test_student_ticket_pdf_renders_are_limited_per_link(client, published, monkeypatch):
+    from exams.views import student
+
+    calls = _render_count(monkeypatch)
+    person, other = published[0], published[1]
+    url = _ticket_url("exams:student_ticket_pdf", person)
+    monkeypatch.setattr(student, "RENDER_LIMIT_PER_LINK", 2)
+    for number in range(3):  # each change makes a new version: a render each time
+        person.name = "欧阳娜" + "娜" * number
+        person.save()
+        response = client.get(url)
+        if number < 2:
+            assert response.status_code == 200
+    assert response.status_code == 429
+    assert "生成过于频繁，请稍后再试" in response.content.decode()
+    assert len(calls) == 2
+    # A cached version is still served, and another candidate's link is not limited.
+    person.name = "欧阳娜娜"
+    person.save()
+    assert client.get(url).status_code == 200
+    assert client.get(_ticket_url("exams:student_ticket_pdf", other)).status_code == 200
+
+
+def test_student_ticket_pdf_one_render_at_a_time_per_link(client, published, monkeypatch):
+    """A request arriving while the same version is being rendered is told to retry at once."""
+    from exams import tickets as tickets_module
+
+    calls = _render_count(monkeypatch)
+    person = published[0]
+    url = _ticket_url("exams:student_ticket_pdf", person)
+    real = tickets_module.cache
+
+    class RenderingElsewhere:
+        """The cache as seen while another request holds the render lock."""
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def add(self, key, *args, **kwargs):
+            return False if key.endswith(":rendering") else real.add(key, *args, **kwargs)
+
+    monkeypatch.setattr(tickets_module, "cache", RenderingElsewhere())
+    busy = client.get(url)
+    assert busy.status_code == 429 and busy["Retry-After"] == "10"
+    assert calls == []
+    monkeypatch.setattr(tickets_module, "cache", real)
+    assert client.get(url).status_code == 200
+    assert len(calls) == 1
+    # The lock is released after the render: a new version renders again.
+    person.name = "欧阳娜"
+    person.save()
+    assert client.get(url).status_code == 200
+    assert len(calls) == 2
