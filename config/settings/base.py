@@ -271,10 +271,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Per client address. A whole year group may share one campus NAT address, so the limits are set
-# for that crowd (thousands of students in the ten minutes after QR codes go up) and only stop
-# scripted probing. Lookup failures are also limited per ID number (registration.views.student).
-SIGNUP_RATE_LIMIT = int(os.environ.get("SIGNUP_RATE_LIMIT", "3000"))  # sign-up posts / 10 min
+# Sign-up limits are keyed on what is attacked (registration/ratelimits.py, docs/security.md):
+# sign-up POSTs per class link (or the social form) from all addresses together, per 10 minutes;
+# a class of 60 with typos sends about 150.
+SIGNUP_RATE_LIMIT_PER_LINK = int(os.environ.get("SIGNUP_RATE_LIMIT_PER_LINK", "600"))
+# Sign-up POSTs per client address per 10 minutes: a backstop that slows, never blocks. A campus
+# NAT address may carry 2,000 students in ten minutes (about 5,000 POSTs with typos); past this
+# number each link gets a further 200 POSTs from that address, so the first sign-up of another
+# class always goes through.
+SIGNUP_RATE_LIMIT = int(os.environ.get("SIGNUP_RATE_LIMIT", "10000"))
 ELIGIBILITY_API_RATE_LIMIT = int(os.environ.get("ELIGIBILITY_API_RATE_LIMIT", "600"))  # / minute
 # Seconds an anonymous visitor may see a cached announcement page or blank sign-up form.
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "30"))
