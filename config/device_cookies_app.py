@@ -28,6 +28,7 @@ class DeviceCookiesConfig(PackageConfig):
             actions = ["unlock_action"]
 
             list_display = ["account", "browser", "failed_at"]
+            search_help_text = _("输入用户名，查找该账号的失败记录。")
 
             @admin.display(description=_("账号"), ordering="user__username")
             def account(self, obj):
