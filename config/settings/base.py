@@ -218,6 +218,9 @@ DEVICE_COOKIE_HIDE_LOCKOUTS = False
 AXES_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+# The client address every other limit uses (REMOTE_ADDR, rewritten only for trusted proxies by
+# config.middleware.TrustedProxyMiddleware): never a client-written X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "common.ratelimit.client_ip"
 # Browsers with a device cookie for the account they sign in to are neither counted nor locked
 # per address: a student spraying passwords from the campus address never locks out an office.
 AXES_WHITELIST_CALLABLE = "accounts.login_throttle.known_browser"

@@ -126,6 +126,16 @@ def test_an_address_spraying_passwords_across_accounts_is_capped():
     )
 
 
+def test_a_forged_forwarded_for_header_does_not_escape_the_address_cap():
+    for i in range(5):
+        staff(f"staff{i}")
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        Client(REMOTE_ADDR=CAMPUS, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").post(
+            reverse("registration:login"), {"username": f"staff{i % 5}", "password": "wrong"}
+        )
+    assert login(browser(), "staff0").status_code == 429
+
+
 def test_a_capped_address_still_lets_known_browsers_in_and_other_addresses_too():
     office_user = staff("wang")
     office = known_browser(office_user)
