@@ -67,6 +67,13 @@ def policy() -> Lock:
     )
 
 
+def client_address(request) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: REMOTE_ADDR, as every other limit reads it (common.ratelimit),
+    never a client-written header; None when there is none (Django's test login), which django-axes
+    stores as NULL."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
 def known_browser(request, credentials) -> bool:
     """AXES_WHITELIST_CALLABLE: does this browser carry a valid device cookie for the account it
     signs in to? Such a browser is neither counted nor locked per address."""

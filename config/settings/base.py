@@ -220,7 +220,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 # The client address every other limit uses (REMOTE_ADDR, rewritten only for trusted proxies by
 # config.middleware.TrustedProxyMiddleware): never a client-written X-Forwarded-For.
-AXES_CLIENT_IP_CALLABLE = "common.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "accounts.login_throttle.client_address"
 # Browsers with a device cookie for the account they sign in to are neither counted nor locked
 # per address: a student spraying passwords from the campus address never locks out an office.
 AXES_WHITELIST_CALLABLE = "accounts.login_throttle.known_browser"
