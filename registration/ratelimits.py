@@ -18,9 +18,9 @@ Only failures count towards the subject and address limits of answers: a correct
 successful sign-up never uses anybody's allowance. Keys are keyed HMACs (`_digest`), so no ID
 number is stored in the cache and none can be recovered from a key without the secret key.
 
-A sign-up or edit POST costs one cache round trip on its happy path (`post_refusal`: counting the
-POST and reading the counters of answers in one Redis script); only a revealing answer costs a
-second (`reveal_count`).
+A sign-up or edit POST costs one cache round trip on its happy path (`signup_refusal`,
+`edit_refusal`: counting the POST and reading the counters of answers in one Redis script); only a
+revealing answer costs a second (`reveal_count`).
 """
 
 from django.conf import settings
@@ -41,23 +41,23 @@ SIGNUP_WINDOW_SECONDS = 10 * 60
 REVEAL_WINDOW_SECONDS = 15 * 60
 LOOKUP_WINDOW_SECONDS = 15 * 60
 
-# Sign-up POSTs per address and link once the address is past settings.SIGNUP_RATE_LIMIT (per
-# SIGNUP_WINDOW_SECONDS): a class of 60 with typos sends about 150.
+# Once an address is past settings.SIGNUP_RATE_LIMIT, a link takes at most this many sign-up POSTs
+# from it per SIGNUP_WINDOW_SECONDS (those before included): a class of 60 with typos sends 150.
 SIGNUP_LIMIT_PER_ADDRESS_LINK_SLOWED = 200
 # Revealing answers about one subject, per REVEAL_WINDOW_SECONDS: from one address, and from
 # everywhere (a prober with many addresses). Nobody needs five: the answer does not change.
 REVEAL_LIMIT_PER_ADDRESS_SUBJECT = 5
 REVEAL_LIMIT_PER_SUBJECT = 20
 # Revealing answers from one address, any subject: sized for 2,000 students behind one campus NAT
-# address in 10 minutes with many typos. Past it, each link gets
-# REVEAL_LIMIT_PER_ADDRESS_LINK_SLOWED more from that address.
+# address in 10 minutes with many typos. Past it, a link that gave that address
+# REVEAL_LIMIT_PER_ADDRESS_LINK_SLOWED of them in the window gives it no more.
 REVEAL_LIMIT_PER_ADDRESS = 1000
 REVEAL_LIMIT_PER_ADDRESS_LINK_SLOWED = 10
 EDIT_LIMIT_PER_REGISTRATION = 30  # POSTs per REVEAL_WINDOW_SECONDS to one private link
 
 # Failed lookups (and retake searches) per REVEAL_WINDOW_SECONDS: per ID number from one address
 # (wrong tries by someone elsewhere never lock a student out), and per address, the backstop:
-# past it, an ID number gets LOOKUP_LIMIT_PER_ID_SLOWED failures from that address.
+# past it, an ID number takes LOOKUP_LIMIT_PER_ID_SLOWED failures from that address, not 5.
 LOOKUP_LIMIT_PER_ID = 5
 LOOKUP_LIMIT_PER_IP = 2000
 LOOKUP_LIMIT_PER_ID_SLOWED = 1

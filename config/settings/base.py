@@ -304,8 +304,8 @@ CONTENT_SECURITY_POLICY = {
 SIGNUP_RATE_LIMIT_PER_LINK = int(os.environ.get("SIGNUP_RATE_LIMIT_PER_LINK", "600"))
 # Sign-up POSTs per client address per 10 minutes: a backstop that slows, never blocks. A campus
 # NAT address may carry 2,000 students in ten minutes (about 5,000 POSTs with typos); past this
-# number each link gets a further 200 POSTs from that address, so the first sign-up of another
-# class always goes through.
+# number each link takes at most 200 POSTs from that address in the window, so the first sign-up
+# of another class always goes through.
 SIGNUP_RATE_LIMIT = int(os.environ.get("SIGNUP_RATE_LIMIT", "10000"))
 ELIGIBILITY_API_RATE_LIMIT = int(os.environ.get("ELIGIBILITY_API_RATE_LIMIT", "600"))  # / minute
 # Seconds an anonymous visitor may see a cached announcement page or blank sign-up form.
