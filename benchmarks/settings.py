@@ -13,6 +13,8 @@ STATIC_ROOT = os.environ["BENCH_STATIC_ROOT"]
 # The API allows 60 requests a minute per client address and every request of the benchmark comes
 # from 127.0.0.1: the limit would measure the 429 page. The counter is still incremented in Redis.
 ELIGIBILITY_API_RATE_LIMIT = 10**9
-# Likewise the per-address sign-up limit (300 per 10 minutes): the benchmark's thousands of
-# registrations all come from one address. The counter is still kept in Redis on every POST.
+# Likewise the sign-up limits per address and per class link: the benchmark's thousands of
+# registrations all come from one address through a few links. The counters are still kept in
+# Redis on every POST.
 SIGNUP_RATE_LIMIT = 10**9
+SIGNUP_RATE_LIMIT_PER_LINK = 10**9

@@ -112,3 +112,42 @@ def rate_limit_count(*, scope: str, key: str, window_seconds: int) -> None:
             cache.add(cache_key, 1, timeout=window_seconds)
     except Exception:
         logger.warning("rate limit cache unavailable for scope %s; not counted", scope)
+
+
+def rate_limits_count_and_read(*, counted, read=()) -> tuple[list[int], list[int]]:
+    """Count one hit on each (scope, key, window_seconds) of `counted` and read the counts of each
+    (scope, key) of `read`, without counting them: one Redis round trip, one atomic step.
+
+    Returns the counts after this hit and the counts read (0 where there is none), in the order
+    given. When the cache is unreachable every count is 0: a student is never refused because
+    the cache is down.
+    """
+    counted = [(f"ratelimit:{scope}:{key}", window) for scope, key, window in counted]
+    read = [f"ratelimit:{scope}:{key}" for scope, key in read]
+    try:
+        cache = caches["ratelimit"]
+        incr_windows_read = getattr(cache, "incr_windows_read", None)
+        if incr_windows_read is not None:
+            counts, found = incr_windows_read(counted, read)
+        else:
+            counts = [_count_without_redis(cache, key, window) for key, window in counted]
+            found = cache.get_many(read) if read else {}
+    except Exception:
+        logger.warning("rate limit cache unavailable; allowing the request")
+        return [0] * len(counted), [0] * len(read)
+    return counts, [int(found.get(key) or 0) for key in read]
+
+
+def _count_without_redis(cache, cache_key: str, window_seconds: int) -> int:
+    """One hit on a counter of a cache without atomic windows (locmem): the count after it."""
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # no window open for this key (or it just expired)
+        pass
+    if cache.add(cache_key, 1, timeout=window_seconds):
+        return 1
+    try:  # another request opened the window in between
+        return cache.incr(cache_key)
+    except ValueError:  # and it expired already
+        cache.add(cache_key, 1, timeout=window_seconds)
+        return 1

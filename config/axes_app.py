@@ -1,9 +1,10 @@
 """django-axes with a Chinese name in admin and an unlock action.
 
 django-axes ships no Chinese catalogue: its model and column names are translated in
-``locale/zh_Hans`` (LOCALE_PATHS), the app's name here. Lock-outs are per account *and*
-address together (see settings), so an admin unlocks one row: the action deletes the selected
-attempt records, which is how django-axes resets a lock.
+``locale/zh_Hans`` (LOCALE_PATHS), the app's name here. It keeps the cap on failures per client
+address from browsers without a device cookie (accounts/login_throttle.py, settings), so an admin
+unlocks an address: the action deletes the selected attempt records, which is how django-axes
+resets a lock.
 """
 
 from axes.apps import AppConfig as AxesAppConfig
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AxesConfig(AxesAppConfig):
-    verbose_name = _("登录保护")
+    verbose_name = _("登录保护（地址）")
 
     def ready(self):
         super().ready()
@@ -26,7 +27,7 @@ class AxesConfig(AxesAppConfig):
         class UnlockingAccessAttemptAdmin(AccessAttemptAdmin):
             actions = ["unlock_action", "cleanup_expired_attempts"]
 
-            @admin.action(description=_("解除所选账号与地址的锁定"), permissions=["delete"])
+            @admin.action(description=_("解除所选地址的锁定"), permissions=["delete"])
             def unlock_action(self, request, queryset):
                 count = queryset.count()
                 queryset.delete()

@@ -30,16 +30,21 @@ class ReusingRedisCacheClient(RedisCacheClient):
         return client
 
 
-# KEYS[1]: the counter; ARGV[1]: the window in seconds. A key left without an expiry (by an
-# older, non-atomic counter) gets one as well. KEYS[2..]: counters only read, not counted.
-# Returns the count, then the values of the keys read (nil where there is none).
-_INCR_WINDOW = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 or redis.call('TTL', KEYS[1]) < 0 then
-    redis.call('EXPIRE', KEYS[1], ARGV[1])
+# ARGV[1]: how many of KEYS are counted (n); ARGV[1 + i]: the window in seconds of KEYS[i]. Each
+# counted key is incremented and, when this hit created it, given its window's expiry (a key left
+# without an expiry by an older, non-atomic counter gets one as well). KEYS[n + 1..]: counters only
+# read. Returns the counts, then the values of the keys read (false where there is none).
+_INCR_WINDOWS = """
+local n = tonumber(ARGV[1])
+local reply = {}
+for i = 1, n do
+    local count = redis.call('INCR', KEYS[i])
+    if count == 1 or redis.call('TTL', KEYS[i]) < 0 then
+        redis.call('EXPIRE', KEYS[i], ARGV[i + 1])
+    end
+    reply[i] = count
 end
-local reply = {count}
-for i = 2, #KEYS do
+for i = n + 1, #KEYS do
     reply[i] = redis.call('GET', KEYS[i])
 end
 return reply
@@ -61,18 +66,31 @@ class RedisCache(DjangoRedisCache):
         them comes back without an expiry and locks its address out for good. The counter is a
         plain integer, which Django's serializer stores as such, so `get` reads it back.
         """
-        return self.incr_window_read(key, window_seconds, (), version=version)[0]
+        return self.incr_windows_read([(key, window_seconds)], (), version=version)[0][0]
 
     def incr_window_read(
         self, key: str, window_seconds: int, read_keys, version=None
     ) -> tuple[int, dict]:
         """incr_window, and the values of `read_keys` as `get_many` gives them: one round trip."""
-        keys = [self.make_and_validate_key(k, version=version) for k in (key, *read_keys)]
+        counts, found = self.incr_windows_read([(key, window_seconds)], read_keys, version=version)
+        return counts[0], found
+
+    def incr_windows_read(self, counted, read_keys, version=None) -> tuple[list[int], dict]:
+        """incr_window for each (key, window_seconds) of `counted`, and the values of `read_keys`
+        as `get_many` gives them: one round trip, one atomic step."""
+        counted = list(counted)
+        keys = [
+            self.make_and_validate_key(k, version=version)
+            for k in (*(key for key, _window in counted), *read_keys)
+        ]
         client = self._cache.get_client(keys[0], write=True)
         script = self._window_scripts.get(id(client))
         if script is None:
-            script = self._window_scripts[id(client)] = client.register_script(_INCR_WINDOW)
-        count, *values = script(keys=keys, args=[window_seconds])
+            script = self._window_scripts[id(client)] = client.register_script(_INCR_WINDOWS)
+        args = [len(counted), *(int(window) for _key, window in counted)]
+        reply = script(keys=keys, args=args)
+        counts = [int(count) for count in reply[: len(counted)]]
         loads = self._cache._serializer.loads
+        values = reply[len(counted) :]
         found = {k: loads(v) for k, v in zip(read_keys, values, strict=True) if v is not None}
-        return int(count), found
+        return counts, found

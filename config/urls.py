@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 import accounts.urls
 import registration.urls
 import workspace.urls
+from accounts import views as accounts_views
 from config.health import healthz
 
 admin.site.site_header = _("考务通 管理后台")
@@ -13,6 +14,8 @@ admin.site.index_title = _("考务管理")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Django admin's sign-in with the workspace's lock page (accounts/login_throttle.py).
+    path("admin/login/", accounts_views.admin_login),
     path("admin/", admin.site.urls),
     path("archive/", include("archive.urls")),
     path("eligibility/", include("eligibility.urls")),

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "simple_history",
     "config.axes_app.AxesConfig",
+    "config.device_cookies_app.DeviceCookiesConfig",
     "common",
     "accounts",
     "rounds",
@@ -94,6 +95,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Sets the device cookie of a browser that signed in (accounts/login_throttle.py).
+    "django_device_cookies.middleware.DeviceCookieMiddleware",
     # django-axes documents its middleware as the last one.
     "axes.middleware.AxesMiddleware",
 ]
@@ -194,22 +197,46 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
-# Failed logins are throttled by django-axes: its backend must come first so that a locked-out
-# username/address is refused before the password is even checked.
+# Failed staff sign-ins (the workspace login and Django admin alike) follow OWASP's device-cookie
+# scheme (accounts/login_throttle.py, docs/security.md "Staff sign-in"):
+# - A browser that signed in to an account before carries a signed device cookie for it and
+#   keeps its own failure counter: DEVICE_COOKIE_ATTEMPTS_PER_PERIOD failures in the last
+#   DEVICE_COOKIE_PERIOD lock that browser (for that account) only; nobody elsewhere can lock it.
+# - All other browsers share one counter per account, with the same numbers.
+# - Failures from browsers without a device cookie are also counted per client address across
+#   accounts (django-axes): AXES_FAILURE_LIMIT of them, each within AXES_COOLOFF_TIME of the
+#   previous one, lock that address for unknown browsers until AXES_COOLOFF_TIME after the last.
+# A locked attempt is never counted, so retrying during a lock-out does not extend it; the lock
+# page says what is locked and until when. The device-cookie backend comes first so that a
+# locked browser is refused before the password is checked; django-axes's comes next.
 AUTHENTICATION_BACKENDS = [
+    "accounts.login_throttle.DeviceCookieBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = 5
+DEVICE_COOKIE_NAME = "kwt_device"
+DEVICE_COOKIE_PERIOD = timedelta(minutes=15)
+DEVICE_COOKIE_ATTEMPTS_PER_PERIOD = 5
+DEVICE_COOKIE_MAX_AGE = timedelta(days=365)
+# Office PCs are shared: every account that signed in on a browser stays trusted on it.
+DEVICE_COOKIE_PER_USER = True
+# A stolen device cookie gives its holder at most this many guesses over its whole life.
+DEVICE_COOKIE_REVOKE_AFTER_FAILURES = 50
+# Tell a locked-out user so (the lock page), instead of failing like a wrong password.
+DEVICE_COOKIE_HIDE_LOCKOUTS = False
+AXES_FAILURE_LIMIT = 20
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-# Lock an account *from one address* after 5 failures there: a campus sits behind one shared
-# address, so locking the whole address would let any student lock out every staff member, and
-# locking the account everywhere would let anyone lock out a known account name.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-# Retries during a lock-out do not restart the 15 minutes (a locked user can wait it out).
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+# The client address every other limit uses (REMOTE_ADDR, rewritten only for trusted proxies by
+# config.middleware.TrustedProxyMiddleware): never a client-written X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "accounts.login_throttle.client_address"
+# Browsers with a device cookie for the account they sign in to are neither counted nor locked
+# per address: a student spraying passwords from the campus address never locks out an office.
+AXES_WHITELIST_CALLABLE = "accounts.login_throttle.known_browser"
+# Retries during a lock-out are not counted and do not restart the cool-off.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/login_locked.html"
+AXES_RESET_ON_SUCCESS = False  # one account signing in says nothing about the address's others
+AXES_LOCKOUT_CALLABLE = "accounts.login_throttle.address_lockout_response"
 
 # History is evidence: it is shown in admin but never reverted or edited from there.
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -280,10 +307,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Per client address. A whole year group may share one campus NAT address, so the limits are set
-# for that crowd (thousands of students in the ten minutes after QR codes go up) and only stop
-# scripted probing. Lookup failures are also limited per ID number (registration.views.student).
-SIGNUP_RATE_LIMIT = int(os.environ.get("SIGNUP_RATE_LIMIT", "3000"))  # sign-up posts / 10 min
+# Sign-up limits are keyed on what is attacked (registration/ratelimits.py, docs/security.md):
+# sign-up POSTs per class link (or the social form) from all addresses together, per 10 minutes;
+# a class of 60 with typos sends about 150.
+SIGNUP_RATE_LIMIT_PER_LINK = int(os.environ.get("SIGNUP_RATE_LIMIT_PER_LINK", "600"))
+# Sign-up POSTs per client address per 10 minutes: a backstop that slows, never blocks. A campus
+# NAT address may carry 2,000 students in ten minutes (about 5,000 POSTs with typos); past this
+# number each link takes at most 200 POSTs from that address in the window, so the first sign-up
+# of another class always goes through.
+SIGNUP_RATE_LIMIT = int(os.environ.get("SIGNUP_RATE_LIMIT", "10000"))
 ELIGIBILITY_API_RATE_LIMIT = int(os.environ.get("ELIGIBILITY_API_RATE_LIMIT", "600"))  # / minute
 # Seconds an anonymous visitor may see a cached announcement page or blank sign-up form.
 PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "30"))
@@ -311,6 +343,8 @@ PHOTO_DECODE_WAIT_SECONDS = float(os.environ.get("PHOTO_DECODE_WAIT_SECONDS", "1
 SECURE = env_bool("DJANGO_SECURE", default=False)
 # Addresses or networks of the reverse proxies whose X-Forwarded-For is believed (comma-separated).
 TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
+# The device cookie of a staff browser follows the session cookie: HTTPS-only behind TLS.
+DEVICE_COOKIE_SECURE = SECURE
 if SECURE:
     SECURE_SSL_REDIRECT = True
     # The proxy must overwrite (not append to) this header; nginx: proxy_set_header

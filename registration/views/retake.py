@@ -13,20 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from common.idcard import normalise_id_number
 from fees import pricing
+from registration import ratelimits
 from registration.forms import LookupForm
 from registration.services import retakes
 from registration.services.submission import SubmissionError
-from registration.views.student import (
-    LOOKUP_LIMIT_PER_ID,
-    LOOKUP_LIMIT_PER_IP,
-    LOOKUP_RATE_LIMITED,
-    LOOKUP_WINDOW_SECONDS,
-    _failure_count,
-    _failures_reached,
-    _private_url,
-)
+from registration.views.student import self_service_url
 from rounds.models import ExamRound
 
 REGISTERED = _("补考报名成功！请保存本页链接，按页面所示缴纳补考费，并在“补充资料”中上传证件照。")
@@ -85,15 +77,9 @@ def retake_page(request, slug: str):
     }
     status = 200
     if request.method == "POST" and form.is_valid():
-        subject = "id:" + normalise_id_number(form.cleaned_data["id_number"])
-        if _failures_reached(
-            request,
-            "retake",
-            [subject],
-            per_ip=LOOKUP_LIMIT_PER_IP,
-            per_subject=LOOKUP_LIMIT_PER_ID,
-        ):
-            form.add_error(None, LOOKUP_RATE_LIMITED)
+        id_number = form.cleaned_data["id_number"]
+        if ratelimits.lookup_refused(request, scope="retake", id_number=id_number):
+            form.add_error(None, ratelimits.LOOKUP_RATE_LIMITED)
             return render(request, "registration/student/retake.html", context, status=429)
         offers = retakes.retake_offers_find(
             exam_round=exam_round,
@@ -102,7 +88,7 @@ def retake_page(request, slug: str):
             phone=form.cleaned_data["phone"],
         )
         if not offers:
-            _failure_count(request, "retake", subject, window_seconds=LOOKUP_WINDOW_SECONDS)
+            ratelimits.lookup_failure_count(request, scope="retake", id_number=id_number)
             form.add_error(None, retakes.OFFER_NOT_FOUND)
             return render(request, "registration/student/retake.html", context, status=200)
         chosen = request.POST.get("offer", "")
@@ -122,7 +108,7 @@ def retake_page(request, slug: str):
                     status = 400
                 else:
                     messages.success(request, REGISTERED)
-                    return redirect(_private_url(registration))
+                    return redirect(self_service_url(registration))
     elif request.method == "POST":
         status = 400
     return render(request, "registration/student/retake.html", context, status=status)

@@ -1,7 +1,6 @@
 """The student sign-up flow and self-service: thin views over the submission service."""
 
 import dataclasses
-import hashlib
 import time
 
 from django.conf import settings
@@ -17,19 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from common import content_cache
-from common.idcard import normalise_id_number
-from common.normalize import student_number_normalize
-from common.ratelimit import (
-    client_ip,
-    rate_limit_count,
-    rate_limit_hit_and_reached,
-    rate_limits_reached,
-)
 from courses.models import TrainingModule
 from eligibility import selectors as eligibility
 from eligibility.engine.vocabulary import grade_label, pending_text
 from fees import pricing
 from fees.pricing import current_charge_item_names
+from registration import ratelimits
 from registration.forms import ClassPickForm, LookupForm, RegistrationForm
 from registration.models import PaymentStatus, RegistrationStatus, ReviewStatus
 from registration.selectors import student as selectors
@@ -42,102 +34,29 @@ from rounds.selectors import round_current
 
 SUBMITTED = _l("报名成功！请保存本页链接，截止前可凭它查看、修改或取消报名。")
 LOOKUP_FAILED = _l("未找到与该身份证号和手机号匹配的报名。请核对后重试，或联系辅导员。")
-LOOKUP_RATE_LIMITED = _l("查询过于频繁，请15分钟后再试。")
-LOOKUP_WINDOW_SECONDS = 15 * 60
 CANCELLED_NO_CHANGES = _l("该报名已取消，不能再修改。如需报考，请在截止前重新报名。")
-SIGNUP_RATE_LIMITED = _l("提交过于频繁，请10分钟后再试。您填写的内容已保留。")
-SIGNUP_WINDOW_SECONDS = 10 * 60
-SIGNUP_LIMIT_PER_IP = 3000  # per SIGNUP_WINDOW_SECONDS; settings.SIGNUP_RATE_LIMIT overrides it
-# Only failed lookups count. Per client address, and per ID number *from that address*: wrong
-# tries by someone elsewhere never lock a student out of their own registration.
-LOOKUP_LIMIT_PER_ID = 5
-LOOKUP_LIMIT_PER_IP = 2000  # a whole campus may share one NAT address
 # Stands in for the visitor's CSRF token in a cached sign-up page: each request puts its own in.
 CSRF_PLACEHOLDER = "kwt-csrf-token-placeholder"
-# Sign-up and edit answers that tell something about someone else ("already registered", "does
-# not match the class list") are limited the same way, per client.
-REVEAL_RATE_LIMITED = _l("核对失败次数过多，请15分钟后再试。您填写的内容已保留。")
-REVEAL_WINDOW_SECONDS = 15 * 60
-REVEAL_LIMIT_PER_SUBJECT = 5
-REVEAL_LIMIT_PER_IP = 300
-EDIT_RATE_LIMITED = _l("修改提交过于频繁，请15分钟后再试。您填写的内容已保留。")
-EDIT_LIMIT_PER_REGISTRATION = 30  # POSTs per REVEAL_WINDOW_SECONDS to one private link
 
 
-def _subject_key(request, subject: str) -> str:
-    """A client address and what was asked about, hashed: raw ID numbers never become keys."""
-    return hashlib.sha256(f"{client_ip(request)}|{subject}".encode()).hexdigest()
-
-
-def _failure_limits(request, scope: str, subjects, *, per_ip: int, per_subject: int) -> list:
-    """The address's counter and every subject's, as (scope, key, limit) for one cache read."""
-    return [
-        (f"{scope}-ip", client_ip(request), per_ip),
-        *(
-            (f"{scope}-subject", _subject_key(request, subject), per_subject)
-            for subject in subjects
-            if subject
-        ),
-    ]
-
-
-def _failures_reached(request, scope: str, subjects, *, per_ip: int, per_subject: int) -> bool:
-    return rate_limits_reached(
-        _failure_limits(request, scope, subjects, per_ip=per_ip, per_subject=per_subject)
-    )
-
-
-def _failure_count(request, scope: str, subject: str, *, window_seconds: int) -> None:
-    rate_limit_count(scope=f"{scope}-ip", key=client_ip(request), window_seconds=window_seconds)
-    rate_limit_count(
-        scope=f"{scope}-subject",
-        key=_subject_key(request, subject),
-        window_seconds=window_seconds,
-    )
-
-
-def _reveal_subjects(request, school_class) -> tuple[str, str]:
-    """What a sign-up or edit POST asks about: the ID number, and the class's student number."""
-    id_number = normalise_id_number(request.POST.get("id_number", "")[:40])
-    number = student_number_normalize(request.POST.get("student_number", "")[:40])
-    class_part = f"class:{school_class.pk}:{number}" if school_class and number else ""
-    return f"id:{id_number}" if id_number else "", class_part
-
-
-def _post_refused(request, form, *, school_class, scope, key, limit, window_seconds, message):
-    """Count a sign-up or edit POST against its limit and check the limits on answers that tell
-    something about someone (_reveal_count), in one cache round trip. When either is reached, the
-    form is validated (so the page keeps what was typed) and says why; returns True."""
-    limited, revealing = rate_limit_hit_and_reached(
-        scope=scope,
-        key=key,
-        limit=limit,
-        window_seconds=window_seconds,
-        reached=_failure_limits(
-            request,
-            "reveal",
-            _reveal_subjects(request, school_class),
-            per_ip=REVEAL_LIMIT_PER_IP,
-            per_subject=REVEAL_LIMIT_PER_SUBJECT,
-        ),
-    )
-    if not (limited or revealing):
+def _refused(form, message) -> bool:
+    """Say why a POST is refused on the form, validated so that the page keeps what was typed."""
+    if message is None:
         return False
     form.is_valid()
-    form.add_error(None, message if limited else REVEAL_RATE_LIMITED)
+    form.add_error(None, message)
     return True
 
 
-def _reveal_count(request, school_class, error: SubmissionError) -> None:
+def _reveal_count(request, link: str, school_class, error: SubmissionError) -> None:
     """Count an answer that told something about someone: already registered, list mismatch."""
-    id_subject, class_subject = _reveal_subjects(request, school_class)
     if isinstance(error, submission.AlreadyRegistered):
-        subject = id_subject
+        kind = "id"
     elif isinstance(error, submission.ClassListMismatch):
-        subject = class_subject or id_subject
+        kind = "class"
     else:
         return
-    _failure_count(request, "reveal", subject, window_seconds=REVEAL_WINDOW_SECONDS)
+    ratelimits.reveal_count(request, link=link, school_class=school_class, subject_kind=kind)
 
 
 def _open_round():
@@ -358,17 +277,10 @@ def _closed(request, exam_round):
 
 def _submit_or_render(request, form: RegistrationForm, *, rows, cache_key=None, rules=None):
     """Submit a valid new registration and go to its private page, or show the form again."""
-    # The per-address limit is generous (a whole class may share one campus address) but it
-    # stops anyone from probing which ID numbers are registered by posting the form in a loop.
-    refused = request.method == "POST" and _post_refused(
-        request,
-        form,
-        school_class=form.school_class,
-        scope="signup-ip",
-        key=client_ip(request),
-        limit=getattr(settings, "SIGNUP_RATE_LIMIT", SIGNUP_LIMIT_PER_IP),
-        window_seconds=SIGNUP_WINDOW_SECONDS,
-        message=SIGNUP_RATE_LIMITED,
+    # Limits per link, per subject asked about, and a per-address backstop that only slows
+    # (registration.ratelimits): one cache round trip.
+    refused = request.method == "POST" and _refused(
+        form, ratelimits.signup_refusal(request, school_class=form.school_class)
     )
     if request.method == "POST" and not refused and form.is_valid():
         try:
@@ -379,11 +291,12 @@ def _submit_or_render(request, form: RegistrationForm, *, rows, cache_key=None, 
                 rules=rules,
             )
         except SubmissionError as error:
-            _reveal_count(request, form.school_class, error)
+            link = ratelimits.signup_link(form.school_class)
+            _reveal_count(request, link, form.school_class, error)
             _apply_error(form, error)
         else:
             messages.success(request, SUBMITTED)
-            return redirect(_private_url(registration))
+            return redirect(self_service_url(registration))
     context = _form_context(
         exam_round=form.exam_round,
         school_class=form.school_class,
@@ -471,7 +384,7 @@ def register_pick(request):
     )
 
 
-def _private_url(registration) -> str:
+def self_service_url(registration) -> str:
     return reverse(
         "registration:registration_detail",
         kwargs={"pk": registration.pk, "token": registration.token},
@@ -523,7 +436,7 @@ def registration_detail(request, pk: int, token: str):
             "reregister_url": _reregister_url(registration) if cancelled and round_open else "",
             "charge_items": charge_items,
             "pending_text": pending_text(registration.pending_requirement, registration.level.code),
-            "private_url": request.build_absolute_uri(_private_url(registration)),
+            "private_url": request.build_absolute_uri(self_service_url(registration)),
         },
     )
 
@@ -551,14 +464,14 @@ def registration_edit(request, pk: int, token: str):
     if registration.status == RegistrationStatus.CANCELLED:
         # Not "报名已截止": the round may well be open, and the page offers signing up again.
         messages.error(request, CANCELLED_NO_CHANGES)
-        return redirect(_private_url(registration))
+        return redirect(self_service_url(registration))
     if not exam_round.is_open():
         messages.error(request, submission.CHANGES_CLOSED)
-        return redirect(_private_url(registration))
+        return redirect(self_service_url(registration))
     if submission.is_retake(registration):
         # Level, subjects and fee come from the retake offer: nothing here may change them.
         messages.error(request, submission.RETAKE_NO_EDIT)
-        return redirect(_private_url(registration))
+        return redirect(self_service_url(registration))
     school_class = registration.school_class
     ctype = registration.candidate_type
     if ctype == CandidateType.STUDENT and school_class is not None:
@@ -589,15 +502,9 @@ def registration_edit(request, pk: int, token: str):
             field.help_text = IDENTITY_CONFIRMED
             field.widget.attrs["readonly"] = True
     # Nobody needs 30 edits in 15 minutes; a loop probing other ID numbers does.
-    refused = request.method == "POST" and _post_refused(
-        request,
+    refused = request.method == "POST" and _refused(
         form,
-        school_class=school_class,
-        scope="edit-registration",
-        key=str(registration.pk),
-        limit=EDIT_LIMIT_PER_REGISTRATION,
-        window_seconds=REVEAL_WINDOW_SECONDS,
-        message=EDIT_RATE_LIMITED,
+        ratelimits.edit_refusal(request, registration=registration, school_class=school_class),
     )
     if request.method == "POST" and not refused and form.is_valid():
         try:
@@ -605,14 +512,15 @@ def registration_edit(request, pk: int, token: str):
                 registration=registration, data=form.to_input()
             )
         except SubmissionError as error:
-            _reveal_count(request, school_class, error)
+            link = ratelimits.private_link(registration)
+            _reveal_count(request, link, school_class, error)
             _apply_error(form, error)
         else:
             if updated.review_status == ReviewStatus.CONFIRMED:
                 messages.success(request, _("报名信息已更新，审核结果不变。"))
             else:
                 messages.success(request, _("报名信息已更新，将重新审核。"))
-            return redirect(_private_url(registration))
+            return redirect(self_service_url(registration))
     context = _form_context(
         exam_round=exam_round,
         school_class=school_class,
@@ -629,7 +537,7 @@ def registration_edit(request, pk: int, token: str):
 def registration_cancel(request, pk: int, token: str):
     registration = _registration_or_404(pk, token)
     if registration.status == RegistrationStatus.CANCELLED:
-        return redirect(_private_url(registration))
+        return redirect(self_service_url(registration))
     if request.method == "POST":
         try:
             submission.registration_cancel(registration=registration)
@@ -637,7 +545,7 @@ def registration_cancel(request, pk: int, token: str):
             messages.error(request, error.message)
         else:
             messages.success(request, _("报名已取消。截止前如需报考，可重新报名。"))
-        return redirect(_private_url(registration))
+        return redirect(self_service_url(registration))
     return render(
         request,
         "registration/student/cancel.html",
@@ -651,23 +559,17 @@ def lookup(request):
     form = LookupForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        subject = "id:" + normalise_id_number(form.cleaned_data["id_number"])
-        if _failures_reached(
-            request,
-            "lookup",
-            [subject],
-            per_ip=LOOKUP_LIMIT_PER_IP,
-            per_subject=LOOKUP_LIMIT_PER_ID,
-        ):
-            form.add_error(None, LOOKUP_RATE_LIMITED)
+        id_number = form.cleaned_data["id_number"]
+        if ratelimits.lookup_refused(request, scope="lookup", id_number=id_number):
+            form.add_error(None, ratelimits.LOOKUP_RATE_LIMITED)
             status = 429
         else:
             registration = selectors.registration_lookup(
                 id_number=form.cleaned_data["id_number"], phone=form.cleaned_data["phone"]
             )
             if registration is not None:
-                return redirect(_private_url(registration))
-            _failure_count(request, "lookup", subject, window_seconds=LOOKUP_WINDOW_SECONDS)
+                return redirect(self_service_url(registration))
+            ratelimits.lookup_failure_count(request, scope="lookup", id_number=id_number)
             form.add_error(None, LOOKUP_FAILED)
     return render(request, "registration/student/lookup.html", {"form": form}, status=status)
 

@@ -125,7 +125,10 @@ def agreement_round(announcement):
     with (
         time_machine.travel(DURING_2022_ROUND, tick=False),
         override_settings(
-            ELIGIBILITY_API_RATE_LIMIT=10**9, SIGNUP_RATE_LIMIT=10**9, FORM_FRAGMENT_CACHE_SECONDS=0
+            ELIGIBILITY_API_RATE_LIMIT=10**9,
+            SIGNUP_RATE_LIMIT=10**9,
+            SIGNUP_RATE_LIMIT_PER_LINK=10**9,
+            FORM_FRAGMENT_CACHE_SECONDS=0,
         ),
     ):
         yield announcement

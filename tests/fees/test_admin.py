@@ -158,3 +158,12 @@ def test_axes_admin_speaks_chinese(admin_client):
     assert "登录失败记录" in html
     assert "Axes" not in html
     assert "Access attempt" not in html
+
+
+def test_device_cookie_admin_speaks_chinese(admin_client):
+    html = admin_client.get(
+        reverse("admin:device_cookies_failedauthenticationattempt_changelist")
+    ).content.decode()
+    assert "登录失败记录（按账号与浏览器）" in html
+    assert "failed authentication attempt" not in html.lower()
+    assert ">Device<" not in html and ">Key<" not in html

@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 
 from registration.models import Registration
-from registration.views.student import LOOKUP_LIMIT_PER_ID
+from registration.ratelimits import LOOKUP_LIMIT_PER_ID
 from tests.idnumbers import make_id_number
 from tests.production.conftest import DEMO_PASSWORD, student_form
 from tests.production.nodes import REDIS_URL, Browser, database_url, free_ports, node_start

@@ -12,13 +12,13 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from registration.models import Registration
-from registration.services.submission import ALREADY_REGISTERED
-from registration.views.student import (
+from registration.ratelimits import (
     LOOKUP_LIMIT_PER_ID,
     LOOKUP_RATE_LIMITED,
-    REVEAL_LIMIT_PER_SUBJECT,
+    REVEAL_LIMIT_PER_ADDRESS_SUBJECT,
     REVEAL_RATE_LIMITED,
 )
+from registration.services.submission import ALREADY_REGISTERED
 from tests.idnumbers import make_id_number
 from tests.production.conftest import DEMO_PASSWORD, student_form
 from tests.production.nodes import Browser, database_url, free_ports, two_nodes_start
@@ -76,13 +76,13 @@ def test_two_nodes_same_id_number_at_once_makes_exactly_one_registration(two_nod
     created = [port for port, reply in replies if reply.status == 302]
     refused = [port for port, reply in replies if str(ALREADY_REGISTERED) in reply.body]
     # Every refusal of an ID number counts toward the reveal limit of that number from one
-    # address (REVEAL_LIMIT_PER_SUBJECT): a request that checks the limit after that many
+    # address (REVEAL_LIMIT_PER_ADDRESS_SUBJECT): a request that checks the limit after that many
     # refusals were counted is refused by the limit instead. Either way nothing is created.
     limited = [port for port, reply in replies if str(REVEAL_RATE_LIMITED) in reply.body]
     assert len(replies) == len(browsers)
     assert len(created) == 1, [(port, reply.status) for port, reply in replies]
     assert len(refused) + len(limited) == len(browsers) - 1
-    assert len(refused) >= REVEAL_LIMIT_PER_SUBJECT
+    assert len(refused) >= REVEAL_LIMIT_PER_ADDRESS_SUBJECT
     assert {port for port, _ in replies} == {node.port for node in two_nodes.nodes}
     assert Registration.objects.filter(id_number=id_number).count() == 1
 

@@ -7,7 +7,7 @@ from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
-from registration.views.student import SIGNUP_RATE_LIMITED
+from registration.ratelimits import SIGNUP_RATE_LIMITED
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def page_cache(settings):
 def test_cache_flood_of_random_query_strings_does_not_reset_the_sign_up_limit(
     sophomore_class, during_round, page_cache, settings
 ):
-    settings.SIGNUP_RATE_LIMIT = 2
+    settings.SIGNUP_RATE_LIMIT_PER_LINK = 2
     url = reverse("registration:class_entry", kwargs={"code": sophomore_class.code})
     client = Client()
     for _ in range(3):
@@ -46,7 +46,7 @@ def test_page_cache_keys_on_the_path_and_an_allow_list_of_parameters(announcemen
 
 
 def test_rate_limit_counters_live_in_their_own_cache(sophomore_class, during_round, settings):
-    settings.SIGNUP_RATE_LIMIT = 1
+    settings.SIGNUP_RATE_LIMIT_PER_LINK = 1
     url = reverse("registration:class_entry", kwargs={"code": sophomore_class.code})
     Client().post(url, {"name": "张三"})
     caches["default"].clear()

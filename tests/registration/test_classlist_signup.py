@@ -4,9 +4,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from registration import ratelimits
 from registration.models import ClassListEntry, Registration
 from registration.services import classlists
-from registration.views import student as views
 from tests.common.test_normalize import full_width
 from tests.idnumbers import make_id_number
 from tests.registration.test_student_views import class_url, form_data
@@ -105,10 +105,10 @@ def test_list_mismatch_answers_are_limited_per_client(listed_class, during_round
     prober = Client(REMOTE_ADDR="10.9.0.77")
     forms = [
         prober.post(class_url(listed_class), form_data(id_number=make_id_number(n))).context["form"]
-        for n in range(10, 10 + views.REVEAL_LIMIT_PER_SUBJECT + 1)
+        for n in range(10, 10 + ratelimits.REVEAL_LIMIT_PER_ADDRESS_SUBJECT + 1)
     ]
     assert forms[0].errors["id_number"] == [classlists.LIST_ID_MISMATCH]
-    assert forms[-1].non_field_errors() == [views.REVEAL_RATE_LIMITED]
+    assert forms[-1].non_field_errors() == [ratelimits.REVEAL_RATE_LIMITED]
     # The student, from their own phone, is not locked out by the prober.
     assert (
         Client(REMOTE_ADDR="10.9.0.1").post(class_url(listed_class), form_data()).status_code == 302

@@ -7,6 +7,7 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
+from registration import ratelimits
 from registration.models import Registration, ReviewStatus
 from registration.views import student as views
 from tests.idnumbers import make_id_number
@@ -259,7 +260,7 @@ def test_lookup_says_the_same_whether_or_not_the_id_exists(client, sophomore_cla
 def test_lookup_is_rate_limited_per_id_number(client, sophomore_class, during_round):
     client.post(class_url(sophomore_class), form_data())
     url = reverse("registration:lookup")
-    for _ in range(views.LOOKUP_LIMIT_PER_ID):
+    for _ in range(ratelimits.LOOKUP_LIMIT_PER_ID):
         assert (
             client.post(url, {"id_number": make_id_number(1), "phone": "13900000000"}).status_code
             == 200
@@ -415,10 +416,10 @@ def test_error_summary_lists_each_field_with_a_link(client, sophomore_class, dur
     assert 'value="123"' in html  # what the student typed is kept
 
 
-def test_sign_up_posts_are_rate_limited_per_address_and_keep_the_input(
+def test_sign_up_posts_are_rate_limited_per_class_link_and_keep_the_input(
     client, sophomore_class, during_round, settings
 ):
-    settings.SIGNUP_RATE_LIMIT = 2
+    settings.SIGNUP_RATE_LIMIT_PER_LINK = 2
     client.post(class_url(sophomore_class), form_data(serial=1))
     client.post(class_url(sophomore_class), form_data(serial=2))
     response = client.post(class_url(sophomore_class), form_data(serial=3, name="王小三"))
