@@ -15,7 +15,7 @@ admin.site.index_title = _("考务管理")
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Django admin's sign-in with the workspace's lock page (accounts/login_throttle.py).
-    path("admin/login/", accounts_views.admin_login),
+    path("admin/login/", accounts_views.admin_login, name="admin_login_throttled"),
     path("admin/", admin.site.urls),
     path("archive/", include("archive.urls")),
     path("eligibility/", include("eligibility.urls")),

@@ -64,7 +64,7 @@ def test_after_confirmation_the_edit_form_shows_them_read_only_and_ignores_a_cha
 def test_the_lock_survives_the_review_going_back_to_pending(client, sophomore_class, during_round):
     registration, edit_url = _signed_up(client, sophomore_class)
     _confirm(registration)
-    client.post(edit_url, form_data(phone="13900139000"))  # any edit: 待审核 again
+    client.post(edit_url, form_data(ethnicity="回族"))  # a reviewed field: 待审核 again
     registration.refresh_from_db()
     assert registration.review_status == ReviewStatus.PENDING
     assert identity_confirmed(registration)

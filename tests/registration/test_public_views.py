@@ -436,7 +436,7 @@ def test_layout_shows_the_logged_in_users_name(client, announcement):
     user = UserFactory(username="wang", first_name="王老师")
     client.force_login(user)
     html = get_html(client)
-    assert 'href="/counselor/">王老师</a>' in html
+    assert 'href="/accounts/password/change/" title="修改密码">王老师</a>' in html
     assert "辅导员登录" not in html
 
 
