@@ -203,6 +203,7 @@ class ExamRoundAdmin(ReadOnlyHistoryAdmin):
             _("报名政策"),
             {"fields": ["accepts_students", "accepts_social", "social_refusal_reason"]},
         ),
+        (_("个人信息保存"), {"fields": ["retention_days"]}),
         (
             _("咨询"),
             {

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from registration.management.commands.restore_round import round_delete
+from registration.backups.fileformat import checksum
+from registration.backups.restore import round_delete
 from registration.models import Registration
 from tests.factories import ExamRoundFactory, FeeItemFactory, RegistrationFactory
 
@@ -18,7 +19,9 @@ def _backup(tmp_path, exam_round, edit):
     """backup_round's file of `exam_round`, rewritten by `edit` (data -> data)."""
     path = tmp_path / "round.json"
     call_command("backup_round", exam_round.slug, output=str(path))
-    path.write_text(json.dumps(edit(json.loads(path.read_text()))))
+    data = edit(json.loads(path.read_text()))
+    data["checksum"] = checksum(data)
+    path.write_text(json.dumps(data))
     return path
 
 
