@@ -153,7 +153,8 @@ def round_backup(exam_round: ExamRound, collection: Collection) -> dict:
 
 
 def backup_write(data: dict, path: str) -> None:
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # Keys in their own order: a JSON column's text comes back exactly as it was stored.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     if path == "-":
         sys.stdout.write(text + "\n")
     elif path.endswith(".gz"):
