@@ -104,7 +104,8 @@ def database_rows() -> dict[str, list[tuple]]:
             if table == "auth_user":  # passwords and flags are never in a backup, names are
                 columns = "id, username, first_name, last_name, date_joined"
             cursor.execute(f"SELECT {columns} FROM {quote(table)} ORDER BY 1")
-            out[table] = [tuple(row) for row in cursor.fetchall()]
+            # Sorted in Python: a history table's first column (the object's id) repeats.
+            out[table] = sorted((tuple(row) for row in cursor.fetchall()), key=repr)
     return out
 
 
