@@ -27,6 +27,18 @@ from pathlib import Path
 PG = "postgres://postgres@127.0.0.1:5432/{name}"
 
 
+WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+CHECK = "10X98765432"
+
+
+def _id_number(index: int) -> str:
+    """A valid, distinct ID number per index (as benchmarks/export_bench.py makes them)."""
+    birth = dt.date(1998, 1, 1) + dt.timedelta(days=(index // 1000) % 2500)
+    first17 = f"330102{birth:%Y%m%d}{index % 1000:03d}"
+    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    return first17 + CHECK[total % 11]
+
+
 def _rss_kb() -> int:
     with open("/proc/self/status") as handle:
         for line in handle:
@@ -61,7 +73,6 @@ def seed(candidates: int) -> None:
     from results.models import Certificate, Outcome, Score
     from rounds.models import ExamRound, Major, SchoolClass, SkillLevel
     from tests.factories import UserFactory
-    from tests.idnumbers import make_id_number
 
     call_command("migrate", verbosity=0)
     buffer = io.BytesIO()
@@ -88,7 +99,7 @@ def seed(candidates: int) -> None:
         storage = photo_storage()
         for i in range(candidates):
             school_class = classes[i // 50]
-            id_number = make_id_number(i)
+            id_number = _id_number(i)
             name = storage.save(f"photos/bench{i:05d}.jpg", ContentFile(photo))
             rows.append(
                 Registration(
