@@ -5,7 +5,7 @@ import hashlib
 import logging
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from registration.backups.collect import round_collect
@@ -18,10 +18,14 @@ logger = logging.getLogger(__name__)
 
 def round_backup_data(*, exam_round: ExamRound) -> dict:
     """The content of the round's backup file (a dict; see fileformat.py)."""
-    # One snapshot: on PostgreSQL REPEATABLE READ would be stricter, but the rows of one round
-    # read inside one transaction on one connection are what the round held at that moment
-    # for every write that commits through services (each takes the round's lock first).
+    # One snapshot, so that a backup taken while the site runs is self-consistent: SQLite reads
+    # one snapshot per transaction; PostgreSQL's default (READ COMMITTED) takes one per query,
+    # so the transaction asks for REPEATABLE READ (possible only as its first statement).
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         return round_backup(exam_round, round_collect(exam_round))
 
 
