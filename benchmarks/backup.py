@@ -204,7 +204,10 @@ def backup(path: str) -> None:
         data, _record = round_backup_create(
             exam_round=ExamRound.objects.get(slug="bench-backup"), path=path
         )
-        return {"rows": sum(data["counts"].values()), "file_mb": round(os.path.getsize(path) / 2**20, 1)}
+        return {
+            "rows": sum(data["counts"].values()),
+            "file_mb": round(os.path.getsize(path) / 2**20, 1),
+        }
 
     _measure("backup", call)
 
