@@ -65,14 +65,18 @@ def _encode(value):
     raise TypeError(f"Cannot write {type(value).__name__} to a backup")
 
 
-def _canonical(data: dict) -> bytes:
-    body = {key: value for key, value in data.items() if key != "checksum"}
-    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text.encode()
-
-
 def checksum(data: dict) -> str:
-    return hashlib.sha256(_canonical(data)).hexdigest()
+    """SHA-256 of the canonical JSON of everything but the checksum (keys sorted, no spaces).
+
+    Hashed chunk by chunk: a round's file is hundreds of MB with its photos, and one string of
+    it would double the memory a backup or a restore needs.
+    """
+    body = {key: value for key, value in data.items() if key != "checksum"}
+    encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256()
+    for chunk in encoder.iterencode(body):
+        digest.update(chunk.encode())
+    return digest.hexdigest()
 
 
 def _serialize(model, objects: dict) -> list[dict]:
@@ -153,15 +157,21 @@ def round_backup(exam_round: ExamRound, collection: Collection) -> dict:
 
 
 def backup_write(data: dict, path: str) -> None:
-    # Keys in their own order: a JSON column's text comes back exactly as it was stored.
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    """Write the file in chunks (json.dump streams); keys in their own order, so that a JSON
+    column's text comes back exactly as it was stored."""
+
+    def dump(handle):
+        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+
     if path == "-":
-        sys.stdout.write(text + "\n")
+        dump(sys.stdout)
+        sys.stdout.write("\n")
     elif path.endswith(".gz"):
         with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as handle:
-            handle.write(text)
+            dump(handle)
     else:
-        Path(path).write_text(text, encoding="utf-8")
+        with open(path, "w", encoding="utf-8") as handle:
+            dump(handle)
 
 
 def backup_read(path: str) -> dict:
