@@ -447,6 +447,7 @@ class RetakeOffer(models.Model):
 # The training enrollment and attendance models live in their own module; importing them here
 # registers them with the app (Django loads `registration.models`).
 # Likewise the payment ledger (moved from `fees`).
+from registration.backups.models import BackupRecord  # noqa: E402
 from registration.ledger.models import (  # noqa: E402
     EntryKind,
     Payment,
@@ -462,6 +463,7 @@ from registration.training.models import (  # noqa: E402
 
 __all__ = [
     "Attendance",
+    "BackupRecord",
     "CompletionMethod",
     "EntryKind",
     "Payment",

@@ -215,6 +215,7 @@ class ExamRoundAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
                 ]
             },
         ),
+        (_("个人信息保存"), {"fields": ["retention_days"]}),
         (
             _("咨询"),
             {

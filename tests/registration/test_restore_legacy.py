@@ -2,12 +2,14 @@
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 
-from registration.management.commands.restore_round import round_delete
+from registration.backups.fileformat import checksum
+from registration.backups.restore import round_delete
 from registration.models import Registration
 from tests.factories import ExamRoundFactory, FeeItemFactory, RegistrationFactory
 
@@ -18,7 +20,9 @@ def _backup(tmp_path, exam_round, edit):
     """backup_round's file of `exam_round`, rewritten by `edit` (data -> data)."""
     path = tmp_path / "round.json"
     call_command("backup_round", exam_round.slug, output=str(path))
-    path.write_text(json.dumps(edit(json.loads(path.read_text()))))
+    data = edit(json.loads(path.read_text()))
+    data["checksum"] = checksum(data)
+    path.write_text(json.dumps(data))
     return path
 
 
@@ -145,3 +149,68 @@ def test_restore_round_invalidates_the_content_caches(tmp_path, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         call_command("restore_round", str(path))
     assert content_cache.generation() > before
+
+
+def _as_version_1(data: dict) -> dict:
+    """The file as backup_round wrote it in format 1: no checksum, app version, history or
+    many-to-many rows (a round's levels inside its row), photos under "photos", and every time
+    stamp cut to milliseconds by Django's JSON encoder."""
+    stamp = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})\d{3}\+00:00$")
+    levels: dict[int, list[int]] = {}
+    kept = {"objects": [], "references": []}
+    for key in kept:
+        for item in data[key]:
+            label = item["model"]
+            if label == "rounds.examround_levels":
+                fields = item["fields"]
+                levels.setdefault(fields["examround"], []).append(fields["skilllevel"])
+                continue
+            if label.split(".")[1].startswith("historical"):
+                continue
+            for name, value in item["fields"].items():
+                if isinstance(value, str) and stamp.match(value):
+                    item["fields"][name] = stamp.sub(r"\1Z", value)
+            kept[key].append(item)
+    for item in kept["objects"] + kept["references"]:
+        if item["model"] == "rounds.examround":
+            item["fields"]["levels"] = levels.get(item["pk"], [])
+    counts = {
+        label: n
+        for label, n in data["counts"].items()
+        if label != "rounds.examround_levels" and not label.split(".")[1].startswith("historical")
+    }
+    return {
+        "format": data["format"],
+        "version": 1,
+        "created_at": data["created_at"],
+        "session": data["session"],
+        "counts": counts,
+        "references": kept["references"],
+        "objects": kept["objects"],
+        "photos": data["files"].get("registration.registration.photo", {}),
+    }
+
+
+def test_restore_round_reads_a_format_1_file(tmp_path):
+    exam_round = ExamRoundFactory(slug="format-one")
+    FeeItemFactory(round=exam_round)
+    registrations = [RegistrationFactory(round=exam_round) for _ in range(3)]
+    stamp = dt.datetime(2025, 5, 1, 8, 0, 0, 123456, tzinfo=dt.UTC)
+    Registration.objects.filter(pk=registrations[0].pk).update(created_at=stamp)
+    path = tmp_path / "round.json"
+    call_command("backup_round", exam_round.slug, output=str(path))
+    data = _as_version_1(json.loads(path.read_text()))
+    assert "checksum" not in data and data["objects"]  # control: a format-1 shape
+    path.write_text(json.dumps(data))
+    levels = set(exam_round.levels.values_list("pk", flat=True))
+    round_delete(exam_round)
+    assert not Registration.objects.exists()
+
+    call_command("restore_round", str(path))
+
+    restored = Registration.objects.filter(round__slug="format-one").order_by("pk")
+    assert [r.pk for r in restored] == [r.pk for r in registrations]
+    # Format 1 held milliseconds: that is what comes back from such a file.
+    assert restored[0].created_at == stamp.replace(microsecond=123000)
+    assert set(exam_round.levels.values_list("pk", flat=True)) == levels
+    assert exam_round.fee_items.count() == 1

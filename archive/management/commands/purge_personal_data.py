@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from archive.models import count_label
 from archive.purge import database_compact, round_purge
 from archive.selectors import rounds_due, shanghai_today
+from registration.backups.services import backups_expired_delete
 from rounds.models import ExamRound
 
 
@@ -38,6 +39,8 @@ class Command(BaseCommand):
                 raise CommandError("--today 须为 YYYY-MM-DD 格式的日期。") from None
         else:
             today = shanghai_today()
+        for path in backups_expired_delete(today=today, dry_run=dry_run):
+            self.stdout.write(f"{'[试运行] ' if dry_run else ''}删除到期备份：{path}")
         if slug:
             exam_round = ExamRound.objects.filter(slug=slug).first()
             if exam_round is None:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registration', '0016_ledger_moved_from_fees'),
+        ('registration', '0017_backup_record'),
         ('rounds', '0005_next_round_note'),
     ]
 
