@@ -17,6 +17,8 @@ DATA = AppData(
         "RetakeOffer",
         # Social candidates' interest list (社会人员意向登记): never on a cached page.
         "SocialInterest",
+        # Where a round's backups are and when they expire: no page shows them.
+        "BackupRecord",
     ),
     personal=(
         # The candidate: identity kept while a certificate must stay verifiable.
