@@ -36,7 +36,11 @@ setup: venv
 	$(BIN)/python manage.py load_announcement
 	$(BIN)/python manage.py load_demo
 
+# The task-queue worker runs beside the server (a SQLite-file queue without Redis, docs/tasks.md)
+# and stops with it.
 run: setup
+	$(BIN)/python manage.py run_huey --workers 2 --worker-type thread & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: venv

@@ -31,3 +31,7 @@ STATIC_ROOT = None
 # and read a page back must see the change at once (a dedicated test turns the cache on).
 PUBLIC_PAGE_CACHE_SECONDS = 0
 FORM_FRAGMENT_CACHE_SECONDS = 0
+
+# Tasks run in the test process unless a test starts a real worker (tests/messaging/test_worker.py).
+HUEY = {**HUEY, "immediate": True}  # noqa: F405
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
