@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from common.errors import DomainError
+from registration.messages import Event, notify
 from registration.models import Registration, RegistrationStatus, ReviewStatus
 
 REVIEW_CANCELLED = _("该报名已取消，不能审核。")
@@ -62,7 +63,14 @@ def registration_confirm(*, registration: Registration, reviewer) -> Registratio
     registration.review_reason = ""
     registration.reviewed_at = timezone.now()
     registration.reviewed_by = reviewer
-    return _save(registration, ["review_status", "review_reason", "reviewed_at", "reviewed_by"])
+    _save(registration, ["review_status", "review_reason", "reviewed_at", "reviewed_by"])
+    # A repeated click returns above; a confirmation after a later return is a new occasion.
+    notify(
+        registration,
+        Event.REGISTRATION_CONFIRMED,
+        occasion=registration.reviewed_at.isoformat(),
+    )
+    return registration
 
 
 @transaction.atomic
@@ -79,7 +87,10 @@ def registration_return(*, registration: Registration, reviewer, reason: str) ->
     registration.review_reason = reason
     registration.reviewed_at = timezone.now()
     registration.reviewed_by = reviewer
-    return _save(registration, ["review_status", "review_reason", "reviewed_at", "reviewed_by"])
+    _save(registration, ["review_status", "review_reason", "reviewed_at", "reviewed_by"])
+    # Once per reason: a second click (or the same reason again) writes no second message.
+    notify(registration, Event.REGISTRATION_RETURNED, occasion=reason, reason=reason)
+    return registration
 
 
 @transaction.atomic
