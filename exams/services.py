@@ -19,6 +19,8 @@ from exams.models import (
     Sitting,
 )
 from exams.selectors import plan_for_round, seatable_registrations
+from registration.messages import Event, notify_many
+from registration.models import Registration
 
 PLAN_LOCKED = _("考务安排已发布，座位已锁定，不能再修改。")
 NO_ROOMS = _("该场次还没有指定考场。")
@@ -211,6 +213,11 @@ def plan_publish(*, round, user=None) -> ExamPlan:
             raise ExamPlanError(TICKET_NUMBER_CLASH, "ticket_number_format")
         seen_numbers.add(number)
         numbered[registration.pk] = number
+    before = dict(
+        AdmissionTicket.objects.filter(registration__round=round).values_list(
+            "registration_id", "number"
+        )
+    )
     AdmissionTicket.objects.filter(registration__round=round).delete()
     bulk_create_with_history(
         [AdmissionTicket(registration_id=pk, number=n) for pk, n in numbered.items()],
@@ -218,9 +225,28 @@ def plan_publish(*, round, user=None) -> ExamPlan:
         default_user=user,
         default_change_reason="publish",
     )
+    republished = plan.published_at is not None
     plan.published_at = timezone.now()
     plan.published_by = user
     plan._change_reason = "publish"
     plan.full_clean()
     plan.save()
+    _tickets_notify(round, numbered, before, republished=republished, at=plan.published_at)
     return plan
+
+
+def _tickets_notify(round, numbered: dict, before: dict, *, republished: bool, at) -> None:
+    """First publication: every candidate's ticket is ready. A later one: those whose ticket
+    changed hear that the plan changed (once per publication)."""
+    people = Registration.objects.filter(pk__in=list(numbered)).select_related("round")
+    if not republished:
+        notify_many(people, Event.TICKET_READY, exam_round=round)
+        return
+    changed = [r for r in people if before.get(r.pk) != numbered[r.pk]]
+    notify_many(
+        changed,
+        Event.PLAN_CHANGED,
+        exam_round=round,
+        occasion=at.isoformat(),
+        context={"changes": "考场、座位或准考证号有调整，请重新下载准考证"},
+    )

@@ -16,6 +16,7 @@ from jobs.progress import progress_clear, progress_set
 
 logger = logging.getLogger(__name__)
 
+QUEUE_DOWN = _("任务队列暂时不可用，未开始执行，请稍后重试。")
 FAILED_UNEXPECTEDLY = _("任务多次执行出错，已停止。原因：")
 
 
@@ -36,8 +37,16 @@ def job_start(
             job.save()
     except IntegrityError:
         return Job.objects.exclude(state=JobState.FAILED).get(key=key)
-    transaction.on_commit(lambda: enqueue(job.pk))
+    transaction.on_commit(lambda: _enqueue(job.pk, enqueue))
     return job
+
+
+def _enqueue(job_id: int, enqueue: Callable[[int], None]) -> None:
+    try:
+        enqueue(job_id)
+    except Exception as error:  # the queue is unreachable: say so on the job's page
+        logger.exception("job %s could not be enqueued", job_id)
+        _finish(job_id, state=JobState.FAILED, error=f"{QUEUE_DOWN}（{type(error).__name__}）")
 
 
 @contextlib.contextmanager

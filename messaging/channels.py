@@ -49,12 +49,16 @@ class EmailChannel:
 
 
 def sms_quiet_until(now: dt.datetime) -> dt.datetime | None:
-    """No SMS between 22:00 and 08:00 Asia/Shanghai: returns 08:00 of the morning it may go."""
-    local = now.astimezone(SHANGHAI)
-    if 8 <= local.hour < 22:
+    """No SMS between 22:00 and 08:00 Asia/Shanghai (SMS_QUIET_HOURS): returns the morning
+    hour at which it may go, or None outside quiet hours."""
+    if not settings.SMS_QUIET_HOURS:
         return None
-    morning = local.date() if local.hour < 8 else local.date() + dt.timedelta(days=1)
-    return dt.datetime.combine(morning, dt.time(8, 0), tzinfo=SHANGHAI)
+    start, end = (int(part) for part in settings.SMS_QUIET_HOURS.split("-"))
+    local = now.astimezone(SHANGHAI)
+    if end <= local.hour < start:
+        return None
+    morning = local.date() if local.hour < end else local.date() + dt.timedelta(days=1)
+    return dt.datetime.combine(morning, dt.time(end, 0), tzinfo=SHANGHAI)
 
 
 def _percent(value: str) -> str:

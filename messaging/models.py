@@ -77,6 +77,20 @@ class MessageTemplate(models.Model):
     def __str__(self) -> str:
         return self.get_event_display()
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from messaging.services import MessagingError, template_text_check
+
+        errors = {}
+        for field in ("title", "body"):
+            try:
+                template_text_check(getattr(self, field))
+            except MessagingError as error:
+                errors[field] = str(error.message)
+        if errors:
+            raise ValidationError(errors)
+
 
 class Message(models.Model):
     round = models.ForeignKey(

@@ -13,6 +13,16 @@ def deliver_task(message_id: int) -> None:
         deliver_task.schedule((message_id,), eta=again)
 
 
+@db_task(name="messaging.deliver_many")
+def deliver_many_task(message_ids: list[int]) -> None:
+    """A batch written at once (a round's tickets, a class's reminders), delivered in turn; a
+    row put off (quiet hours, rate limit, a failure to retry) is scheduled on its own."""
+    for message_id in message_ids:
+        again = message_deliver(message_id=message_id)
+        if again is not None:
+            deliver_task.schedule((message_id,), eta=again)
+
+
 @db_periodic_task(crontab(minute="*"), name="messaging.sweep")
 def sweep_task() -> None:
     for message_id in messages_due():

@@ -168,6 +168,10 @@ def demo_load(*, today: dt.date | None = None, password: str = "kaowutong-demo")
             "how_to_register_text": a2022.SESSION["how_to_register_text"].replace(
                 "截止2022年5月20日", f"截止{deadline.year}年{deadline.month}月{deadline.day}日"
             ),
+            # Where and by when to pay (the announcement: 学校财务处设置收费专项，统一收取).
+            "payment_channel": "登录学校统一缴费平台，在财务处设置的收费专项中选择报名确认单上的"
+            "收费项目缴费。",
+            "payment_deadline": deadline + dt.timedelta(days=7),
         }
     )
     # The demo round's dates move with today; its contents are created once and then left alone.

@@ -5,9 +5,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from messaging.models import Event
-from messaging.services import Recipient, message_emit
+from messaging.services import Recipient, message_emit, message_emit_many
 
-__all__ = ["Event", "notify", "recipient_of"]
+__all__ = ["Event", "notify", "notify_many", "recipient_of"]
 
 
 def private_link(registration) -> str:
@@ -31,6 +31,29 @@ def notify(registration, event: str, *, occasion: str = "", link: str = "", **va
         event=event,
         recipient=recipient_of(registration),
         context={"round": registration.round.title, **variables},
+        occasion=occasion,
+        link=link,
+    )
+
+
+def notify_many(
+    registrations,
+    event: str,
+    *,
+    exam_round,
+    occasion: str = "",
+    link: str = "",
+    context: dict | None = None,
+    per=None,
+) -> int:
+    """`notify` for many registrations of one round at once (bulk: one read, batched writes).
+    `per(registration)` may give each person's own variables."""
+    registrations = list(registrations)
+    return message_emit_many(
+        event=event,
+        recipients=[recipient_of(r) for r in registrations],
+        context={"round": exam_round.title, **(context or {})},
+        per_recipient={r.pk: per(r) for r in registrations} if per else None,
         occasion=occasion,
         link=link,
     )

@@ -346,6 +346,8 @@ SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
 SMS_ACCESS_KEY_ID = os.environ.get("SMS_ACCESS_KEY_ID", "")
 SMS_ACCESS_KEY_SECRET = os.environ.get("SMS_ACCESS_KEY_SECRET", "")
 SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+# No SMS between these hours, Asia/Shanghai ("22-8"; empty: none, for tests only).
+SMS_QUIET_HOURS = os.environ.get("SMS_QUIET_HOURS", "22-8")
 SMS_RATE_PER_SECOND = int(os.environ.get("SMS_RATE_PER_SECOND", "10"))
 EMAIL_RATE_PER_SECOND = int(os.environ.get("EMAIL_RATE_PER_SECOND", "20"))
 MESSAGE_MAX_ATTEMPTS = int(os.environ.get("MESSAGE_MAX_ATTEMPTS", "5"))

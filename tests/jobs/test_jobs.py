@@ -88,3 +88,16 @@ def test_job_page_is_only_for_whoever_started_it(client):
     assert client.get(reverse("jobs:detail", args=[job.pk])).status_code == 404
     client.logout()
     assert client.get(reverse("jobs:detail", args=[job.pk])).status_code == 302
+
+
+def test_job_whose_queue_is_down_is_failed_with_a_message_not_a_500(
+    django_capture_on_commit_callbacks,
+):
+    def broken(job_id):
+        raise ConnectionError("redis down")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_start(kind="t", key="k:down", label="x", user=UserFactory(), enqueue=broken)
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED
+    assert "任务队列暂时不可用" in job.error

@@ -11,10 +11,36 @@ from tests.workspace.conftest import (  # noqa: F401
     counselor,
     exam_round,
     make_registration,
+    other_counselor,
     own_class,
     own_registration,
     roles,
 )
+
+# Ports the outbox's test servers use (fake SMS provider, SMTP); the first free one is taken.
+TEST_PORTS = range(8830, 8860)
+
+
+def _bind_first_free(handler):
+    for port in TEST_PORTS:
+        try:
+            return ThreadingHTTPServer(("127.0.0.1", port), handler)
+        except OSError:
+            continue
+    raise RuntimeError("no free port for the fake SMS provider")
+
+
+def free_port() -> int:
+    import socket
+
+    for port in TEST_PORTS:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port")
 
 
 class FakeAliyunSms:
@@ -51,7 +77,7 @@ class FakeAliyunSms:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _bind_first_free(Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
