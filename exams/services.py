@@ -19,8 +19,7 @@ from exams.models import (
     Sitting,
 )
 from exams.selectors import plan_for_round, seatable_registrations
-from registration.messages import Event, notify_many
-from registration.models import Registration
+from registration.messages import Event, notify_many_later
 
 PLAN_LOCKED = _("考务安排已发布，座位已锁定，不能再修改。")
 NO_ROOMS = _("该场次还没有指定考场。")
@@ -238,12 +237,11 @@ def plan_publish(*, round, user=None) -> ExamPlan:
 def _tickets_notify(round, numbered: dict, before: dict, *, republished: bool, at) -> None:
     """First publication: every candidate's ticket is ready. A later one: those whose ticket
     changed hear that the plan changed (once per publication)."""
-    people = Registration.objects.filter(pk__in=list(numbered)).select_related("round")
     if not republished:
-        notify_many(people, Event.TICKET_READY, exam_round=round)
+        notify_many_later(list(numbered), Event.TICKET_READY, exam_round=round)
         return
-    changed = [r for r in people if before.get(r.pk) != numbered[r.pk]]
-    notify_many(
+    changed = [pk for pk, number in numbered.items() if before.get(pk) != number]
+    notify_many_later(
         changed,
         Event.PLAN_CHANGED,
         exam_round=round,

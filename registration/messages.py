@@ -2,12 +2,13 @@
 `notify(registration, Event.…, **variables)`. The outbox (messaging) decides the channels."""
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 
 from messaging.models import Event
 from messaging.services import Recipient, message_emit, message_emit_many
 
-__all__ = ["Event", "notify", "notify_many", "recipient_of"]
+__all__ = ["Event", "notify", "notify_many", "notify_many_later", "recipient_of"]
 
 
 def private_link(registration) -> str:
@@ -57,3 +58,28 @@ def notify_many(
         occasion=occasion,
         link=link,
     )
+
+
+def notify_many_later(
+    registration_ids,
+    event: str,
+    *,
+    exam_round,
+    occasion: str = "",
+    link: str = "",
+    context: dict | None = None,
+) -> None:
+    """`notify_many` run by the worker once the caller's transaction commits, 500 people per
+    task: a round's tickets or a class's reminders never hold a web request. The occasion is
+    fixed now (e.g. today's date), so a retried task writes nothing twice."""
+    from registration.tasks import notify_many_task
+
+    ids = sorted(registration_ids)
+
+    def enqueue():
+        for start in range(0, len(ids), 500):
+            notify_many_task(
+                str(event), ids[start : start + 500], exam_round.pk, occasion, link, context or {}
+            )
+
+    transaction.on_commit(enqueue)

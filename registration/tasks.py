@@ -1,8 +1,9 @@
 """Periodic work of the registration side, run by the task-queue worker."""
 
+from django.db import transaction
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from registration.reminders import reminders_send
 
@@ -14,3 +15,17 @@ REMINDERS_FROM_HOUR = 9
 def reminders_task() -> None:
     if timezone.localtime().hour >= REMINDERS_FROM_HOUR:
         reminders_send()
+
+
+@db_task(name="registration.notify_many", retries=3, retry_delay=30, retry_backoff=2)
+def notify_many_task(event, registration_ids, round_id, occasion, link, context) -> None:
+    from registration.messages import notify_many
+    from registration.models import Registration
+    from rounds.models import ExamRound
+
+    exam_round = ExamRound.objects.get(pk=round_id)
+    people = Registration.objects.filter(pk__in=registration_ids).select_related("round")
+    with transaction.atomic():
+        notify_many(
+            people, event, exam_round=exam_round, occasion=occasion, link=link, context=context
+        )

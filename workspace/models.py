@@ -158,7 +158,6 @@ class ReminderLog(models.Model):
     )
     kind = models.CharField(_("名单"), max_length=20, choices=ReminderKind.choices)
     recipients = models.PositiveIntegerField(_("名单人数"))
-    written = models.PositiveIntegerField(_("新写入消息数"))
     created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
 
     class Meta:

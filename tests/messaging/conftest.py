@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.workspace.conftest import (  # noqa: F401
+    academic,
     counselor,
     exam_round,
     make_registration,

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
-from registration.messages import Event, notify_many
+from registration.messages import Event, notify_many_later
 from workspace.models import ReminderKind, ReminderLog
 from workspace.selectors.nudges import nudge_registrations
 
@@ -27,29 +27,27 @@ class NudgeError(DomainError):
 def nudge_send(*, user, exam_round, school_class, kind: str) -> ReminderLog:
     """Write a reminder to everyone on the list. A person gets at most one reminder per list and
     day, however often anyone clicks (the day is the message's occasion); the log row records
-    the click either way."""
+    the click either way. Returns at once: the worker writes and sends the messages."""
     if kind not in TEXTS:
         raise NudgeError(UNKNOWN_LIST)
-    registrations = list(
-        nudge_registrations(user=user, exam_round=exam_round, school_class=school_class, kind=kind)
+    ids = list(
+        nudge_registrations(
+            user=user, exam_round=exam_round, school_class=school_class, kind=kind
+        ).values_list("pk", flat=True)
     )
-    if not registrations:
+    if not ids:
         raise NudgeError(EMPTY_LIST)
     sender = (user.get_full_name() or user.get_username())[:20]
-    written = notify_many(
-        registrations,
+    # The messages are written by the worker: thousands of rows must not hold the request.
+    notify_many_later(
+        ids,
         Event.REMINDER,
         exam_round=exam_round,
         occasion=f"nudge:{kind}:{timezone.localdate():%Y-%m-%d}",
         context={"text": TEXTS[kind], "sender": sender},
     )
     log = ReminderLog(
-        user=user,
-        round=exam_round,
-        school_class=school_class,
-        kind=kind,
-        recipients=len(registrations),
-        written=written,
+        user=user, round=exam_round, school_class=school_class, kind=kind, recipients=len(ids)
     )
     log.full_clean()
     log.save()

@@ -36,7 +36,7 @@ def _nudges(request, school_class):
         else:
             messages.success(
                 request,
-                _("已向 %(n)d 位同学发送提醒（今天已提醒过的同学不会重复收到）。")
+                _("正在后台向 %(n)d 位同学发送提醒（今天已提醒过的同学不会重复收到）。")
                 % {"n": log.recipients},
             )
         return redirect(request.get_full_path())
