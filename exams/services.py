@@ -212,11 +212,6 @@ def plan_publish(*, round, user=None) -> ExamPlan:
             raise ExamPlanError(TICKET_NUMBER_CLASH, "ticket_number_format")
         seen_numbers.add(number)
         numbered[registration.pk] = number
-    before = dict(
-        AdmissionTicket.objects.filter(registration__round=round).values_list(
-            "registration_id", "number"
-        )
-    )
     AdmissionTicket.objects.filter(registration__round=round).delete()
     bulk_create_with_history(
         [AdmissionTicket(registration_id=pk, number=n) for pk, n in numbered.items()],
@@ -224,27 +219,11 @@ def plan_publish(*, round, user=None) -> ExamPlan:
         default_user=user,
         default_change_reason="publish",
     )
-    republished = plan.published_at is not None
     plan.published_at = timezone.now()
     plan.published_by = user
     plan._change_reason = "publish"
     plan.full_clean()
     plan.save()
-    _tickets_notify(round, numbered, before, republished=republished, at=plan.published_at)
+    # Every candidate hears their ticket is ready (written by the worker, once each).
+    notify_many_later(list(numbered), Event.TICKET_READY, exam_round=round)
     return plan
-
-
-def _tickets_notify(round, numbered: dict, before: dict, *, republished: bool, at) -> None:
-    """First publication: every candidate's ticket is ready. A later one: those whose ticket
-    changed hear that the plan changed (once per publication)."""
-    if not republished:
-        notify_many_later(list(numbered), Event.TICKET_READY, exam_round=round)
-        return
-    changed = [pk for pk, number in numbered.items() if before.get(pk) != number]
-    notify_many_later(
-        changed,
-        Event.PLAN_CHANGED,
-        exam_round=round,
-        occasion=at.isoformat(),
-        context={"changes": "考场、座位或准考证号有调整，请重新下载准考证"},
-    )

@@ -236,3 +236,20 @@ def test_an_id_number_in_an_edited_template_is_refused_and_masked_if_it_slips_in
     notify(own_registration, Event.TICKET_READY)
     body = Message.objects.get(event="ticket_ready").body
     assert "110101200001011234" not in body
+
+
+def test_photo_returned_through_the_page_writes_one_message_per_reason(
+    client, counselor, own_registration, django_capture_on_commit_callbacks
+):
+    from registration.services import supplement
+    from tests.workspace.test_supplement import jpeg
+
+    supplement.photo_upload(registration=own_registration, data=jpeg())
+    client.force_login(counselor)
+    url = reverse("registration:counselor_photo_return", args=[own_registration.pk])
+    for _click in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, {"reason": "背景不是白色，请重拍"})
+    rows = Message.objects.filter(event="photo_returned")
+    assert rows.count() == 1
+    assert "背景不是白色，请重拍" in rows.get().body
