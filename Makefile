@@ -37,8 +37,12 @@ setup: venv
 	$(BIN)/python manage.py load_demo
 
 # Served by gunicorn as in production (scripts/run_demo.sh), with DEBUG on: it holds a classroom
-# signing up at once (tests/production/test_sqlite_classroom.py runs the same script).
+# signing up at once (tests/production/test_sqlite_classroom.py runs the same script). The
+# task-queue worker runs beside it (a SQLite-file queue without Redis, docs/tasks.md) and stops
+# with it.
 run: setup
+	$(BIN)/python manage.py run_huey --workers 2 --worker-type thread & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	PORT=$(PORT) PYTHON=$(BIN)/python scripts/run_demo.sh
 
 lint: venv

@@ -20,6 +20,7 @@ urlpatterns = [
     path("archive/", include("archive.urls")),
     path("eligibility/", include("eligibility.urls")),
     path("exams/", include("exams.urls")),
+    path("jobs/", include("jobs.urls")),
     path("results/", include("results.urls")),
     path("training/", include("workspace.training_urls")),  # namespace "courses"
     path("", include("payments.urls")),

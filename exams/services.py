@@ -22,6 +22,7 @@ from exams.models import (
 )
 from exams.selectors import plan_for_round, seatable_registrations
 from exams.ticket_format import ticket_format_check
+from registration.messages import Event, notify_many_later
 
 PLAN_LOCKED = _("考务安排已发布，座位已锁定，不能再修改。")
 NO_ROOMS = _("该场次还没有指定考场。")
@@ -242,4 +243,6 @@ def plan_publish(*, round, user=None) -> ExamPlan:
     plan._change_reason = "publish"
     plan.full_clean()
     plan.save()
+    # Every candidate hears their ticket is ready (written by the worker, once each).
+    notify_many_later(list(numbered), Event.TICKET_READY, exam_round=round)
     return plan

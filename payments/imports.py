@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -369,6 +370,11 @@ def payment_import_preview(*, file_name: str, content: bytes, user) -> PaymentIm
     return payment_import
 
 
+def already_applied_message(payment_import: PaymentImport) -> str:
+    when = timezone.localtime(payment_import.applied_at)
+    return ALREADY_APPLIED % {"when": f"{when:%Y-%m-%d %H:%M}"}
+
+
 @transaction.atomic
 def payment_import_apply(
     *,
@@ -376,21 +382,25 @@ def payment_import_apply(
     user,
     include_mismatched: bool = False,
     include_duplicates: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Book every bookable row once; the import can be applied only once, and a row already
     in the ledger (same person, item, amount and date, counted) is never booked twice.
 
     A row repeating an earlier identical row of the same list is booked only when finance says
-    it is a second real payment (`include_duplicates`)."""
+    it is a second real payment (`include_duplicates`).
+
+    Runs on the task queue (payments.tasks); `progress(done, total)` is told every 100 rows."""
     payment_import = PaymentImport.objects.select_for_update().get(pk=payment_import.pk)
     if payment_import.applied_at is not None:
-        when = timezone.localtime(payment_import.applied_at)
-        raise PaymentFileError(ALREADY_APPLIED % {"when": f"{when:%Y-%m-%d %H:%M}"})
+        raise PaymentFileError(already_applied_message(payment_import))
     rows = [PaymentRow.from_json(data) for data in payment_import.rows]
     results = reconcile(rows, lock=True)
     touched = {}
     count = 0
-    for result in results:
+    for index, result in enumerate(results, start=1):
+        if progress is not None and (index % 100 == 0 or index == len(results)):
+            progress(index, len(results))
         if not bookable(
             result.outcome,
             include_mismatched=include_mismatched,

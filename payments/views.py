@@ -5,6 +5,7 @@ import io
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,6 +22,8 @@ from common.xlsx import (
     sheet_append,
     sheet_finish,
 )
+from jobs.models import Job, JobState
+from jobs.services import job_start
 from payments import imports as payments
 from payments import ledger
 from payments.forms import (
@@ -31,6 +34,7 @@ from payments.forms import (
     RegistrationNumberForm,
 )
 from payments.statistics import round_statistics
+from payments.tasks import payment_import_apply_task
 from registration.ledger.models import PaymentImport
 from registration.models import Registration
 from rounds.models import ExamRound
@@ -84,6 +88,9 @@ def import_detail(request, pk: int):
             "mismatched": mismatched,
             "duplicates": duplicates,
             "apply_form": ImportApplyForm(),
+            "job": Job.objects.filter(key=f"payments.import_apply:{payment_import.pk}")
+            .exclude(state=JobState.FAILED)
+            .first(),
         },
     )
 
@@ -96,18 +103,20 @@ def import_apply(request, pk: int):
     valid = form.is_valid()
     include_mismatched = valid and form.cleaned_data["include_mismatched"]
     include_duplicates = valid and form.cleaned_data["include_duplicates"]
-    try:
-        count = payments.payment_import_apply(
-            payment_import=payment_import,
-            user=request.user,
-            include_mismatched=include_mismatched,
-            include_duplicates=include_duplicates,
-        )
-    except payments.PaymentFileError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("已入账 %(count)d 笔缴费。") % {"count": count})
-    return redirect("fees:import_detail", pk=pk)
+    if payment_import.applied_at is not None:
+        messages.error(request, payments.already_applied_message(payment_import))
+        return redirect("fees:import_detail", pk=pk)
+    job = job_start(
+        kind="payments.import_apply",
+        key=f"payments.import_apply:{payment_import.pk}",
+        label=_("缴费名单入账：%(file)s") % {"file": payment_import.file_name},
+        user=request.user,
+        return_url=reverse("fees:import_detail", args=[pk]),
+        enqueue=lambda job_id: payment_import_apply_task(
+            job_id, payment_import.pk, request.user.pk, include_mismatched, include_duplicates
+        ),
+    )
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @access_required(access.may_record_payments)

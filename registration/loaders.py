@@ -195,6 +195,10 @@ def demo_load(*, today: dt.date | None = None, password: str = "kaowutong-demo")
             "title": "电子商务师职业技能等级认定（演示批次）",
             "registration_opens": today - dt.timedelta(days=7),
             "registration_deadline": deadline,
+            # Where and by when to pay (the announcement: 学校财务处设置收费专项，统一收取).
+            "payment_channel": "登录学校统一缴费平台，在财务处设置的收费专项中选择报名确认单上的"
+            "收费项目缴费。",
+            "payment_deadline": deadline + dt.timedelta(days=7),
         }
     )
     # The demo round's dates move with today; its contents are created once and then left alone,

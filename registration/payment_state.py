@@ -103,3 +103,20 @@ def item_due(registration: Registration, charge_item_name: str) -> Decimal:
 
 def refundable(registration: Registration) -> Decimal:
     return max(ledger_total(Payment.objects.filter(registration=registration)), ZERO)
+
+
+OWING = (PaymentStatus.UNPAID, PaymentStatus.PARTIAL)
+
+
+def owes(registration: Registration) -> bool:
+    """Still has money to pay: active, and not (fully) paid."""
+    return registration.status == RegistrationStatus.ACTIVE and registration.payment_status in OWING
+
+
+def payment_overdue(registration: Registration, today=None) -> bool:
+    """逾期未缴费: owes money after the round's payment deadline (the deadline day is in time)."""
+    from django.utils import timezone
+
+    return owes(registration) and registration.round.payment_overdue_on(
+        today or timezone.localdate()
+    )

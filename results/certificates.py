@@ -14,6 +14,7 @@ from common.cells import RowError, cell_date, cell_person, cell_text
 from common.normalize import name_normalize
 from common.privacy import mask_id_number
 from common.workbook import Formula, WorkbookError, workbook_rows
+from registration.messages import Event, notify
 from results import selectors
 from results.models import (
     DEFAULT_CERTIFICATE_PATTERN,
@@ -93,6 +94,8 @@ def _set(*, registration, number: str, issued_on, user) -> str:
         certificate.issued_on = issued_on
     certificate._history_user = user
     certificate.save()
+    if status == "created":
+        notify(registration, Event.CERTIFICATE_READY)
     return status
 
 

@@ -9,13 +9,16 @@ other rounds; an offer is made only while they are fewer than the rule allows.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from common.errors import DomainError
 from registration.candidate_data import ExamType
+from registration.messages import Event, notify
 from registration.models import RetakeOffer
 from results import selectors
 from results.models import Registration, RegistrationStatus, RetakeRule, Round
@@ -145,5 +148,12 @@ def offer_retakes(
         offer.full_clean(exclude=["level", "source_registration", "exam_round", "created_by"])
         offer._change_reason = f"offered from {source_round.slug}"
         offer.save()
+        notify(
+            registration,
+            Event.RETAKE_OFFERED,
+            occasion=f"{target_round.pk}:{subject}",
+            subject=offer.get_subject_display(),
+            link=f"{settings.SITE_URL}{reverse('registration:retake', args=[target_round.slug])}",
+        )
         report.created += 1
     return report

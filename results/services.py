@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from exams.models import Room, Seat, Sitting
+from registration.messages import Event, notify_many_later
+from registration.models import Registration
 from results import selectors
 from results.models import (
     Outcome,
@@ -320,4 +322,8 @@ def notice_publish(*, round, working_days: int, user, today=None) -> ResultNotic
     notice.full_clean()
     notice._history_user = user
     notice.save()
+    seated = Registration.objects.filter(round=round, exam_seats__isnull=False).distinct()
+    notify_many_later(
+        seated.values_list("pk", flat=True), Event.RESULTS_PUBLISHED, exam_round=round
+    )
     return notice

@@ -130,6 +130,36 @@ class ExamRound(models.Model):
         blank=True,
         help_text=_("考生可在自助页补充文化程度、考试类型和证件照，直至该日（含）；留空则不限。"),
     )
+    # Where and by when to pay (issue 26): shown on the confirmation, the private page, the home
+    # page and the counselor's roster; after the deadline an unpaid registration is 逾期未缴费.
+    payment_channel = models.TextField(
+        _("缴费方式"),
+        blank=True,
+        help_text=_("如：登录学校统一缴费平台，选择“职业技能等级认定”项目缴费。"),
+    )
+    payment_link = models.URLField(
+        _("缴费平台链接"),
+        blank=True,
+        help_text=_("选填；填写后页面显示链接和对应的二维码。"),
+    )
+    payment_deadline = models.DateField(
+        _("缴费截止日期"),
+        null=True,
+        blank=True,
+        help_text=_("该日（含）之后仍未缴清的报名显示为“逾期未缴费”；留空则不限。"),
+    )
+    payment_reminder_days = models.PositiveSmallIntegerField(
+        _("缴费提醒提前天数"),
+        default=3,
+        validators=[MaxValueValidator(60)],
+        help_text=_("缴费截止前几天提醒未缴费的考生；0 表示不提前提醒（逾期后仍提醒一次）。"),
+    )
+    supplement_reminder_days = models.PositiveSmallIntegerField(
+        _("补充资料提醒提前天数"),
+        default=3,
+        validators=[MaxValueValidator(60)],
+        help_text=_("补充资料截止前几天提醒资料未完成的考生；0 表示不提醒。"),
+    )
     photo_width = models.PositiveSmallIntegerField(
         _("证件照宽度（像素）"),
         default=358,
@@ -214,6 +244,14 @@ class ExamRound(models.Model):
         if self.opens_at is not None and now < self.opens_at:
             return False
         return now < self.deadline_ends_at
+
+    def payment_overdue_on(self, day: dt.date) -> bool:
+        """Past the payment deadline: the deadline day itself still counts as in time."""
+        return self.payment_deadline is not None and day > self.payment_deadline
+
+    @property
+    def is_payment_overdue(self) -> bool:
+        return self.payment_overdue_on(timezone.localdate())
 
     @property
     def is_archived(self) -> bool:

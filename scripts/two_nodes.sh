@@ -13,6 +13,7 @@
 #   GUNICORN_WORKERS/THREADS per node [2/2]
 #   DJANGO_SECRET_KEY       shared by both nodes [a random one for this run: with DEBUG off the
 #                           nodes refuse to start without a key]
+#   TASKS_WORKERS           threads of the one task-queue worker process it also starts [2]
 #
 # Prints "ready <url> <url>" once both answer /healthz, then runs until interrupted; on exit (Ctrl-C,
 # SIGTERM, or one node dying) both nodes are stopped. A load balancer in front of these two
@@ -63,6 +64,12 @@ for port in "${PORTS[@]}"; do
   PIDS+=($!)
 done
 
+# The task-queue worker (Huey over the same Redis): message delivery and long jobs such as
+# payment-list booking run here, never inside a web request (docs/tasks.md).
+"$PYTHON" manage.py run_huey --workers "${TASKS_WORKERS:-2}" --worker-type thread \
+  >"$LOG_DIR/worker.log" 2>&1 &
+PIDS+=($!)
+
 healthy() {
   if command -v curl >/dev/null; then
     curl -fsS -o /dev/null --max-time 2 "$1/healthz" 2>/dev/null
@@ -89,5 +96,5 @@ echo "ready ${URLS[*]} (logs in $LOG_DIR)"
 
 # Run until interrupted or until either node exits.
 wait -n "${PIDS[@]}"
-echo "a node exited; stopping the other" >&2
+echo "a node or the worker exited; stopping the rest" >&2
 exit 1

@@ -205,6 +205,18 @@ class ExamRoundAdmin(ScopedAdminMixin, ReadOnlyHistoryAdmin):
             {"fields": ["supplement_deadline", "photo_width", "photo_height", "photo_max_kb"]},
         ),
         (
+            _("缴费方式与截止"),
+            {
+                "fields": [
+                    "payment_channel",
+                    "payment_link",
+                    "payment_deadline",
+                    "payment_reminder_days",
+                    "supplement_reminder_days",
+                ]
+            },
+        ),
+        (
             _("报名政策"),
             {
                 "fields": [

@@ -157,3 +157,42 @@ class PersonalDataExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exported_at:%Y-%m-%d %H:%M} {self.what} × {self.rows}"
+
+
+class ReminderKind(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", _("未确认")
+    UNPAID = "unpaid", _("未缴费")
+    SUPPLEMENT = "supplement", _("补充资料未完成")
+
+
+class ReminderLog(models.Model):
+    """Audit of a counselor's or 教务's "send a reminder" click: who, which list, how many."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发送人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    round = models.ForeignKey(
+        "rounds.ExamRound", verbose_name=_("批次"), on_delete=models.CASCADE, related_name="+"
+    )
+    school_class = models.ForeignKey(
+        "rounds.SchoolClass",
+        verbose_name=_("班级"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("名单"), max_length=20, choices=ReminderKind.choices)
+    recipients = models.PositiveIntegerField(_("名单人数"))
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("提醒记录")
+        verbose_name_plural = _("提醒记录")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from workspace.views import classlists, counselor, identity, interest, review, supplement
+from workspace.views import classlists, counselor, identity, interest, nudges, review, supplement
 
 urlpatterns = [
     path("counselor/", counselor.dashboard, name="counselor_dashboard"),
     path("counselor/export.xlsx", counselor.round_export, name="counselor_export"),
     path("counselor/classes/<int:pk>/", counselor.class_roster, name="counselor_class"),
+    path("counselor/classes/<int:pk>/nudges/", nudges.class_nudges, name="counselor_nudges"),
+    path("counselor/nudges/", nudges.round_nudges, name="round_nudges"),
     path(
         "counselor/classes/<int:pk>/export.xlsx",
         counselor.class_export,

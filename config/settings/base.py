@@ -56,8 +56,11 @@ INSTALLED_APPS = [
     "simple_history",
     "config.axes_app.AxesConfig",
     "config.device_cookies_app.DeviceCookiesConfig",
+    "huey.contrib.djhuey",
     "common",
     "accounts",
+    "jobs",
+    "messaging",
     "rounds",
     "registration",
     "eligibility",
@@ -360,6 +363,50 @@ if SECURE:
         # Preloading is a commitment for a whole registrable domain (usually the college's, not
         # ours) and only takes effect once submitted to the browsers' list: opt in explicitly.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# The task queue (Huey, docs/tasks.md): long jobs and message delivery run in a worker process
+# (`manage.py run_huey`), never inside a web request. Production: Redis, the one the cache uses
+# (TASKS_REDIS_URL overrides it). Without Redis (`make run`) the queue is a SQLite file that the
+# same worker command drains; `make run` starts that worker beside runserver.
+TASKS_REDIS_URL = os.environ.get("TASKS_REDIS_URL", REDIS_URL)
+TASKS_SQLITE_PATH = os.environ.get("TASKS_SQLITE_PATH", str(BASE_DIR / "tasks.sqlite3"))
+HUEY = {
+    "name": os.environ.get(
+        "TASKS_QUEUE_NAME", os.environ.get("REDIS_KEY_PREFIX", "kwt") + "-tasks"
+    ),
+    "immediate": env_bool("TASKS_IMMEDIATE", default=False),
+    "utc": True,
+    "consumer": {"workers": int(os.environ.get("TASKS_WORKERS", "2")), "worker_type": "thread"},
+}
+if TASKS_REDIS_URL:
+    HUEY |= {"huey_class": "huey.RedisHuey", "url": TASKS_REDIS_URL}
+else:
+    HUEY |= {"huey_class": "huey.SqliteHuey", "filename": TASKS_SQLITE_PATH}
+
+# Messages (messaging app, docs/messaging.md). E-mail goes through Django's backends: console for
+# `make run`, SMTP in production (DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend).
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kaowutong@localhost")
+# SMS through Aliyun's SendSms API (messaging/channels.py); off unless SMS_ACCESS_KEY_ID is set.
+SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+SMS_ACCESS_KEY_ID = os.environ.get("SMS_ACCESS_KEY_ID", "")
+SMS_ACCESS_KEY_SECRET = os.environ.get("SMS_ACCESS_KEY_SECRET", "")
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+# No SMS between these hours, Asia/Shanghai ("22-8"; empty: none, for tests only).
+SMS_QUIET_HOURS = os.environ.get("SMS_QUIET_HOURS", "22-8")
+SMS_RATE_PER_SECOND = int(os.environ.get("SMS_RATE_PER_SECOND", "10"))
+EMAIL_RATE_PER_SECOND = int(os.environ.get("EMAIL_RATE_PER_SECOND", "20"))
+MESSAGE_MAX_ATTEMPTS = int(os.environ.get("MESSAGE_MAX_ATTEMPTS", "5"))
+MESSAGE_RETRY_SECONDS = int(os.environ.get("MESSAGE_RETRY_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,

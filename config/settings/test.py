@@ -35,3 +35,6 @@ FORM_FRAGMENT_CACHE_SECONDS = 0
 # Tests and the gunicorn nodes they start run with DEBUG off: they need a key of their own (never
 # the public development key, which only DEBUG on may use).
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "test-only-secret-key-not-for-production-5b1c"
+# Tasks run in the test process unless a test starts a real worker (tests/messaging/test_worker.py).
+HUEY = {**HUEY, "immediate": True}  # noqa: F405
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -22,6 +22,10 @@ NARRATIVE_AND_POLICY_FIELDS = [
     "consultation_end",
     "consultation_note",
     "retention_days",
+    "payment_channel",
+    "payment_link",
+    "payment_reminder_days",
+    "supplement_reminder_days",
     *ROUND_TEXT_FIELDS,
 ]
 

@@ -23,6 +23,7 @@ from registration.candidate_data import (
     IdType,
     id_document_validate,
 )
+from registration.messages import Event, notify
 from registration.models import PhotoStatus, Registration, RegistrationStatus
 from registration.photos import PhotoBusy, PhotoError, PhotoSpec, photo_process
 from registration.services.classlists import class_has_list
@@ -206,4 +207,11 @@ def photo_return(*, registration: Registration, reviewer, reason: str) -> Regist
     registration.photo_status = PhotoStatus.RETURNED
     registration.photo_return_reason = reason
     registration.save(update_fields=["photo_status", "photo_return_reason", "updated_at"])
+    # Once per uploaded photo and reason: returning the same photo twice writes one message.
+    notify(
+        registration,
+        Event.PHOTO_RETURNED,
+        occasion=f"{registration.photo.name}:{reason}",
+        reason=reason,
+    )
     return registration

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registration.views import interest, retake, student, supplement
+from registration.views import inbox, interest, retake, student, supplement
 
 urlpatterns = [
     path("r/<str:code>/", student.class_entry, name="class_entry"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("me/<int:pk>/<str:token>/", student.registration_detail, name="registration_detail"),
     path("me/<int:pk>/<str:token>/edit/", student.registration_edit, name="registration_edit"),
     path("me/<int:pk>/<str:token>/supplement/", supplement.supplement_page, name="supplement"),
+    path("me/<int:pk>/<str:token>/messages/", inbox.inbox_page, name="inbox"),
     path("me/<int:pk>/<str:token>/photo.jpg", supplement.student_photo, name="student_photo"),
     path(
         "me/<int:pk>/<str:token>/cancel/", student.registration_cancel, name="registration_cancel"

@@ -48,6 +48,17 @@ PUBLIC = {
 # from the code under test).
 ADMITS = {
     "is_academic": {"academic", "root"},
+    # A job's progress page: any signed-in account (the page itself shows only one's own jobs).
+    "is_signed_in": {
+        "counselor",
+        "trainer",
+        "academic",
+        "finance",
+        "invigilator",
+        "scorer",
+        "plain",
+        "root",
+    },
     "uses_workspace": {"counselor", "academic", "root"},
     "is_finance": {"finance", "root"},
     "may_view_payment_imports": {"finance", "root"},
@@ -66,6 +77,7 @@ OBJECT_REFUSALS = {("results:entry_room", "academic"), ("results:entry_room", "r
 # list or score import, no archive, no score to amend; manual completion is not a counselor's):
 # past the gate they answer 404, like any object outside the user's scope.
 NOT_IN_WORLD = {
+    "jobs:detail",
     "registration:counselor_photo",
     "registration:class_list_import",
     "archive:download",
@@ -145,6 +157,7 @@ def _kwargs(world, name: str, route: str) -> dict:
         ("training/classes/", "training_class"),
         ("training/lessons/", "lesson"),
         ("training/enrollments/", "enrollment"),
+        ("jobs/", "round"),  # no job in this world: any id, answered 404
     ]
     kwargs = {}
     if "<int:pk>" in route:

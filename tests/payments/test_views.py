@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from jobs.models import Job
 from registration.ledger.models import Payment, PaymentImport
 from tests.factories import RegistrationFactory, UserFactory
 from tests.payments.test_imports import ITEM3, registration, xlsx
@@ -55,7 +56,7 @@ def test_finance_pages_refuse_users_without_the_permission(client, name):
     assert "没有权限" in response.content.decode()
 
 
-def test_upload_previews_then_applies_once(finance_client):
+def test_upload_previews_then_applies_once(finance_client, django_capture_on_commit_callbacks):
     target = registration()
     content = xlsx([[target.id_number, 320, dt.date(2022, 5, 19), ITEM3]])
     upload = io.BytesIO(content)
@@ -70,7 +71,13 @@ def test_upload_previews_then_applies_once(finance_client):
     assert not Payment.objects.exists()
 
     apply_url = reverse("fees:import_apply", kwargs={"pk": payment_import.pk})
-    finance_client.post(apply_url)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = finance_client.post(apply_url)
+    # The booking runs on the task queue (immediate in tests); the answer is its progress page.
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    page = finance_client.get(response["Location"]).content.decode()
+    assert "已入账 1 笔缴费。" in page
     target.refresh_from_db()
     assert target.payment_status == "paid"
     response = finance_client.post(apply_url, follow=True)
@@ -78,7 +85,9 @@ def test_upload_previews_then_applies_once(finance_client):
     assert Payment.objects.count() == 1
 
 
-def test_a_duplicate_row_is_booked_only_when_finance_ticks_it(finance_client):
+def test_a_duplicate_row_is_booked_only_when_finance_ticks_it(
+    finance_client, django_capture_on_commit_callbacks
+):
     target = registration()
     day = dt.date(2022, 5, 19)
     upload = io.BytesIO(xlsx([[target.id_number, 160, day, ITEM3]] * 2))
@@ -88,9 +97,8 @@ def test_a_duplicate_row_is_booked_only_when_finance_ticks_it(finance_client):
     assert 'name="include_duplicates"' in page
     assert "文件内重复" in page
     apply_url = reverse("fees:import_apply", kwargs={"pk": PaymentImport.objects.get().pk})
-    finance_client.post(
-        apply_url, {"include_mismatched": "on", "include_duplicates": "on"}, follow=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        finance_client.post(apply_url, {"include_mismatched": "on", "include_duplicates": "on"})
     target.refresh_from_db()
     assert Payment.objects.filter(registration=target).count() == 2
     assert target.payment_status == "paid"
@@ -215,7 +223,9 @@ def test_lookup_shows_refund_due_for_money_held_by_a_cancelled_registration(fina
     assert 'id="refund-form"' in page
 
 
-def test_preview_lists_bad_rows_with_reasons_and_books_the_good_ones(finance_client):
+def test_preview_lists_bad_rows_with_reasons_and_books_the_good_ones(
+    finance_client, django_capture_on_commit_callbacks
+):
     good, cancelled = registration(), registration(status="cancelled")
     content = xlsx(
         [
@@ -232,7 +242,8 @@ def test_preview_lists_bad_rows_with_reasons_and_books_the_good_ones(finance_cli
     assert "身份证号被 Excel 存成了数字，后几位已丢失，请把该列设为文本后重新导出" in page
     assert "报名已取消：入账后待退费" in page
     payment_import = PaymentImport.objects.get()
-    finance_client.post(reverse("fees:import_apply", args=[payment_import.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        finance_client.post(reverse("fees:import_apply", args=[payment_import.pk]))
     good.refresh_from_db()
     cancelled.refresh_from_db()
     assert good.payment_status == "paid"

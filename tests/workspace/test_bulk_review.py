@@ -300,3 +300,26 @@ def test_two_counselors_bulk_reviewing_at_once_each_touch_only_their_class(
     reviewers = dict(Registration.objects.values_list("pk", "reviewed_by_id"))
     assert {reviewers[r.pk] for r in mine} == {counselor.pk}
     assert {reviewers[r.pk] for r in theirs} == {other_counselor.pk}
+
+
+def test_bulk_review_tells_each_candidate_once_like_a_single_review(
+    counselor, exam_round, own_class, django_capture_on_commit_callbacks
+):
+    from messaging.models import Event, Message
+
+    rows = [registration_make(exam_round=exam_round, school_class=own_class) for _ in range(3)]
+    payload = {
+        "apply": "1",
+        "action": "return",
+        "school_class": own_class.pk,
+        "registration": [r.pk for r in rows],
+        "reason": "照片背景请用白色",
+    }
+    client = _client(counselor)
+    for _ in range(2):  # a second click: nothing new to do, nothing written twice
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(BULK, payload)
+    returned = Message.objects.filter(event=Event.REGISTRATION_RETURNED)
+    inbox = returned.filter(channel="inbox")
+    assert sorted(inbox.values_list("recipient_ref", flat=True)) == sorted(r.pk for r in rows)
+    assert all("照片背景请用白色" in body for body in inbox.values_list("body", flat=True))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from common.errors import DomainError
+from registration.messages import Event, notify, notify_many_later
 from registration.models import PhotoStatus, Registration, RegistrationStatus, ReviewStatus
 
 REVIEW_CANCELLED = _("该报名已取消，不能审核。")
@@ -64,7 +65,14 @@ def registration_confirm(*, registration: Registration, reviewer) -> Registratio
     registration.review_reason = ""
     registration.reviewed_at = timezone.now()
     registration.reviewed_by = reviewer
-    return _save(registration, ["review_status", "review_reason", "reviewed_at", "reviewed_by"])
+    _save(registration, ["review_status", "review_reason", "reviewed_at", "reviewed_by"])
+    # A repeated click returns above; a confirmation after a later return is a new occasion.
+    notify(
+        registration,
+        Event.REGISTRATION_CONFIRMED,
+        occasion=registration.reviewed_at.isoformat(),
+    )
+    return registration
 
 
 @transaction.atomic
@@ -81,7 +89,10 @@ def registration_return(*, registration: Registration, reviewer, reason: str) ->
     registration.review_reason = reason
     registration.reviewed_at = timezone.now()
     registration.reviewed_by = reviewer
-    return _save(registration, ["review_status", "review_reason", "reviewed_at", "reviewed_by"])
+    _save(registration, ["review_status", "review_reason", "reviewed_at", "reviewed_by"])
+    # Once per reason: a second click (or the same reason again) writes no second message.
+    notify(registration, Event.REGISTRATION_RETURNED, occasion=reason, reason=reason)
+    return registration
 
 
 @transaction.atomic
@@ -178,7 +189,7 @@ def registrations_review_bulk(
         raise ReviewError(TOO_MANY % {"n": BULK_LIMIT})
     registrations = (
         Registration.objects.select_for_update(of=("self",))
-        .select_related("school_class")
+        .select_related("school_class", "round")
         .filter(pk__in=ids)
         .order_by("pk")
     )
@@ -192,4 +203,26 @@ def registrations_review_bulk(
         registration.reviewed_at = now
         registration.reviewed_by = reviewer
         _save(registration, ["review_status", "review_reason", "reviewed_at", "reviewed_by"])
+    # The same messages as a single review, written by the worker after the commit (a class of
+    # forty is one request); occasions as there: the review's time, or the reason.
+    by_round: dict = {}
+    for registration in plan.ready:
+        by_round.setdefault(registration.round_id, []).append(registration)
+    for rows in by_round.values():
+        ids = [r.pk for r in rows]
+        if action == CONFIRM:
+            notify_many_later(
+                ids,
+                Event.REGISTRATION_CONFIRMED,
+                exam_round=rows[0].round,
+                occasion=now.isoformat(),
+            )
+        else:
+            notify_many_later(
+                ids,
+                Event.REGISTRATION_RETURNED,
+                exam_round=rows[0].round,
+                occasion=reason,
+                context={"reason": reason},
+            )
     return plan
