@@ -7,3 +7,4 @@ class JobsConfig(AppConfig):
 
     name = "jobs"
     verbose_name = _("后台任务")
+    declarations = "jobs.data"

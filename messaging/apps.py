@@ -7,3 +7,4 @@ class MessagingConfig(AppConfig):
 
     name = "messaging"
     verbose_name = _("消息通知")
+    declarations = "messaging.data"

@@ -29,5 +29,6 @@ DATA = AppData(
         NotPersonal("ExamRound", ("photo_width", "photo_height", "photo_max_kb"), "photo rules"),
         NotPersonal("ExamRound", ("archive_reason",), "why 教务 archived the round"),
         NotPersonal("ExamRound", ("next_round_note",), "the public note on the next round"),
+        NotPersonal("ExamRound", ("payment_channel",), "where the round is paid: public text"),
     ),
 )

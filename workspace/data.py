@@ -4,7 +4,7 @@ from common.appdata import AppData, NotPersonal
 
 DATA = AppData(
     # Export layouts: staff pages only, never cached.
-    transactional_models=("ExchangeLayout", "ExchangeColumn", "PersonalDataExport"),
+    transactional_models=("ExchangeLayout", "ExchangeColumn", "PersonalDataExport", "ReminderLog"),
     not_personal=(
         NotPersonal("ExchangeLayout", ("name", "source"), "a layout's name and where it came from"),
         NotPersonal("PersonalDataExport", ("rows",), "how many rows an export held: a count"),

@@ -24,6 +24,7 @@ PUBLIC = {
     "registration:register",
     "registration:social_entry",
     "registration:social_interest",
+    "registration:inbox",
     "admin_login_throttled",  # Django admin's own sign-in, with the lock page
     "registration:lookup",
     "registration:retake",

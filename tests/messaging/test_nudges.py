@@ -88,9 +88,9 @@ def test_unknown_list_is_refused_with_a_message(client, counselor, own_class, ex
 def test_round_nudges_for_academic_affairs_only(
     client, academic, counselor, exam_round, people, django_capture_on_commit_callbacks
 ):
-    url = reverse("registration:round_nudges") + f"?session={exam_round.slug}"
+    url = reverse("registration:round_nudges") + f"?round={exam_round.slug}"
     client.force_login(counselor)
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 403  # the one 403 page of the gate
     client.force_login(academic)
     page = client.get(url).content.decode()
     assert "以下同学尚未缴清费用，请尽快处理：张三" in page
