@@ -271,6 +271,11 @@ class Rate:
         return round(100 * self.passed / self.candidates, 1) if self.candidates else 0.0
 
     @property
+    def fraction(self) -> float:
+        """The rate as a number for a spreadsheet's percent format (0.825 shows 82.5%)."""
+        return round(self.passed / self.candidates, 3) if self.candidates else 0.0
+
+    @property
     def pct(self) -> int:
         """Bar length in 5 % steps, for the CSS bars (templates/fees/_hbar.html)."""
         return 5 * round(self.percent / 5)

@@ -134,7 +134,7 @@ RATE_COLUMNS = [
     Column("名称", 24, lambda row: row[1].label),
     Column("考生数", 10, lambda row: row[1].candidates, "int"),
     Column("合格人数", 10, lambda row: row[1].passed, "int"),
-    Column("合格率(%)", 10, lambda row: f"{row[1].percent:g}"),
+    Column("合格率", 10, lambda row: row[1].fraction, "percent"),
 ]
 
 
