@@ -37,6 +37,8 @@ CONTENT_MODELS = {
     "courses.TrainingLesson",
     "courses.TrainingCutoff",
     "fees.FeeItem",
+    # The home page links the results notice (公示) while its period runs.
+    "results.ResultNotice",
 }
 # Models written by the sign-up flow or staff work that no cached page shows.
 TRANSACTIONAL_MODELS = {
@@ -72,8 +74,11 @@ TRANSACTIONAL_MODELS = {
     "results.Score",
     "results.SittingReview",
     "results.ScoreImport",
-    "results.ResultNotice",
     "results.CertificateFormat",
+    "results.OfficialCalendarDay",
+    "results.ReviewRequest",
+    "results.ScorerRequirement",
+    "results.ScorerRecusal",
     "results.Certificate",
     "results.RetakeRule",
     "archive.RoundArchive",
