@@ -25,7 +25,7 @@ def student_results(registration):
     from results.models import Certificate, Registration, ReviewRequest
 
     notice = selectors.notice_of(registration.round)
-    if notice is None:
+    if notice is None or timezone.localdate() < notice.starts_on:  # a 公示 not yet started
         return None
     found = selectors.round_results(
         round=registration.round, registrations=Registration.objects.filter(pk=registration.pk)

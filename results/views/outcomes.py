@@ -90,6 +90,12 @@ def public_notice(request, slug: str):
     notice = selectors.notice_of(round)
     if notice is None:
         raise Http404
+    if timezone.localdate() < notice.starts_on:  # published with a later start date
+        return render(
+            request,
+            "results/public_notice.html",
+            {"round": round, "notice": notice, "upcoming": True, "review_requests": {}},
+        )
     if timezone.localdate() > notice.ends_on:
         # The list served its purpose: after the period it is no longer published (PIPL minimal
         # exposure); candidates keep their own results on their private page.

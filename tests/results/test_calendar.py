@@ -120,6 +120,16 @@ def test_publish_view_takes_the_start_date(exam_round, graded, academic):  # noq
     )
     notice = ResultNotice.objects.get(round=exam_round)
     assert notice.starts_on >= start
+    # Before its start the notice lists nobody and the student page shows no results yet.
+    page = Client().get(reverse("results:notice", args=[exam_round.slug])).content.decode()
+    assert 'id="notice-upcoming"' in page and 'id="notice-table"' not in page
+    own = graded[0]
+    page = (
+        Client()
+        .get(reverse("registration:registration_detail", args=[own.pk, own.token]))
+        .content.decode()
+    )
+    assert 'id="student-results"' not in page
 
 
 def test_results_home_warns_when_the_year_is_unknown(exam_round, academic):
