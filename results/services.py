@@ -446,7 +446,9 @@ def review_request_submit(*, registration, subject: str, reason: str, today=None
     """A candidate asks for 复核 of one subject, from their private link, within the 公示 period;
     once per subject (a database constraint too)."""
     registration = (
-        Registration.objects.select_for_update().select_related("round").get(pk=registration.pk)
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("round")
+        .get(pk=registration.pk)
     )
     if registration.status != RegistrationStatus.ACTIVE:
         raise ScoreError(REVIEW_INACTIVE)

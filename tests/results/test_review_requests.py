@@ -131,3 +131,18 @@ def test_corrected_outcome_goes_through_the_amendment(exam_round, published, gra
     notice = Client().get(reverse("results:notice", args=[exam_round.slug])).content.decode()
     assert "其中更正成绩 1 件" in notice
     assert ResultNotice.objects.count() == 1
+
+
+def test_review_queue_query_count_is_fixed(
+    exam_round,
+    published,
+    graded,  # noqa: F811
+    django_assert_num_queries,
+):
+    from results import selectors
+
+    for person in graded:
+        services.review_request_submit(registration=person, subject="theory", reason="x")
+    with django_assert_num_queries(2):
+        requests = selectors.review_requests_of(round=exam_round)
+    assert len(requests) == 4 and all(r.score_pk for r in requests)

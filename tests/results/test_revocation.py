@@ -210,3 +210,36 @@ def test_page_after_an_import_with_problem_rows_shows_what_was_written(
     row = page[page.index("S000123456789") - 400 : page.index("S000123456789")]
     assert "张三1" in row
     assert page.count("未登记</span>") == 0  # the one passed candidate is registered now
+
+
+def test_a_revoked_certificate_does_not_hold_the_archive_back(exam_round, certified, academic):
+    from archive.selectors import round_unfinished
+
+    certificate = Certificate.objects.get(registration=certified)
+    assert "1 本证书尚未领取" in round_unfinished(exam_round)
+    services.score_amend(
+        score=_theory(certified),
+        outcome="scored",
+        points="50",
+        reason="登分错误",
+        user=academic,
+        revoke_reason="成绩更正",
+    )
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is not None
+    assert not any("尚未领取" in problem for problem in round_unfinished(exam_round))
+
+
+def test_certificate_rows_query_count_is_fixed(
+    exam_round,
+    certified,
+    academic,
+    django_assert_num_queries,
+):
+    from registration.models import Registration
+    from results import selectors
+
+    registrations = Registration.objects.filter(round=exam_round)
+    with django_assert_num_queries(4):
+        rows = selectors.certificate_rows(round=exam_round, registrations=registrations)
+    assert [row["state"] for row in rows] == ["uncollected"]
