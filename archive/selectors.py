@@ -33,7 +33,8 @@ def round_unfinished(exam_round: ExamRound) -> list[str]:
     missing = len(passed - with_certificate)
     if missing:
         problems.append(_("%(count)d 名合格考生尚未登记证书") % {"count": missing})
-    uncollected = certificates.filter(collected_on__isnull=True).count()
+    # A revoked certificate is never handed out: it does not hold the archive back.
+    uncollected = certificates.filter(collected_on__isnull=True, revoked_at__isnull=True).count()
     if uncollected:
         problems.append(_("%(count)d 本证书尚未领取") % {"count": uncollected})
     if not passed and not with_certificate:

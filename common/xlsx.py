@@ -37,6 +37,7 @@ TEXT_FORMAT = "@"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MONEY_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.0%"  # a fraction shown as a percentage (0.825 -> 82.5%)
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -83,7 +84,8 @@ class Column:
 
     Kinds: "text" (formula-safe string), "code" (string forced to Excel's text format, for ID
     numbers, phones and student numbers, so an 18-digit ID never becomes a rounded number),
-    "date", "datetime", "money", "int", "number" (a score such as 85.5, written as a number).
+    "date", "datetime", "money", "int", "number" (a score such as 85.5, written as a number),
+    "percent" (a fraction written as a number in a percent format: 0.825 shows 82.5%).
     """
 
     header: str
@@ -113,6 +115,10 @@ def typed_cell(ws: WriteOnlyWorksheet, value: Any, kind: str):
         return cell
     if kind == "int":
         return int(value)
+    if kind == "percent":
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = PERCENT_FORMAT
+        return cell
     if kind == "number":
         return value if isinstance(value, int | float | Decimal) else Decimal(str(value))
     raise ValueError(f"unknown column kind {kind!r}")
@@ -167,6 +173,7 @@ _KIND_FORMATS = {
     "date": DATE_FORMAT,
     "datetime": DATETIME_FORMAT,
     "money": MONEY_FORMAT,
+    "percent": PERCENT_FORMAT,
 }
 # How each column of a sheet turns a non-blank value into what `ws.append` takes, chosen once per
 # sheet rather than per cell. Styled kinds reuse one cell per column row after row: a write-only

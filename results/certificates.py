@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
@@ -25,7 +26,15 @@ from results.models import (
 )
 from rounds.guards import round_writable_check
 
+# The national lookup of skill certificates (技能人才评价证书全国联网查询). The announcement's
+# pjjg.osta.org.cn is the directory of assessment bodies, not a certificate lookup.
+CERTIFICATE_LOOKUP_URL = "http://zscx.osta.org.cn"
+
 ONLY_ACADEMIC = _("只有教务可以登记证书。")
+FUTURE_DATE = _("领取日期不能晚于今天（{today}）。")
+REVOKED = _("证书 {number} 已撤销，不能登记领取。")
+REVOKED_IN_LIST = _("该考生的证书 {number} 已撤销；如需重新登记请在证书页逐个录入。")
+CORRECTION_REASON_REQUIRED = _("请填写更正原因。")
 BAD_NUMBER = _("证书编号“{number}”不符合本批次的编号格式。")
 NUMBER_TAKEN = _("证书编号 {number} 已登记给其他考生。")
 HAS_OTHER_NUMBER = _("该考生已登记证书编号 {number}，如需更正请在证书页修改。")
@@ -74,13 +83,18 @@ def number_valid(number: str, pattern: str) -> bool:
     return bool(number) and len(number) <= 40 and re.fullmatch(pattern, number) is not None
 
 
-def _set(*, registration, number: str, issued_on, user) -> str:
-    """'created', 'unchanged' or 'updated'; raises CertificateError on a clash."""
+def _set(*, registration, number: str, issued_on, user, reinstate: bool = False) -> str:
+    """'created', 'unchanged' or 'updated'; raises CertificateError on a clash.
+
+    `reinstate` (a hand entry by 教务) clears a revocation; an import never does."""
     other = Certificate.objects.filter(number=number).exclude(registration=registration).first()
     if other is not None:
         raise CertificateError(NUMBER_TAKEN.format(number=number))
     certificate = Certificate.objects.filter(registration=registration).first()
-    if certificate is not None and certificate.number == number:
+    revoked = certificate is not None and certificate.revoked_at is not None
+    if revoked and not reinstate:
+        raise CertificateError(REVOKED_IN_LIST.format(number=certificate.number))
+    if certificate is not None and certificate.number == number and not revoked:
         if issued_on is None or certificate.issued_on == issued_on:
             return "unchanged"
         status = "updated"
@@ -92,6 +106,9 @@ def _set(*, registration, number: str, issued_on, user) -> str:
     certificate.number = number
     if issued_on is not None:
         certificate.issued_on = issued_on
+    if revoked:
+        certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by = None, "", None
+        certificate._change_reason = "reinstated by hand entry"
     certificate._history_user = user
     certificate.save()
     if status == "created":
@@ -122,7 +139,9 @@ def certificate_enter(*, registration, number: str, issued_on, user) -> str:
         raise CertificateError(INACTIVE)
     if registration.pk in _not_passed(registration.round):
         raise CertificateError(NOT_PASSED)
-    return _set(registration=registration, number=number, issued_on=issued_on, user=user)
+    return _set(
+        registration=registration, number=number, issued_on=issued_on, user=user, reinstate=True
+    )
 
 
 @dataclasses.dataclass
@@ -231,6 +250,8 @@ def certificates_import(
                 else issued_on
             )
             existing = Certificate.objects.filter(registration=registration).first()
+            if existing is not None and existing.revoked_at is not None:
+                raise RowError(REVOKED_IN_LIST.format(number=existing.number))
             if existing is not None and existing.number != number:
                 raise RowError(HAS_OTHER_NUMBER.format(number=existing.number))
             with transaction.atomic():
@@ -254,6 +275,7 @@ def certificates_collect(*, certificates, collected_on: dt.date | None, user) ->
         raise CertificateError(ONLY_ACADEMIC)
     if collected_on is None:
         raise CertificateError(NO_DATE)
+    _not_in_future(collected_on)
     chosen = list(
         Certificate.objects.select_for_update(of=("self",))
         .select_related("registration__round")
@@ -263,6 +285,9 @@ def certificates_collect(*, certificates, collected_on: dt.date | None, user) ->
         raise CertificateError(NOTHING_CHOSEN)
     for exam_round in {c.registration.round for c in chosen}:
         round_writable_check(exam_round, error=CertificateError)
+    revoked = [c for c in chosen if c.revoked_at is not None]
+    if revoked:
+        raise CertificateError(REVOKED.format(number=revoked[0].number))
     count = 0
     for certificate in chosen:
         if certificate.collected_on is not None:
@@ -274,3 +299,37 @@ def certificates_collect(*, certificates, collected_on: dt.date | None, user) ->
         certificate.save()
         count += 1
     return count
+
+
+def _not_in_future(day: dt.date | None) -> None:
+    today = timezone.localdate()  # Asia/Shanghai
+    if day is not None and day > today:
+        raise CertificateError(FUTURE_DATE.format(today=f"{today:%Y-%m-%d}"))
+
+
+@transaction.atomic
+def certificate_collection_correct(
+    *, certificate: Certificate, collected_on: dt.date | None, reason: str, user
+) -> Certificate:
+    """Correct (or clear, with None) the 领取 date of one certificate; the reason goes into the
+    history with who changed it."""
+    if not access.is_academic(user):
+        raise CertificateError(ONLY_ACADEMIC)
+    reason = (reason or "").strip()[:100]
+    if not reason:
+        raise CertificateError(CORRECTION_REASON_REQUIRED)
+    _not_in_future(collected_on)
+    certificate = (
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("registration__round")
+        .get(pk=certificate.pk)
+    )
+    round_writable_check(certificate.registration.round, error=CertificateError)
+    if certificate.revoked_at is not None and collected_on is not None:
+        raise CertificateError(REVOKED.format(number=certificate.number))
+    certificate.collected_on = collected_on
+    certificate.handed_out_by = user if collected_on is not None else None
+    certificate._history_user = user
+    certificate._change_reason = f"collection corrected: {reason}"[:100]
+    certificate.save()
+    return certificate

@@ -13,13 +13,25 @@ DATA = AppData(
         "Score",
         "SittingReview",
         "ScoreImport",
-        "ResultNotice",
         "CertificateFormat",
         "Certificate",
         "RetakeRule",
+        "OfficialCalendarDay",
+        "ReviewRequest",
+        "ScorerRequirement",
+        "ScorerRecusal",
     ),
+    # The home page links the results notice (公示) while its period runs.
+    content_models=("ResultNotice",),
     personal=(
         Personal("Score", {"reason": Purge.REDACT}, of="seat__registration"),
+        # A 复核 request's reason and 教务's answer are free text about the candidate.
+        Personal(
+            "ReviewRequest", {"reason": Purge.REDACT, "answer": Purge.REDACT}, of="registration"
+        ),
+        Personal("Certificate", {"revoked_reason": Purge.REDACT}, of="registration"),
+        # A 考评员's declared 回避: a person named by ID number, dropped with a purged candidate.
+        Personal("ScorerRecusal", {"id_number": Purge.ID_NUMBER}, match="id_number"),
         # A score sheet names candidates by ID number and name: the round's own record, so its
         # rows lose every purged value of the round, also one still needed elsewhere.
         Personal(
@@ -28,7 +40,10 @@ DATA = AppData(
             round="sitting__round",
         ),
     ),
-    not_personal=(NotPersonal("ScoreImport", ("file_name",), "the name of the uploaded sheet"),),
+    not_personal=(
+        NotPersonal("ScoreImport", ("file_name",), "the name of the uploaded sheet"),
+        NotPersonal("OfficialCalendarDay", ("name",), "a holiday's name (元旦, 春节)"),
+    ),
     permissions={
         COUNSELOR_GROUP: ("results.view_score",),
         ACADEMIC_GROUP: (

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from common.errors import DomainError
 from common.xlsx import sheet_add, sheet_append, sheet_finish
 from exams.models import Subject
+from registration.candidate_data import ExamType
 from results import selectors
 from results.models import Outcome, Registration
 from workspace.exchange.registry import (
@@ -73,6 +74,19 @@ def _subject_result(subject: str):
     return get
 
 
+def _retake(row: ScoreRow, _ctx) -> str:
+    """The subject(s) sat as a retake (补考), blank for a first sitting."""
+    registration = row.registration
+    return "、".join(
+        str(label)
+        for label, exam_type in (
+            (Subject.THEORY.label, registration.exam_type_theory),
+            (Subject.SKILL.label, registration.exam_type_skill),
+        )
+        if exam_type == ExamType.RETAKE
+    )
+
+
 SCORE_FIELDS = [
     sequence_field(),
     ExchangeField(
@@ -104,6 +118,7 @@ SCORE_FIELDS = [
         12,
         lambda r, c: r.registration.get_exam_type_skill_display(),
     ),
+    ExchangeField("retake", "补考", "text", 12, _retake),
     ExchangeField("result", "结果", "text", 10, _result),
 ]
 

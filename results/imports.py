@@ -14,8 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
+from stdnum.cn import ric
 
 from common.cells import RowError, cell_person, cell_text
+from common.idcard import ID_RE
+from common.normalize import name_normalize
 from common.privacy import mask_id_number
 from common.workbook import MAX_ROWS, Formula, WorkbookError, workbook_rows
 from exams.models import Seat, Sitting
@@ -34,12 +37,14 @@ NO_POINTS = _("成绩为空。")
 ALREADY_APPLIED = _("该导入已于%(when)s导入，不能重复导入。")
 LOCKED = _("本场次成绩已审核锁定，不能导入。")
 WRONG_SITTING = _("该导入不属于本场次。")
+INVALID_ID = _("身份证号无效（校验位不正确），请核对后重新上传。")
 
 HEADER_ALIASES = {
     "ticket": {"准考证号", "准考证号码"},
     "id_number": {"身份证号", "身份证号码", "证件号码"},
     "points": {"成绩", "分数", "得分", "考试成绩"},
     "mark": {"备注", "情况", "考试状态"},
+    "name": {"姓名", "考生姓名"},
 }
 VIOLATION_WORDS = {"违纪", "作弊", "违规"}
 ABSENT_WORDS = {"缺考", "缺席", "未到"}
@@ -53,6 +58,7 @@ class ImportOutcome:
     DUPLICATE = "duplicate"
     ABSENT = "absent"
     PRESENT_MARKED_ABSENT = "present_marked_absent"
+    NAME_MISMATCH = "name_mismatch"
 
 
 OUTCOME_LABELS = {
@@ -63,6 +69,7 @@ OUTCOME_LABELS = {
     ImportOutcome.DUPLICATE: _("文件内重复"),
     ImportOutcome.ABSENT: _("未签到（缺考以签到记录为准）"),
     ImportOutcome.PRESENT_MARKED_ABSENT: _("文件记为缺考，但签到记录为实到：请核对"),
+    ImportOutcome.NAME_MISMATCH: _("文件中的姓名与该考生不符：请核对，不会导入"),
 }
 
 
@@ -78,6 +85,7 @@ class ImportRow:
     person: str
     outcome: str
     points: str  # decimal as text, "" without points
+    name: str = ""  # the file's 姓名 when it has that column (compared, never written)
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
@@ -136,6 +144,8 @@ def score_file_read(content: bytes, *, rule) -> tuple[list[ImportRow], list[dict
             person = cell_person(values.get("id_number"), values.get("ticket"))
             if not person:
                 raise RowError(NO_PERSON)
+            if values.get("id_number") is not None and not id_number_checks(person):
+                raise RowError(INVALID_ID)
             mark = cell_text(values.get("mark") or "")
             raw = values["points"]
             raw_text = cell_text(raw) if raw is not None else ""
@@ -158,10 +168,19 @@ def score_file_read(content: bytes, *, rule) -> tuple[list[ImportRow], list[dict
         except RowError as error:
             problems.append({"row": number, "message": str(error)})
             continue
-        rows.append(ImportRow(number, person, outcome, points))
+        name = cell_text(values.get("name") or "")
+        rows.append(ImportRow(number, person, outcome, points, name))
     if not rows and not problems:
         raise ScoreFileError(EMPTY_FILE)
     return rows, problems
+
+
+def id_number_checks(person: str) -> bool:
+    """False for what is meant as a resident ID number (18 characters, 17 digits first) whose check
+    character is wrong: "身份证号无效", not "查无此考生". Other documents and tickets pass."""
+    if len(person) != 18 or not person[:17].isdigit():
+        return True
+    return bool(ID_RE.match(person)) and person[-1] == ric.calc_check_digit(person)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -221,6 +240,9 @@ def reconcile(sitting: Sitting, rows: list[ImportRow]) -> list[RowResult]:
             results.append(RowResult(row, ImportOutcome.DUPLICATE, seat))
             continue
         seen.add(seat.pk)
+        if row.name and name_normalize(row.name) != name_normalize(seat.name or ""):
+            results.append(RowResult(row, ImportOutcome.NAME_MISMATCH, seat))
+            continue
         if row.outcome == Outcome.ABSENT:
             outcome = (
                 ImportOutcome.ABSENT if not seat.present else ImportOutcome.PRESENT_MARKED_ABSENT

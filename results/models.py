@@ -274,6 +274,14 @@ class ScoreImport(models.Model):
 DEFAULT_NOTICE_WORKING_DAYS = 5
 
 
+class CalendarSource(models.TextChoices):
+    """Which calendar counted the working days of a 公示 (results.notice)."""
+
+    ENTERED = "entered", _("教务录入的当年放假和调休安排")
+    OFFICIAL = "official", _("国务院公布的放假和调休安排")
+    STATUTORY = "statutory", _("仅法定固定节假日（元旦、清明、劳动节、国庆），调休未知")
+
+
 class ResultNotice(models.Model):
     """The 公示 of a round's results: published on a day, open for N working days."""
 
@@ -287,6 +295,12 @@ class ResultNotice(models.Model):
     )
     starts_on = models.DateField(_("公示开始日期"))
     ends_on = models.DateField(_("公示结束日期"))
+    calendar = models.CharField(
+        _("工作日依据"),
+        max_length=10,
+        choices=CalendarSource.choices,
+        default=CalendarSource.OFFICIAL,
+    )
     published_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -371,15 +385,39 @@ class Certificate(models.Model):
         related_name="+",
     )
 
+    # Revocation (吊销/撤销): a score corrected into a fail revokes the certificate in the same
+    # step (results.services.score_amend); the row stays, with who, when and why, and its history.
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
     history = HistoricalRecords(verbose_name=_("证书历史"))
 
     class Meta:
         verbose_name = _("证书")
         verbose_name_plural = _("证书")
         ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""),
+                name="certificate_revoked_with_reason",
+                violation_error_message=_("撤销证书须填写原因。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
 
 
 class RetakeRule(models.Model):
@@ -401,3 +439,136 @@ class RetakeRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level} {self.retakes_allowed}"
+
+
+class CalendarDayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("放假")
+    WORKDAY = "workday", _("调休上班")
+
+
+class OfficialCalendarDay(models.Model):
+    """A day of the State Council's yearly holiday schedule entered by 教务 (放假 or 调休上班).
+
+    The 公示 calendar (results.notice) uses these days first, then `chinese_calendar`, then the
+    statutory fixed holidays; a year with at least one row here counts as known (data entered).
+    """
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=CalendarDayKind.choices)
+    name = models.CharField(_("名称"), max_length=30, blank=True, help_text=_("例如：元旦、春节"))
+
+    history = HistoricalRecords(verbose_name=_("法定节假日安排历史"))
+
+    class Meta:
+        verbose_name = _("法定节假日安排")
+        verbose_name_plural = _("法定节假日安排")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+
+class ReviewRequestStatus(models.TextChoices):
+    PENDING = "pending", _("待处理")
+    UNCHANGED = "unchanged", _("复核后成绩不变")
+    CORRECTED = "corrected", _("复核后已更正")
+
+
+class ReviewRequest(models.Model):
+    """A candidate's request for 复核 of one subject during the 公示, and 教务's outcome."""
+
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("考生"),
+        on_delete=models.CASCADE,
+        related_name="score_review_requests",
+    )
+    subject = models.CharField(_("科目"), max_length=10, choices=Subject.choices)
+    reason = models.CharField(_("申请理由"), max_length=200)
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    status = models.CharField(
+        _("处理结果"),
+        max_length=10,
+        choices=ReviewRequestStatus.choices,
+        default=ReviewRequestStatus.PENDING,
+    )
+    answer = models.CharField(_("答复"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    history = HistoricalRecords(verbose_name=_("成绩复核申请历史"))
+
+    class Meta:
+        verbose_name = _("成绩复核申请")
+        verbose_name_plural = _("成绩复核申请")
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "subject"],
+                name="review_request_once_per_subject",
+                violation_error_message=_("该科目已申请过复核。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.get_subject_display()} {self.get_status_display()}"
+
+
+class ScorerRequirement(models.Model):
+    """How many 考评员 a subject of a round needs per room (操作技能: two, for double entry)."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("考试批次"), on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.CharField(_("科目"), max_length=10, choices=Subject.choices)
+    scorers_per_room = models.PositiveSmallIntegerField(
+        _("每考场考评员人数"), default=2, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    history = HistoricalRecords(verbose_name=_("考评员人数要求历史"))
+
+    class Meta:
+        verbose_name = _("考评员人数要求")
+        verbose_name_plural = _("考评员人数要求")
+        ordering = ["round", "subject"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "subject"], name="scorer_requirement_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.get_subject_display()} {self.scorers_per_room}"
+
+
+class ScorerRecusal(models.Model):
+    """A person a 考评员 declares they must not assess (a relative): 回避 by ID number."""
+
+    scorer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("考评员"),
+        on_delete=models.CASCADE,
+        related_name="scorer_recusals",
+    )
+    id_number = models.CharField(_("回避人员身份证号"), max_length=18)
+    relation = models.CharField(_("关系"), max_length=50, blank=True)
+
+    history = HistoricalRecords(verbose_name=_("考评员回避声明历史"))
+
+    class Meta:
+        verbose_name = _("考评员回避声明")
+        verbose_name_plural = _("考评员回避声明")
+        ordering = ["scorer", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorer", "id_number"], name="scorer_recusal_unique")
+        ]
+
+    def __str__(self) -> str:
+        from common.privacy import mask_id_number
+
+        return f"{self.scorer} {mask_id_number(self.id_number)}"

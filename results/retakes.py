@@ -58,7 +58,10 @@ def open_target_rounds(*, source_round, now: dt.datetime | None = None) -> list:
     day = timezone.localdate(now)
     return [
         r
-        for r in Round.objects.open_on(day).exclude(pk=source_round.pk).prefetch_related("levels")
+        for r in Round.objects.open_on(day)
+        .exclude(pk=source_round.pk)
+        .filter(archived_at__isnull=True)
+        .prefetch_related("levels")
         if r.is_open(now)
     ]
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 
 from accounts import access
@@ -269,6 +270,11 @@ class Rate:
         return round(100 * self.passed / self.candidates, 1) if self.candidates else 0.0
 
     @property
+    def fraction(self) -> float:
+        """The rate as a number for a spreadsheet's percent format (0.825 shows 82.5%)."""
+        return round(self.passed / self.candidates, 3) if self.candidates else 0.0
+
+    @property
     def pct(self) -> int:
         """Bar length in 5 % steps, for the CSS bars (templates/fees/_hbar.html)."""
         return 5 * round(self.percent / 5)
@@ -310,6 +316,35 @@ def rate_chart(rates: list[Rate]) -> dict | None:
     }
 
 
+def calendar_get():
+    """The 公示 calendar with the days 教务 entered (one query; a few dozen rows per year)."""
+    from results.models import CalendarDayKind, OfficialCalendarDay
+    from results.notice import Calendar
+
+    return Calendar(
+        entered={
+            day: kind == CalendarDayKind.WORKDAY
+            for day, kind in OfficialCalendarDay.objects.values_list("date", "kind")
+        }
+    )
+
+
+def calendar_unknown_years(*, today, calendar=None) -> list[int]:
+    """Years from this one to the next (a 公示 may run into January) that neither the official
+    calendar nor 教务's entries know: their 调休 is unknown."""
+    calendar = calendar or calendar_get()
+    return [year for year in (today.year, today.year + 1) if not calendar.year_known(year)]
+
+
+def notice_current(*, today) -> list[ResultNotice]:
+    """Notices whose period runs today (the home page links them)."""
+    return list(
+        ResultNotice.objects.filter(starts_on__lte=today, ends_on__gte=today)
+        .select_related("round")
+        .order_by("-starts_on")
+    )
+
+
 def notice_of(round) -> ResultNotice | None:
     return ResultNotice.objects.filter(round=round).select_related("published_by").first()
 
@@ -349,3 +384,106 @@ def retake_candidates(*, round, registrations=None) -> list[RetakeCandidate]:
         if len(failed) == 1 and (len(result.subjects) > 1 or result.exempt):
             found.append(RetakeCandidate(result, failed[0]))
     return found
+
+
+def review_request_counts(*, round) -> dict[str, int]:
+    """复核 requests of a round: total, pending, decided, corrected (one query)."""
+    from results.models import ReviewRequest, ReviewRequestStatus
+
+    counts = ReviewRequest.objects.filter(registration__round=round).aggregate(
+        total=Count("pk"),
+        pending=Count("pk", filter=Q(status=ReviewRequestStatus.PENDING)),
+        corrected=Count("pk", filter=Q(status=ReviewRequestStatus.CORRECTED)),
+    )
+    counts["decided"] = counts["total"] - counts["pending"]
+    return counts
+
+
+def _certificate_state(certificate, passed: bool | None) -> str:
+    if certificate is None:
+        return "missing"
+    if certificate.revoked_at is not None:
+        return "revoked"
+    if passed is False:
+        return "not_passed"
+    return "collected" if certificate.collected_on else "uncollected"
+
+
+def certificate_rows(*, round, registrations) -> list[dict]:
+    """The certificates page: every passed candidate, and every certificate of the round whatever
+    the result (revoked ones, and any held by a candidate who no longer passes), so nothing is
+    hidden. `state`: missing / uncollected / collected / revoked / not_passed. Three queries."""
+    from results.models import Certificate
+
+    results = {
+        r.registration.pk: r for r in round_results(round=round, registrations=registrations)
+    }
+    held = {
+        c.registration_id: c
+        for c in Certificate.objects.filter(
+            registration__round=round, registration__in=registrations
+        ).select_related("handed_out_by", "revoked_by", "registration__school_class")
+    }
+    rows = []
+    for pk in {pk for pk, r in results.items() if r.passed} | set(held):
+        result = results.get(pk)
+        certificate = held.get(pk)
+        passed = None if result is None or not result.complete else result.passed
+        if result is not None:
+            person = result.registration
+        else:  # a certificate without final scores here (scores kept on the platform)
+            registration = certificate.registration
+            person = Person(
+                pk,
+                registration.name,
+                registration.student_number,
+                "",
+                registration.school_class_id,
+                registration.school_class.name if registration.school_class else "—",
+                "",
+                "",
+            )
+        rows.append(
+            {
+                "person": person,
+                "passed": passed,
+                "certificate": certificate,
+                "state": _certificate_state(certificate, passed),
+            }
+        )
+    rows.sort(key=lambda row: (row["person"].school_class_id or 0, row["person"].student_number))
+    return rows
+
+
+def certificate_counts(rows: list[dict]) -> dict[str, int]:
+    counts = dict.fromkeys(("missing", "uncollected", "collected", "revoked", "not_passed"), 0)
+    for row in rows:
+        counts[row["state"]] += 1
+    return counts
+
+
+def review_requests_of(*, round) -> list:
+    """复核 requests of a round, pending first, each with the seat's score to correct."""
+    from results.models import ReviewRequest, ReviewRequestStatus
+
+    requests = list(
+        ReviewRequest.objects.filter(registration__round=round)
+        .select_related("registration__admission_ticket", "decided_by")
+        .order_by(
+            models.Case(
+                models.When(status=ReviewRequestStatus.PENDING, then=0),
+                default=1,
+            ),
+            "requested_at",
+            "pk",
+        )
+    )
+    scores = {
+        (registration_id, subject): pk
+        for pk, registration_id, subject in Score.objects.filter(
+            seat__registration__in=[r.registration_id for r in requests]
+        ).values_list("pk", "seat__registration_id", "seat__sitting__subject")
+    }
+    for request in requests:
+        request.score_pk = scores.get((request.registration_id, request.subject))
+    return requests

@@ -13,11 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from accounts import access
 from exams.models import Room, Seat, Sitting
 from registration.messages import Event, notify_many_later
-from registration.models import Registration
-from results import selectors
+from results import scorers, selectors
 from results.models import (
+    FINAL_STATES,
+    Certificate,
     Outcome,
+    Registration,
+    RegistrationStatus,
     ResultNotice,
+    ReviewRequest,
+    ReviewRequestStatus,
     Round,
     Score,
     ScoreEntry,
@@ -45,6 +50,8 @@ ALREADY_REVIEWED = _("本场次已审核。")
 OPEN_MISMATCHES = _("还有 {count} 名考生的两次录入不一致，须先核定后才能审核。")
 MISSING_SCORES = _("还有 {count} 名实到考生的成绩未完成两次录入，不能审核。")
 NO_SEATS = _("本场次还没有考生座位，不能审核。")
+
+REVOKE_REQUIRED = _("更正后该考生不再合格，但已登记证书 {number}：须同时撤销证书并填写撤销原因。")
 
 REASON_MAX_LENGTH = 100  # the history change reason holds 100 characters
 
@@ -245,6 +252,9 @@ def sitting_review(*, sitting: Sitting, user) -> SittingReview:
             mismatches += 1
         elif score is None or not score.is_final:
             missing += 1
+    scorer_problems = scorers.review_problems(sitting=sitting)
+    if scorer_problems:
+        raise ScoreError(scorer_problems[0], scorer_problems)
     if mismatches:
         raise ScoreError(OPEN_MISMATCHES.format(count=mismatches))
     if missing:
@@ -261,9 +271,33 @@ def sitting_review(*, sitting: Sitting, user) -> SittingReview:
     return review
 
 
+def _candidate_passed(registration_id: int, exam_round) -> bool | None:
+    """Pass (True), fail (False) or incomplete (None) of one candidate, from the final scores."""
+    found = selectors.round_results(
+        round=exam_round, registrations=Registration.objects.filter(pk=registration_id)
+    )
+    if not found or not found[0].complete:
+        return None
+    return found[0].passed
+
+
 @transaction.atomic
-def score_amend(*, score: Score, outcome: str, points, reason: str, user) -> Score:
-    """A correction after 审核: 教务 only, with a reason kept in the history."""
+def score_amend(
+    *,
+    score: Score,
+    outcome: str,
+    points,
+    reason: str,
+    user,
+    revoke_reason: str = "",
+    review_request=None,
+) -> Score:
+    """A correction after 审核: 教务 only, with a reason kept in the history.
+
+    One truth per candidate: when the correction leaves a candidate who holds a certificate not
+    passing, the certificate is revoked in the same transaction, which needs `revoke_reason`;
+    without one nothing is written.
+    """
     if not access.is_academic(user):
         raise ScoreError(ONLY_ACADEMIC)
     reason = _reason(reason)
@@ -285,22 +319,89 @@ def score_amend(*, score: Score, outcome: str, points, reason: str, user) -> Sco
     score._history_user = user
     score._change_reason = reason
     score.save()
+    registration_id = score.seat.registration_id
+    certificate = (
+        Certificate.objects.select_for_update()
+        .filter(registration_id=registration_id, revoked_at__isnull=True)
+        .first()
+    )
+    if certificate is not None and _candidate_passed(registration_id, sitting.round) is False:
+        revoke_reason = (revoke_reason or "").strip()
+        if not revoke_reason:
+            raise ScoreError(REVOKE_REQUIRED.format(number=certificate.number))
+        certificate_revoke_locked(certificate=certificate, reason=revoke_reason, user=user)
+    if review_request is not None:
+        _review_decide(
+            review_request=review_request,
+            registration_id=registration_id,
+            subject=sitting.subject,
+            status=ReviewRequestStatus.CORRECTED,
+            answer=reason,
+            user=user,
+        )
     return score
+
+
+REVOKE_REASON_REQUIRED = _("请填写撤销证书的原因。")
+ALREADY_REVOKED = _("该证书已撤销。")
+
+
+def certificate_revoke_locked(*, certificate: Certificate, reason: str, user) -> Certificate:
+    reason = (reason or "").strip()[:200]
+    if not reason:
+        raise ScoreError(REVOKE_REASON_REQUIRED)
+    if certificate.revoked_at is not None:
+        raise ScoreError(ALREADY_REVOKED)
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_reason = reason
+    certificate.revoked_by = user
+    certificate.full_clean()
+    certificate._history_user = user
+    certificate._change_reason = f"revoked: {reason}"[:REASON_MAX_LENGTH]
+    certificate.save()
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, reason: str, user) -> Certificate:
+    """撤销 a certificate (教务): the row stays, with when, who and why, and its history."""
+    if not access.is_academic(user):
+        raise ScoreError(ONLY_ACADEMIC)
+    certificate = (
+        Certificate.objects.select_for_update(of=("self",))
+        .select_related("registration__round")
+        .get(pk=certificate.pk)
+    )
+    round_writable_check(certificate.registration.round, error=ScoreError)
+    return certificate_revoke_locked(certificate=certificate, reason=reason, user=user)
 
 
 NOTICE_EXISTS = _("本批次成绩已发布公示。")
 NO_SITTINGS = _("本批次还没有考试场次。")
 NOT_ALL_REVIEWED = _("还有 {count} 个场次的成绩未审核，须全部审核后才能发布公示。")
 BAD_WORKING_DAYS = _("公示期须为 1 到 30 个工作日。")
+START_IN_PAST = _("公示开始日期不能早于今天。")
+START_TOO_LATE = _("公示开始日期须在 {days} 天以内。")
+START_MAX_DAYS_AHEAD = 60
 
 
 @transaction.atomic
-def notice_publish(*, round, working_days: int, user, today=None) -> ResultNotice:
-    """Publish the round's results for 公示: every sitting reviewed (so no mismatch is open)."""
+def notice_publish(*, round, working_days: int, user, today=None, starts_on=None) -> ResultNotice:
+    """Publish the round's results for 公示: every sitting reviewed (so no mismatch is open).
+
+    `starts_on` (教务 choose it; default today) may not be in the past nor more than 60 days
+    ahead; the period starts there, or on the next working day.
+    """
     if not access.is_academic(user):
         raise ScoreError(ONLY_ACADEMIC)
     if not 1 <= working_days <= 30:
         raise ScoreError(BAD_WORKING_DAYS)
+    today = today or timezone.localdate()
+    starts_on = starts_on or today
+    if starts_on < today:
+        raise ScoreError(START_IN_PAST)
+    if (starts_on - today).days > START_MAX_DAYS_AHEAD:
+        raise ScoreError(START_TOO_LATE.format(days=START_MAX_DAYS_AHEAD))
     Round.objects.select_for_update().get(pk=round.pk)
     round_writable_check(round, error=ScoreError)
     if ResultNotice.objects.filter(round=round).exists():
@@ -311,12 +412,15 @@ def notice_publish(*, round, working_days: int, user, today=None) -> ResultNotic
     open_count = sittings.filter(score_review__isnull=True).count()
     if open_count:
         raise ScoreError(NOT_ALL_REVIEWED.format(count=open_count))
-    period = notice_period(published_on=today or timezone.localdate(), working_days=working_days)
+    period = notice_period(
+        published_on=starts_on, working_days=working_days, calendar=selectors.calendar_get()
+    )
     notice = ResultNotice(
         round=round,
         working_days=working_days,
         starts_on=period.starts_on,
         ends_on=period.ends_on,
+        calendar=period.source,
         published_by=user,
     )
     notice.full_clean()
@@ -327,3 +431,86 @@ def notice_publish(*, round, working_days: int, user, today=None) -> ResultNotic
         seated.values_list("pk", flat=True), Event.RESULTS_PUBLISHED, exam_round=round
     )
     return notice
+
+
+# --- 复核 (review requests during the 公示) -------------------------------------------------------
+
+REVIEW_NOT_IN_NOTICE = _("只能在成绩公示期内申请复核。")
+REVIEW_NO_SCORE = _("该科目没有成绩，无需复核。")
+REVIEW_TWICE = _("该科目已申请过复核，请等待考务办公室处理。")
+REVIEW_REASON_REQUIRED = _("请填写申请理由。")
+REVIEW_INACTIVE = _("该报名已取消。")
+REVIEW_DECIDED = _("该复核申请已处理。")
+REVIEW_ANSWER_REQUIRED = _("请填写给考生的答复。")
+REVIEW_CORRECT_THROUGH_AMEND = _("更正成绩请通过“更正”页面进行（留有修改原因和历史）。")
+REVIEW_MISMATCH = _("该复核申请不属于这个成绩。")
+
+
+@transaction.atomic
+def review_request_submit(*, registration, subject: str, reason: str, today=None) -> ReviewRequest:
+    """A candidate asks for 复核 of one subject, from their private link, within the 公示 period;
+    once per subject (a database constraint too)."""
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("round")
+        .get(pk=registration.pk)
+    )
+    if registration.status != RegistrationStatus.ACTIVE:
+        raise ScoreError(REVIEW_INACTIVE)
+    notice = selectors.notice_of(registration.round)
+    today = today or timezone.localdate()
+    if notice is None or not notice.starts_on <= today <= notice.ends_on:
+        raise ScoreError(REVIEW_NOT_IN_NOTICE)
+    reason = (reason or "").strip()[:200]
+    if not reason:
+        raise ScoreError(REVIEW_REASON_REQUIRED)
+    if not Score.objects.filter(
+        seat__registration=registration,
+        seat__sitting__subject=subject,
+        state__in=FINAL_STATES,
+    ).exists():
+        raise ScoreError(REVIEW_NO_SCORE)
+    if ReviewRequest.objects.filter(registration=registration, subject=subject).exists():
+        raise ScoreError(REVIEW_TWICE)
+    request = ReviewRequest(registration=registration, subject=subject, reason=reason)
+    request.full_clean()
+    request._change_reason = "requested by the candidate"
+    request.save()
+    return request
+
+
+def _review_decide(*, review_request, registration_id, subject, status, answer, user):
+    review = ReviewRequest.objects.select_for_update().get(pk=review_request.pk)
+    if (review.registration_id, review.subject) != (registration_id, subject):
+        raise ScoreError(REVIEW_MISMATCH)
+    if review.status != ReviewRequestStatus.PENDING:
+        raise ScoreError(REVIEW_DECIDED)
+    review.status = status
+    review.answer = answer[:200]
+    review.decided_by = user
+    review.decided_at = timezone.now()
+    review._history_user = user
+    review._change_reason = f"decided: {status}"
+    review.save()
+    return review
+
+
+@transaction.atomic
+def review_request_decide(*, review_request: ReviewRequest, status: str, answer: str, user):
+    """教务 record the outcome of a 复核: unchanged here; a correction goes through score_amend
+    (with `review_request=`), so it keeps its reason, history and certificate check."""
+    if not access.is_academic(user):
+        raise ScoreError(ONLY_ACADEMIC)
+    if status != ReviewRequestStatus.UNCHANGED:
+        raise ScoreError(REVIEW_CORRECT_THROUGH_AMEND)
+    answer = (answer or "").strip()
+    if not answer:
+        raise ScoreError(REVIEW_ANSWER_REQUIRED)
+    return _review_decide(
+        review_request=review_request,
+        registration_id=review_request.registration_id,
+        subject=review_request.subject,
+        status=status,
+        answer=answer,
+        user=user,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from results.views import certs, entry, exchange, outcomes, staff
+from results.views import certs, entry, exchange, outcomes, reviews, staff
 
 app_name = "results"
 
@@ -22,6 +22,16 @@ urlpatterns = [
     path("certificates/", certs.certificate_list, name="certificates"),
     path("certificates/collect/", certs.certificates_collect, name="collect"),
     path("certificates/<int:pk>/", certs.certificate_edit, name="certificate_edit"),
+    path(
+        "certificates/<int:pk>/collection/",
+        certs.certificate_collection,
+        name="certificate_collection",
+    ),
+    path("certificates/<int:pk>/revoke/", certs.certificate_revoke, name="certificate_revoke"),
+    path("reviews/", reviews.review_requests, name="review_requests"),
+    path("reviews/<int:pk>/decide/", reviews.review_decide, name="review_decide"),
+    path("me/<int:pk>/<str:token>/review/", reviews.review_request, name="review_request"),
+    path("scorers/", reviews.scorer_rotation, name="scorer_rotation"),
     path("exchange/", exchange.exchange_home, name="exchange"),
     path("exchange/scores.xlsx", exchange.score_sheet, name="score_sheet"),
     path("entry/", entry.entry_home, name="entry_home"),

@@ -20,10 +20,11 @@ from common.history import HistoricalRecords
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# One year after archiving: long enough for the retake in one of the next two rounds, for
-# complaints about results, and for re-issuing a lost certificate list; short enough that photos
-# and phones of a round do not outlive their purpose (PIPL art. 19, minimal retention).
-DEFAULT_RETENTION_DAYS = 365
+# Five years after archiving: assessment bodies keep the electronic records of an assessment for
+# at least five years (paper records three), which covers retakes, complaints about results and
+# re-issuing a lost certificate list. A round may set another period (30 to 3650 days); the purge
+# then anonymises photos and phones (PIPL art. 19, minimal retention).
+DEFAULT_RETENTION_DAYS = 1825
 
 
 class CandidateType(models.TextChoices):

@@ -13,9 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import access
 from accounts.access import access_required
 from payments.forms import PaymentUploadForm
-from results import certificates, selectors
+from results import certificates, selectors, services
 from results.certificates import CertificateError
+from results.forms import CollectionDateForm
 from results.models import Certificate, Registration, Round
+from results.services import ScoreError
 from rounds.selectors import round_of_request
 from workspace.models import ExchangeLayout, LayoutKind
 from workspace.selectors.counselor import classes_visible, registrations_visible
@@ -23,6 +25,15 @@ from workspace.selectors.counselor import classes_visible, registrations_visible
 IMPORTED = _("已登记 {created} 张证书，{unchanged} 张已是该编号，{problems} 行未能登记（见下）。")
 COLLECTED = _("已登记 {count} 人领取证书。")
 SAVED = _("已保存证书编号。")
+COLLECTION_CORRECTED = _("已更正领取日期，原因已记录。")
+REVOKED = _("已撤销证书 {number}，原因已记录。")
+STATES = {
+    "missing": _("未登记"),
+    "uncollected": _("未领取"),
+    "collected": _("已领取"),
+    "revoked": _("已撤销"),
+    "not_passed": _("成绩不合格但有证书"),
+}
 
 
 class CertificateUploadForm(PaymentUploadForm):
@@ -80,22 +91,6 @@ def certificate_list(request):
     registrations = registrations_visible(request.user).filter(round=round)
     if chosen_class is not None:
         registrations = registrations.filter(school_class=chosen_class)
-    results = [
-        r for r in selectors.round_results(round=round, registrations=registrations) if r.passed
-    ]
-    held = {
-        c.registration_id: c
-        for c in Certificate.objects.filter(
-            registration_id__in=[r.registration.pk for r in results]
-        ).select_related("handed_out_by")
-    }
-    rows = [{"result": r, "certificate": held.get(r.registration.pk)} for r in results]
-    rows.sort(
-        key=lambda row: (
-            row["result"].registration.school_class_id or 0,
-            row["result"].registration.student_number,
-        )
-    )
     report = None
     chosen_layout = request.GET.get("layout", "")
     upload = CertificateUploadForm(
@@ -128,6 +123,12 @@ def certificate_list(request):
                 )
                 if not report.problems:
                     return redirect(f"{reverse('results:certificates')}?round={round.slug}")
+    # Read after any import above, so the table shows what was just written.
+    rows = selectors.certificate_rows(round=round, registrations=registrations)
+    state = request.GET.get("state", "")
+    counts = selectors.certificate_counts(rows)
+    if state in STATES:
+        rows = [row for row in rows if row["state"] == state]
     return render(
         request,
         "results/certificates.html",
@@ -136,10 +137,13 @@ def certificate_list(request):
             "classes": classes,
             "chosen_class": chosen_class,
             "rows": rows,
+            "counts": counts,
+            "state": state if state in STATES else "",
+            "states": STATES,
             "upload": upload,
             "report": report,
             "today": timezone.localdate(),
-            "lookup_url": "http://pjjg.osta.org.cn",
+            "lookup_url": certificates.CERTIFICATE_LOOKUP_URL,
         },
         status=400 if upload.errors else 200,
     )
@@ -181,6 +185,44 @@ def certificates_collect(request):
 
 
 @access_required(access.is_academic)
+@require_POST
+def certificate_collection(request, pk: int):
+    """Correct or clear one certificate's 领取 date, with a reason (history)."""
+    certificate = get_object_or_404(Certificate.objects.select_related("registration"), pk=pk)
+    form = CollectionDateForm(request.POST)
+    if form.is_valid():
+        try:
+            certificates.certificate_collection_correct(
+                certificate=certificate,
+                collected_on=form.cleaned_data["collected_on"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+        except CertificateError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, COLLECTION_CORRECTED)
+    else:
+        messages.error(request, next(iter(form.errors.values()))[0])
+    return redirect("results:certificate_edit", pk=certificate.registration_id)
+
+
+@access_required(access.is_academic)
+@require_POST
+def certificate_revoke(request, pk: int):
+    certificate = get_object_or_404(Certificate.objects.select_related("registration"), pk=pk)
+    try:
+        services.certificate_revoke(
+            certificate=certificate, reason=request.POST.get("reason", ""), user=request.user
+        )
+    except ScoreError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, REVOKED.format(number=certificate.number))
+    return redirect("results:certificate_edit", pk=certificate.registration_id)
+
+
+@access_required(access.is_academic)
 @require_http_methods(["GET", "POST"])
 def certificate_edit(request, pk: int):
     registration = get_object_or_404(Registration.objects.select_related("round"), pk=pk)
@@ -207,6 +249,14 @@ def certificate_edit(request, pk: int):
             "registration": registration,
             "form": form,
             "pattern": certificates.pattern_of(registration.round),
+            "certificate": current,
+            "collection_form": CollectionDateForm(
+                initial={"collected_on": current.collected_on} if current else None
+            ),
+            "today": timezone.localdate(),
+            "history": current.history.select_related("history_user").order_by("-history_date")[:20]
+            if current
+            else [],
         },
         status=400 if form.errors else 200,
     )

@@ -1,5 +1,6 @@
 """Results after review: 公示 publishing, the public notice, pass rates (HTML bars and xlsx)."""
 
+import datetime as dt
 from functools import wraps
 
 from django.contrib import messages
@@ -30,6 +31,7 @@ from workspace.selectors.counselor import registrations_visible
 
 PUBLISHED = _("成绩已发布公示：{start} 至 {end}。")
 BAD_DAYS = _("公示期须为 1 到 30 个工作日。")
+BAD_START = _("公示开始日期格式不正确。")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GROUPS = [("level", _("按等级")), ("major", _("按专业")), ("class", _("按班级"))]
 
@@ -43,8 +45,18 @@ def notice_publish(request, pk: int):
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 3:
         messages.error(request, BAD_DAYS)
         return redirect(back)
+    starts_raw = request.POST.get("starts_on", "").strip()
+    starts_on = None
+    if starts_raw:
+        try:
+            starts_on = dt.date.fromisoformat(starts_raw[:10])
+        except ValueError:
+            messages.error(request, BAD_START)
+            return redirect(back)
     try:
-        notice = services.notice_publish(round=round, working_days=int(raw), user=request.user)
+        notice = services.notice_publish(
+            round=round, working_days=int(raw), user=request.user, starts_on=starts_on
+        )
     except ScoreError as error:
         messages.error(request, error.message)
     else:
@@ -78,11 +90,24 @@ def public_notice(request, slug: str):
     notice = selectors.notice_of(round)
     if notice is None:
         raise Http404
+    if timezone.localdate() < notice.starts_on:  # published with a later start date
+        return render(
+            request,
+            "results/public_notice.html",
+            {"round": round, "notice": notice, "upcoming": True, "review_requests": {}},
+        )
     if timezone.localdate() > notice.ends_on:
         # The list served its purpose: after the period it is no longer published (PIPL minimal
         # exposure); candidates keep their own results on their private page.
         return render(
-            request, "results/public_notice.html", {"round": round, "notice": notice, "ended": True}
+            request,
+            "results/public_notice.html",
+            {
+                "round": round,
+                "notice": notice,
+                "ended": True,
+                "review_requests": selectors.review_request_counts(round=round),
+            },
         )
     results = selectors.round_results(round=round)
     rows = [
@@ -96,7 +121,14 @@ def public_notice(request, slug: str):
     ]
     rows.sort(key=lambda row: (row["level"], row["ticket"]))
     return render(
-        request, "results/public_notice.html", {"round": round, "notice": notice, "rows": rows}
+        request,
+        "results/public_notice.html",
+        {
+            "round": round,
+            "notice": notice,
+            "rows": rows,
+            "review_requests": selectors.review_request_counts(round=round),
+        },
     )
 
 
@@ -136,7 +168,7 @@ RATE_COLUMNS = [
     Column("名称", 24, lambda row: row[1].label),
     Column("考生数", 10, lambda row: row[1].candidates, "int"),
     Column("合格人数", 10, lambda row: row[1].passed, "int"),
-    Column("合格率(%)", 10, lambda row: f"{row[1].percent:g}"),
+    Column("合格率", 10, lambda row: row[1].fraction, "percent"),
 ]
 
 

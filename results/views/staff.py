@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -10,7 +11,14 @@ from accounts.access import access_required
 from exams.models import Sitting
 from results import imports, selectors, services
 from results.forms import AmendForm, ResolveForm, ScoreUploadForm
-from results.models import Round, Score, ScoreImport
+from results.models import (
+    Certificate,
+    ReviewRequest,
+    ReviewRequestStatus,
+    Round,
+    Score,
+    ScoreImport,
+)
 from results.services import ScoreError
 from rounds.selectors import round_of_request
 
@@ -26,6 +34,7 @@ def results_home(request):
     round = round_of_request(request)
     if round is None:
         return render(request, "exams/staff/empty.html", {"message": NO_ROUND})
+    today = timezone.localdate()
     return render(
         request,
         "results/home.html",
@@ -34,6 +43,9 @@ def results_home(request):
             "rounds": Round.objects.all(),
             "sittings": selectors.sitting_progress(round=round),
             "notice": selectors.notice_of(round),
+            "today": today,
+            "unknown_years": selectors.calendar_unknown_years(today=today),
+            "review_requests": selectors.review_request_counts(round=round),
         },
     )
 
@@ -109,6 +121,17 @@ def score_amend(request, pk: int):
     score = _score(pk)
     initial = {"outcome": score.outcome, "points": score.points}
     form = AmendForm(request.POST or None, initial=initial)
+    raw_review = (request.POST or request.GET).get("review", "")
+    review = (
+        ReviewRequest.objects.filter(
+            pk=int(raw_review),
+            registration_id=score.seat.registration_id,
+            subject=score.seat.sitting.subject,
+            status=ReviewRequestStatus.PENDING,
+        ).first()
+        if raw_review.isascii() and raw_review.isdigit() and len(raw_review) < 12
+        else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.score_amend(
@@ -117,6 +140,8 @@ def score_amend(request, pk: int):
                 points=form.cleaned_data["points"],
                 reason=form.cleaned_data["reason"],
                 user=request.user,
+                revoke_reason=form.cleaned_data["revoke_reason"],
+                review_request=review,
             )
         except ScoreError as error:
             form.add_error(None, error.message)
@@ -127,7 +152,16 @@ def score_amend(request, pk: int):
     return render(
         request,
         "results/amend.html",
-        {"score": score, "form": form, "round": score.seat.sitting.round, "history": history},
+        {
+            "score": score,
+            "form": form,
+            "round": score.seat.sitting.round,
+            "history": history,
+            "review": review,
+            "certificate": Certificate.objects.filter(
+                registration_id=score.seat.registration_id, revoked_at__isnull=True
+            ).first(),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -25,6 +25,7 @@ PUBLIC = {
     "registration:social_entry",
     "registration:social_interest",
     "registration:inbox",
+    "results:review_request",
     "admin_login_throttled",  # Django admin's own sign-in, with the lock page
     "registration:lookup",
     "registration:retake",

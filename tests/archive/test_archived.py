@@ -81,7 +81,7 @@ def test_archive_page_archives_with_a_reason_and_shows_problems(
 def test_student_page_tells_how_long_data_is_kept(client, exam_round, finished, academic):
     registration = finished[1]
     url = reverse("registration:registration_detail", args=[registration.pk, registration.token])
-    assert "本批次考务结束并归档后保存 365 天" in client.get(url).content.decode()
+    assert "本批次考务结束并归档后保存 1825 天" in client.get(url).content.decode()
     round_archive(exam_round=exam_round, user=academic)
     exam_round.refresh_from_db()
     until = exam_round.retention_ends_on

@@ -171,6 +171,8 @@ PAGES = [
     Page("results-rates", "counselor", "/results/rates/?round={round_slug}"),
     Page("results-certificates", "jiaowu", "/results/certificates/?round={round_slug}"),
     Page("results-retakes", "jiaowu", "/results/retakes/?round={round_slug}"),
+    Page("results-reviews", "jiaowu", "/results/reviews/?round={round_slug}"),
+    Page("results-scorers", "jiaowu", "/results/scorers/?round={round_slug}"),
     Page("results-student", None, "/me/{paid_pk}/{paid_token}/"),
     Page("admin-index", "admin", "/admin/"),
 ]

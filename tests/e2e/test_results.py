@@ -127,7 +127,7 @@ def test_double_entry_mismatch_publish_student_sees_pass_and_certificate(live_se
     )
     page.reload()
     expect(page.locator("#student-certificate")).to_contain_text("S000123456789")
-    expect(page.locator("#student-certificate")).to_contain_text("http://pjjg.osta.org.cn")
+    expect(page.locator("#student-certificate")).to_contain_text("http://zscx.osta.org.cn")
     shot(page, "results-student-certificate-phone")
     context.close()
 

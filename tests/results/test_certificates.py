@@ -95,7 +95,7 @@ def test_bulk_collect_and_student_sees_number(exam_round, graded, academic):  # 
     page = student.get(
         reverse("registration:registration_detail", args=[own.pk, own.token])
     ).content.decode()
-    assert "S000123456789" in page and "http://pjjg.osta.org.cn" in page
+    assert "S000123456789" in page and "http://zscx.osta.org.cn" in page and "pjjg" not in page
 
 
 def test_manual_entry_page(exam_round, graded, academic):  # noqa: F811

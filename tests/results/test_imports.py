@@ -47,16 +47,17 @@ def outcomes(score_import):
 
 def test_preview_then_apply_is_idempotent(sitting, seated, tickets, academic):
     s1, s2, s3 = seated
+    n1, n2, n3 = (seat.registration.name for seat in seated)
     content = xlsx(
         [
             ["准考证号", "姓名", "成绩", "备注"],
-            ["202200100001", "甲", 85, None],
-            [202200100002, "乙", "７２.5", ""],  # a number cell and full-width digits
-            ["202200100003", "丙", None, "缺考"],
-            ["202200100001", "甲", 85, None],
+            ["202200100001", n1, 85, None],
+            [202200100002, f" {n2} ", "７２.5", ""],  # a number cell and full-width digits
+            ["202200100003", n3, None, "缺考"],
+            ["202200100001", n1, 85, None],
             ["999", "无名", 60, None],
-            ["202200100002", "乙", "abc", None],
-            ["202200100002", "乙", "=A1", None],
+            ["202200100002", n2, "abc", None],
+            ["202200100002", n2, "=A1", None],
         ]
     )
     score_import = preview(sitting, academic, content)
@@ -157,3 +158,30 @@ def test_import_pages(sitting, seated, tickets, academic, scorer1):
     assert response.status_code == 400
     client.force_login(scorer1)
     assert client.get(reverse("results:import", args=[sitting.pk])).status_code == 403
+
+
+def test_id_number_with_a_bad_check_digit_is_invalid_not_unknown(sitting, seated, academic):
+    good = seated[0].registration.id_number
+    wrong = good[:-1] + ("0" if good[-1] != "0" else "1")
+    score_import = preview(sitting, academic, xlsx([["身份证号", "成绩"], [wrong, 80], [good, 81]]))
+    assert score_import.problems == [{"row": 2, "message": str(imports.INVALID_ID)}]
+    assert outcomes(score_import) == [ImportOutcome.NEW]
+
+
+def test_name_in_the_file_is_compared(sitting, seated, tickets, academic):
+    s1, s2, _ = seated
+    content = xlsx(
+        [
+            ["准考证号", "姓名", "成绩"],
+            ["202200100001", "别人", 85],
+            ["202200100002", s2.registration.name, 70],
+        ]
+    )
+    score_import = preview(sitting, academic, content)
+    assert outcomes(score_import) == [ImportOutcome.NAME_MISMATCH, ImportOutcome.NEW]
+    assert imports.score_import_apply(score_import=score_import, user=academic) == 1
+    assert not Score.objects.filter(seat=s1).exists()
+    client = Client()
+    client.force_login(academic)
+    page = client.get(reverse("results:import_detail", args=[score_import.pk])).content.decode()
+    assert "文件中的姓名与该考生不符" in page

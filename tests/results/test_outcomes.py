@@ -151,8 +151,10 @@ def test_rates_page_and_xlsx(exam_round, graded, academic, invigilator):
     response = client.get(reverse("results:rates_xlsx"), {"round": exam_round.slug})
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("分组", "名称", "考生数", "合格人数", "合格率(%)")
-    assert ("合计", "合计", 4, 1, "25") in rows
+    assert rows[0] == ("分组", "名称", "考生数", "合格人数", "合格率")
+    assert ("合计", "合计", 4, 1, 0.25) in rows
+    rate_cells = [row[4] for row in sheet.iter_rows(min_row=2)]
+    assert all(cell.data_type == "n" and cell.number_format == "0.0%" for cell in rate_cells)
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     client.force_login(invigilator)
     assert client.get(reverse("results:rates")).status_code == 403

@@ -52,6 +52,7 @@ SCORE_COLUMNS = [
     ("理论知识考试状态", "theory_mark", 12),
     ("操作技能成绩", "skill_points", 12),
     ("操作技能考试状态", "skill_mark", 12),
+    ("补考", "retake", 12),
     ("结果", "result", 10),
 ]
 CERTIFICATE_COLUMNS = [
