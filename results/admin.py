@@ -1,7 +1,10 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts import access
 from accounts.admin_scope import UNSCOPED, ScopedAdminMixin
 from results.models import (
     CertificateFormat,
@@ -63,26 +66,30 @@ class RetakeRuleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(OfficialCalendarDay)
-class OfficialCalendarDayAdmin(SimpleHistoryAdmin):
+class OfficialCalendarDayAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope = UNSCOPED
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     date_hierarchy = "date"
 
 
 @admin.register(ScorerRequirement)
-class ScorerRequirementAdmin(SimpleHistoryAdmin):
+class ScorerRequirementAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope = UNSCOPED
     list_display = ["round", "subject", "scorers_per_room"]
     list_filter = ["round"]
 
 
 @admin.register(ScorerRecusal)
-class ScorerRecusalAdmin(SimpleHistoryAdmin):
+class ScorerRecusalAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope = UNSCOPED
     list_display = ["__str__", "relation"]
     autocomplete_fields = ["scorer"]
 
 
 @admin.register(ReviewRequest)
-class ReviewRequestAdmin(SimpleHistoryAdmin):
+class ReviewRequestAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope = partial(access.registration_scope, path="registration")
     list_display = ["registration", "subject", "status", "requested_at", "decided_at"]
     list_filter = ["status", "registration__round"]
     readonly_fields = ["registration", "subject", "reason", "requested_at"]

@@ -80,6 +80,7 @@ OBJECT_REFUSALS = {("results:entry_room", "academic"), ("results:entry_room", "r
 # past the gate they answer 404, like any object outside the user's scope.
 NOT_IN_WORLD = {
     "jobs:detail",
+    "results:review_decide",
     "registration:counselor_photo",
     "registration:class_list_import",
     "archive:download",
@@ -160,6 +161,7 @@ def _kwargs(world, name: str, route: str) -> dict:
         ("training/lessons/", "lesson"),
         ("training/enrollments/", "enrollment"),
         ("jobs/", "round"),  # no job in this world: any id, answered 404
+        ("results/reviews/", "round"),  # no 复核 request in this world: answered 404
     ]
     kwargs = {}
     if "<int:pk>" in route:

@@ -71,6 +71,9 @@ MIGRATE_TABLES = {
     "workspace_exchangecolumn",
     "workspace_historicalexchangelayout",
     "workspace_historicalexchangecolumn",
+    # The outbox's texts, seeded by messaging/0002 (an admin's later edits are not round data).
+    "messaging_messagetemplate",
+    "messaging_historicalmessagetemplate",
 }
 # Not round data: who may log in, sessions, login attempts, the admin's log, backup records.
 NOT_ROUND_DATA = {
