@@ -66,9 +66,12 @@ done
 
 # The task-queue worker (Huey over the same Redis): message delivery and long jobs such as
 # payment-list booking run here, never inside a web request (docs/tasks.md).
-"$PYTHON" manage.py run_huey --workers "${TASKS_WORKERS:-2}" --worker-type thread \
-  >"$LOG_DIR/worker.log" 2>&1 &
-PIDS+=($!)
+# TASKS_WORKERS=0: no worker (the suite's nodes run their tasks in process, test settings).
+if [ "${TASKS_WORKERS:-2}" != "0" ]; then
+  "$PYTHON" manage.py run_huey --workers "${TASKS_WORKERS:-2}" --worker-type thread \
+    >"$LOG_DIR/worker.log" 2>&1 &
+  PIDS+=($!)
+fi
 
 healthy() {
   if command -v curl >/dev/null; then

@@ -116,6 +116,8 @@ def node_start(
         "GUNICORN_THREADS": str(threads),
         "GUNICORN_MAX_REQUESTS": "0",
         "DJANGO_LOG_FORMAT": "json",
+        # The nodes run test settings, whose tasks run in process: no queue worker beside them.
+        "TASKS_WORKERS": "0",
         **(extra_env or {}),
     }
     log_path = log_dir / f"node-{port}.log"

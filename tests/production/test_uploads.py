@@ -32,7 +32,10 @@ from tests.production.nodes import (
 WORKERS, THREADS = 2, 4
 # What one worker may reach at its peak while decoding photos, whatever is sent: the app itself
 # (about 100 MB after start) plus one bounded decode at a time.
-PEAK_RSS_BOUND_MB = 260
+# Raised from 260 after the stop-23 merges: on PostgreSQL, with the outbox, jobs and device-cookie
+# apps installed, the workers peaked at 283 and 225 MB in CI. The attack it guards against took
+# workers to 1.3 and 2.5 GB, so this still fails on an unbounded decode.
+PEAK_RSS_BOUND_MB = 320
 
 
 def photo_node_start(template, folder, *, extra_env=None, workers=WORKERS):
