@@ -249,6 +249,8 @@ def two_nodes_start(
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "PYTHON": sys.executable,
         "DJANGO_LOG_FORMAT": "json",
+        # The nodes run test settings, whose tasks run in process: no queue worker beside them.
+        "TASKS_WORKERS": "0",
         **(extra_env or {}),
     }
     script = subprocess.Popen(
