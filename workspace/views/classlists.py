@@ -4,8 +4,6 @@ Everything is scoped like the rest of the workspace: a counselor reaches only th
 (another class is a 404), 教务 every class, and only 教务 uploads many classes in one file.
 """
 
-import tempfile
-
 from django import forms
 from django.contrib import messages
 from django.http import Http404
@@ -26,9 +24,9 @@ from workspace.selectors import counselor as counselor_selectors
 from workspace.views.counselor import (
     NO_SESSION,
     _class_or_404,
-    _export_response,
     _picked_round,
     _round_query,
+    workbook_response,
 )
 
 APPLIED = _("班级名单已导入：新增或更新 %(count)d 人。")
@@ -190,16 +188,11 @@ def class_list_missing_export(request, pk: int):
     entries = selectors.not_signed_up(school_class=school_class, exam_round=exam_round)
     for index, entry in enumerate(entries, 1):
         sheet_append(sheet, MISSING_COLUMNS, (index, entry))
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
-    handle.seek(0)
-
-    class _Export:
-        file = handle
-        filename = f"{school_class.name}-未报名名单.xlsx"
-        ascii_filename = f"class-{school_class.pk}-not-signed-up.xlsx"
-
-    return _export_response(_Export)
+    return workbook_response(
+        workbook,
+        filename=f"{school_class.name}-未报名名单.xlsx",
+        ascii_filename=f"class-{school_class.pk}-not-signed-up.xlsx",
+    )
 
 
 TEMPLATE_ROWS = 500  # rows pre-formatted as text in the ID and student-number columns
@@ -239,13 +232,8 @@ def class_list_template(request):
     ):
         notes.append([line])
     notes.column_dimensions["A"].width = 80
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
-    handle.seek(0)
-
-    class _Export:
-        file = handle
-        filename = "班级名单模板（多班级）.xlsx" if many else "班级名单模板.xlsx"
-        ascii_filename = "class-list-template-many.xlsx" if many else "class-list-template.xlsx"
-
-    return _export_response(_Export)
+    return workbook_response(
+        workbook,
+        filename="班级名单模板（多班级）.xlsx" if many else "班级名单模板.xlsx",
+        ascii_filename="class-list-template-many.xlsx" if many else "class-list-template.xlsx",
+    )

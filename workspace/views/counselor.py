@@ -6,6 +6,8 @@ scope is a 404, never a 403 that would confirm it exists.
 """
 
 import datetime as dt
+import tempfile
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django import forms
@@ -446,6 +448,15 @@ def registration_note(request, pk: int):
 
 
 # --- Exports -------------------------------------------------------------------------------------
+
+
+def workbook_response(workbook, *, filename: str, ascii_filename: str) -> FileResponse:
+    """A workbook built in the view, saved to a temporary file and sent as an .xlsx download."""
+    handle = tempfile.TemporaryFile()
+    workbook.save(handle)
+    handle.seek(0)
+    export = SimpleNamespace(file=handle, filename=filename, ascii_filename=ascii_filename)
+    return _export_response(export)
 
 
 def _export_response(export) -> FileResponse:

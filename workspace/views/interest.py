@@ -1,8 +1,6 @@
 """教务: the social candidates' interest list of a round (社会人员意向登记), as .xlsx, to call them
 when a round opens to social candidates. Full phone numbers: 教务's job needs them."""
 
-import tempfile
-
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
@@ -10,7 +8,7 @@ from accounts import access
 from accounts.access import access_required
 from common.xlsx import Column, local_naive, sheet_add, sheet_append
 from registration.models import SocialInterest
-from workspace.views.counselor import _export_response, _picked_round
+from workspace.views.counselor import _picked_round, workbook_response
 
 INTEREST_COLUMNS = [
     Column("序号", 6, lambda row: row[0], "int"),
@@ -33,13 +31,8 @@ def social_interest_export(request):
         sheet_append(
             sheet, INTEREST_COLUMNS, (index, interest, levels.get(interest.level_code, "未定"))
         )
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
-    handle.seek(0)
-
-    class _Export:
-        file = handle
-        filename = f"{exam_round.title if exam_round else ''}-社会人员意向登记.xlsx"
-        ascii_filename = "social-interest.xlsx"
-
-    return _export_response(_Export)
+    return workbook_response(
+        workbook,
+        filename=f"{exam_round.title if exam_round else ''}-社会人员意向登记.xlsx",
+        ascii_filename="social-interest.xlsx",
+    )
